@@ -1,0 +1,22 @@
+// Fan-out / fan-in: fetch every page of a report in parallel (each a durable step with retries),
+// then combine them. Kill it halfway and resume: finished pages are not fetched again.
+//   npx duro run examples/fan-out.ts --input '{"pages":8}'
+import { workflow } from "duro";
+
+export default workflow("fan-out", async (ctx, input: { pages?: number }) => {
+  const pages = Array.from({ length: input.pages ?? 5 }, (_, i) => i + 1);
+  const results = await Promise.all(
+    pages.map((page) =>
+      ctx.step(
+        "fetch-page",
+        async ({ attempt }) => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { page, rows: page * 10, attempt };
+        },
+        { retry: { maxAttempts: 5, initialDelay: "100ms" } },
+      ),
+    ),
+  );
+  const total = await ctx.step("combine", () => results.reduce((sum, r) => sum + r.rows, 0));
+  return { pages: results.length, total };
+});

@@ -1,0 +1,69 @@
+// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows they export.
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DuroError, type WorkflowDefinition, isWorkflowDefinition } from "../index.js";
+
+export interface LoadedModule {
+  file: string;
+  workflows: WorkflowDefinition[];
+  /** The module's default export, when it is a workflow. */
+  defaultWorkflow?: WorkflowDefinition;
+}
+
+const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
+let tsxRegistered = false;
+
+export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new DuroError("file_not_found", `workflow file ${path} does not exist (resolved to ${file})`, { category: "input", details: { file } });
+  }
+  if (TS_EXTENSIONS.has(extname(file)) && !tsxRegistered) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    tsxRegistered = true;
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, { category: "input", cause: error, details: { file } });
+  }
+  const workflows = [...new Set(Object.values(module).filter(isWorkflowDefinition))];
+  if (workflows.length === 0) {
+    throw new DuroError(
+      "no_workflows",
+      `${path} exports no workflow; export one, e.g. \`export const order = workflow("order", async (ctx, input) => { … })\``,
+      { category: "input", details: { file } },
+    );
+  }
+  const loaded: LoadedModule = { file, workflows };
+  if (isWorkflowDefinition(module.default)) loaded.defaultWorkflow = module.default;
+  return loaded;
+}
+
+export async function loadWorkflowFiles(paths: string[]): Promise<LoadedModule[]> {
+  const modules: LoadedModule[] = [];
+  for (const path of paths) modules.push(await loadWorkflowFile(path));
+  return modules;
+}
+
+/** The workflow `duro run` starts: `--workflow`, else the default export, else the only one. */
+export function pickWorkflow(module: LoadedModule, name: string | undefined): WorkflowDefinition {
+  const names = module.workflows.map((w) => w.name);
+  if (name !== undefined) {
+    const found = module.workflows.find((w) => w.name === name);
+    if (found) return found;
+    throw new DuroError("workflow_not_found", `${module.file} has no workflow named "${name}"; it exports: ${names.join(", ")}`, {
+      category: "input",
+      details: { workflow: name, known: names },
+    });
+  }
+  if (module.defaultWorkflow) return module.defaultWorkflow;
+  if (module.workflows.length === 1) return module.workflows[0] as WorkflowDefinition;
+  throw new DuroError("workflow_required", `${module.file} exports several workflows (${names.join(", ")}); choose one with --workflow`, {
+    category: "input",
+    details: { known: names },
+  });
+}

@@ -1,0 +1,431 @@
+// The `duro` command. Exit codes: 0 done, 1 the run failed or was cancelled (or a storage error),
+// 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
+import { mkdirSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DuroError, type Engine, type RunDetails, type WorkflowDefinition, createEngine } from "../index.js";
+import { isDuroError } from "../core/index.js";
+import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
+import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
+import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
+
+const USAGE = `duro: durable workflows on one SQLite file
+
+usage:
+  duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>]
+  duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]
+  duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]
+  duro runs show <runId>
+  duro runs events <runId>
+  duro signal <eventKey> [--payload <json>]
+  duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]
+  duro answer <runId> <name> --value <json> [--by <name>]
+  duro cancel <runId> [--reason <text>]
+  duro resume <runId> [<file...>] [--lease-ms <ms>]
+
+every command takes --db <url> (default: $DURO_DB, else ${DEFAULT_DB_URL}) and --json.
+exit codes: 0 completed, 1 failed or cancelled, 2 bad usage or input, 3 waiting.`;
+
+const COMMON = {
+  db: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type Out = { json: boolean; print(text: string): void; data(value: unknown): void };
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  try {
+    switch (command) {
+      case "run":
+        return await runCommand(rest);
+      case "worker":
+        return await workerCommand(rest);
+      case "runs":
+        return await runsCommand(rest);
+      case "signal":
+        return await signalCommand(rest);
+      case "approve":
+        return await approveCommand(rest);
+      case "answer":
+        return await answerCommand(rest);
+      case "cancel":
+        return await cancelCommand(rest);
+      case "resume":
+        return await resumeCommand(rest);
+      default:
+        throw usage(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (isDuroError(error)) {
+    console.error(formatError(error));
+    return ["input", "definition", "auth"].includes(error.category) ? EXIT.usage : EXIT.failed;
+  }
+  const message = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ? formatError(usage((error as Error).message))
+    : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
+  console.error(message);
+  return (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failed;
+}
+
+function usage(message: string): DuroError {
+  return new DuroError("usage", `${message}\n\n${USAGE}`, { category: "input" });
+}
+
+function parse<T extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean; multiple?: boolean }>>(args: string[], options: T) {
+  return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+}
+
+function output(json: boolean): Out {
+  return {
+    json,
+    print: (text) => {
+      if (!json) console.log(text);
+    },
+    data: (value) => {
+      if (json) console.log(JSON.stringify(value, null, 2));
+    },
+  };
+}
+
+/** Opens the store --db names; the default file's folder is created, any other path must exist. */
+function openDb(url: string | undefined) {
+  const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
+  if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
+  return openStore(dbUrl);
+}
+
+function engineFor(db: string | undefined, workflows: WorkflowDefinition[] = [], extra: Partial<Parameters<typeof createEngine>[0]> = {}): Engine {
+  if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
+  return createEngine({ store: openDb(db), workflows, ...extra });
+}
+
+function parseJson(text: string, what: string, flag: string): unknown {
+  let source = text;
+  if (text.startsWith("@")) {
+    try {
+      source = readFileSync(text.slice(1), "utf8");
+    } catch (error) {
+      throw new DuroError("input_file_not_found", `${flag} ${text}: cannot read ${text.slice(1)}: ${(error as Error).message}`, { category: "input" });
+    }
+  }
+  try {
+    return JSON.parse(source);
+  } catch (error) {
+    throw new DuroError(
+      "input_malformed",
+      `${flag} is not valid JSON (${(error as Error).message}); pass ${what} as JSON, e.g. ${flag} '{"sku":"A1","qty":2}', or @file.json`,
+      { category: "input" },
+    );
+  }
+}
+
+function requirePositional(values: string[], index: number, what: string): string {
+  const value = values[index];
+  if (value === undefined) throw usage(`missing ${what}`);
+  return value;
+}
+
+// ---------- run ----------
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    workflow: { type: "string" },
+    input: { type: "string" },
+    id: { type: "string" },
+    "idempotency-key": { type: "string" },
+    detach: { type: "boolean", default: false },
+    "lease-ms": { type: "string" },
+  });
+  const out = output(values.json);
+  const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
+  const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
+  const module = await loadWorkflowFile(file);
+  const def = pickWorkflow(module, values.workflow);
+  const engine = engineFor(values.db, module.workflows, {
+    inlineWaitMs: 30_000,
+    leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
+    ...(out.json || values.detach ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
+  });
+  try {
+    const handle = await engine.start(def, input, {
+      source: module.file,
+      ...(values.id === undefined ? {} : { id: values.id }),
+      ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
+    });
+    if (!handle.created) out.print(`run ${handle.id} already exists (same id or idempotency key); showing it`);
+    if (values.detach) {
+      out.print(`started ${handle.id} (${def.name}); a worker will execute it: duro worker ${file}`);
+      out.data({ id: handle.id, status: handle.run.status, created: handle.created });
+      return EXIT.ok;
+    }
+    out.print(`run ${handle.id} (${def.name})`);
+    await engine.runUntilSettled(handle.id, { maxWaitMs: 30_000 });
+    return await finalReport(engine, handle.id, out);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function finalReport(engine: Engine, runId: string, out: Out): Promise<number> {
+  const run = await engine.get(runId);
+  out.data(run);
+  out.print(`\nrun ${run.id} ${run.status}`);
+  if (run.status === "completed") {
+    out.print(`output: ${JSON.stringify(run.output, null, 2)}`);
+    return EXIT.ok;
+  }
+  if (run.status === "failed" || run.status === "cancelled") {
+    if (run.error) out.print(`error [${run.error.code}]: ${run.error.message}`);
+    if (run.cancelReason) out.print(`reason: ${run.cancelReason}`);
+    return EXIT.failed;
+  }
+  printWaits(run, out);
+  return EXIT.waiting;
+}
+
+function printWaits(run: RunDetails, out: Out): void {
+  if (run.waits.length === 0) {
+    out.print(`it is ${run.status}; a worker continues it: duro worker <file>, or duro resume ${run.id}`);
+    return;
+  }
+  out.print("it is saved and waiting for:");
+  for (const wait of run.waits) out.print(`  ${wait.key}${wait.summary ? ` (${wait.summary})` : ""}: ${howToContinue(run.id, wait)}`);
+  out.print(`then continue it with: duro resume ${run.id}   (or keep a worker running: duro worker <file>)`);
+}
+
+// ---------- worker ----------
+
+async function workerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    concurrency: { type: "string" },
+    "until-idle": { type: "boolean", default: false },
+    "lease-ms": { type: "string" },
+    "grace-ms": { type: "string" },
+  });
+  if (positionals.length === 0) throw usage("missing the workflow files: duro worker <file...>");
+  const concurrency = positiveInt(values.concurrency, "--concurrency", 4);
+  const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
+  const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
+  const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const out = output(values.json);
+  const engine = engineFor(values.db, workflows, { leaseMs, ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }) });
+  const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
+  const worker = engine.runWorker({
+    concurrency,
+    graceMs,
+    untilIdle: values["until-idle"],
+    onOutcome: (o) => {
+      if (o.status in counts) counts[o.status as keyof typeof counts]++;
+    },
+    onError: (error, runId) => console.error(`duro worker: run ${runId}: ${isDuroError(error) ? formatError(error) : (error as Error).stack}`),
+  });
+  out.print(`worker ${engine.workerId} executing ${workflows.map((w) => w.name).join(", ")} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`);
+  const stop = () => {
+    out.print("stopping: letting running steps finish…");
+    void worker.stop();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await worker.done;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await engine.close();
+  out.print(`worker stopped: ${counts.completed} completed, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.waiting} suspended waiting`);
+  out.data({ workerId: engine.workerId, ...counts });
+  return EXIT.ok;
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new DuroError("usage", `${flag} must be a positive integer, not "${value}"`, { category: "input" });
+  return n;
+}
+
+// ---------- runs ----------
+
+const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancelled"];
+
+async function runsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    status: { type: "string" },
+    workflow: { type: "string" },
+    limit: { type: "string" },
+    cursor: { type: "string" },
+    inbox: { type: "boolean", default: false },
+  });
+  const out = output(values.json);
+  if (sub !== "list" && sub !== "show" && sub !== "events") throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
+  if (values.status !== undefined && !STATUSES.includes(values.status)) {
+    throw new DuroError("usage", `--status must be one of ${STATUSES.join(", ")}, not "${values.status}"`, { category: "input" });
+  }
+  const runId = sub === "list" ? undefined : requirePositional(positionals, 0, `the run id: duro runs ${sub} <runId>`);
+  const limit = positiveInt(values.limit, "--limit", 50);
+  const engine = engineFor(values.db);
+  try {
+    if (sub === "list" && values.inbox) {
+      const messages = await engine.store.listInbox({ limit });
+      out.data(messages);
+      out.print(formatInbox(messages));
+    } else if (sub === "list") {
+      const page = await engine.list({
+        limit,
+        ...(values.status ? { status: values.status as never } : {}),
+        ...(values.workflow ? { workflow: values.workflow } : {}),
+        ...(values.cursor ? { cursor: values.cursor } : {}),
+      });
+      out.data(page);
+      out.print(formatRunTable(page.runs));
+      if (page.nextCursor) out.print(`more: duro runs list --cursor ${page.nextCursor}`);
+    } else if (sub === "show") {
+      const run = await engine.get(runId as string);
+      out.data(run);
+      out.print(formatRun(run));
+    } else {
+      const events = await engine.events(runId as string);
+      out.data(events);
+      out.print(formatEvents(events));
+    }
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+// ---------- signal, approve, answer, cancel, resume ----------
+
+async function signalCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { payload: { type: "string" } });
+  const out = output(values.json);
+  const key = requirePositional(positionals, 0, "the event key: duro signal <eventKey>");
+  const payload = values.payload === undefined ? null : parseJson(values.payload, "the event's payload", "--payload");
+  const engine = engineFor(values.db);
+  try {
+    const result = await engine.signal(key, payload);
+    out.data({ eventKey: key, ...result });
+    out.print(
+      result.wokeRunIds.length > 0
+        ? `delivered to ${result.wokeRunIds.join(", ")}; it continues when a worker picks it up (duro resume ${result.wokeRunIds[0]})`
+        : `no run is waiting on "${key}" yet; the event is kept in the inbox (duro runs list --inbox) until one does`,
+    );
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+async function approveCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    reject: { type: "boolean", default: false },
+    abort: { type: "boolean", default: false },
+    comment: { type: "string" },
+    by: { type: "string" },
+  });
+  const out = output(values.json);
+  const runId = requirePositional(positionals, 0, "the run id: duro approve <runId> [<gate>]");
+  if (values.reject && values.abort) throw usage("choose one of --reject and --abort");
+  const action = values.reject ? "reject" : values.abort ? "abort" : "approve";
+  const engine = engineFor(values.db);
+  try {
+    const wait = await engine.approve(runId, positionals[1], {
+      action,
+      by: values.by ?? currentUser(),
+      ...(values.comment === undefined ? {} : { comment: values.comment }),
+    });
+    out.data({ runId, gate: wait.gate, action });
+    out.print(`${action} recorded for "${wait.gate}" of run ${runId}; it continues when a worker picks it up (duro resume ${runId})`);
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+async function answerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { value: { type: "string" }, by: { type: "string" } });
+  const out = output(values.json);
+  const runId = requirePositional(positionals, 0, "the run id: duro answer <runId> <name> --value <json>");
+  const name = requirePositional(positionals, 1, "the question's name: duro answer <runId> <name> --value <json>");
+  if (values.value === undefined) throw usage("missing --value <json>");
+  const value = parseJson(values.value, "the answer", "--value");
+  const engine = engineFor(values.db);
+  try {
+    const wait = await engine.answer(runId, name, value, { by: values.by ?? currentUser() });
+    out.data({ runId, name: wait.gate, value });
+    out.print(`answer to "${wait.gate}" recorded for run ${runId}; it continues when a worker picks it up (duro resume ${runId})`);
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+async function cancelCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: "string" } });
+  const out = output(values.json);
+  const runId = requirePositional(positionals, 0, "the run id: duro cancel <runId>");
+  const engine = engineFor(values.db);
+  try {
+    const record = await engine.cancel(runId, values.reason ?? `cancelled by ${currentUser()}`);
+    out.data(record);
+    out.print(
+      record.status === "cancelled"
+        ? `run ${runId} cancelled`
+        : `cancel requested; run ${runId} is executing on ${record.leaseOwner ?? "another worker"} and stops at its next commit`,
+    );
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+async function resumeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { "lease-ms": { type: "string" } });
+  const out = output(values.json);
+  const runId = requirePositional(positionals, 0, "the run id: duro resume <runId> [<file...>]");
+  const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
+  const probe = engineFor(values.db);
+  let files = positionals.slice(1);
+  try {
+    const run = await probe.get(runId);
+    const source = (await probe.events(runId, 1))[0];
+    const recorded = source?.type === "run_created" ? (source.options.source as string | undefined) : undefined;
+    if (files.length === 0 && recorded) files = [recorded];
+    if (files.length === 0) {
+      throw new DuroError("file_required", `run ${runId} (workflow "${run.workflow}") was not started from a file; pass it: duro resume ${runId} <file>`, {
+        category: "input",
+      });
+    }
+  } finally {
+    await probe.close();
+  }
+  const workflows = (await loadWorkflowFiles(files)).flatMap((m) => m.workflows);
+  const engine = engineFor(values.db, workflows, { inlineWaitMs: 30_000, leaseMs, ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }) });
+  try {
+    await engine.runUntilSettled(runId, { maxWaitMs: 30_000 });
+    return await finalReport(engine, runId, out);
+  } finally {
+    await engine.close();
+  }
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "cli";
+  }
+}

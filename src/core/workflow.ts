@@ -1,0 +1,68 @@
+// Workflow definitions: a name, a function of (ctx, input), and options. Defining one has no side effect;
+// an engine runs the definitions it is given or that a loaded module exports.
+import { createHash } from "node:crypto";
+import type { WorkflowContext } from "./context.js";
+import type { Duration } from "./duration.js";
+import { definitionError } from "./errors.js";
+import type { RetryPolicy } from "./retry.js";
+import type { StandardSchemaV1 } from "./schema.js";
+
+export type WorkflowFn<I, O> = (ctx: WorkflowContext, input: I) => Promise<O>;
+
+export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefined> {
+  /** Standard Schema (zod, valibot, …) the input must satisfy; checked when a run starts. */
+  input?: S;
+  /** Names this version of the code; default: a hash of the function's source. */
+  version?: string;
+  /** Default retry policy of this workflow's steps. */
+  retry?: RetryPolicy;
+  /** The whole run must end within this; otherwise it fails with `run_timeout`. */
+  timeout?: Duration;
+}
+
+const WORKFLOW_BRAND = Symbol.for("duro.workflow");
+
+export interface WorkflowDefinition<I = unknown, O = unknown> {
+  readonly [WORKFLOW_BRAND]: true;
+  readonly name: string;
+  readonly version: string;
+  readonly options: WorkflowOptions<StandardSchemaV1 | undefined>;
+  readonly fn: WorkflowFn<I, O>;
+}
+
+export type InputOf<W> = W extends WorkflowDefinition<infer I, unknown> ? I : never;
+export type OutputOf<W> = W extends WorkflowDefinition<unknown, infer O> ? O : never;
+
+type InferInput<S, Fallback> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Fallback;
+
+/** Defines a workflow: `workflow("order", async (ctx, input) => …)` or `workflow("order", { input: schema }, fn)`. */
+export function workflow<I, O>(name: string, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
+export function workflow<S extends StandardSchemaV1 | undefined, O, I = InferInput<S, unknown>>(
+  name: string,
+  options: WorkflowOptions<S>,
+  fn: WorkflowFn<InferInput<S, I>, O>,
+): WorkflowDefinition<InferInput<S, I>, O>;
+export function workflow(
+  name: string,
+  optionsOrFn: WorkflowOptions<StandardSchemaV1 | undefined> | WorkflowFn<unknown, unknown>,
+  maybeFn?: WorkflowFn<unknown, unknown>,
+): WorkflowDefinition {
+  const fn = typeof optionsOrFn === "function" ? optionsOrFn : maybeFn;
+  const options = typeof optionsOrFn === "function" ? {} : optionsOrFn;
+  if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/.test(name)) {
+    throw definitionError("invalid_workflow_name", `workflow name ${JSON.stringify(name)} is invalid; use letters, digits, "_", ".", ":", "/" or "-"`);
+  }
+  if (typeof fn !== "function") {
+    throw definitionError("invalid_workflow", `workflow "${name}" has no function; write workflow("${name}", async (ctx, input) => { … })`);
+  }
+  const version = options.version ?? sourceVersion(fn);
+  return Object.freeze({ [WORKFLOW_BRAND]: true as const, name, version, options, fn });
+}
+
+export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+}
+
+function sourceVersion(fn: WorkflowFn<unknown, unknown>): string {
+  return `src:${createHash("sha256").update(fn.toString()).digest("hex").slice(0, 12)}`;
+}

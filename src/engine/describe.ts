@@ -1,0 +1,79 @@
+// A run as a person reads it: status, input, output or error, each step with attempts and duration, open waits.
+import type { ErrorInfo, OpState, RunState, WaitSpec } from "../core/index.js";
+import type { RunRecord, RunStatus } from "../store/index.js";
+
+export interface StepView {
+  key: string;
+  kind: OpState["kind"];
+  status: OpState["status"];
+  attempts: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: ErrorInfo;
+  retryAt?: string;
+  childRunId?: string;
+}
+
+export interface WaitView extends WaitSpec {
+  key: string;
+  since: string;
+}
+
+export interface RunDetails {
+  id: string;
+  workflow: string;
+  version: string;
+  tenant: string;
+  status: RunStatus;
+  input: unknown;
+  output?: unknown;
+  error?: ErrorInfo;
+  cancelReason?: string;
+  parentRunId?: string;
+  idempotencyKey?: string;
+  createdAt: string;
+  updatedAt: string;
+  endedAt?: string;
+  /** When a waiting run's next timer or retry is due. */
+  wakeAt?: string;
+  steps: StepView[];
+  waits: WaitView[];
+  lastSeq: number;
+}
+
+export function describeRun(record: RunRecord, state: RunState): RunDetails {
+  const details: RunDetails = {
+    id: record.id,
+    workflow: state.workflow,
+    version: state.version,
+    tenant: state.tenant,
+    status: record.status,
+    input: state.input,
+    createdAt: state.createdAt,
+    updatedAt: new Date(record.updatedAt).toISOString(),
+    steps: state.ops.filter((op) => op.kind !== "value").map(stepView),
+    waits: state.ops.filter((op) => op.status === "waiting" && op.wait).map((op) => ({ key: op.key, since: op.startedAt, ...(op.wait as WaitSpec) })),
+    lastSeq: state.lastSeq,
+  };
+  if (state.output !== undefined) details.output = state.output;
+  if (state.error) details.error = state.error;
+  if (state.cancelReason !== undefined) details.cancelReason = state.cancelReason;
+  if (state.parentRunId) details.parentRunId = state.parentRunId;
+  if (state.idempotencyKey) details.idempotencyKey = state.idempotencyKey;
+  if (state.endedAt) details.endedAt = state.endedAt;
+  if (record.status === "waiting" && record.readyAt !== undefined) details.wakeAt = new Date(record.readyAt).toISOString();
+  return details;
+}
+
+function stepView(op: OpState): StepView {
+  const view: StepView = { key: op.key, kind: op.kind, status: op.status, attempts: op.attempts, startedAt: op.startedAt };
+  if (op.endedAt) {
+    view.endedAt = op.endedAt;
+    view.durationMs = Date.parse(op.endedAt) - Date.parse(op.startedAt);
+  }
+  if (op.error) view.error = op.error;
+  if (op.retryAt) view.retryAt = op.retryAt;
+  if (op.childRunId) view.childRunId = op.childRunId;
+  return view;
+}

@@ -1,0 +1,321 @@
+// The Engine: registered workflows plus a store. Starts, inspects, signals, approves, answers and cancels
+// runs, and executes them in this process (one run, or a worker loop over all runnable runs).
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  type ApprovalDecision,
+  DuroError,
+  type JournalEvent,
+  type RunId,
+  type WorkflowDefinition,
+  foldJournal,
+  inputError,
+  isWorkflowDefinition,
+  newRunId,
+  parseRunId,
+  toMs,
+  validateWithSchema,
+} from "../core/index.js";
+import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store, TERMINAL_STATUSES } from "../store/index.js";
+import { type RunDetails, describeRun } from "./describe.js";
+import { type ExecutorDeps, type InvocationOutcome, executeRun } from "./executor.js";
+import { type WorkerOptions, Worker } from "./worker.js";
+
+export interface EngineOptions {
+  store: Store;
+  /** Workflows this engine can start and execute; more with `register`. */
+  workflows?: WorkflowDefinition<any, any>[];
+  /** Tenant of runs started here. default "default" */
+  tenant?: string;
+  /** How long a claim lasts without a heartbeat; a dead worker's runs are taken over after this. default 30_000 */
+  leaseMs?: number;
+  /** Timers and retries due within this many ms are awaited in-process instead of suspending. default 1_000 */
+  inlineWaitMs?: number;
+  /** Step results whose JSON is longer than this go to the artifact store. default 65_536 */
+  artifactThreshold?: number;
+  /** Identifies this process in leases. default `<hostname-less random id>` */
+  workerId?: string;
+  /** The engine's clock (epoch ms); tests pass a fake one. default Date.now */
+  clock?: () => number;
+  /** Sees every committed batch of events (live progress). */
+  onEvents?: (runId: string, events: JournalEvent[]) => void;
+}
+
+export interface StartOptions {
+  /** Your own run id; starting twice with the same id returns the first run. */
+  id?: string;
+  /** Deduplicates starts: a second start with the same key returns the existing run. */
+  idempotencyKey?: string;
+  /** default: the engine's tenant */
+  tenant?: string;
+  /** The file that defines the workflow, recorded so that `duro resume` can load it. */
+  source?: string;
+}
+
+export interface RunHandle {
+  id: string;
+  /** false when the id or idempotency key already existed and that run was returned. */
+  created: boolean;
+  run: RunRecord;
+}
+
+export interface Decision {
+  action: ApprovalDecision["action"];
+  by?: string;
+  comment?: string;
+}
+
+export interface SettleOptions {
+  /** Keep executing through timers due within this many ms. default: the engine's inlineWaitMs */
+  maxWaitMs?: number;
+}
+
+const ACTIONS = new Set(["approve", "reject", "abort"]);
+
+export class Engine {
+  readonly store: Store;
+  readonly workerId: string;
+  private readonly registry = new Map<string, WorkflowDefinition>();
+  private readonly tenant: string;
+  private readonly clock: () => number;
+  private readonly deps: ExecutorDeps;
+  private readonly workers = new Set<Worker>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.store = options.store;
+    this.tenant = options.tenant ?? "default";
+    this.clock = options.clock ?? Date.now;
+    this.workerId = options.workerId ?? `w_${randomBytes(6).toString("hex")}`;
+    this.deps = {
+      store: this.store,
+      clock: this.clock,
+      random: Math.random,
+      uuid: randomUUID,
+      leaseMs: options.leaseMs ?? 30_000,
+      inlineWaitMs: options.inlineWaitMs ?? 1_000,
+      artifactThreshold: options.artifactThreshold ?? 65_536,
+      workflow: (name) => this.registry.get(name),
+      runChildInline: (childId) => this.runChildInline(childId),
+      cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
+      ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+    };
+    for (const def of options.workflows ?? []) this.register(def);
+  }
+
+  /** Adds workflows this engine can start and execute. */
+  register(...definitions: WorkflowDefinition<any, any>[]): this {
+    for (const def of definitions) {
+      if (!isWorkflowDefinition(def)) throw new DuroError("invalid_workflow", "register() takes workflow definitions made with workflow()", { category: "definition" });
+      const existing = this.registry.get(def.name);
+      if (existing && existing !== def) {
+        throw new DuroError("duplicate_workflow", `two different workflows are named "${def.name}"; give each a unique name`, { category: "definition" });
+      }
+      this.registry.set(def.name, def as WorkflowDefinition);
+    }
+    return this;
+  }
+
+  /** Names of the registered workflows. */
+  workflowNames(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  /** Starts a run (queued; a worker or `execute` runs it). Idempotent by id and by idempotency key. */
+  async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
+    const def = this.resolve(typeof workflow === "string" ? workflow : workflow.name);
+    const checked = def.options.input ? await validateWithSchema(def.options.input, input, "input_invalid", `input of workflow "${def.name}"`) : input;
+    const now = this.clock();
+    const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
+    const timeout = def.options.timeout;
+    const { run, created } = await this.store.createRun({
+      id,
+      workflow: def.name,
+      version: def.version,
+      input: toJsonValue(checked, `input of workflow "${def.name}"`),
+      tenant: options.tenant ?? this.tenant,
+      options: {
+        ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
+        ...(options.source === undefined ? {} : { source: options.source }),
+      },
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+    });
+    this.nudgeWorkers();
+    return { id: run.id, created, run };
+  }
+
+  /** A run's record and the fold of its journal: status, input, output or error, steps, open waits. */
+  async get(runId: string): Promise<RunDetails> {
+    const record = await this.mustGet(runId);
+    const events = await this.store.read(runId);
+    return describeRun(record, foldJournal(runId, events));
+  }
+
+  async list(filter?: RunFilter): Promise<RunPage> {
+    return this.store.listRuns(filter);
+  }
+
+  /** The run's journal. */
+  async events(runId: string, fromSeq?: number): Promise<JournalEvent[]> {
+    await this.mustGet(runId);
+    return this.store.read(runId, fromSeq);
+  }
+
+  /** Sends an event to `eventKey`: the run waiting on it wakes; if none waits yet, the event is kept until one does. */
+  async signal(eventKey: string, payload: unknown = null, options: { tenant?: string } = {}): Promise<{ id: number; wokeRunIds: string[] }> {
+    if (typeof eventKey !== "string" || eventKey.trim() === "") throw inputError("invalid_event_key", "an event key must be a non-empty string");
+    if (eventKey.startsWith("duro:")) throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    const result = await this.store.deliver({ eventKey, payload: toJsonValue(payload, "event payload"), tenant: options.tenant ?? this.tenant });
+    this.nudgeWorkers();
+    return result;
+  }
+
+  /** Records a decision on an approval the run is waiting for. `gate` may be left out when only one is open. */
+  async approve(runId: string, gate: string | undefined, decision: Decision): Promise<OpenWait> {
+    if (!ACTIONS.has(decision.action)) throw inputError("invalid_action", `approval action must be approve, reject or abort, not "${decision.action}"`);
+    const wait = await this.openWait(runId, "approval", gate);
+    const payload = { action: decision.action, ...(decision.by ? { by: decision.by } : {}), ...(decision.comment ? { comment: decision.comment } : {}) };
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    this.nudgeWorkers();
+    return wait;
+  }
+
+  /** Answers a question the run asked with `ctx.ask`. */
+  async answer(runId: string, name: string, value: unknown, options: { by?: string } = {}): Promise<OpenWait> {
+    const wait = await this.openWait(runId, "ask", name);
+    if (wait.choices && !wait.allowFreeText && !wait.choices.includes(value as string)) {
+      throw inputError("answer_invalid", `answer ${JSON.stringify(value)} to "${wait.gate}" is not one of the choices: ${wait.choices.map((c) => JSON.stringify(c)).join(", ")}`, {
+        choices: wait.choices,
+      });
+    }
+    const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    this.nudgeWorkers();
+    return wait;
+  }
+
+  /**
+   * Cancels a run and its children. A waiting or queued run is cancelled here and now; a run executing
+   * elsewhere stops at its next commit or heartbeat.
+   */
+  async cancel(runId: string, reason = "cancelled by request"): Promise<RunRecord> {
+    await this.store.requestCancel(runId, reason);
+    const lease = await this.store.claimRun(runId, this.workerId, this.deps.leaseMs);
+    if (lease) await executeRun(this.deps, lease).outcome;
+    return this.mustGet(runId);
+  }
+
+  /** Executes one run in this process until it ends or blocks; undefined if someone else holds it or it ended. */
+  async execute(runId: string): Promise<InvocationOutcome | undefined> {
+    const lease = await this.store.claimRun(runId, this.workerId, this.deps.leaseMs);
+    if (!lease) return undefined;
+    return executeRun(this.deps, lease).outcome;
+  }
+
+  /**
+   * Executes a run until it completes, fails, is cancelled, or waits on something not due within `maxWaitMs`
+   * (a person, an event, a long timer). Returns the run's record at that point.
+   */
+  async runUntilSettled(runId: string, options: SettleOptions = {}): Promise<RunRecord> {
+    const maxWaitMs = options.maxWaitMs ?? this.deps.inlineWaitMs;
+    for (;;) {
+      await this.execute(runId);
+      const record = await this.mustGet(runId);
+      if (TERMINAL_STATUSES.has(record.status)) return record;
+      // A waiting run's readyAt is its next timer; a run leased elsewhere has its lease expiry there.
+      const due = record.readyAt;
+      if (due === undefined || due - this.clock() > maxWaitMs) return record;
+      await sleep(Math.max(0, due - this.clock()));
+    }
+  }
+
+  /** Starts a worker loop in this process; see WorkerOptions. */
+  runWorker(options: WorkerOptions = {}): Worker {
+    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames());
+    this.workers.add(worker);
+    void worker.done.finally(() => this.workers.delete(worker));
+    return worker;
+  }
+
+  /** Stops workers (gracefully) and closes the store. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.stop()));
+    await this.store.close();
+  }
+
+  private async runChildInline(childId: string): Promise<void> {
+    const record = await this.store.getRun(childId);
+    if (!record || !this.registry.has(record.workflow)) return;
+    await this.runUntilSettled(childId).catch(() => undefined);
+  }
+
+  private resolve(name: string): WorkflowDefinition {
+    const def = this.registry.get(name);
+    if (def) return def;
+    const known = this.workflowNames();
+    throw inputError(
+      "workflow_not_found",
+      `no workflow named "${name}"; ${known.length ? `known workflows: ${known.join(", ")}` : "no workflow is registered"}`,
+      { workflow: name, known },
+    );
+  }
+
+  private async mustGet(runId: string): Promise<RunRecord> {
+    const record = await this.store.getRun(runId);
+    if (!record) throw inputError("run_not_found", `no run with id "${runId}"; list runs with \`duro runs list\``, { runId });
+    return record;
+  }
+
+  /** The open wait of `kind` named `name` (or the only one), or a not_waiting error that says what the run is doing. */
+  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait> {
+    const record = await this.mustGet(runId);
+    const waits = (await this.store.openWaits({ runId })).filter((w) => w.kind === kind);
+    const noun = kind === "approval" ? "approval" : "an answer";
+    const matching = name === undefined ? waits : waits.filter((w) => w.gate === name || w.key === name);
+    if (matching.length === 1) return this.undecided(matching[0] as OpenWait, runId);
+    if (matching.length > 1 || (name === undefined && waits.length > 1)) {
+      throw inputError("gate_required", `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waits.map((w) => w.gate).join(", ")}; name one`, {
+        runId,
+        open: waits.map((w) => w.gate),
+      });
+    }
+    const what = name === undefined ? noun : `${noun} "${name}"`;
+    const open = waits.length ? `; it waits for: ${waits.map((w) => w.gate).join(", ")}` : "";
+    throw inputError(
+      "not_waiting",
+      `run ${runId} is not waiting for ${what} (it is ${record.status}${open}); ${kind === "approval" ? "approvals" : "answers"} are only accepted while a run waits on that ${kind === "approval" ? "gate" : "question"}`,
+      { runId, status: record.status, open: waits.map((w) => w.gate) },
+    );
+  }
+
+  /** Refuses a second decision or answer while the first is still on its way to the run. */
+  private async undecided(wait: OpenWait, runId: string): Promise<OpenWait> {
+    const pending = await this.store.peekInbox(wait.eventKey as string);
+    if (!pending) return wait;
+    throw inputError(
+      "already_decided",
+      `run ${runId} already has ${wait.kind === "approval" ? "a decision" : "an answer"} for "${wait.gate}" that it has not taken yet; it takes it when a worker picks the run up (duro resume ${runId})`,
+      { runId, gate: wait.gate },
+    );
+  }
+
+  private nudgeWorkers(): void {
+    for (const worker of this.workers) worker.nudge();
+  }
+}
+
+/** Creates an engine over a store; see EngineOptions. */
+export function createEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}
+
+function toJsonValue(value: unknown, what: string): unknown {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch (error) {
+    throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type { RunId };

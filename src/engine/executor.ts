@@ -1,0 +1,874 @@
+// One invocation of one run: replay the journal through the workflow code, then execute what is new until
+// the run ends or blocks on something that is not due soon. Every append is fenced by the lease; a step's
+// result is committed together with whatever the code asks for next, so a trivial step costs one commit.
+import { setImmediate as nextMacrotask } from "node:timers/promises";
+import {
+  type ApprovalDecision,
+  ChildRunFailedError,
+  DuroError,
+  type ErrorInfo,
+  type EventBody,
+  type JournalEvent,
+  type NonDeterminismError,
+  type OpRequest,
+  type OpState,
+  Replayer,
+  type RunState,
+  type StepContext,
+  StepFailedError,
+  type StepOptions,
+  WaitTimeoutError,
+  type WaitSpec,
+  type WorkflowContext,
+  type WorkflowDefinition,
+  childRunId,
+  foldJournal,
+  isDuroError,
+  isStandardSchema,
+  NonDeterminismError as NonDeterminism,
+  retryDelayMs,
+  toErrorInfo,
+  toMs,
+  validateWithSchema,
+} from "../core/index.js";
+import type { AppendCommit, Lease, Store } from "../store/index.js";
+import { failpoint } from "./failpoints.js";
+import { approvalKey, askKey, childKey } from "./inbox-keys.js";
+
+export interface ExecutorDeps {
+  store: Store;
+  clock: () => number;
+  random: () => number;
+  uuid: () => string;
+  leaseMs: number;
+  /** Timers and retries due within this are awaited in-process; later ones suspend the run. */
+  inlineWaitMs: number;
+  /** Results whose JSON is longer go to the artifact store; the journal keeps the sha256. */
+  artifactThreshold: number;
+  workflow(name: string): WorkflowDefinition | undefined;
+  /** Executes a just-started child in this process if its code is here; resolves when that invocation ends. */
+  runChildInline(childRunId: string): Promise<void>;
+  cancelRun(runId: string, reason: string): Promise<void>;
+  /** Sees every committed batch of events (live progress, tests). */
+  onEvents?: (runId: string, events: JournalEvent[]) => void;
+}
+
+export type InvocationStatus = "completed" | "failed" | "cancelled" | "waiting" | "lease_lost" | "conflict" | "interrupted";
+
+export interface InvocationOutcome {
+  runId: string;
+  status: InvocationStatus;
+  /** For `waiting`: when a timer or retry is due (epoch ms), if any. */
+  wakeAt?: number;
+  output?: unknown;
+  error?: ErrorInfo;
+}
+
+/** A started invocation: its outcome, and a way to stop it early. */
+export interface RunningInvocation {
+  outcome: Promise<InvocationOutcome>;
+  /** Let running steps finish and commit, start nothing new, release the lease. */
+  interrupt(): void;
+  /** Stop now; running steps are abandoned and run again elsewhere. */
+  abandon(): Promise<void>;
+}
+
+/** Executes the run under `lease` until it ends, suspends, or loses its lease. */
+export function executeRun(deps: ExecutorDeps, lease: Lease): RunningInvocation {
+  const invocation = new Invocation(deps, lease);
+  return { outcome: invocation.run(), interrupt: () => invocation.interrupt(), abandon: () => invocation.abandon() };
+}
+
+type TimerHandle = ReturnType<typeof setTimeout>;
+
+interface InboxWait {
+  request: OpRequest;
+  spec: WaitSpec;
+}
+
+export class Invocation {
+  private state!: RunState;
+  private def!: WorkflowDefinition;
+  private replayer!: Replayer;
+  private expectedSeq = 0;
+  private buffer: EventBody[] = [];
+  private consumed: number[] = [];
+  private afterFlush: Array<() => void> = [];
+  private journaledSteps: string[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private replayDone = false;
+  private readonly pendingLive: OpRequest[] = [];
+  /** Timers too far off to await here: key → due time (epoch ms). */
+  private readonly farTimers = new Map<string, number>();
+  private readonly inboxWaits = new Map<string, InboxWait>();
+  private readonly timers = new Set<TimerHandle>();
+  private readonly controllers = new Set<AbortController>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private finished = false;
+  /** Set by interrupt(): start nothing new, commit what finished, give the lease back. */
+  private draining = false;
+  private fatal: NonDeterminismError | undefined;
+  private settleOutcome!: (outcome: InvocationOutcome) => void;
+  private failOutcome!: (error: unknown) => void;
+  private readonly outcome = new Promise<InvocationOutcome>((resolve, reject) => {
+    this.settleOutcome = resolve;
+    this.failOutcome = reject;
+  });
+
+  constructor(
+    private readonly deps: ExecutorDeps,
+    private lease: Lease,
+  ) {}
+
+  private get runId(): string {
+    return this.lease.runId;
+  }
+
+  async run(): Promise<InvocationOutcome> {
+    const { store } = this.deps;
+    const [events, record] = await Promise.all([store.read(this.runId), store.getRun(this.runId)]);
+    this.state = foldJournal(this.runId, events);
+    this.expectedSeq = this.state.lastSeq;
+    if (record?.cancelRequested !== undefined) {
+      this.startHeartbeat();
+      void this.cancel(record.cancelRequested);
+      return this.outcome;
+    }
+    const def = this.deps.workflow(this.state.workflow);
+    if (!def) {
+      await store.release(this.lease);
+      throw new DuroError(
+        "workflow_not_found",
+        `run ${this.runId} needs workflow "${this.state.workflow}", which this process has not loaded; pass the file that defines it`,
+        { category: "input", details: { runId: this.runId, workflow: this.state.workflow } },
+      );
+    }
+    this.def = def;
+    await this.loadArtifacts();
+    this.startHeartbeat();
+    if (this.deadlinePassed()) return this.outcome;
+    this.startWorkflow();
+    void this.replay().catch((error) => this.crash(error));
+    return this.outcome;
+  }
+
+  // ---------- replay ----------
+
+  private startWorkflow(): void {
+    this.replayer = new Replayer(this.state, {
+      live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(request)),
+      value: (key, kind) => this.recordValue(key, kind),
+      diverged: (error) => {
+        this.fatal ??= error;
+        queueMicrotask(() => void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal) }));
+      },
+    });
+    const ctx = this.makeContext();
+    Promise.resolve()
+      .then(() => this.def.fn(ctx, this.state.input))
+      .then(
+        (output) => this.onWorkflowReturned(output),
+        (error) => this.onWorkflowThrew(error),
+      );
+  }
+
+  private async replay(): Promise<void> {
+    while (this.replayer.replaying && !this.finished) {
+      if (await this.deliverWhenAsked()) continue;
+      const expected = this.replayer.peekDelivery() as OpState;
+      return this.diverge(expected.key, "(nothing: the code did not ask for it)");
+    }
+    this.replayDone = true;
+    for (const request of this.pendingLive.splice(0)) this.startLive(request);
+    this.checkIdle();
+  }
+
+  /** Lets the code run until it asks for the journal's next settled op; false if it never does. */
+  private async deliverWhenAsked(): Promise<boolean> {
+    for (let tries = 0; tries < 5; tries++) {
+      await nextMacrotask();
+      if (this.finished) return true;
+      if (this.replayer.deliverNext((request, op) => this.settleFromJournal(request, op))) return true;
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return false;
+  }
+
+  private settleFromJournal(request: OpRequest, op: OpState): void {
+    if (op.kind === "step") {
+      if (op.status === "completed") request.resolve(op.result);
+      else request.reject(new StepFailedError(op.key, op.error as ErrorInfo));
+      return;
+    }
+    this.settleWait(request, op.wait as WaitSpec, op.result, op.resolvedBy ?? "event");
+  }
+
+  private diverge(expected: string, requested: string): void {
+    const error = new NonDeterminism(
+      `run ${this.runId} diverged from its journal: the journal's next result is for "${expected}" but the code asked for ${requested}. ` +
+        "The workflow's code changed while this run was in flight; give the new code a new `version` so old runs keep the old code.",
+      { runId: this.runId, position: -1, expected, requested },
+    );
+    this.fatal ??= error;
+    void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal) });
+  }
+
+  // ---------- the context the code sees ----------
+
+  private makeContext(): WorkflowContext {
+    const replayer = this.replayer;
+    const request = <T>(kind: OpRequest["kind"], name: string, args: Record<string, unknown>) => {
+      if (typeof name !== "string" || name === "") {
+        return Promise.reject(new DuroError("invalid_name", `a ${kind} needs a non-empty name`, { category: "definition" }));
+      }
+      return replayer.request<T>(kind, name, args);
+    };
+    const ctx: WorkflowContext = {
+      runId: this.runId,
+      workflow: this.state.workflow,
+      step: (name, fn, options) =>
+        typeof fn === "function"
+          ? request("step", name, { fn, options })
+          : Promise.reject(new DuroError("invalid_step", `step "${name}" needs a function`, { category: "definition" })),
+      sleep: (name, duration) => request("sleep", name, { ms: toMs(duration) }),
+      sleepUntil: (name, time) => request("sleep", name, { until: new Date(time).getTime() }),
+      waitForEvent: (name, options) => request("event", name, { ...options }),
+      approval: (name, options = {}) => this.approval(request, name, options),
+      ask: (name, options) => request("ask", name, { ...options }),
+      child: (name, workflow, input) => request("child", name, { workflow, input }),
+      now: () => new Date(replayer.value("now") as number),
+      random: () => replayer.value("random") as number,
+      uuid: () => replayer.value("uuid") as string,
+    };
+    return ctx;
+  }
+
+  private async approval(
+    request: <T>(kind: OpRequest["kind"], name: string, args: Record<string, unknown>) => Promise<T>,
+    name: string,
+    options: { gates?: string[]; summary?: string; timeout?: string | number },
+  ): Promise<ApprovalDecision> {
+    const { gates, ...rest } = options;
+    if (!gates || gates.length === 0) return request<ApprovalDecision>("approval", name, { ...rest, gate: name });
+    const decisions = await Promise.all(
+      gates.map((gate) => request<ApprovalDecision>("approval", `${name}/${gate}`, { ...rest, gate })),
+    );
+    const byGate = Object.fromEntries(gates.map((gate, i) => [gate, decisions[i] as ApprovalDecision]));
+    const deciding =
+      decisions.find((d) => d.action === "abort") ?? decisions.find((d) => d.action === "reject") ?? decisions[0];
+    return { ...(deciding as ApprovalDecision), decisions: byGate };
+  }
+
+  private recordValue(key: string, kind: "now" | "random" | "uuid"): unknown {
+    const value = kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
+    this.push({ type: "value_recorded", key, value });
+    return value;
+  }
+
+  // ---------- live execution ----------
+
+  private startLive(request: OpRequest): void {
+    if (this.finished || this.draining) return;
+    try {
+      this.dispatchLive(request);
+    } catch (error) {
+      request.reject(error);
+    }
+  }
+
+  private dispatchLive(request: OpRequest): void {
+    switch (request.kind) {
+      case "step":
+        return this.liveStep(request);
+      case "sleep":
+        return this.liveSleep(request);
+      case "event":
+      case "approval":
+      case "ask":
+        return this.liveInboxWait(request);
+      case "child":
+        return void this.track(this.liveChild(request));
+      case "value":
+        return;
+    }
+  }
+
+  private liveStep(request: OpRequest): void {
+    const op = request.recorded;
+    if (op?.status === "retrying" && op.retryAt) {
+      return this.attemptAt(request, op.attempts + 1, Date.parse(op.retryAt));
+    }
+    this.startAttempt(request, (op?.attempts ?? 0) + 1);
+  }
+
+  private attemptAt(request: OpRequest, attempt: number, dueAt: number): void {
+    this.atTime(request.key, dueAt, () => this.startAttempt(request, attempt));
+  }
+
+  /** Journals the attempt's start; the function runs once that is committed. */
+  private startAttempt(request: OpRequest, attempt: number): void {
+    if (this.draining) return;
+    this.push({ type: "step_started", key: request.key, attempt });
+    this.inFlight++;
+    this.afterFlush.push(() => this.runAttempt(request, attempt));
+  }
+
+  private runAttempt(request: OpRequest, attempt: number): void {
+    const key = request.key;
+    const { fn, options } = request.args as { fn: (s: StepContext) => unknown; options?: StepOptions };
+    if (this.finished) {
+      this.inFlight--;
+      return;
+    }
+    failpoint("before_step", key);
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const stepContext: StepContext = { idempotencyKey: `${this.runId}:${key}`, attempt, signal: controller.signal };
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(fn(stepContext));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    failpoint("during_step", key);
+    if (options?.timeout !== undefined) result = this.withTimeout(result, key, toMs(options.timeout), controller);
+    result
+      .then(
+        (value) => this.stepSucceeded(request, attempt, value),
+        (error) => this.stepFailed(request, attempt, error),
+      )
+      .catch((error) => this.crash(error))
+      .finally(() => {
+        this.controllers.delete(controller);
+        this.inFlight--;
+        this.checkIdle();
+      });
+  }
+
+  private async stepSucceeded(request: OpRequest, attempt: number, value: unknown): Promise<void> {
+    failpoint("after_step_effect", request.key);
+    if (this.finished) return;
+    let journalValue: Awaited<ReturnType<Invocation["toJournalValue"]>>;
+    try {
+      journalValue = await this.toJournalValue(value, `result of step "${request.key}"`, true);
+    } catch (error) {
+      return this.stepFailed(request, attempt, error);
+    }
+    const { stored, ref, returned } = journalValue;
+    if (this.finished) return;
+    this.push({ type: "step_completed", key: request.key, ...(ref ? { resultRef: ref } : stored === undefined ? {} : { result: stored }) });
+    this.journaledSteps.push(request.key);
+    request.resolve(returned);
+  }
+
+  private stepFailed(request: OpRequest, attempt: number, thrown: unknown): void {
+    if (this.finished) return;
+    const error = toErrorInfo(thrown);
+    const policy = (request.args.options as StepOptions | undefined)?.retry ?? this.def.options.retry;
+    const delay = retryDelayMs(policy, attempt, error);
+    if (delay === undefined) {
+      this.push({ type: "step_failed", key: request.key, attempt, error });
+      request.reject(new StepFailedError(request.key, error));
+      return;
+    }
+    const retryAt = this.deps.clock() + delay;
+    this.push({ type: "step_failed", key: request.key, attempt, error, retryAt: new Date(retryAt).toISOString() });
+    this.attemptAt(request, attempt + 1, retryAt);
+  }
+
+  private withTimeout(result: Promise<unknown>, key: string, ms: number, controller: AbortController): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new DuroError("step_timeout", `step "${key}" did not finish within ${ms} ms`, {
+          category: "step",
+          retryable: true,
+          details: { step: key, timeoutMs: ms },
+        });
+        controller.abort(error);
+        reject(error);
+      }, ms);
+      result.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  private liveSleep(request: OpRequest): void {
+    let until: number;
+    if (request.recorded?.wait?.until) {
+      until = Date.parse(request.recorded.wait.until);
+    } else {
+      const { ms, until: at } = request.args as { ms?: number; until?: number };
+      until = at ?? this.deps.clock() + (ms as number);
+      this.push({ type: "wait_started", key: request.key, kind: "sleep", until: new Date(until).toISOString() });
+    }
+    this.atTime(request.key, until, () => {
+      this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timer" });
+      request.resolve(undefined);
+    });
+  }
+
+  private liveInboxWait(request: OpRequest): void {
+    const spec = request.recorded?.wait ?? this.waitSpec(request);
+    if (!request.recorded) this.push({ type: "wait_started", key: request.key, ...spec });
+    this.inboxWaits.set(request.key, { request, spec });
+    if (spec.timeoutAt) {
+      this.atTime(request.key, Date.parse(spec.timeoutAt), () => {
+        if (!this.inboxWaits.delete(request.key)) return;
+        this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timeout" });
+        request.reject(new WaitTimeoutError(request.key, spec.timeoutAt as string));
+      });
+    }
+    this.track(this.checkInbox(request.key));
+  }
+
+  private waitSpec(request: OpRequest): WaitSpec {
+    const args = request.args as Record<string, unknown>;
+    const timeout = args.timeout as string | number | undefined;
+    const timeoutAt = timeout === undefined ? {} : { timeoutAt: new Date(this.deps.clock() + toMs(timeout)).toISOString() };
+    switch (request.kind) {
+      case "event":
+        if (typeof args.key !== "string" || args.key === "") {
+          throw new DuroError("invalid_event_key", `waitForEvent "${request.key}" needs a non-empty \`key\``, { category: "definition" });
+        }
+        return { kind: "event", eventKey: args.key, ...timeoutAt };
+      case "approval":
+        return {
+          kind: "approval",
+          gate: args.gate as string,
+          eventKey: approvalKey(this.runId, request.key),
+          ...(typeof args.summary === "string" ? { summary: args.summary } : {}),
+          ...timeoutAt,
+        };
+      default: {
+        const choices = Array.isArray(args.choices) ? (args.choices as string[]) : undefined;
+        return {
+          kind: "ask",
+          gate: request.key.replace(/#\d+$/, ""),
+          eventKey: askKey(this.runId, request.key),
+          prompt: String(args.prompt ?? ""),
+          ...(choices ? { choices } : {}),
+          allowFreeText: (args.allowFreeText as boolean | undefined) ?? !choices,
+          ...timeoutAt,
+        };
+      }
+    }
+  }
+
+  /** Takes the oldest inbox message for an open wait, if there is one. */
+  private async checkInbox(key: string): Promise<void> {
+    for (;;) {
+      const wait = this.inboxWaits.get(key);
+      if (!wait || this.finished) return;
+      const message = await this.deps.store.peekInbox(wait.spec.eventKey as string);
+      if (!message || this.finished || !this.inboxWaits.has(key)) return;
+      this.consumed.push(message.id);
+      if (await this.refuseAnswer(wait, message.payload)) {
+        // Commit the refusal's consumption before looking again, or the next peek returns the same message.
+        this.flushing = this.flushing.then(() => this.flush());
+        await this.flushing;
+        continue;
+      }
+      this.inboxWaits.delete(key);
+      const by = messageAuthor(message.payload);
+      this.push({ type: "wait_resolved", key, payload: message.payload, by });
+      this.settleWait(wait.request, wait.spec, message.payload, by);
+      return;
+    }
+  }
+
+  /** An answer the question's schema refuses is consumed without resolving the question. */
+  private async refuseAnswer(wait: InboxWait, payload: unknown): Promise<boolean> {
+    const schema = wait.request.args.schema;
+    if (wait.spec.kind !== "ask" || !isStandardSchema(schema)) return false;
+    try {
+      await validateWithSchema(schema, (payload as { value?: unknown })?.value, "answer_invalid", `answer to "${wait.request.key}"`);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Resolves a wait's promise from its payload, live or replayed: the same mapping both ways. */
+  private settleWait(request: OpRequest, spec: WaitSpec, payload: unknown, by: string): void {
+    if (by === "timeout") {
+      request.reject(new WaitTimeoutError(request.key, spec.timeoutAt ?? ""));
+      return;
+    }
+    switch (spec.kind) {
+      case "sleep":
+        return request.resolve(undefined);
+      case "event":
+        return request.resolve(payload);
+      case "approval":
+        return request.resolve(payload);
+      case "ask":
+        return request.resolve((payload as { value?: unknown } | null)?.value);
+      case "child": {
+        const result = payload as { status: string; output?: unknown; error?: ErrorInfo };
+        if (result.status === "completed") return request.resolve(result.output);
+        return request.reject(new ChildRunFailedError(spec.childRunId ?? "", result.status, result.error));
+      }
+    }
+  }
+
+  private async liveChild(request: OpRequest): Promise<void> {
+    const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+    const childId = childRunId(this.runId as never, request.key as never);
+    let spec = request.recorded?.wait;
+    if (!spec) {
+      const name = typeof workflow === "string" ? workflow : workflow.name;
+      const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
+      const childInput = def?.options.input ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`) : input;
+      const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
+      await this.deps.store.createRun({
+        id: childId,
+        workflow: name,
+        version: def?.version ?? "unknown",
+        input: stored ?? null,
+        tenant: this.state.tenant,
+        options: {},
+        parentRunId: this.runId,
+      });
+      if (this.finished) return;
+      spec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
+      this.push({ type: "child_started", key: request.key, childRunId: childId, workflow: name });
+      this.push({ type: "wait_started", key: request.key, ...spec });
+      this.afterFlush.push(() => this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key))));
+    }
+    this.inboxWaits.set(request.key, { request, spec });
+    await this.checkInbox(request.key);
+  }
+
+  /** Runs `fire` at `dueAt`: now, after an in-process timer, or by suspending the run until then. */
+  private atTime(key: string, dueAt: number, fire: () => void): void {
+    const delay = dueAt - this.deps.clock();
+    if (delay <= 0) return fire();
+    if (delay > this.deps.inlineWaitMs) {
+      this.farTimers.set(key, dueAt);
+      return;
+    }
+    this.inFlight++;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.inFlight--;
+      if (!this.finished) fire();
+      this.checkIdle();
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  // ---------- committing ----------
+
+  private push(event: EventBody): void {
+    this.buffer.push(event);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.finished) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.crash(error));
+    });
+  }
+
+  private async flush(extra: Partial<AppendCommit> = {}): Promise<void> {
+    const events = this.buffer;
+    const consume = this.consumed;
+    const after = this.afterFlush;
+    const journaled = this.journaledSteps;
+    if (events.length === 0 && consume.length === 0 && Object.keys(extra).length === 0) {
+      this.afterFlush = [];
+      for (const fn of after) fn();
+      return;
+    }
+    this.buffer = [];
+    this.consumed = [];
+    this.afterFlush = [];
+    this.journaledSteps = [];
+    const commit: AppendCommit = { lease: this.lease, expectedSeq: this.expectedSeq, ...extra };
+    if (consume.length > 0) commit.consume = consume;
+    let result: Awaited<ReturnType<Store["append"]>>;
+    try {
+      result = await this.deps.store.append(this.runId, events, commit);
+    } catch (error) {
+      return this.stop(error);
+    }
+    const firstSeq = this.expectedSeq + 1;
+    this.expectedSeq = result.lastSeq;
+    this.observe(events, firstSeq);
+    for (const key of journaled) failpoint("after_step_journaled", key);
+    if (result.cancelRequested !== undefined && !this.finished) void this.cancel(result.cancelRequested);
+    for (const fn of after) fn();
+    this.checkIdle();
+  }
+
+  private observe(events: EventBody[], firstSeq: number): void {
+    if (!this.deps.onEvents || events.length === 0) return;
+    const at = new Date(this.deps.clock()).toISOString();
+    this.deps.onEvents(
+      this.runId,
+      events.map((e, i) => ({ ...e, seq: firstSeq + i, at }) as JournalEvent),
+    );
+  }
+
+  /** After the code has had a turn with nothing in flight and nothing to commit, the run is blocked: suspend it. */
+  private checkIdle(): void {
+    if (this.draining && !this.finished && this.inFlight === 0) return void this.yieldLease().catch((error) => this.crash(error));
+    if (!this.isIdle()) return;
+    setImmediate(() => {
+      if (this.isIdle()) void this.suspend().catch((error) => this.crash(error));
+    });
+  }
+
+  private isIdle(): boolean {
+    return (
+      !this.finished && this.replayDone && this.inFlight === 0 && !this.flushScheduled && this.buffer.length === 0 && this.consumed.length === 0
+    );
+  }
+
+  private async suspend(): Promise<void> {
+    this.finished = true;
+    this.stopTimers();
+    const deadline = this.deadline();
+    const dues = [...this.farTimers.values(), ...(deadline === undefined ? [] : [deadline])];
+    const wakeAt = dues.length > 0 ? Math.min(...dues) : undefined;
+    await this.flushing;
+    await this.flush({ status: "waiting", release: true, ...(wakeAt === undefined ? {} : { readyAt: wakeAt }) });
+    for (const key of this.inboxWaits.keys()) failpoint("while_waiting", key);
+    for (const key of this.farTimers.keys()) failpoint("while_waiting", key);
+    this.settleOutcome({ runId: this.runId, status: "waiting", ...(wakeAt === undefined ? {} : { wakeAt }) });
+  }
+
+  // ---------- endings ----------
+
+  /**
+   * Asks the invocation to stop (worker shutdown): steps already running may finish and are committed,
+   * nothing new starts, then the lease is released so another worker resumes the run at once.
+   */
+  interrupt(): void {
+    if (this.finished || this.draining) return;
+    this.draining = true;
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+      this.inFlight--;
+    }
+    this.timers.clear();
+    this.checkIdle();
+  }
+
+  /** Hard stop after the grace period: abandon running steps (they run again elsewhere) and release the lease. */
+  async abandon(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopTimers();
+    for (const controller of this.controllers) controller.abort(new DuroError("worker_stopped", "the worker stopped", { category: "internal" }));
+    await this.deps.store.release(this.lease).catch(() => undefined);
+    this.settleOutcome({ runId: this.runId, status: "interrupted" });
+  }
+
+  private async yieldLease(): Promise<void> {
+    this.finished = true;
+    this.stopTimers();
+    await this.flushing;
+    await this.flush();
+    await this.deps.store.release(this.lease, { status: "queued" });
+    this.settleOutcome({ runId: this.runId, status: "interrupted" });
+  }
+
+  private onWorkflowReturned(output: unknown): void {
+    if (this.finished) return;
+    if (this.fatal) return void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal) });
+    if (this.replayer.replaying) {
+      const expected = this.replayer.peekDelivery() as OpState;
+      return this.diverge(expected.key, "nothing more: the code returned");
+    }
+    void this.toJournalValue(output, "output of the run")
+      .then(({ stored }) => this.finish({ type: "run_completed", output: stored ?? null }))
+      .catch((error) => this.finish({ type: "run_failed", error: toErrorInfo(error) }));
+  }
+
+  private onWorkflowThrew(error: unknown): void {
+    if (this.finished) return;
+    void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal ?? error) });
+  }
+
+  private async cancel(reason: string): Promise<void> {
+    if (this.finished) return;
+    await this.finish({ type: "run_cancelled", reason });
+  }
+
+  private deadline(): number | undefined {
+    const deadline = this.state.options.deadline;
+    return typeof deadline === "string" ? Date.parse(deadline) : undefined;
+  }
+
+  /** Fails the run if its deadline passed; arms a timer if it falls within this invocation's reach. */
+  private deadlinePassed(): boolean {
+    const deadline = this.deadline();
+    if (deadline === undefined) return false;
+    const fail = () =>
+      this.finish({
+        type: "run_failed",
+        error: toErrorInfo(
+          new DuroError("run_timeout", `run ${this.runId} did not finish by its deadline ${new Date(deadline).toISOString()}`, {
+            category: "limit",
+            details: { deadline: new Date(deadline).toISOString() },
+          }),
+        ),
+      });
+    const delay = deadline - this.deps.clock();
+    if (delay <= 0) {
+      void fail();
+      return true;
+    }
+    if (delay <= 2 ** 31 - 1) {
+      const timer = setTimeout(() => void fail(), delay);
+      timer.unref();
+      this.timers.add(timer);
+    }
+    return false;
+  }
+
+  /** Journals the terminal event (with anything still buffered), hands a child's result to its parent, releases the lease. */
+  private async finish(terminal: Extract<EventBody, { type: "run_completed" | "run_failed" | "run_cancelled" }>): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopTimers();
+    for (const controller of this.controllers) controller.abort(new DuroError("run_ended", "the run ended", { category: "step" }));
+    try {
+      await this.flushing;
+      this.buffer.push(terminal);
+      const commit: Partial<AppendCommit> = { release: true };
+      if (this.state.parentRunId) commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
+      await this.flush(commit);
+      if (terminal.type !== "run_completed") await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
+    } catch (error) {
+      return this.failOutcome(error);
+    }
+    this.settleOutcome({ runId: this.runId, ...outcomeOf(terminal) });
+  }
+
+  private async cancelOpenChildren(reason: string): Promise<void> {
+    const children = this.state.ops.filter((op) => op.kind === "child" && op.status === "waiting" && op.childRunId);
+    const started = [...this.inboxWaits.values()].filter((w) => w.spec.kind === "child").map((w) => w.spec.childRunId as string);
+    const ids = new Set([...children.map((op) => op.childRunId as string), ...started]);
+    for (const id of ids) {
+      await this.deps.cancelRun(id, `parent run ${this.runId}: ${reason}`).catch((error: unknown) => {
+        if (!(isDuroError(error) && error.code === "run_terminal")) throw error;
+      });
+    }
+  }
+
+  /** The store refused a commit: lost lease or a conflicting consume. Nothing more is written. */
+  private stop(error: unknown): void {
+    const wasFinished = this.finished;
+    this.finished = true;
+    this.stopTimers();
+    for (const controller of this.controllers) controller.abort(error);
+    if (isDuroError(error) && (error.code === "lease_lost" || error.code === "inbox_conflict")) {
+      const status = error.code === "lease_lost" ? "lease_lost" : "conflict";
+      if (status === "conflict") void this.deps.store.release(this.lease).catch(() => undefined);
+      this.settleOutcome({ runId: this.runId, status, error: toErrorInfo(error) });
+      return;
+    }
+    if (!wasFinished) this.failOutcome(error);
+    else throw error;
+  }
+
+  /** A bug or a storage failure: stop writing and report; the lease expires and another invocation resumes. */
+  private crash(error: unknown): void {
+    if (this.finished && !(error instanceof Error)) return;
+    this.finished = true;
+    this.stopTimers();
+    this.failOutcome(error);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight++;
+    promise
+      .catch((error) => {
+        if (!this.finished) void this.finish({ type: "run_failed", error: toErrorInfo(error) });
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.checkIdle();
+      });
+  }
+
+  private stopTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => {
+      this.deps.store.heartbeat(this.lease, this.deps.leaseMs).then(
+        ({ expiresAt, cancelRequested }) => {
+          this.lease = { ...this.lease, expiresAt };
+          if (cancelRequested !== undefined) void this.cancel(cancelRequested);
+        },
+        (error) => {
+          if (!this.finished) this.stop(error);
+        },
+      );
+    }, Math.max(50, Math.floor(this.deps.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  // ---------- values ----------
+
+  /** The JSON form a value is journaled in (inline or as an artifact) and the value the code gets back. */
+  private async toJournalValue(value: unknown, what: string, allowArtifact = false): Promise<{ stored: unknown; ref?: string; returned: unknown }> {
+    if (value === undefined) return { stored: undefined, returned: undefined };
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch (error) {
+      throw new DuroError("result_not_serializable", `${what} cannot be journaled: ${(error as Error).message}; return plain JSON values`, {
+        category: "step",
+        cause: error,
+      });
+    }
+    if (json === undefined) return { stored: undefined, returned: undefined };
+    const returned = JSON.parse(json);
+    if (!allowArtifact || json.length <= this.deps.artifactThreshold) return { stored: returned, returned };
+    const ref = await this.deps.store.putArtifact(Buffer.from(json, "utf8"));
+    return { stored: undefined, ref, returned };
+  }
+
+  private async loadArtifacts(): Promise<void> {
+    for (const op of this.state.ops) {
+      if (op.resultRef === undefined) continue;
+      const bytes = await this.deps.store.getArtifact(op.resultRef);
+      if (!bytes) {
+        throw new DuroError("artifact_missing", `artifact ${op.resultRef} of step "${op.key}" in run ${this.runId} is missing from the store`, {
+          category: "storage",
+        });
+      }
+      op.result = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    }
+  }
+}
+
+function messageAuthor(payload: unknown): string {
+  const by = (payload as { by?: unknown } | null)?.by;
+  return typeof by === "string" && by !== "" ? by : "event";
+}
+
+function childResult(terminal: EventBody): unknown {
+  if (terminal.type === "run_completed") return { status: "completed", output: terminal.output, by: "child" };
+  if (terminal.type === "run_failed") return { status: "failed", error: terminal.error, by: "child" };
+  if (terminal.type === "run_cancelled") return { status: "cancelled", error: { code: "cancelled", message: terminal.reason }, by: "child" };
+  return undefined;
+}
+
+function outcomeOf(terminal: EventBody): Omit<InvocationOutcome, "runId"> {
+  if (terminal.type === "run_completed") return { status: "completed", output: terminal.output };
+  if (terminal.type === "run_failed") return { status: "failed", error: terminal.error };
+  return { status: "cancelled" };
+}

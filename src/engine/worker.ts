@@ -1,0 +1,109 @@
+// The worker loop: claim runnable runs (new, due, woken, or abandoned by a dead worker), execute them up to
+// a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
+import { type ExecutorDeps, type InvocationOutcome, type RunningInvocation, executeRun } from "./executor.js";
+
+export interface WorkerOptions {
+  /** Runs executed at once. default 4 */
+  concurrency?: number;
+  /** Longest sleep between claims when idle (ms); deliveries in this process wake it sooner. default 200 */
+  pollMs?: number;
+  /** Return once nothing is runnable or due within the next second. default false */
+  untilIdle?: boolean;
+  /** On stop, how long running steps may take to finish before their leases are released anyway (ms). default 10_000 */
+  graceMs?: number;
+  workerId?: string;
+  /** Sees each invocation's outcome. */
+  onOutcome?: (outcome: InvocationOutcome) => void;
+  /** Sees errors of invocations (storage failures, bugs); the lease expires and the run resumes elsewhere. */
+  onError?: (error: unknown, runId: string) => void;
+}
+
+const IDLE_HORIZON_MS = 1_000;
+
+export class Worker {
+  /** Settles when the loop has ended and every lease it held is released. */
+  readonly done: Promise<void>;
+  private readonly active = new Map<string, RunningInvocation>();
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError">> & WorkerOptions;
+
+  constructor(
+    private readonly deps: ExecutorDeps,
+    options: WorkerOptions & { workerId: string },
+    private readonly workflows: () => string[],
+  ) {
+    this.options = { concurrency: 4, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
+    this.done = this.loop();
+  }
+
+  /** Claims again right away (something became runnable in this process). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming; running steps get `graceMs` to finish and commit; then leases are released. */
+  async stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.nudge();
+    }
+    await this.done;
+  }
+
+  private async loop(): Promise<void> {
+    const { concurrency, pollMs, untilIdle, workerId } = this.options;
+    while (!this.stopping) {
+      const free = concurrency - this.active.size;
+      const leases = free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
+      for (const lease of leases) this.launch(lease);
+      if (leases.length > 0 && leases.length === free) continue;
+      if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
+      await this.idle(pollMs);
+    }
+    await this.drain();
+  }
+
+  private launch(lease: Parameters<typeof executeRun>[1]): void {
+    const invocation = executeRun(this.deps, lease);
+    this.active.set(lease.runId, invocation);
+    invocation.outcome
+      .then(
+        (outcome) => this.options.onOutcome?.(outcome),
+        (error) => (this.options.onError ? this.options.onError(error, lease.runId) : console.error(`duro worker: run ${lease.runId}:`, error)),
+      )
+      .finally(() => {
+        this.active.delete(lease.runId);
+        this.nudge();
+      });
+  }
+
+  private async nothingDueSoon(): Promise<boolean> {
+    const next = await this.deps.store.nextReadyAt(this.workflows());
+    return next === undefined || next - this.deps.clock() > IDLE_HORIZON_MS;
+  }
+
+  /** Sleeps until a run finishes, a nudge, the next due time, or the poll interval, whichever is first. */
+  private async idle(pollMs: number): Promise<void> {
+    const next = this.active.size < this.options.concurrency ? await this.deps.store.nextReadyAt(this.workflows()) : undefined;
+    const untilDue = next === undefined ? pollMs : Math.max(1, Math.min(pollMs, next - this.deps.clock()));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, untilDue);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    const running = [...this.active.values()];
+    for (const invocation of running) invocation.interrupt();
+    const settled = Promise.allSettled(running.map((i) => i.outcome));
+    const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), this.options.graceMs).unref());
+    if ((await Promise.race([settled, grace])) === "timeout") {
+      await Promise.all(running.map((i) => i.abandon()));
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// The Store contract: the journal, the runs index, leases and claims, the inbox, timers and artifacts.
+// Every backend implements exactly this and passes the shared suite in conformance.ts.
+import type { EventBody, JournalEvent, RunOptions, WaitSpec } from "../core/index.js";
+
+export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+
+/** One row of the runs index: a projection of the journal kept for listing and claiming. */
+export interface RunRecord {
+  id: string;
+  workflow: string;
+  version: string;
+  tenant: string;
+  status: RunStatus;
+  parentRunId?: string;
+  idempotencyKey?: string;
+  /** epoch ms */
+  createdAt: number;
+  /** epoch ms */
+  updatedAt: number;
+  /** When the run becomes claimable (epoch ms): due timer, retry, or lease expiry while running. */
+  readyAt?: number;
+  /** Seq of the last journaled event. */
+  lastSeq: number;
+  /** Set by a cancel request until the run's executor journals `run_cancelled`. */
+  cancelRequested?: string;
+  leaseOwner?: string;
+}
+
+export interface NewRun {
+  id: string;
+  workflow: string;
+  version: string;
+  input: unknown;
+  tenant: string;
+  options: RunOptions;
+  parentRunId?: string;
+  idempotencyKey?: string;
+  /** Earliest claim time (epoch ms); default now. */
+  readyAt?: number;
+}
+
+export interface CreateResult {
+  run: RunRecord;
+  /** false when a run with this id or idempotency key already existed and was returned instead. */
+  created: boolean;
+}
+
+/** A lease on one run: only its holder may append, until `expiresAt`. */
+export interface Lease {
+  runId: string;
+  workflow: string;
+  workerId: string;
+  /** Increases with every claim of the run; an append must carry the current one. */
+  epoch: number;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+/** What the writer believes and wants, checked and applied in the same transaction as the events. */
+export interface AppendCommit {
+  lease: Lease;
+  /** The seq of the last event the writer has seen; the new events get expectedSeq + 1, … */
+  expectedSeq: number;
+  /**
+   * The run's status after these events. `waiting` with `readyAt` (a due timer) or without (woken by a delivery).
+   * Omitted: stays `running`. Terminal statuses are set from terminal events by the store itself.
+   */
+  status?: "running" | "waiting";
+  /**
+   * For `waiting`: when to wake (epoch ms). The store wakes the run now instead when one of its open waits
+   * already has an unconsumed inbox message or a cancel was requested, so a delivery racing a suspend is never lost.
+   */
+  readyAt?: number;
+  /** Give up the lease with this commit (suspend or finish). */
+  release?: boolean;
+  /** Inbox messages consumed by `wait_resolved` events in this commit; fails with `inbox_conflict` if one was taken. */
+  consume?: number[];
+  /** Messages to deliver in the same transaction (a child's result to its parent). */
+  deliver?: Delivery[];
+}
+
+export interface AppendResult {
+  lastSeq: number;
+  /** Set when someone asked to cancel the run: the executor must stop and journal `run_cancelled`. */
+  cancelRequested?: string;
+}
+
+export interface Delivery {
+  eventKey: string;
+  payload: unknown;
+  tenant?: string;
+}
+
+export interface InboxMessage {
+  id: number;
+  eventKey: string;
+  payload: unknown;
+  tenant: string;
+  /** epoch ms */
+  createdAt: number;
+}
+
+/** An open wait from the index of waits (maintained from `wait_started` / `wait_resolved` events). */
+export interface OpenWait extends WaitSpec {
+  runId: string;
+  key: string;
+}
+
+export interface RunFilter {
+  status?: RunStatus;
+  workflow?: string;
+  parentRunId?: string;
+  tenant?: string;
+  /** default 50 */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  /** Newest first. */
+  runs: RunRecord[];
+  nextCursor?: string;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  /** Only runs of these workflows (the ones this worker has code for). */
+  workflows: string[];
+}
+
+/** Options every backend accepts. */
+export interface StoreOptions {
+  /** The store's clock (epoch ms) for leases, `at` and readiness; tests pass a fake one. default Date.now */
+  clock?: () => number;
+}
+
+export interface Store {
+  /** Creates a run and journals its `run_created` event as seq 1; idempotent by id and by (tenant, idempotencyKey). */
+  createRun(run: NewRun): Promise<CreateResult>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(filter?: RunFilter): Promise<RunPage>;
+
+  /** Appends events as seq expectedSeq+1…; throws `lease_lost` (LeaseLostError) unless the lease is current and unexpired. */
+  append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult>;
+  /** Events with seq >= fromSeq (default 1), in order. */
+  read(runId: string, fromSeq?: number): Promise<JournalEvent[]>;
+  /** Seq of the last event; 0 when the run does not exist. */
+  head(runId: string): Promise<number>;
+
+  /** Leases up to `limit` runnable runs: queued, due (timer or retry), woken by a delivery, or whose lease expired. */
+  claim(request: ClaimRequest): Promise<Lease[]>;
+  /** Leases one given run if it is not terminal and not leased by someone else. */
+  claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined>;
+  /** Extends a lease; throws `lease_lost` if it is no longer held. */
+  heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }>;
+  /** Gives a lease up without appending; the run becomes claimable at `readyAt` (default now) unless it is waiting. */
+  release(lease: Lease, options?: { status?: "waiting" | "queued"; readyAt?: number }): Promise<void>;
+  /** Earliest `readyAt` among non-terminal runs of these workflows, or undefined. */
+  nextReadyAt(workflows: string[]): Promise<number | undefined>;
+
+  /** Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled`. */
+  requestCancel(runId: string, reason: string): Promise<RunRecord>;
+
+  /** Adds a message to the inbox and wakes runs waiting on its key. */
+  deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }>;
+  /** The oldest unconsumed message for a key. */
+  peekInbox(eventKey: string): Promise<InboxMessage | undefined>;
+  /** Unconsumed messages, oldest first (those nobody is waiting for yet). */
+  listInbox(options?: { tenant?: string; limit?: number }): Promise<InboxMessage[]>;
+  /** Open waits of a run, or of every run waiting on an event key. */
+  openWaits(query: { runId: string } | { eventKey: string }): Promise<OpenWait[]>;
+
+  /** Stores bytes under their sha256 (hex) and returns it; storing the same bytes twice is a no-op. */
+  putArtifact(bytes: Uint8Array): Promise<string>;
+  getArtifact(sha256: string): Promise<Uint8Array | undefined>;
+
+  close(): Promise<void>;
+}

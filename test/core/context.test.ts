@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { type EventBody, type JournalEvent, type OpRequest, Replayer, foldJournal } from "../../src/core/index.js";
+
+function stateOf(...bodies: EventBody[]) {
+  const created: EventBody = { type: "run_created", workflow: "w", version: "1", input: null, tenant: "default", options: {} };
+  const events = [created, ...bodies].map((b, i) => ({ ...b, seq: i + 1, at: "2025-01-01T00:00:00.000Z" }) as JournalEvent);
+  return foldJournal("r1", events);
+}
+
+describe("Replayer", () => {
+  it("hands back settled results only in journal order and only once asked for", () => {
+    const state = stateOf(
+      { type: "step_started", key: "a#0", attempt: 1 },
+      { type: "step_started", key: "b#0", attempt: 1 },
+      { type: "step_completed", key: "b#0", result: "B" },
+      { type: "step_completed", key: "a#0", result: "A" },
+    );
+    const live: OpRequest[] = [];
+    const replayer = new Replayer(state, { live: (r) => live.push(r), value: () => 0, diverged: () => undefined });
+    const settle = (request: OpRequest, op: { result?: unknown }) => request.resolve(op.result);
+    expect(replayer.deliverNext(settle)).toBe(false);
+    const a = replayer.request("step", "a", {});
+    expect(replayer.deliverNext(settle)).toBe(false);
+    const b = replayer.request("step", "b", {});
+    expect(replayer.peekDelivery()?.key).toBe("b#0");
+    expect(replayer.deliverNext(settle)).toBe(true);
+    expect(replayer.deliverNext(settle)).toBe(true);
+    expect(replayer.replaying).toBe(false);
+    return expect(Promise.all([a, b])).resolves.toEqual(["A", "B"]);
+  });
+
+  it("sends calls the journal has not settled to the executor, with what it recorded", () => {
+    const state = stateOf({ type: "step_started", key: "a#0", attempt: 1 });
+    const live: OpRequest[] = [];
+    const replayer = new Replayer(state, { live: (r) => live.push(r), value: () => 0, diverged: () => undefined });
+    void replayer.request("step", "a", {});
+    void replayer.request("step", "new", {});
+    expect(live.map((r) => [r.key, r.recorded?.attempts])).toEqual([
+      ["a#0", 1],
+      ["new#0", undefined],
+    ]);
+  });
+
+  it("fails with non_determinism naming the expected and the requested key when the code asks for another step", async () => {
+    const state = stateOf({ type: "step_started", key: "reserve#0", attempt: 1 }, { type: "step_completed", key: "reserve#0", result: 1 });
+    const diverged: Error[] = [];
+    const replayer = new Replayer(state, { live: () => undefined, value: () => 0, diverged: (e) => diverged.push(e) });
+    const call = replayer.request("step", "charge", {});
+    await expect(call).rejects.toMatchObject({
+      code: "non_determinism",
+      details: { expected: "reserve#0", requested: "charge#0", position: 0 },
+    });
+    await expect(call).rejects.toThrow(/"reserve#0".*"charge#0"/);
+    expect(diverged).toHaveLength(1);
+  });
+
+  it("records a value on first use and replays it after", () => {
+    const fresh = new Replayer(stateOf(), { live: () => undefined, value: (key) => `made ${key}`, diverged: () => undefined });
+    expect(fresh.value("uuid")).toBe("made $uuid#0");
+    const replayed = new Replayer(stateOf({ type: "value_recorded", key: "$uuid#0", value: "from journal" }), {
+      live: () => undefined,
+      value: () => "new",
+      diverged: () => undefined,
+    });
+    expect(replayed.value("uuid")).toBe("from journal");
+  });
+});
