@@ -1,0 +1,734 @@
+// The Store contract as a test suite: every backend runs it unchanged from its own test file
+// (`storeConformance("sqlite", makeStore)`). It tests behaviour through the interface only, never a backend's insides.
+import { createHash } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { EventBody } from "../core/index.js";
+import type { AppendCommit, Lease, NewRun, Store } from "./store.js";
+
+/** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
+export class FakeClock {
+  private current: number;
+
+  /** default 2025-01-01T00:00:00Z */
+  constructor(start = Date.UTC(2025, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface ConformanceOptions {
+  /**
+   * Opens a second handle on the storage the last `makeStore` call created (another connection or pool).
+   * Persistent backends pass it to run the tests about restarts and claimers on separate connections.
+   */
+  reopen?: (clock: FakeClock) => Promise<Store>;
+}
+
+const LEASE_MS = 30_000;
+
+export function storeConformance(
+  name: string,
+  makeStore: (clock: FakeClock) => Promise<Store>,
+  options: ConformanceOptions = {},
+): void {
+  describe(`Store conformance: ${name}`, () => {
+    let clock: FakeClock;
+    let store: Store;
+    const opened: Store[] = [];
+
+    beforeEach(async () => {
+      clock = new FakeClock();
+      store = await makeStore(clock);
+      opened.push(store);
+    });
+
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    async function reopen(): Promise<Store> {
+      if (!options.reopen) throw new Error("reopen is not available for this backend");
+      const other = await options.reopen(clock);
+      opened.push(other);
+      return other;
+    }
+
+    function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
+      return { id, workflow: "order", version: "1", input: { n: 1 }, tenant: "default", options: {}, ...extra };
+    }
+
+    /** Creates a run and leases it to `w1`. */
+    async function startRun(id: string, extra: Partial<NewRun> = {}): Promise<Lease> {
+      await store.createRun(newRun(id, extra));
+      const lease = await store.claimRun(id, "w1", LEASE_MS);
+      if (!lease) throw new Error(`could not lease ${id}`);
+      return lease;
+    }
+
+    /** Creates a run, leases it and suspends it on `waits` (no timer), giving the lease up. */
+    async function waitingRun(id: string, ...waits: Array<{ key: string; eventKey: string }>): Promise<number> {
+      const lease = await startRun(id);
+      const events: EventBody[] = waits.map((w) => ({ type: "wait_started", kind: "event", ...w }));
+      const { lastSeq } = await store.append(id, events, { lease, expectedSeq: 1, status: "waiting", release: true });
+      return lastSeq;
+    }
+
+    function commit(lease: Lease, expectedSeq: number, extra: Partial<AppendCommit> = {}): AppendCommit {
+      return { lease, expectedSeq, ...extra };
+    }
+
+    const step = (key: string): EventBody[] => [
+      { type: "step_started", key, attempt: 1 },
+      { type: "step_completed", key, result: { key } },
+    ];
+
+    describe("runs", () => {
+      it("createRun journals run_created as seq 1 with everything but the id", async () => {
+        const { run, created } = await store.createRun(
+          newRun("r1", { parentRunId: "p1", idempotencyKey: "k1", options: { deadline: "2025-02-01T00:00:00.000Z" } }),
+        );
+
+        expect(created).toBe(true);
+        expect(run).toMatchObject({ id: "r1", workflow: "order", version: "1", tenant: "default", status: "queued", lastSeq: 1 });
+        expect(run).toMatchObject({ parentRunId: "p1", idempotencyKey: "k1", createdAt: clock.now(), readyAt: clock.now() });
+        expect(await store.read("r1")).toEqual([
+          {
+            type: "run_created",
+            seq: 1,
+            at: new Date(clock.now()).toISOString(),
+            workflow: "order",
+            version: "1",
+            input: { n: 1 },
+            parentRunId: "p1",
+            idempotencyKey: "k1",
+            tenant: "default",
+            options: { deadline: "2025-02-01T00:00:00.000Z" },
+          },
+        ]);
+        expect(await store.getRun("r1")).toEqual(run);
+      });
+
+      it("createRun with an existing id returns the existing run and journals nothing", async () => {
+        await store.createRun(newRun("r1"));
+        clock.advance(1_000);
+
+        const again = await store.createRun(newRun("r1", { input: { n: 2 } }));
+
+        expect(again.created).toBe(false);
+        expect(again.run.createdAt).toBe(clock.now() - 1_000);
+        expect(await store.head("r1")).toBe(1);
+        expect((await store.read("r1"))[0]).toMatchObject({ input: { n: 1 } });
+      });
+
+      it("createRun with an idempotency key already used in the tenant returns the first run", async () => {
+        await store.createRun(newRun("r1", { idempotencyKey: "order-42" }));
+
+        const again = await store.createRun(newRun("r2", { idempotencyKey: "order-42" }));
+        const otherTenant = await store.createRun(newRun("r3", { idempotencyKey: "order-42", tenant: "acme" }));
+
+        expect(again).toMatchObject({ created: false, run: { id: "r1" } });
+        expect(await store.getRun("r2")).toBeUndefined();
+        expect(otherTenant).toMatchObject({ created: true, run: { id: "r3", tenant: "acme" } });
+      });
+
+      it("concurrent createRun calls with one idempotency key create exactly one run", async () => {
+        const results = await Promise.all([1, 2, 3].map((i) => store.createRun(newRun(`r${i}`, { idempotencyKey: "same" }))));
+
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.run.id)).size).toBe(1);
+      });
+
+      it("an unknown run has no record, an empty journal and head 0", async () => {
+        expect(await store.getRun("nope")).toBeUndefined();
+        expect(await store.read("nope")).toEqual([]);
+        expect(await store.head("nope")).toBe(0);
+      });
+
+      it("createRun with readyAt is not claimable before then", async () => {
+        await store.createRun(newRun("r1", { readyAt: clock.now() + 5_000 }));
+
+        expect(await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).toEqual([]);
+        clock.advance(5_000);
+        expect(await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).toHaveLength(1);
+      });
+    });
+
+    describe("journal", () => {
+      it("append numbers events gaplessly after expectedSeq and read returns them in order", async () => {
+        const lease = await startRun("r1");
+
+        const first = await store.append("r1", step("a#0"), commit(lease, 1));
+        clock.advance(10);
+        const second = await store.append("r1", step("b#0"), commit(lease, 3));
+
+        expect([first.lastSeq, second.lastSeq]).toEqual([3, 5]);
+        const events = await store.read("r1");
+        expect(events.map((e) => [e.seq, e.type])).toEqual([
+          [1, "run_created"],
+          [2, "step_started"],
+          [3, "step_completed"],
+          [4, "step_started"],
+          [5, "step_completed"],
+        ]);
+        expect(events[4]).toEqual({
+          type: "step_completed",
+          seq: 5,
+          at: new Date(clock.now()).toISOString(),
+          key: "b#0",
+          result: { key: "b#0" },
+        });
+      });
+
+      it("appends to many runs at once all land, and the one that is fenced out changes nothing", async () => {
+        const leases: Lease[] = [];
+        for (let i = 0; i < 10; i++) leases.push(await startRun(`r${i}`));
+
+        const results = await Promise.allSettled(
+          leases.map((lease, i) => store.append(lease.runId, step("a#0"), commit(lease, i === 3 ? 7 : 1))),
+        );
+
+        expect(results.map((r) => r.status)).toEqual(leases.map((_, i) => (i === 3 ? "rejected" : "fulfilled")));
+        const heads = await Promise.all(leases.map((l) => store.head(l.runId)));
+        expect(heads).toEqual(leases.map((_, i) => (i === 3 ? 1 : 3)));
+      });
+
+      it("read from a seq returns that event and the ones after it", async () => {
+        const lease = await startRun("r1");
+        await store.append("r1", [...step("a#0"), ...step("b#0")], commit(lease, 1));
+
+        expect((await store.read("r1", 4)).map((e) => e.seq)).toEqual([4, 5]);
+        expect(await store.read("r1", 6)).toEqual([]);
+      });
+
+      it("head is the seq of the last event and getRun agrees", async () => {
+        const lease = await startRun("r1");
+        await store.append("r1", step("a#0"), commit(lease, 1));
+
+        expect(await store.head("r1")).toBe(3);
+        expect(await store.getRun("r1")).toMatchObject({ lastSeq: 3, status: "running", leaseOwner: "w1" });
+      });
+
+      it("event payloads come back as the JSON values they were", async () => {
+        const lease = await startRun("r1");
+        const result = { text: "naïve ☕ \u0000 \"quoted\"", list: [1, 2.5, null, true], nested: { deep: { x: -1 } } };
+        await store.append("r1", [{ type: "step_completed", key: "a#0", result }], commit(lease, 1));
+
+        expect((await store.read("r1", 2))[0]).toMatchObject({ key: "a#0", result });
+      });
+    });
+
+    describe("fencing", () => {
+      it("a stale writer whose run was claimed again gets lease_lost and writes nothing", async () => {
+        const stale = await startRun("r1");
+        clock.advance(LEASE_MS);
+        const current = await store.claimRun("r1", "w2", LEASE_MS);
+
+        await expect(store.append("r1", step("a#0"), commit(stale, 1))).rejects.toMatchObject({ code: "lease_lost" });
+
+        expect(current?.epoch).toBeGreaterThan(stale.epoch);
+        expect(await store.head("r1")).toBe(1);
+        expect((await store.append("r1", step("a#0"), commit(current as Lease, 1))).lastSeq).toBe(3);
+      });
+
+      it("a writer whose lease expired gets lease_lost even when nobody claimed the run", async () => {
+        const lease = await startRun("r1");
+        clock.advance(LEASE_MS);
+
+        await expect(store.append("r1", step("a#0"), commit(lease, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        expect(await store.head("r1")).toBe(1);
+      });
+
+      it("an append with the wrong expectedSeq gets lease_lost and writes nothing", async () => {
+        const lease = await startRun("r1");
+        await store.append("r1", step("a#0"), commit(lease, 1));
+
+        await expect(store.append("r1", step("b#0"), commit(lease, 1))).rejects.toMatchObject({
+          code: "lease_lost",
+          details: { reason: "seq_mismatch" },
+        });
+        expect(await store.head("r1")).toBe(3);
+      });
+
+      it("a lease given up with the last append cannot append again", async () => {
+        const lease = await startRun("r1");
+        await store.append("r1", step("a#0"), commit(lease, 1, { release: true }));
+
+        await expect(store.append("r1", step("b#0"), commit(lease, 3))).rejects.toMatchObject({ code: "lease_lost" });
+      });
+
+      it("append to an unknown run fails with run_not_found", async () => {
+        const lease = await startRun("r1");
+
+        await expect(store.append("nope", step("a#0"), commit({ ...lease, runId: "nope" }, 1))).rejects.toMatchObject({
+          code: "run_not_found",
+        });
+      });
+    });
+
+    describe("claims", () => {
+      it("claim leases only due runs of the requested workflows", async () => {
+        await store.createRun(newRun("a1"));
+        await store.createRun(newRun("a2", { readyAt: clock.now() + 1_000 }));
+        await store.createRun(newRun("b1", { workflow: "billing" }));
+
+        const leases = await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
+
+        expect(leases).toEqual([{ runId: "a1", workflow: "order", workerId: "w1", epoch: expect.any(Number), expiresAt: clock.now() + LEASE_MS }]);
+        expect(await store.getRun("a1")).toMatchObject({ status: "running", leaseOwner: "w1" });
+        expect(await store.getRun("b1")).toMatchObject({ status: "queued" });
+      });
+
+      it("claim takes the most overdue runs first, up to the limit", async () => {
+        await store.createRun(newRun("late", { readyAt: clock.now() - 10 }));
+        await store.createRun(newRun("later", { readyAt: clock.now() - 5 }));
+        await store.createRun(newRun("latest", { readyAt: clock.now() - 20 }));
+
+        const leases = await store.claim({ workerId: "w1", limit: 2, leaseMs: LEASE_MS, workflows: ["order"] });
+
+        expect(leases.map((l) => l.runId)).toEqual(["latest", "late"]);
+      });
+
+      it("concurrent claimers lease every run exactly once", async () => {
+        const ids = Array.from({ length: 50 }, (_, i) => `r${String(i).padStart(2, "0")}`);
+        for (const id of ids) await store.createRun(newRun(id));
+        const handles = options.reopen ? [store, await reopen(), store, await reopen(), store] : [store, store, store, store, store];
+
+        const leased: string[] = [];
+        for (let round = 0; round < 50; round++) {
+          const batches = await Promise.all(
+            handles.map((h, i) => h.claim({ workerId: `w${i}`, limit: 3, leaseMs: LEASE_MS, workflows: ["order"] })),
+          );
+          const got = batches.flat();
+          if (got.length === 0) break;
+          leased.push(...got.map((l) => l.runId));
+        }
+
+        expect(leased.sort()).toEqual(ids);
+      });
+
+      it("a leased run is claimable again only after its lease expires, with a higher epoch", async () => {
+        const first = await startRun("r1");
+        const request = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+
+        clock.advance(LEASE_MS - 1);
+        expect(await store.claim(request)).toEqual([]);
+        clock.advance(1);
+        const [second] = await store.claim(request);
+
+        expect(second).toMatchObject({ runId: "r1", workerId: "w2" });
+        expect(second?.epoch).toBeGreaterThan(first.epoch);
+      });
+
+      it("claimRun leases a given run unless it is leased, ended or unknown", async () => {
+        const lease = await startRun("r1");
+
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toBeUndefined();
+        clock.advance(LEASE_MS);
+        const taken = await store.claimRun("r1", "w2", LEASE_MS);
+        expect(taken).toMatchObject({ runId: "r1", workflow: "order", workerId: "w2", expiresAt: clock.now() + LEASE_MS });
+        await store.append("r1", [{ type: "run_completed", output: 1 }], commit(taken as Lease, 1));
+        clock.advance(LEASE_MS);
+
+        expect(await store.claimRun("r1", "w3", LEASE_MS)).toBeUndefined();
+        expect(await store.claimRun("nope", "w3", LEASE_MS)).toBeUndefined();
+        expect(lease.epoch).toBeLessThan((taken as Lease).epoch);
+      });
+
+      it("claimRun takes a waiting run even before it is due", async () => {
+        await waitingRun("r1", { key: "w#0", eventKey: "e1" });
+
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toMatchObject({ runId: "r1", workerId: "w2" });
+      });
+    });
+
+    describe("heartbeat and release", () => {
+      it("heartbeat extends the lease past its first expiry", async () => {
+        const lease = await startRun("r1");
+        clock.advance(LEASE_MS - 1_000);
+
+        const { expiresAt } = await store.heartbeat(lease, LEASE_MS);
+        clock.advance(2_000);
+
+        expect(expiresAt).toBe(clock.now() - 2_000 + LEASE_MS);
+        expect(await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).toEqual([]);
+        expect((await store.append("r1", step("a#0"), commit(lease, 1))).lastSeq).toBe(3);
+      });
+
+      it("heartbeat fails with lease_lost once the lease is lost", async () => {
+        const lease = await startRun("r1");
+        clock.advance(LEASE_MS);
+
+        await expect(store.heartbeat(lease, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+        await store.claimRun("r1", "w2", LEASE_MS);
+        await expect(store.heartbeat(lease, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+      });
+
+      it("release makes the run claimable now by default, or at readyAt", async () => {
+        const request = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+        const lease = await startRun("r1");
+        await store.release(lease);
+        expect(await store.getRun("r1")).toMatchObject({ status: "queued" });
+        expect(await store.getRun("r1")).not.toHaveProperty("leaseOwner");
+        const [again] = await store.claim(request);
+
+        await store.release(again as Lease, { readyAt: clock.now() + 1_000 });
+
+        expect(await store.claim(request)).toEqual([]);
+        clock.advance(1_000);
+        expect(await store.claim(request)).toHaveLength(1);
+      });
+
+      it("release as waiting without readyAt leaves the run asleep until a delivery", async () => {
+        const request = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+        const lease = await startRun("r1");
+        await store.append("r1", [{ type: "wait_started", key: "w#0", kind: "event", eventKey: "e1" }], commit(lease, 1));
+
+        await store.release(lease, { status: "waiting" });
+        clock.advance(LEASE_MS * 10);
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "waiting" });
+        expect(await store.claim(request)).toEqual([]);
+        expect((await store.deliver({ eventKey: "e1", payload: 1 })).wokeRunIds).toEqual(["r1"]);
+        expect(await store.claim(request)).toHaveLength(1);
+      });
+
+      it("releasing a lease that was already lost changes nothing", async () => {
+        const stale = await startRun("r1");
+        clock.advance(LEASE_MS);
+        const current = await store.claimRun("r1", "w2", LEASE_MS);
+
+        await store.release(stale);
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "running", leaseOwner: "w2" });
+        expect((await store.append("r1", step("a#0"), commit(current as Lease, 1))).lastSeq).toBe(3);
+      });
+    });
+
+    describe("timers", () => {
+      it("a waiting run with readyAt becomes claimable only when due", async () => {
+        const request = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+        const lease = await startRun("r1");
+        const until = clock.now() + 60_000;
+        await store.append(
+          "r1",
+          [{ type: "wait_started", key: "nap#0", kind: "sleep", until: new Date(until).toISOString() }],
+          commit(lease, 1, { status: "waiting", readyAt: until, release: true }),
+        );
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "waiting", readyAt: until });
+        clock.advance(59_999);
+        expect(await store.claim(request)).toEqual([]);
+        clock.advance(1);
+        expect((await store.claim(request)).map((l) => l.runId)).toEqual(["r1"]);
+      });
+
+      it("nextReadyAt is the earliest readyAt among unfinished runs of the given workflows", async () => {
+        const now = clock.now();
+        await store.createRun(newRun("a1", { readyAt: now + 5_000 }));
+        await store.createRun(newRun("a2", { readyAt: now + 1_000 }));
+        await store.createRun(newRun("b1", { workflow: "billing", readyAt: now + 10 }));
+
+        expect(await store.nextReadyAt(["order"])).toBe(now + 1_000);
+        expect(await store.nextReadyAt(["order", "billing"])).toBe(now + 10);
+        expect(await store.nextReadyAt(["other"])).toBeUndefined();
+      });
+
+      it("nextReadyAt counts a lease's expiry and forgets ended runs", async () => {
+        const lease = await startRun("r1");
+        expect(await store.nextReadyAt(["order"])).toBe(lease.expiresAt);
+
+        await store.append("r1", [{ type: "run_completed", output: null }], commit(lease, 1));
+
+        expect(await store.nextReadyAt(["order"])).toBeUndefined();
+      });
+    });
+
+    describe("inbox", () => {
+      it("a message sent before the run waits is kept, and waiting on it makes the run ready at once", async () => {
+        const sent = await store.deliver({ eventKey: "paid:o1", payload: { amount: 5 } });
+        expect(sent.wokeRunIds).toEqual([]);
+        expect(await store.peekInbox("paid:o1")).toMatchObject({ id: sent.id, eventKey: "paid:o1", payload: { amount: 5 }, tenant: "default" });
+        expect((await store.listInbox()).map((m) => m.id)).toEqual([sent.id]);
+
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "waiting", readyAt: clock.now() });
+        expect(await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).toHaveLength(1);
+      });
+
+      it("deliver wakes the runs waiting on its key and returns their ids", async () => {
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+        await waitingRun("r2", { key: "paid#0", eventKey: "paid:o2" });
+        const request = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+        expect(await store.claim(request)).toEqual([]);
+        clock.advance(100);
+
+        const { wokeRunIds } = await store.deliver({ eventKey: "paid:o1", payload: {} });
+
+        expect(wokeRunIds).toEqual(["r1"]);
+        expect(await store.getRun("r1")).toMatchObject({ readyAt: clock.now() });
+        expect((await store.claim(request)).map((l) => l.runId)).toEqual(["r1"]);
+      });
+
+      it("consuming a message takes it out of the inbox; consuming it again fails with inbox_conflict and appends nothing", async () => {
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+        await waitingRun("r2", { key: "paid#0", eventKey: "paid:o1" });
+        const { id } = await store.deliver({ eventKey: "paid:o1", payload: 7 });
+        const resolve: EventBody[] = [{ type: "wait_resolved", key: "paid#0", payload: 7, by: "event" }];
+        const l1 = (await store.claimRun("r1", "w1", LEASE_MS)) as Lease;
+        const l2 = (await store.claimRun("r2", "w2", LEASE_MS)) as Lease;
+
+        await store.append("r1", resolve, commit(l1, 2, { consume: [id] }));
+        const conflict = store.append("r2", resolve, commit(l2, 2, { consume: [id] }));
+
+        await expect(conflict).rejects.toMatchObject({ code: "inbox_conflict", retryable: true });
+        expect(await store.peekInbox("paid:o1")).toBeUndefined();
+        expect(await store.listInbox()).toEqual([]);
+        expect(await store.head("r2")).toBe(2);
+        expect(await store.openWaits({ runId: "r2" })).toHaveLength(1);
+        expect(await store.openWaits({ runId: "r1" })).toEqual([]);
+      });
+
+      it("an append with a failed consume rolls back its other effects too", async () => {
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+        const l1 = (await store.claimRun("r1", "w1", LEASE_MS)) as Lease;
+
+        const failing = store.append(
+          "r1",
+          [{ type: "wait_resolved", key: "paid#0", payload: 1, by: "event" }, { type: "run_completed", output: 1 }],
+          commit(l1, 2, { consume: [987_654], deliver: [{ eventKey: "parent:x", payload: 1 }] }),
+        );
+
+        await expect(failing).rejects.toMatchObject({ code: "inbox_conflict" });
+        expect(await store.getRun("r1")).toMatchObject({ status: "running", lastSeq: 2 });
+        expect(await store.peekInbox("parent:x")).toBeUndefined();
+        expect(await store.openWaits({ runId: "r1" })).toHaveLength(1);
+      });
+
+      it("a delivery inside an append lands in the same commit and wakes its waiter", async () => {
+        await waitingRun("parent", { key: "child#0", eventKey: "child:c1" });
+        const child = await startRun("c1", { parentRunId: "parent" });
+
+        await store.append("c1", [{ type: "run_completed", output: "done" }], commit(child, 1, { deliver: [{ eventKey: "child:c1", payload: "done" }] }));
+
+        expect(await store.peekInbox("child:c1")).toMatchObject({ payload: "done" });
+        expect(await store.getRun("parent")).toMatchObject({ status: "waiting", readyAt: clock.now() });
+        expect((await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).map((l) => l.runId)).toEqual([
+          "parent",
+        ]);
+      });
+
+      it("openWaits lists a run's open waits, and the runs waiting on a key", async () => {
+        const lease = await startRun("r1");
+        await store.append(
+          "r1",
+          [
+            { type: "wait_started", key: "nap#0", kind: "sleep", until: "2025-01-02T00:00:00.000Z" },
+            { type: "wait_started", key: "ok#0", kind: "approval", eventKey: "approve:r1", gate: "manager", prompt: "Ship it?" },
+          ],
+          commit(lease, 1, { status: "waiting", readyAt: clock.now() + 86_400_000, release: true }),
+        );
+        await waitingRun("r2", { key: "ok#0", eventKey: "approve:r1" });
+
+        expect(await store.openWaits({ runId: "r1" })).toEqual([
+          { runId: "r1", key: "nap#0", kind: "sleep", until: "2025-01-02T00:00:00.000Z" },
+          { runId: "r1", key: "ok#0", kind: "approval", eventKey: "approve:r1", gate: "manager", prompt: "Ship it?" },
+        ]);
+        expect((await store.openWaits({ eventKey: "approve:r1" })).map((w) => w.runId).sort()).toEqual(["r1", "r2"]);
+        expect(await store.openWaits({ eventKey: "nobody" })).toEqual([]);
+        expect(await store.openWaits({ runId: "nope" })).toEqual([]);
+      });
+
+      it("wait_resolved closes the wait", async () => {
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+        const lease = (await store.claimRun("r1", "w1", LEASE_MS)) as Lease;
+
+        await store.append("r1", [{ type: "wait_resolved", key: "paid#0", payload: null, by: "timeout" }], commit(lease, 2));
+
+        expect(await store.openWaits({ runId: "r1" })).toEqual([]);
+        expect(await store.openWaits({ eventKey: "paid:o1" })).toEqual([]);
+      });
+
+      it("listInbox returns unconsumed messages oldest first, by tenant", async () => {
+        const a = await store.deliver({ eventKey: "k1", payload: 1 });
+        clock.advance(1);
+        const b = await store.deliver({ eventKey: "k2", payload: 2, tenant: "acme" });
+        clock.advance(1);
+        const c = await store.deliver({ eventKey: "k1", payload: 3 });
+
+        expect((await store.listInbox()).map((m) => m.id)).toEqual([a.id, b.id, c.id]);
+        expect((await store.listInbox({ tenant: "acme" })).map((m) => m.payload)).toEqual([2]);
+        expect((await store.listInbox({ limit: 2 })).map((m) => m.id)).toEqual([a.id, b.id]);
+        expect(await store.peekInbox("k1")).toMatchObject({ id: a.id, createdAt: clock.now() - 2 });
+      });
+    });
+
+    describe("ending and cancelling", () => {
+      const endings: Array<[EventBody, string]> = [
+        [{ type: "run_completed", output: { ok: true } }, "completed"],
+        [{ type: "run_failed", error: { code: "boom", message: "it broke" } }, "failed"],
+        [{ type: "run_cancelled", reason: "user" }, "cancelled"],
+      ];
+      for (const [event, status] of endings) {
+        it(`${event.type} ends the run as ${status}, clearing its lease, waits and readiness`, async () => {
+          const lease = await startRun("r1");
+          await store.append("r1", [{ type: "wait_started", key: "w#0", kind: "event", eventKey: "e1" }], commit(lease, 1));
+
+          const result = await store.append("r1", [event], commit(lease, 2));
+
+          expect(result).toEqual({ lastSeq: 3 });
+          const run = await store.getRun("r1");
+          expect(run).toMatchObject({ status, lastSeq: 3 });
+          expect(run).not.toHaveProperty("readyAt");
+          expect(run).not.toHaveProperty("leaseOwner");
+          expect(await store.openWaits({ runId: "r1" })).toEqual([]);
+          await expect(store.append("r1", step("x#0"), commit(lease, 3))).rejects.toMatchObject({ code: "lease_lost" });
+          expect((await store.deliver({ eventKey: "e1", payload: 1 })).wokeRunIds).toEqual([]);
+          clock.advance(LEASE_MS);
+          expect(await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] })).toEqual([]);
+        });
+      }
+
+      it("a cancel request wakes a waiting run and its lease holder hears of it from append and heartbeat", async () => {
+        await waitingRun("r1", { key: "w#0", eventKey: "never" });
+        clock.advance(5);
+
+        const record = await store.requestCancel("r1", "user asked");
+
+        expect(record).toMatchObject({ id: "r1", status: "waiting", cancelRequested: "user asked", readyAt: clock.now() });
+        const [lease] = await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
+        expect(await store.heartbeat(lease as Lease, LEASE_MS)).toMatchObject({ cancelRequested: "user asked" });
+        expect(await store.append("r1", step("x#0"), commit(lease as Lease, 2))).toEqual({ lastSeq: 4, cancelRequested: "user asked" });
+        expect(await store.append("r1", [{ type: "run_cancelled", reason: "user asked" }], commit(lease as Lease, 4))).toEqual({ lastSeq: 5 });
+        expect(await store.getRun("r1")).not.toHaveProperty("cancelRequested");
+      });
+
+      it("a run that suspends after a cancel request is ready at once", async () => {
+        const lease = await startRun("r1");
+        await store.requestCancel("r1", "stop");
+
+        await store.append(
+          "r1",
+          [{ type: "wait_started", key: "nap#0", kind: "sleep" }],
+          commit(lease, 1, { status: "waiting", readyAt: clock.now() + 86_400_000, release: true }),
+        );
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "waiting", readyAt: clock.now() });
+      });
+
+      it("requestCancel of an ended run fails with run_terminal, of an unknown run with run_not_found", async () => {
+        const lease = await startRun("r1");
+        await store.append("r1", [{ type: "run_completed", output: 1 }], commit(lease, 1));
+
+        await expect(store.requestCancel("r1", "late")).rejects.toMatchObject({ code: "run_terminal", category: "input" });
+        await expect(store.requestCancel("nope", "x")).rejects.toMatchObject({ code: "run_not_found", category: "input" });
+      });
+    });
+
+    describe("listRuns", () => {
+      it("lists newest first and filters by status, workflow, parent and tenant", async () => {
+        await store.createRun(newRun("r1"));
+        await store.createRun(newRun("r2", { workflow: "billing", parentRunId: "r1" }));
+        await store.createRun(newRun("r3", { tenant: "acme", parentRunId: "r1" }));
+        await startRun("r4");
+
+        const ids = async (filter: Parameters<Store["listRuns"]>[0]) => (await store.listRuns(filter)).runs.map((r) => r.id);
+        expect(await ids({})).toEqual(["r4", "r3", "r2", "r1"]);
+        expect(await ids({ status: "running" })).toEqual(["r4"]);
+        expect(await ids({ workflow: "billing" })).toEqual(["r2"]);
+        expect(await ids({ parentRunId: "r1" })).toEqual(["r3", "r2"]);
+        expect(await ids({ tenant: "acme" })).toEqual(["r3"]);
+        expect(await ids({ status: "queued", workflow: "order", tenant: "default" })).toEqual(["r1"]);
+        expect(await store.listRuns({ limit: 10 })).not.toHaveProperty("nextCursor");
+      });
+
+      it("pages with the cursor visit every matching run exactly once", async () => {
+        const all: string[] = [];
+        for (let i = 0; i < 23; i++) {
+          const id = `r${String(i).padStart(2, "0")}`;
+          await store.createRun(newRun(id, { workflow: i % 3 === 0 ? "billing" : "order" }));
+          if (i % 3 !== 0) all.push(id);
+        }
+
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listRuns({ workflow: "order", limit: 5, ...(cursor === undefined ? {} : { cursor }) });
+          seen.push(...page.runs.map((r) => r.id));
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined && pages < 10);
+
+        expect(seen).toEqual([...all].reverse());
+        expect(pages).toBe(3);
+      });
+
+      it("defaults to 50 runs a page", async () => {
+        for (let i = 0; i < 51; i++) await store.createRun(newRun(`r${i}`));
+
+        const page = await store.listRuns();
+
+        expect(page.runs).toHaveLength(50);
+        expect(page.nextCursor).toBeDefined();
+      });
+
+      it("a cursor the store did not make fails with invalid_cursor", async () => {
+        await expect(store.listRuns({ cursor: "not a cursor" })).rejects.toMatchObject({ code: "invalid_cursor" });
+      });
+    });
+
+    describe("artifacts", () => {
+      it("artifacts are stored under their sha256 and storing the same bytes twice is a no-op", async () => {
+        const bytes = new TextEncoder().encode("a large step result");
+        const expected = createHash("sha256").update(bytes).digest("hex");
+
+        const first = await store.putArtifact(bytes);
+        const second = await store.putArtifact(Uint8Array.from(bytes));
+
+        expect([first, second]).toEqual([expected, expected]);
+        expect(Buffer.from((await store.getArtifact(first)) as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+        expect(await store.getArtifact("0".repeat(64))).toBeUndefined();
+      });
+
+      it("an empty artifact round-trips", async () => {
+        const sha = await store.putArtifact(new Uint8Array());
+
+        expect((await store.getArtifact(sha))?.byteLength).toBe(0);
+      });
+    });
+
+    describe.runIf(options.reopen !== undefined)("persistence", () => {
+      it("runs, journals, waits and the inbox survive closing and reopening", async () => {
+        await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
+        await store.deliver({ eventKey: "other", payload: 1 });
+        await store.close();
+
+        const again = await reopen();
+
+        expect(await again.getRun("r1")).toMatchObject({ status: "waiting", lastSeq: 2 });
+        expect((await again.read("r1")).map((e) => e.type)).toEqual(["run_created", "wait_started"]);
+        expect(await again.openWaits({ eventKey: "paid:o1" })).toHaveLength(1);
+        expect(await again.peekInbox("other")).toMatchObject({ payload: 1 });
+      });
+
+      it("a writer on another handle is fenced like any other", async () => {
+        const stale = await startRun("r1");
+        const other = await reopen();
+        clock.advance(LEASE_MS);
+        const current = (await other.claimRun("r1", "w2", LEASE_MS)) as Lease;
+
+        await expect(store.append("r1", step("a#0"), commit(stale, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        expect((await other.append("r1", step("a#0"), commit(current, 1))).lastSeq).toBe(3);
+        expect(await store.head("r1")).toBe(3);
+      });
+    });
+  });
+}

@@ -1,0 +1,50 @@
+// How every backend stores a journal event: `type`, `seq` and `at` as columns, the rest as one JSON text.
+// Sharing the codec keeps the backends byte-for-byte alike: what JSON drops (undefined, functions) is dropped everywhere.
+import { DuroError, type EventBody, type JournalEvent } from "../core/index.js";
+import type { NewRun } from "./store.js";
+
+export interface EncodedEvent {
+  type: EventBody["type"];
+  /** JSON of the event without `type` (and without `seq`/`at`, which the store assigns). */
+  data: string;
+}
+
+/** Splits an event into its type and its JSON payload; throws `event_not_serializable` for values JSON cannot hold. */
+export function encodeEvent(event: EventBody): EncodedEvent {
+  const { type, seq: _seq, at: _at, ...rest } = event as EventBody & { seq?: unknown; at?: unknown };
+  return { type, data: toJson(rest, `the ${type} event`) };
+}
+
+/** Rebuilds the journaled event from its stored parts. */
+export function decodeEvent(type: string, seq: number, atMs: number, data: string): JournalEvent {
+  return { ...(JSON.parse(data) as object), type, seq, at: new Date(atMs).toISOString() } as JournalEvent;
+}
+
+/** JSON text of a value the store keeps (event payloads, wait specs, inbox payloads). */
+export function toJson(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new DuroError("not_serializable", `${what} cannot be stored: ${(cause as Error).message}; use plain JSON values`, {
+      category: "input",
+      cause,
+    });
+  }
+  // JSON.stringify returns undefined for undefined, functions and symbols; the store keeps null for those.
+  return text ?? "null";
+}
+
+/** The `run_created` event journaled as seq 1: everything about the new run except its id and start time. */
+export function runCreatedEvent(run: NewRun): EventBody {
+  return {
+    type: "run_created",
+    workflow: run.workflow,
+    version: run.version,
+    input: run.input,
+    ...(run.parentRunId === undefined ? {} : { parentRunId: run.parentRunId }),
+    ...(run.idempotencyKey === undefined ? {} : { idempotencyKey: run.idempotencyKey }),
+    tenant: run.tenant,
+    options: run.options,
+  };
+}

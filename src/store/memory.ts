@@ -1,0 +1,412 @@
+// An in-memory Store: plain maps with the same semantics as the SQLite store (same codec, fence and readiness
+// rules, events kept as JSON text). For tests and embedding; nothing survives the process.
+import { createHash } from "node:crypto";
+import type { EventBody, JournalEvent, WaitSpec } from "../core/index.js";
+import { decodeEvent, encodeEvent, runCreatedEvent, toJson, type EncodedEvent } from "./event-codec.js";
+import { inboxConflict, runNotFound, runTerminal, storeClosed } from "./errors.js";
+import { checkFence, checkLease, leaseProblem } from "./fence.js";
+import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
+import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
+import {
+  TERMINAL_STATUSES,
+  type AppendCommit,
+  type AppendResult,
+  type ClaimRequest,
+  type CreateResult,
+  type Delivery,
+  type InboxMessage,
+  type Lease,
+  type NewRun,
+  type OpenWait,
+  type RunFilter,
+  type RunPage,
+  type RunRecord,
+  type RunStatus,
+  type Store,
+  type StoreOptions,
+} from "./store.js";
+
+interface MemoryRun {
+  pk: number;
+  id: string;
+  workflow: string;
+  version: string;
+  tenant: string;
+  status: RunStatus;
+  parentRunId: string | undefined;
+  idempotencyKey: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+  readyAt: number | undefined;
+  lastSeq: number;
+  cancelRequested: string | undefined;
+  leaseOwner: string | undefined;
+  leaseEpoch: number;
+  /** Index i holds seq i + 1. */
+  journal: Array<EncodedEvent & { at: number }>;
+  /** Open waits by key, from `wait_started` / `wait_resolved`. */
+  waits: Map<string, { seq: number; eventKey: string | undefined; spec: string }>;
+}
+
+interface MemoryMessage {
+  id: number;
+  eventKey: string;
+  tenant: string;
+  payload: string;
+  createdAt: number;
+  consumedBy: number | undefined;
+}
+
+export class MemoryStore implements Store {
+  private readonly clock: () => number;
+  private readonly runs = new Map<string, MemoryRun>();
+  /** Runs in creation order; listing walks it backwards. */
+  private readonly runsByPk: MemoryRun[] = [];
+  /** `${tenant}\0${idempotencyKey}` → run id */
+  private readonly idempotency = new Map<string, string>();
+  /** Insertion order is id order, so iteration is oldest first. */
+  private readonly inbox = new Map<number, MemoryMessage>();
+  private readonly artifacts = new Map<string, Uint8Array>();
+  private nextMessageId = 1;
+  private closed = false;
+
+  constructor(options: StoreOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async createRun(run: NewRun): Promise<CreateResult> {
+    this.assertOpen();
+    const existing = this.runs.get(run.id) ?? this.byIdempotencyKey(run.tenant, run.idempotencyKey);
+    if (existing) return { run: toRecord(existing), created: false };
+
+    const now = this.clock();
+    const created = encodeEvent(runCreatedEvent(run));
+    const row: MemoryRun = {
+      pk: this.runsByPk.length + 1,
+      id: run.id,
+      workflow: run.workflow,
+      version: run.version,
+      tenant: run.tenant,
+      status: "queued",
+      parentRunId: run.parentRunId,
+      idempotencyKey: run.idempotencyKey,
+      createdAt: now,
+      updatedAt: now,
+      readyAt: run.readyAt ?? now,
+      lastSeq: 1,
+      cancelRequested: undefined,
+      leaseOwner: undefined,
+      leaseEpoch: 0,
+      journal: [{ ...created, at: now }],
+      waits: new Map(),
+    };
+    this.runs.set(row.id, row);
+    this.runsByPk.push(row);
+    if (run.idempotencyKey !== undefined) this.idempotency.set(idempotencyId(run.tenant, run.idempotencyKey), run.id);
+    return { run: toRecord(row), created: true };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.assertOpen();
+    const run = this.runs.get(runId);
+    return run && toRecord(run);
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    this.assertOpen();
+    const limit = pageLimit(filter.limit);
+    const below = decodeCursor(filter.cursor) ?? Number.POSITIVE_INFINITY;
+    const runs: RunRecord[] = [];
+    let lastPk = 0;
+    for (let pk = Math.min(below - 1, this.runsByPk.length); pk >= 1; pk--) {
+      const run = this.runsByPk[pk - 1] as MemoryRun;
+      if (!matches(run, filter)) continue;
+      // One match past the page means there is a next page, which continues below the page's last run.
+      if (runs.length === limit) return { runs, nextCursor: encodeCursor(lastPk) };
+      runs.push(toRecord(run));
+      lastPk = pk;
+    }
+    return { runs };
+  }
+
+  async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.mustGet(runId);
+    checkFence(run, commit.lease, commit.expectedSeq, now);
+
+    // Everything that can fail is checked before anything changes: this is the transaction's rollback.
+    const encoded = events.map(encodeEvent);
+    const deliveries = (commit.deliver ?? []).map((d) => ({ ...d, payload: toJson(d.payload, "a delivery payload") }));
+    const consume = commit.consume ?? [];
+    const seen = new Set<number>();
+    for (const id of consume) {
+      const message = this.inbox.get(id);
+      if (!message || message.consumedBy !== undefined || seen.has(id)) throw inboxConflict(runId, id);
+      seen.add(id);
+    }
+
+    for (const id of consume) (this.inbox.get(id) as MemoryMessage).consumedBy = run.pk;
+    let terminal: RunStatus | undefined;
+    for (const [i, event] of events.entries()) {
+      const seq = commit.expectedSeq + i + 1;
+      run.journal.push({ ...(encoded[i] as EncodedEvent), at: now });
+      if (event.type === "wait_started") {
+        const { type: _type, key, ...spec } = event;
+        run.waits.set(key, { seq, eventKey: spec.eventKey, spec: toJson(spec, "a wait") });
+      } else if (event.type === "wait_resolved") {
+        run.waits.delete(event.key);
+      }
+      terminal = terminalStatusOf(event.type) ?? terminal;
+    }
+    run.lastSeq = commit.expectedSeq + encoded.length;
+    run.updatedAt = now;
+
+    if (terminal) {
+      Object.assign(run, { status: terminal, readyAt: undefined, leaseOwner: undefined, cancelRequested: undefined });
+      run.waits.clear();
+    } else if (commit.status === "waiting" || commit.release) {
+      this.stopRunning(run, commit.status === "waiting" ? "waiting" : "queued", commit.readyAt, now);
+    }
+    for (const delivery of deliveries) this.insertAndWake(delivery, now);
+    return run.cancelRequested === undefined ? { lastSeq: run.lastSeq } : { lastSeq: run.lastSeq, cancelRequested: run.cancelRequested };
+  }
+
+  async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
+    this.assertOpen();
+    const run = this.runs.get(runId);
+    if (!run) return [];
+    const start = Math.max(fromSeq, 1);
+    return run.journal.slice(start - 1).map((e, i) => decodeEvent(e.type, start + i, e.at, e.data));
+  }
+
+  async head(runId: string): Promise<number> {
+    this.assertOpen();
+    return this.runs.get(runId)?.lastSeq ?? 0;
+  }
+
+  async claim(request: ClaimRequest): Promise<Lease[]> {
+    this.assertOpen();
+    const now = this.clock();
+    const workflows = new Set(request.workflows);
+    const due = this.runsByPk
+      .filter((r) => r.readyAt !== undefined && r.readyAt <= now && workflows.has(r.workflow))
+      .sort((a, b) => (a.readyAt as number) - (b.readyAt as number) || a.pk - b.pk)
+      .slice(0, Math.max(request.limit, 0));
+    return due.map((run) => this.lease(run, request.workerId, request.leaseMs, now));
+  }
+
+  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.runs.get(runId);
+    if (!run || TERMINAL_STATUSES.has(run.status)) return undefined;
+    if (run.status === "running" && (run.readyAt as number) > now) return undefined;
+    return this.lease(run, workerId, leaseMs, now);
+  }
+
+  async heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.mustGet(lease.runId);
+    checkLease(run, lease, now);
+    run.readyAt = now + leaseMs;
+    return run.cancelRequested === undefined
+      ? { expiresAt: run.readyAt }
+      : { expiresAt: run.readyAt, cancelRequested: run.cancelRequested };
+  }
+
+  async release(lease: Lease, options: { status?: "waiting" | "queued"; readyAt?: number } = {}): Promise<void> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.runs.get(lease.runId);
+    // Releasing a lease that is already gone is a no-op: the run belongs to someone else (or to nobody) now.
+    if (!run || leaseProblem(run, lease, now)) return;
+    this.stopRunning(run, options.status ?? "queued", options.readyAt, now);
+    run.updatedAt = now;
+  }
+
+  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+    this.assertOpen();
+    const wanted = new Set(workflows);
+    let next: number | undefined;
+    for (const run of this.runsByPk) {
+      if (run.readyAt !== undefined && wanted.has(run.workflow) && (next === undefined || run.readyAt < next)) next = run.readyAt;
+    }
+    return next;
+  }
+
+  async requestCancel(runId: string, reason: string): Promise<RunRecord> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.mustGet(runId);
+    if (TERMINAL_STATUSES.has(run.status)) throw runTerminal(runId, run.status);
+    run.cancelRequested ??= reason;
+    if (run.status === "waiting" || run.status === "queued") run.readyAt = wokenReadyAt(run.readyAt, now);
+    run.updatedAt = now;
+    return toRecord(run);
+  }
+
+  async deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }> {
+    this.assertOpen();
+    return this.insertAndWake({ ...delivery, payload: toJson(delivery.payload, "a delivery payload") }, this.clock());
+  }
+
+  async peekInbox(eventKey: string): Promise<InboxMessage | undefined> {
+    this.assertOpen();
+    for (const message of this.inbox.values()) {
+      if (message.consumedBy === undefined && message.eventKey === eventKey) return toMessage(message);
+    }
+    return undefined;
+  }
+
+  async listInbox(options: { tenant?: string; limit?: number } = {}): Promise<InboxMessage[]> {
+    this.assertOpen();
+    const limit = options.limit ?? 100;
+    const out: InboxMessage[] = [];
+    for (const message of this.inbox.values()) {
+      if (out.length >= limit) break;
+      if (message.consumedBy !== undefined) continue;
+      if (options.tenant !== undefined && message.tenant !== options.tenant) continue;
+      out.push(toMessage(message));
+    }
+    return out;
+  }
+
+  async openWaits(query: { runId: string } | { eventKey: string }): Promise<OpenWait[]> {
+    this.assertOpen();
+    const runs = "runId" in query ? [this.runs.get(query.runId)].filter((r) => r !== undefined) : this.runsByPk;
+    const eventKey = "eventKey" in query ? query.eventKey : undefined;
+    const out: OpenWait[] = [];
+    for (const run of runs) {
+      const waits = [...run.waits.entries()].sort(([, a], [, b]) => a.seq - b.seq);
+      for (const [key, wait] of waits) {
+        if (eventKey !== undefined && wait.eventKey !== eventKey) continue;
+        out.push({ ...(JSON.parse(wait.spec) as WaitSpec), runId: run.id, key });
+      }
+    }
+    return out;
+  }
+
+  async putArtifact(bytes: Uint8Array): Promise<string> {
+    this.assertOpen();
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (!this.artifacts.has(sha256)) this.artifacts.set(sha256, Uint8Array.from(bytes));
+    return sha256;
+  }
+
+  async getArtifact(sha256: string): Promise<Uint8Array | undefined> {
+    this.assertOpen();
+    const bytes = this.artifacts.get(sha256);
+    return bytes && Uint8Array.from(bytes);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw storeClosed();
+  }
+
+  private mustGet(runId: string): MemoryRun {
+    const run = this.runs.get(runId);
+    if (!run) throw runNotFound(runId);
+    return run;
+  }
+
+  private byIdempotencyKey(tenant: string, key: string | undefined): MemoryRun | undefined {
+    if (key === undefined) return undefined;
+    const id = this.idempotency.get(idempotencyId(tenant, key));
+    return id === undefined ? undefined : this.runs.get(id);
+  }
+
+  private lease(run: MemoryRun, workerId: string, leaseMs: number, now: number): Lease {
+    run.status = "running";
+    run.leaseOwner = workerId;
+    run.leaseEpoch += 1;
+    run.readyAt = now + leaseMs;
+    run.updatedAt = now;
+    return { runId: run.id, workflow: run.workflow, workerId, epoch: run.leaseEpoch, expiresAt: run.readyAt };
+  }
+
+  /** Leaves `running` without ending: the lease is gone and the readiness rule decides when it runs next. */
+  private stopRunning(run: MemoryRun, status: "waiting" | "queued", requested: number | undefined, now: number): void {
+    const wakeNow = run.cancelRequested !== undefined || (status === "waiting" && this.hasPendingMessage(run));
+    run.status = status;
+    run.leaseOwner = undefined;
+    run.readyAt = nextReadyAt(status, requested, wakeNow, now);
+  }
+
+  /** Whether one of the run's open waits already has an unconsumed message. */
+  private hasPendingMessage(run: MemoryRun): boolean {
+    const keys = new Set([...run.waits.values()].map((w) => w.eventKey));
+    for (const message of this.inbox.values()) {
+      if (message.consumedBy === undefined && keys.has(message.eventKey)) return true;
+    }
+    return false;
+  }
+
+  private insertAndWake(delivery: Delivery & { payload: string }, now: number): { id: number; wokeRunIds: string[] } {
+    const id = this.nextMessageId++;
+    this.inbox.set(id, {
+      id,
+      eventKey: delivery.eventKey,
+      tenant: delivery.tenant ?? "default",
+      payload: delivery.payload,
+      createdAt: now,
+      consumedBy: undefined,
+    });
+    const wokeRunIds: string[] = [];
+    for (const run of this.runsByPk) {
+      if (run.status !== "waiting") continue;
+      if (![...run.waits.values()].some((w) => w.eventKey === delivery.eventKey)) continue;
+      run.readyAt = wokenReadyAt(run.readyAt, now);
+      run.updatedAt = now;
+      wokeRunIds.push(run.id);
+    }
+    return { id, wokeRunIds };
+  }
+}
+
+function idempotencyId(tenant: string, key: string): string {
+  return `${tenant}\u0000${key}`;
+}
+
+function matches(run: MemoryRun, filter: RunFilter): boolean {
+  return (
+    (filter.status === undefined || run.status === filter.status) &&
+    (filter.workflow === undefined || run.workflow === filter.workflow) &&
+    (filter.parentRunId === undefined || run.parentRunId === filter.parentRunId) &&
+    (filter.tenant === undefined || run.tenant === filter.tenant)
+  );
+}
+
+function toRecord(run: MemoryRun): RunRecord {
+  const record: RunRecord = {
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    tenant: run.tenant,
+    status: run.status,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    lastSeq: run.lastSeq,
+  };
+  if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
+  if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
+  if (run.readyAt !== undefined) record.readyAt = run.readyAt;
+  if (run.cancelRequested !== undefined) record.cancelRequested = run.cancelRequested;
+  if (run.leaseOwner !== undefined) record.leaseOwner = run.leaseOwner;
+  return record;
+}
+
+function toMessage(message: MemoryMessage): InboxMessage {
+  return {
+    id: message.id,
+    eventKey: message.eventKey,
+    payload: JSON.parse(message.payload) as unknown,
+    tenant: message.tenant,
+    createdAt: message.createdAt,
+  };
+}

@@ -1,0 +1,71 @@
+// Group commit: writes requested in the same tick share one SQLite transaction, each inside its own savepoint,
+// so N runs appending at once pay for one commit (one fsync with synchronous=full) instead of N.
+// A failing write rolls back only its own savepoint; every promise settles after the shared COMMIT.
+import type Database from "better-sqlite3";
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit {
+  private queue: Pending[] = [];
+  /** One write alone: its own IMMEDIATE transaction, no savepoint. */
+  private readonly alone: (work: () => unknown) => unknown;
+  /** Several writes: one IMMEDIATE transaction, each write in a nested transaction (a SAVEPOINT). */
+  private readonly together: (batch: Pending[]) => Outcome[];
+
+  constructor(db: Database.Database) {
+    const nested = db.transaction((work: () => unknown) => work());
+    this.alone = nested.immediate;
+    this.together = db.transaction((batch: Pending[]) =>
+      batch.map((p): Outcome => {
+        try {
+          return { ok: true, value: nested(p.work) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    ).immediate;
+  }
+
+  /** Queues `work` (which runs inside the transaction and may throw) for the next flush, at the end of this tick. */
+  submit<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length === 1) queueMicrotask(() => this.flush());
+    });
+  }
+
+  /** Commits everything queued now. The store calls it before any other operation, so calls keep their order. */
+  flush(): void {
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    if (batch.length === 1) {
+      const [only] = batch as [Pending];
+      try {
+        only.resolve(this.alone(only.work));
+      } catch (error) {
+        only.reject(error);
+      }
+      return;
+    }
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.together(batch);
+    } catch (error) {
+      // BEGIN or COMMIT failed: nothing of the batch was written.
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    for (const [i, p] of batch.entries()) {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    }
+  }
+}

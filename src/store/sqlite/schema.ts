@@ -1,0 +1,86 @@
+// The SQLite schema, as migrations applied in order on open; `meta.schema_version` records how many ran.
+// Sized for the hot path: appending a step touches one runs row (by integer pk) and inserts journal rows
+// keyed (run_pk, seq) in a WITHOUT ROWID table, so a step costs the same whatever the journal's length.
+
+/** MIGRATIONS[i] takes a database from schema version i to i + 1. Append new ones; never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  /* sql */ `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- The runs index: a projection of each journal, kept for listing and claiming.
+  -- ready_at is when the run becomes claimable: queued → created (or requested) time, waiting → its due
+  -- timer or NULL until a delivery wakes it, running → the lease expiry (so an expired lease is claimable
+  -- through the same index), terminal → NULL.
+  CREATE TABLE runs (
+    pk               INTEGER PRIMARY KEY,
+    id               TEXT NOT NULL UNIQUE,
+    workflow         TEXT NOT NULL,
+    version          TEXT NOT NULL,
+    tenant           TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    parent_run_id    TEXT,
+    idempotency_key  TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    ready_at         INTEGER,
+    last_seq         INTEGER NOT NULL,
+    cancel_requested TEXT,
+    lease_owner      TEXT,
+    lease_epoch      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX runs_idempotency ON runs (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX runs_ready ON runs (ready_at) WHERE ready_at IS NOT NULL;
+  CREATE INDEX runs_status ON runs (status);
+  CREATE INDEX runs_workflow ON runs (workflow);
+  CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+
+  -- One row per event; data is the event's JSON without type, seq and at.
+  CREATE TABLE journal (
+    run_pk INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    type   TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    data   TEXT NOT NULL,
+    PRIMARY KEY (run_pk, seq)
+  ) WITHOUT ROWID;
+
+  -- Open waits, maintained from wait_started / wait_resolved so deliveries find their runs by key.
+  CREATE TABLE waits (
+    run_pk    INTEGER NOT NULL,
+    key       TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    event_key TEXT,
+    spec      TEXT NOT NULL,
+    PRIMARY KEY (run_pk, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX waits_event_key ON waits (event_key) WHERE event_key IS NOT NULL;
+
+  -- Messages for waits, kept until a wait_resolved consumes them (so a message sent early is never dropped).
+  CREATE TABLE inbox (
+    id          INTEGER PRIMARY KEY,
+    event_key   TEXT NOT NULL,
+    tenant      TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    consumed_by INTEGER,
+    consumed_at INTEGER
+  );
+  CREATE INDEX inbox_pending ON inbox (event_key, id) WHERE consumed_by IS NULL;
+
+  CREATE TABLE artifacts (
+    sha256 TEXT PRIMARY KEY,
+    bytes  BLOB NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export const READ_SCHEMA_VERSION = /* sql */ `SELECT value FROM meta WHERE key = 'schema_version'`;
+export const WRITE_SCHEMA_VERSION = /* sql */ `INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`;
+export const HAS_META_TABLE = /* sql */ `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`;
+export const COUNT_USER_TABLES = /* sql */ `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`;

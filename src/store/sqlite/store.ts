@@ -1,0 +1,480 @@
+// The SQLite Store on better-sqlite3: one file in WAL mode; every write is one IMMEDIATE transaction that checks
+// its fence inside; statements are prepared once. Several processes may share the file.
+import { createHash } from "node:crypto";
+import type Database from "better-sqlite3";
+import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
+import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
+import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
+import { checkFence, checkLease, leaseProblem, type FenceView } from "../fence.js";
+import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
+import {
+  TERMINAL_STATUSES,
+  type AppendCommit,
+  type AppendResult,
+  type ClaimRequest,
+  type CreateResult,
+  type Delivery,
+  type InboxMessage,
+  type Lease,
+  type NewRun,
+  type OpenWait,
+  type RunFilter,
+  type RunPage,
+  type RunRecord,
+  type RunStatus,
+  type Store,
+  type StoreOptions,
+} from "../store.js";
+import { nextReadyAt, terminalStatusOf } from "../transitions.js";
+import { GroupCommit } from "./group-commit.js";
+import { openDatabase } from "./open.js";
+import * as sql from "./queries.js";
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** How hard a commit is pushed to disk: "normal" may lose the last commits on power loss, never corrupts. default "normal" */
+  synchronous?: "normal" | "full";
+}
+
+/** Opens (creating if needed) the duro database at `path`; its directory must exist. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const db = openDatabase(path, { synchronous: options.synchronous ?? "normal", busyTimeoutMs: 5_000 });
+  return new SqliteStore(db, options);
+}
+
+interface RunRow {
+  pk: number;
+  id: string;
+  workflow: string;
+  version: string;
+  tenant: string;
+  status: RunStatus;
+  parent_run_id: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+  ready_at: number | null;
+  last_seq: number;
+  cancel_requested: string | null;
+  lease_owner: string | null;
+  lease_epoch: number;
+}
+
+interface LeaseRow {
+  pk: number;
+  id: string;
+  workflow: string;
+  lease_epoch: number;
+  ready_at: number;
+}
+
+interface MessageRow {
+  id: number;
+  event_key: string;
+  tenant: string;
+  payload: string;
+  created_at: number;
+}
+
+type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant", string | null> & { cursor: number | null; limit: number };
+
+function prepareAll(db: Database.Database) {
+  return {
+    selectRun: db.prepare<[string], RunRow>(sql.SELECT_RUN),
+    selectRunByIdempotencyKey: db.prepare<[string, string], RunRow>(sql.SELECT_RUN_BY_IDEMPOTENCY_KEY),
+    selectHead: db.prepare<[string], { last_seq: number }>(sql.SELECT_HEAD),
+    insertRun: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_RUN),
+    insertEvent: db.prepare<[number, number, string, number, string]>(sql.INSERT_EVENT),
+    readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
+    touchRun: db.prepare<[number, number, number]>(sql.TOUCH_RUN),
+    endRun: db.prepare<[string, number, number, number]>(sql.END_RUN),
+    stopRun: db.prepare<[string, number | null, number, number, number]>(sql.STOP_RUN),
+    upsertWait: db.prepare<[number, string, number, string, string | null, string]>(sql.UPSERT_WAIT),
+    deleteWait: db.prepare<[number, string]>(sql.DELETE_WAIT),
+    deleteRunWaits: db.prepare<[number]>(sql.DELETE_RUN_WAITS),
+    hasPendingMessage: db.prepare<[number], { pending: number }>(sql.HAS_PENDING_MESSAGE),
+    openWaitsOfRun: db.prepare<[string], { run_id: string; key: string; spec: string }>(sql.OPEN_WAITS_OF_RUN),
+    openWaitsOnKey: db.prepare<[string], { run_id: string; key: string; spec: string }>(sql.OPEN_WAITS_ON_KEY),
+    insertMessage: db.prepare<[string, string, string, number]>(sql.INSERT_MESSAGE),
+    consumeMessage: db.prepare<[number, number, number]>(sql.CONSUME_MESSAGE),
+    wakeWaiters: db.prepare<[{ now: number; eventKey: string }], { pk: number; id: string }>(sql.WAKE_WAITERS),
+    peekInbox: db.prepare<[string], MessageRow>(sql.PEEK_INBOX),
+    listInbox: db.prepare<[{ tenant: string | null; limit: number }], MessageRow>(sql.LIST_INBOX),
+    selectDue: db.prepare<[{ now: number; workflows: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
+    claimDueRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
+    claimRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; id: string }], LeaseRow>(sql.CLAIM_RUN),
+    heartbeat: db.prepare<[{ expiresAt: number; id: string; workerId: string; epoch: number; now: number }], { cancel_requested: string | null }>(
+      sql.HEARTBEAT,
+    ),
+    nextReadyAt: db.prepare<[string], { ready_at: number }>(sql.NEXT_READY_AT),
+    requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
+    putArtifact: db.prepare<[string, Buffer]>(sql.PUT_ARTIFACT),
+    getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
+  };
+}
+
+export class SqliteStore implements Store {
+  private readonly clock: () => number;
+  private readonly q: ReturnType<typeof prepareAll>;
+  private readonly listStatements = new Map<string, Database.Statement<[ListParams], RunRow>>();
+  /**
+   * Every write goes through group commit: writes called in the same tick share one IMMEDIATE transaction.
+   * IMMEDIATE takes the write lock before the first read, so another process can never slip in between a
+   * fence check and the write it guards.
+   */
+  private readonly writes: GroupCommit;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: StoreOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.q = prepareAll(db);
+    this.writes = new GroupCommit(db);
+  }
+
+  async createRun(run: NewRun): Promise<CreateResult> {
+    return this.write((now) => this.createNow(run, now));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.query(() => {
+      const row = this.q.selectRun.get(runId);
+      return row && toRecord(row);
+    });
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    return this.query(() => {
+      const limit = pageLimit(filter.limit);
+      const cursor = decodeCursor(filter.cursor);
+      const params: ListParams = {
+        status: filter.status ?? null,
+        workflow: filter.workflow ?? null,
+        parentRunId: filter.parentRunId ?? null,
+        tenant: filter.tenant ?? null,
+        cursor: cursor ?? null,
+        // One row past the page tells whether there is a next page.
+        limit: limit + 1,
+      };
+      const rows = this.listStatement(params).all(params);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return rows.length > limit && last
+        ? { runs: page.map(toRecord), nextCursor: encodeCursor(last.pk) }
+        : { runs: page.map(toRecord) };
+    });
+  }
+
+  async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
+    return this.write((now) => this.appendNow(runId, events, commit, now));
+  }
+
+  async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
+    return this.query(() => this.q.readJournal.all(runId, fromSeq).map((r) => decodeEvent(r.type, r.seq, r.at, r.data)));
+  }
+
+  async head(runId: string): Promise<number> {
+    return this.query(() => this.q.selectHead.get(runId)?.last_seq ?? 0);
+  }
+
+  async claim(request: ClaimRequest): Promise<Lease[]> {
+    if (request.limit < 1 || request.workflows.length === 0) return this.query(() => []);
+    return this.write((now) => this.claimNow(request, now).map((row) => toLease(row, request.workerId)));
+  }
+
+  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+    return this.write((now) => {
+      const row = this.q.claimRun.get({ workerId, expiresAt: now + leaseMs, now, id: runId });
+      return row && toLease(row, workerId);
+    });
+  }
+
+  async heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }> {
+    return this.write((now) => this.heartbeatNow(lease, leaseMs, now));
+  }
+
+  async release(lease: Lease, options: { status?: "waiting" | "queued"; readyAt?: number } = {}): Promise<void> {
+    return this.write((now) => this.releaseNow(lease, options.status ?? "queued", options.readyAt, now));
+  }
+
+  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+    return this.query(() => this.q.nextReadyAt.get(JSON.stringify(workflows))?.ready_at);
+  }
+
+  async requestCancel(runId: string, reason: string): Promise<RunRecord> {
+    return this.write((now) => this.cancelNow(runId, reason, now));
+  }
+
+  async deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }> {
+    return this.write((now) => this.insertAndWake(delivery, now));
+  }
+
+  async peekInbox(eventKey: string): Promise<InboxMessage | undefined> {
+    return this.query(() => {
+      const row = this.q.peekInbox.get(eventKey);
+      return row && toMessage(row);
+    });
+  }
+
+  async listInbox(options: { tenant?: string; limit?: number } = {}): Promise<InboxMessage[]> {
+    return this.query(() => this.q.listInbox.all({ tenant: options.tenant ?? null, limit: options.limit ?? 100 }).map(toMessage));
+  }
+
+  async openWaits(query: { runId: string } | { eventKey: string }): Promise<OpenWait[]> {
+    return this.query(() => {
+      const rows = "runId" in query ? this.q.openWaitsOfRun.all(query.runId) : this.q.openWaitsOnKey.all(query.eventKey);
+      return rows.map((r) => ({ ...(JSON.parse(r.spec) as WaitSpec), runId: r.run_id, key: r.key }));
+    });
+  }
+
+  async putArtifact(bytes: Uint8Array): Promise<string> {
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
+    return this.write(() => {
+      this.q.putArtifact.run(sha256, copy);
+      return sha256;
+    });
+  }
+
+  async getArtifact(sha256: string): Promise<Uint8Array | undefined> {
+    return this.query(() => {
+      const row = this.q.getArtifact.get(sha256);
+      return row && new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.writes.flush();
+    this.db.close();
+  }
+
+  /** Queues a write for this tick's group commit; `now` is read when it runs, so fences judge leases at commit time. */
+  private async write<T>(work: (now: number) => T): Promise<T> {
+    if (!this.db.open) throw storeClosed();
+    try {
+      return await this.writes.submit(() => work(this.clock()));
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  /** Runs a read after committing queued writes, so operations take effect in the order they were called. */
+  private async query<T>(work: () => T): Promise<T> {
+    if (!this.db.open) throw storeClosed();
+    try {
+      this.writes.flush();
+      return work();
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  // --- transactions (run inside db.transaction; they may read their own writes) ---
+
+  private createNow(run: NewRun, now: number): CreateResult {
+    const existing =
+      this.q.selectRun.get(run.id) ??
+      (run.idempotencyKey === undefined ? undefined : this.q.selectRunByIdempotencyKey.get(run.tenant, run.idempotencyKey));
+    if (existing) return { run: toRecord(existing), created: false };
+
+    const created = encodeEvent(runCreatedEvent(run));
+    const readyAt = run.readyAt ?? now;
+    const { lastInsertRowid } = this.q.insertRun.run({
+      id: run.id,
+      workflow: run.workflow,
+      version: run.version,
+      tenant: run.tenant,
+      parentRunId: run.parentRunId ?? null,
+      idempotencyKey: run.idempotencyKey ?? null,
+      now,
+      readyAt,
+    });
+    this.q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
+    const record: RunRecord = {
+      id: run.id,
+      workflow: run.workflow,
+      version: run.version,
+      tenant: run.tenant,
+      status: "queued",
+      createdAt: now,
+      updatedAt: now,
+      readyAt,
+      lastSeq: 1,
+    };
+    if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
+    if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
+    return { run: record, created: true };
+  }
+
+  private appendNow(runId: string, events: EventBody[], commit: AppendCommit, now: number): AppendResult {
+    const run = this.q.selectRun.get(runId);
+    if (!run) throw runNotFound(runId);
+    checkFence(fenceView(run), commit.lease, commit.expectedSeq, now);
+
+    for (const id of commit.consume ?? []) {
+      if (this.q.consumeMessage.run(run.pk, now, id).changes === 0) throw inboxConflict(runId, id);
+    }
+    let seq = commit.expectedSeq;
+    let terminal: RunStatus | undefined;
+    for (const event of events) {
+      seq += 1;
+      const { type, data } = encodeEvent(event);
+      this.q.insertEvent.run(run.pk, seq, type, now, data);
+      if (event.type === "wait_started") {
+        const { type: _type, key, ...spec } = event;
+        this.q.upsertWait.run(run.pk, key, seq, spec.kind, spec.eventKey ?? null, toJson(spec, "a wait"));
+      } else if (event.type === "wait_resolved") {
+        this.q.deleteWait.run(run.pk, event.key);
+      }
+      terminal = terminalStatusOf(event.type) ?? terminal;
+    }
+
+    if (terminal) {
+      this.q.endRun.run(terminal, seq, now, run.pk);
+      this.q.deleteRunWaits.run(run.pk);
+    } else if (commit.status === "waiting" || commit.release) {
+      this.stopRunning(run, commit.status === "waiting" ? "waiting" : "queued", commit.readyAt, seq, now);
+    } else {
+      this.q.touchRun.run(seq, now, run.pk);
+    }
+    for (const delivery of commit.deliver ?? []) this.insertAndWake(delivery, now);
+    return terminal || run.cancel_requested === null ? { lastSeq: seq } : { lastSeq: seq, cancelRequested: run.cancel_requested };
+  }
+
+  private heartbeatNow(lease: Lease, leaseMs: number, now: number): { expiresAt: number; cancelRequested?: string } {
+    const expiresAt = now + leaseMs;
+    const row = this.q.heartbeat.get({ expiresAt, id: lease.runId, workerId: lease.workerId, epoch: lease.epoch, now });
+    if (row === undefined) {
+      // Not extended: find out why, for the error.
+      const run = this.q.selectRun.get(lease.runId);
+      if (!run) throw runNotFound(lease.runId);
+      checkLease(fenceView(run), lease, now);
+      throw new DuroError("internal_error", `heartbeat of run ${lease.runId} failed although its lease looks current`, {
+        category: "internal",
+      });
+    }
+    return row.cancel_requested === null ? { expiresAt } : { expiresAt, cancelRequested: row.cancel_requested };
+  }
+
+  private claimNow(request: ClaimRequest, now: number): LeaseRow[] {
+    const due = this.q.selectDue.all({ now, workflows: JSON.stringify(request.workflows), limit: request.limit });
+    const lease = { workerId: request.workerId, expiresAt: now + request.leaseMs, now };
+    return due.map(({ pk }) => this.q.claimDueRun.get({ ...lease, pk }) as LeaseRow);
+  }
+
+  private releaseNow(lease: Lease, status: "waiting" | "queued", readyAt: number | undefined, now: number): void {
+    const run = this.q.selectRun.get(lease.runId);
+    // Releasing a lease that is already gone is a no-op: the run belongs to someone else (or to nobody) now.
+    if (!run || leaseProblem(fenceView(run), lease, now)) return;
+    this.stopRunning(run, status, readyAt, run.last_seq, now);
+  }
+
+  private cancelNow(runId: string, reason: string, now: number): RunRecord {
+    const run = this.q.selectRun.get(runId);
+    if (!run) throw runNotFound(runId);
+    if (TERMINAL_STATUSES.has(run.status)) throw runTerminal(runId, run.status);
+    return toRecord(this.q.requestCancel.get({ reason, now, pk: run.pk }) as RunRow);
+  }
+
+  private insertAndWake(delivery: Delivery, now: number): { id: number; wokeRunIds: string[] } {
+    const payload = toJson(delivery.payload, "a delivery payload");
+    const { lastInsertRowid } = this.q.insertMessage.run(delivery.eventKey, delivery.tenant ?? "default", payload, now);
+    const woken = this.q.wakeWaiters.all({ now, eventKey: delivery.eventKey });
+    return { id: Number(lastInsertRowid), wokeRunIds: woken.sort((a, b) => a.pk - b.pk).map((r) => r.id) };
+  }
+
+  /** Leaves `running` without ending: the lease is dropped and the readiness rule decides when it runs next. */
+  private stopRunning(run: RunRow, status: "waiting" | "queued", requested: number | undefined, lastSeq: number, now: number): void {
+    const wakeNow =
+      run.cancel_requested !== null || (status === "waiting" && this.q.hasPendingMessage.get(run.pk)?.pending === 1);
+    this.q.stopRun.run(status, nextReadyAt(status, requested, wakeNow, now) ?? null, lastSeq, now, run.pk);
+  }
+
+  private listStatement(params: ListParams): Database.Statement<[ListParams], RunRow> {
+    const shape: sql.ListRunsShape = {
+      status: params.status !== null,
+      workflow: params.workflow !== null,
+      parentRunId: params.parentRunId !== null,
+      tenant: params.tenant !== null,
+      cursor: params.cursor !== null,
+    };
+    const key = JSON.stringify(shape);
+    let statement = this.listStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare<[ListParams], RunRow>(sql.listRunsSql(shape));
+      this.listStatements.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+function storageError(error: unknown): unknown {
+  if (error instanceof DuroError) return error;
+  const code = String((error as { code?: unknown }).code ?? "");
+  const message = (error as Error).message ?? String(error);
+  if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || code === "SQLITE_LOCKED") {
+    return new DuroError("db_busy", `the database stayed locked by another process for too long (${message}); retry`, {
+      category: "storage",
+      retryable: true,
+      details: { sqliteCode: code },
+      cause: error,
+    });
+  }
+  if (code === "SQLITE_FULL") {
+    return new DuroError("db_full", `the disk holding the database is full (${message}); free space and retry`, {
+      category: "storage",
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new DuroError("storage_error", `the database failed: ${message}`, {
+    category: "storage",
+    details: code ? { sqliteCode: code } : {},
+    cause: error,
+  });
+}
+
+function fenceView(row: RunRow): FenceView {
+  return {
+    id: row.id,
+    status: row.status,
+    leaseOwner: row.lease_owner ?? undefined,
+    leaseEpoch: row.lease_epoch,
+    readyAt: row.ready_at ?? undefined,
+    lastSeq: row.last_seq,
+  };
+}
+
+function toLease(row: LeaseRow, workerId: string): Lease {
+  return { runId: row.id, workflow: row.workflow, workerId, epoch: row.lease_epoch, expiresAt: row.ready_at };
+}
+
+function toRecord(row: RunRow): RunRecord {
+  const record: RunRecord = {
+    id: row.id,
+    workflow: row.workflow,
+    version: row.version,
+    tenant: row.tenant,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeq: row.last_seq,
+  };
+  if (row.parent_run_id !== null) record.parentRunId = row.parent_run_id;
+  if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
+  if (row.ready_at !== null) record.readyAt = row.ready_at;
+  if (row.cancel_requested !== null) record.cancelRequested = row.cancel_requested;
+  if (row.lease_owner !== null) record.leaseOwner = row.lease_owner;
+  return record;
+}
+
+function toMessage(row: MessageRow): InboxMessage {
+  return {
+    id: row.id,
+    eventKey: row.event_key,
+    payload: JSON.parse(row.payload) as unknown,
+    tenant: row.tenant,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeClock, storeConformance } from "../../src/store/conformance.js";
+import { type Lease, openSqliteStore } from "../../src/store/index.js";
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "duro-sqlite-"));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+let lastPath = "";
+storeConformance(
+  "sqlite",
+  async (clock) => {
+    lastPath = join(freshDir(), "duro.db");
+    return openSqliteStore(lastPath, { clock: () => clock.now() });
+  },
+  { reopen: async (clock) => openSqliteStore(lastPath, { clock: () => clock.now() }) },
+);
+
+describe("SqliteStore", () => {
+  it("refuses a path in a missing directory with db_not_found naming the directory", () => {
+    const missing = join(freshDir(), "nope", "deeper");
+
+    expect(() => openSqliteStore(join(missing, "duro.db"))).toThrow(
+      expect.objectContaining({ code: "db_not_found", category: "input", message: expect.stringContaining(missing) }),
+    );
+  });
+
+  it("refuses a file that is not a SQLite database with db_invalid and leaves it untouched", () => {
+    const path = join(freshDir(), "notes.db");
+    const bytes = Buffer.from("these are my notes, not a database\n".repeat(200));
+    writeFileSync(path, bytes);
+
+    expect(() => openSqliteStore(path)).toThrow(expect.objectContaining({ code: "db_invalid", category: "input" }));
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it("refuses a SQLite database that another program made, leaving it untouched", () => {
+    const path = join(freshDir(), "other.db");
+    const other = new Database(path);
+    other.exec("CREATE TABLE people (name TEXT)");
+    other.close();
+    const before = readFileSync(path);
+
+    expect(() => openSqliteStore(path)).toThrow(expect.objectContaining({ code: "db_invalid" }));
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("keeps runs and journals across close and reopen", async () => {
+    const path = join(freshDir(), "duro.db");
+    const clock = new FakeClock();
+    const first = openSqliteStore(path, { clock: () => clock.now() });
+    await first.createRun({ id: "r1", workflow: "order", version: "1", input: { n: 1 }, tenant: "default", options: {} });
+    const lease = (await first.claimRun("r1", "w1", 30_000)) as Lease;
+    await first.append("r1", [{ type: "step_started", key: "a#0", attempt: 1 }], { lease, expectedSeq: 1 });
+    await first.close();
+
+    const second = openSqliteStore(path, { clock: () => clock.now() });
+
+    expect((await second.read("r1")).map((e) => e.type)).toEqual(["run_created", "step_started"]);
+    expect(await second.getRun("r1")).toMatchObject({ status: "running", leaseOwner: "w1", lastSeq: 2 });
+    await second.close();
+  });
+
+  it("applies the synchronous option (normal by default, full on request) and WAL mode", async () => {
+    const dir = freshDir();
+    const pragmas = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      const result = { journal: db.pragma("journal_mode", { simple: true }) };
+      db.close();
+      return result;
+    };
+    const normal = openSqliteStore(join(dir, "normal.db"));
+    const full = openSqliteStore(join(dir, "full.db"), { synchronous: "full" });
+
+    // synchronous is a per-connection setting, so read it through the store's own connection.
+    expect(synchronousOf(normal)).toBe(1);
+    expect(synchronousOf(full)).toBe(2);
+    expect(pragmas(join(dir, "normal.db")).journal).toBe("wal");
+    await normal.close();
+    await full.close();
+  });
+
+  it("a closed store refuses work with store_closed", async () => {
+    const store = openSqliteStore(join(freshDir(), "duro.db"));
+    await store.close();
+
+    await expect(store.getRun("r1")).rejects.toMatchObject({ code: "store_closed" });
+  });
+});
+
+function synchronousOf(store: object): unknown {
+  const db = (store as { db: Database.Database }).db;
+  return db.pragma("synchronous", { simple: true });
+}
