@@ -1,20 +1,42 @@
-// An engine over an in-memory store with a fake clock: timers never fire by themselves (inlineWaitMs 0),
-// tests move time with `clock.advance` and drive runs with `settle`.
+// An engine over a store with a fake clock: timers never fire by themselves (inlineWaitMs 0), tests move
+// time with `clock.advance` and drive runs with `settle`. Engine tests run on every store kind in STORES.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Engine, type EngineOptions, type WorkflowDefinition, createEngine } from "duro";
-import { MemoryStore } from "../../src/store/index.js";
+import { afterEach } from "vitest";
+import { MemoryStore, type Store, openSqliteStore } from "../../src/store/index.js";
 import { FakeClock } from "../../src/store/conformance.js";
+
+export type StoreKind = "memory" | "sqlite";
+export const STORES: StoreKind[] = ["memory", "sqlite"];
 
 export interface Harness {
   engine: Engine;
-  store: MemoryStore;
+  store: Store;
   clock: FakeClock;
   /** Executes the run until it ends or waits; returns its details. */
   settle(runId: string): ReturnType<Engine["get"]>;
 }
 
-export function harness(workflows: WorkflowDefinition<any, any>[], options: Partial<EngineOptions> = {}): Harness {
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function makeStore(kind: StoreKind, clock: FakeClock): Store {
+  if (kind === "memory") return new MemoryStore({ clock: () => clock.now() });
+  const dir = mkdtempSync(join(tmpdir(), "duro-engine-"));
+  const store = openSqliteStore(join(dir, "duro.db"), { clock: () => clock.now() });
+  cleanups.push(() => {
+    void store.close().finally(() => rmSync(dir, { recursive: true, force: true }));
+  });
+  return store;
+}
+
+export function harness(kind: StoreKind, workflows: WorkflowDefinition<any, any>[], options: Partial<EngineOptions> = {}): Harness {
   const clock = new FakeClock();
-  const store = new MemoryStore({ clock: () => clock.now() });
+  const store = makeStore(kind, clock);
   const engine = createEngine({ store, workflows, clock: () => clock.now(), inlineWaitMs: 0, leaseMs: 10_000, ...options });
   return {
     engine,
