@@ -30,7 +30,7 @@ export type {
   InputOf,
   OutputOf,
 } from "./core/index.js";
-export { createEngine, Engine, Worker } from "./engine/index.js";
+export { createEngine, Engine, Worker, validateInput } from "./engine/index.js";
 export type { EngineOptions, StartOptions, RunHandle, Decision, WorkerOptions, RunDetails, StepView, WaitView, InvocationOutcome } from "./engine/index.js";
 export { MemoryStore, openSqliteStore } from "./store/index.js";
 export type { Store, RunRecord, RunStatus, RunFilter, RunPage } from "./store/index.js";

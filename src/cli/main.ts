@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DuroError, type Engine, type RunDetails, type WorkflowDefinition, createEngine } from "../index.js";
+import { DuroError, type Engine, type RunDetails, type WorkflowDefinition, createEngine, validateInput } from "../index.js";
 import { isDuroError } from "../core/index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
@@ -155,6 +155,8 @@ async function runCommand(args: string[]): Promise<number> {
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
   const module = await loadWorkflowFile(file);
   const def = pickWorkflow(module, values.workflow);
+  // Refuse bad input before the store is opened: a refused start must not even create the database file.
+  await validateInput(def, input);
   const engine = engineFor(values.db, module.workflows, {
     inlineWaitMs: 30_000,
     leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
@@ -261,14 +263,14 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
 const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancelled"];
 
 async function runsCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values, positionals } = parse(rest, {
+  const { values, positionals: all } = parse(args, {
     status: { type: "string" },
     workflow: { type: "string" },
     limit: { type: "string" },
     cursor: { type: "string" },
     inbox: { type: "boolean", default: false },
   });
+  const [sub, ...positionals] = all;
   const out = output(values.json);
   if (sub !== "list" && sub !== "show" && sub !== "events") throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
   if (values.status !== undefined && !STATUSES.includes(values.status)) {

@@ -122,7 +122,7 @@ export class Engine {
   /** Starts a run (queued; a worker or `execute` runs it). Idempotent by id and by idempotency key. */
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
     const def = this.resolve(typeof workflow === "string" ? workflow : workflow.name);
-    const checked = def.options.input ? await validateWithSchema(def.options.input, input, "input_invalid", `input of workflow "${def.name}"`) : input;
+    const checked = await validateInput(def, input);
     const now = this.clock();
     const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
     const timeout = def.options.timeout;
@@ -300,6 +300,12 @@ export class Engine {
   private nudgeWorkers(): void {
     for (const worker of this.workers) worker.nudge();
   }
+}
+
+/** Checks a run's input against the workflow's schema; returns the schema's output or throws `input_invalid`. */
+export async function validateInput<I>(def: WorkflowDefinition<I, unknown>, input: unknown): Promise<I> {
+  if (!def.options.input) return input as I;
+  return (await validateWithSchema(def.options.input, input, "input_invalid", `input of workflow "${def.name}"`)) as I;
 }
 
 /** Creates an engine over a store; see EngineOptions. */

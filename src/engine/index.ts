@@ -1,4 +1,4 @@
-export { Engine, createEngine } from "./engine.js";
+export { Engine, createEngine, validateInput } from "./engine.js";
 export type { EngineOptions, StartOptions, RunHandle, Decision, SettleOptions } from "./engine.js";
 export { Worker } from "./worker.js";
 export type { WorkerOptions } from "./worker.js";

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Engine, type EngineOptions, type WorkflowDefinition, createEngine } from "duro";
+import { createEngine, type Engine, type EngineOptions, type WorkflowDefinition } from "duro";
 import { afterEach } from "vitest";
-import { MemoryStore, type Store, openSqliteStore } from "../../src/store/index.js";
 import { FakeClock } from "../../src/store/conformance.js";
+import { MemoryStore, openSqliteStore, type Store } from "../../src/store/index.js";
 
 export type StoreKind = "memory" | "sqlite";
 export const STORES: StoreKind[] = ["memory", "sqlite"];
