@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DuroError, type WorkflowDefinition, isWorkflowDefinition } from "../index.js";
+import { DuroError, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
 
 export interface LoadedModule {
   file: string;
@@ -17,7 +17,10 @@ let tsxRegistered = false;
 export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
   const file = resolve(path);
   if (!existsSync(file)) {
-    throw new DuroError("file_not_found", `workflow file ${path} does not exist (resolved to ${file})`, { category: "input", details: { file } });
+    throw new DuroError("file_not_found", `workflow file ${path} does not exist (resolved to ${file})`, {
+      category: "input",
+      details: { file },
+    });
   }
   if (TS_EXTENSIONS.has(extname(file)) && !tsxRegistered) {
     const { register } = await import("tsx/esm/api");
@@ -28,7 +31,11 @@ export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, { category: "input", cause: error, details: { file } });
+    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, {
+      category: "input",
+      cause: error,
+      details: { file },
+    });
   }
   const workflows = [...new Set(Object.values(module).filter(isWorkflowDefinition))];
   if (workflows.length === 0) {

@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DuroError, type Engine, type RunDetails, type WorkflowDefinition, createEngine, validateInput } from "../index.js";
 import { isDuroError } from "../core/index.js";
+import { createEngine, DuroError, type Engine, type RunDetails, validateInput, type WorkflowDefinition } from "../index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
@@ -74,9 +74,10 @@ function reportError(error: unknown): number {
     console.error(formatError(error));
     return ["input", "definition", "auth"].includes(error.category) ? EXIT.usage : EXIT.failed;
   }
-  const message = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-    ? formatError(usage((error as Error).message))
-    : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
+  const message =
+    (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+      ? formatError(usage((error as Error).message))
+      : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
   console.error(message);
   return (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failed;
 }
@@ -85,7 +86,10 @@ function usage(message: string): DuroError {
   return new DuroError("usage", `${message}\n\n${USAGE}`, { category: "input" });
 }
 
-function parse<T extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean; multiple?: boolean }>>(args: string[], options: T) {
+function parse<T extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean; multiple?: boolean }>>(
+  args: string[],
+  options: T,
+) {
   return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
 }
 
@@ -108,7 +112,11 @@ function openDb(url: string | undefined) {
   return openStore(dbUrl);
 }
 
-function engineFor(db: string | undefined, workflows: WorkflowDefinition[] = [], extra: Partial<Parameters<typeof createEngine>[0]> = {}): Engine {
+function engineFor(
+  db: string | undefined,
+  workflows: WorkflowDefinition[] = [],
+  extra: Partial<Parameters<typeof createEngine>[0]> = {},
+): Engine {
   if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
   return createEngine({ store: openDb(db), workflows, ...extra });
 }
@@ -119,7 +127,9 @@ function parseJson(text: string, what: string, flag: string): unknown {
     try {
       source = readFileSync(text.slice(1), "utf8");
     } catch (error) {
-      throw new DuroError("input_file_not_found", `${flag} ${text}: cannot read ${text.slice(1)}: ${(error as Error).message}`, { category: "input" });
+      throw new DuroError("input_file_not_found", `${flag} ${text}: cannot read ${text.slice(1)}: ${(error as Error).message}`, {
+        category: "input",
+      });
     }
   }
   try {
@@ -224,7 +234,10 @@ async function workerCommand(args: string[]): Promise<number> {
   const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
   const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
   const out = output(values.json);
-  const engine = engineFor(values.db, workflows, { leaseMs, ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }) });
+  const engine = engineFor(values.db, workflows, {
+    leaseMs,
+    ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
+  });
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
   const worker = engine.runWorker({
     concurrency,
@@ -233,9 +246,12 @@ async function workerCommand(args: string[]): Promise<number> {
     onOutcome: (o) => {
       if (o.status in counts) counts[o.status as keyof typeof counts]++;
     },
-    onError: (error, runId) => console.error(`duro worker: run ${runId}: ${isDuroError(error) ? formatError(error) : (error as Error).stack}`),
+    onError: (error, runId) =>
+      console.error(`duro worker: run ${runId}: ${isDuroError(error) ? formatError(error) : (error as Error).stack}`),
   });
-  out.print(`worker ${engine.workerId} executing ${workflows.map((w) => w.name).join(", ")} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`);
+  out.print(
+    `worker ${engine.workerId} executing ${workflows.map((w) => w.name).join(", ")} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`,
+  );
   const stop = () => {
     out.print("stopping: letting running steps finish…");
     void worker.stop();
@@ -246,7 +262,9 @@ async function workerCommand(args: string[]): Promise<number> {
   process.off("SIGINT", stop);
   process.off("SIGTERM", stop);
   await engine.close();
-  out.print(`worker stopped: ${counts.completed} completed, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.waiting} suspended waiting`);
+  out.print(
+    `worker stopped: ${counts.completed} completed, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.waiting} suspended waiting`,
+  );
   out.data({ workerId: engine.workerId, ...counts });
   return EXIT.ok;
 }
@@ -254,7 +272,8 @@ async function workerCommand(args: string[]): Promise<number> {
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new DuroError("usage", `${flag} must be a positive integer, not "${value}"`, { category: "input" });
+  if (!Number.isInteger(n) || n <= 0)
+    throw new DuroError("usage", `${flag} must be a positive integer, not "${value}"`, { category: "input" });
   return n;
 }
 
@@ -272,7 +291,8 @@ async function runsCommand(args: string[]): Promise<number> {
   });
   const [sub, ...positionals] = all;
   const out = output(values.json);
-  if (sub !== "list" && sub !== "show" && sub !== "events") throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
+  if (sub !== "list" && sub !== "show" && sub !== "events")
+    throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
   if (values.status !== undefined && !STATUSES.includes(values.status)) {
     throw new DuroError("usage", `--status must be one of ${STATUSES.join(", ")}, not "${values.status}"`, { category: "input" });
   }
@@ -407,15 +427,23 @@ async function resumeCommand(args: string[]): Promise<number> {
     const recorded = source?.type === "run_created" ? (source.options.source as string | undefined) : undefined;
     if (files.length === 0 && recorded) files = [recorded];
     if (files.length === 0) {
-      throw new DuroError("file_required", `run ${runId} (workflow "${run.workflow}") was not started from a file; pass it: duro resume ${runId} <file>`, {
-        category: "input",
-      });
+      throw new DuroError(
+        "file_required",
+        `run ${runId} (workflow "${run.workflow}") was not started from a file; pass it: duro resume ${runId} <file>`,
+        {
+          category: "input",
+        },
+      );
     }
   } finally {
     await probe.close();
   }
   const workflows = (await loadWorkflowFiles(files)).flatMap((m) => m.workflows);
-  const engine = engineFor(values.db, workflows, { inlineWaitMs: 30_000, leaseMs, ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }) });
+  const engine = engineFor(values.db, workflows, {
+    inlineWaitMs: 30_000,
+    leaseMs,
+    ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }),
+  });
   try {
     await engine.runUntilSettled(runId, { maxWaitMs: 30_000 });
     return await finalReport(engine, runId, out);

@@ -38,7 +38,9 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
           write(`${run} ${yellow("…")} ${event.key} ${describeWait(event)}`);
           break;
         case "wait_resolved":
-          write(`${run} ${green("✓")} ${event.key} ${dim(`${event.by} after ${formatMs(at - (started.get(`${runId}/${event.key}`) ?? at))}`)}`);
+          write(
+            `${run} ${green("✓")} ${event.key} ${dim(`${event.by} after ${formatMs(at - (started.get(`${runId}/${event.key}`) ?? at))}`)}`,
+          );
           break;
         case "run_completed":
           write(`${run} ${green("completed")}`);
@@ -56,7 +58,15 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
   };
 }
 
-export function describeWait(wait: { kind: string; until?: string; eventKey?: string; gate?: string; prompt?: string; childRunId?: string; timeoutAt?: string }): string {
+export function describeWait(wait: {
+  kind: string;
+  until?: string;
+  eventKey?: string;
+  gate?: string;
+  prompt?: string;
+  childRunId?: string;
+  timeoutAt?: string;
+}): string {
   const timeout = wait.timeoutAt ? ` (times out ${wait.timeoutAt})` : "";
   switch (wait.kind) {
     case "sleep":
@@ -108,8 +118,15 @@ export function formatRun(run: RunDetails): string {
     for (const step of run.steps) {
       const attempts = step.kind === "step" ? `${step.attempts} attempt${step.attempts === 1 ? "" : "s"}` : "";
       const duration = step.durationMs === undefined ? "" : formatMs(step.durationMs);
-      const extra = step.error && step.status !== "completed" ? red(` [${step.error.code}] ${step.error.message}`) : step.childRunId ? dim(` child ${step.childRunId}`) : "";
-      lines.push(`  ${step.key.padEnd(width)}  ${step.kind.padEnd(5)}  ${statusColor(step.status).padEnd(9)}  ${attempts.padEnd(10)}  ${duration.padStart(7)}${extra}`);
+      const extra =
+        step.error && step.status !== "completed"
+          ? red(` [${step.error.code}] ${step.error.message}`)
+          : step.childRunId
+            ? dim(` child ${step.childRunId}`)
+            : "";
+      lines.push(
+        `  ${step.key.padEnd(width)}  ${step.kind.padEnd(5)}  ${statusColor(step.status).padEnd(9)}  ${attempts.padEnd(10)}  ${duration.padStart(7)}${extra}`,
+      );
     }
   }
   if (run.waits.length) {
@@ -145,7 +162,11 @@ export function formatEvents(events: JournalEvent[]): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 

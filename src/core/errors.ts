@@ -112,7 +112,12 @@ export class CancelledError extends DuroError {
 }
 
 export function isDuroError(value: unknown): value is DuroError {
-  return value instanceof DuroError || (value instanceof Error && typeof (value as { code?: unknown }).code === "string" && typeof (value as { category?: unknown }).category === "string");
+  return (
+    value instanceof DuroError ||
+    (value instanceof Error &&
+      typeof (value as { code?: unknown }).code === "string" &&
+      typeof (value as { category?: unknown }).category === "string")
+  );
 }
 
 /** Turns anything thrown into the JSON the journal keeps; never includes a stack. */
@@ -125,7 +130,12 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) {
     return { code: "step_error", message: error.message, name: error.name, category: "step", retryable: true };
   }
-  return { code: "step_error", message: typeof error === "string" ? error : JSON.stringify(error) ?? String(error), category: "step", retryable: true };
+  return {
+    code: "step_error",
+    message: typeof error === "string" ? error : (JSON.stringify(error) ?? String(error)),
+    category: "step",
+    retryable: true,
+  };
 }
 
 /** Rebuilds a throwable error from journaled JSON, keeping the code and details. */

@@ -54,7 +54,7 @@ export interface RunState {
 /** Folds a whole journal into a RunState. The journal must start with `run_created`. */
 export function foldJournal(runId: string, events: readonly JournalEvent[]): RunState {
   const first = events[0];
-  if (!first || first.type !== "run_created") {
+  if (first?.type !== "run_created") {
     throw new Error(`journal of run ${runId} does not start with run_created`);
   }
   const state: RunState = {

@@ -50,7 +50,10 @@ export function workflow(
   const fn = typeof optionsOrFn === "function" ? optionsOrFn : maybeFn;
   const options = typeof optionsOrFn === "function" ? {} : optionsOrFn;
   if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/.test(name)) {
-    throw definitionError("invalid_workflow_name", `workflow name ${JSON.stringify(name)} is invalid; use letters, digits, "_", ".", ":", "/" or "-"`);
+    throw definitionError(
+      "invalid_workflow_name",
+      `workflow name ${JSON.stringify(name)} is invalid; use letters, digits, "_", ".", ":", "/" or "-"`,
+    );
   }
   if (typeof fn !== "function") {
     throw definitionError("invalid_workflow", `workflow "${name}" has no function; write workflow("${name}", async (ctx, input) => { … })`);

@@ -53,7 +53,9 @@ export function describeRun(record: RunRecord, state: RunState): RunDetails {
     createdAt: state.createdAt,
     updatedAt: new Date(record.updatedAt).toISOString(),
     steps: state.ops.filter((op) => op.kind !== "value").map(stepView),
-    waits: state.ops.filter((op) => op.status === "waiting" && op.wait).map((op) => ({ key: op.key, since: op.startedAt, ...(op.wait as WaitSpec) })),
+    waits: state.ops
+      .filter((op) => op.status === "waiting" && op.wait)
+      .map((op) => ({ key: op.key, since: op.startedAt, ...(op.wait as WaitSpec) })),
     lastSeq: state.lastSeq,
   };
   if (state.output !== undefined) details.output = state.output;

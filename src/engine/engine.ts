@@ -4,21 +4,21 @@ import { randomBytes, randomUUID } from "node:crypto";
 import {
   type ApprovalDecision,
   DuroError,
-  type JournalEvent,
-  type RunId,
-  type WorkflowDefinition,
   foldJournal,
   inputError,
   isWorkflowDefinition,
+  type JournalEvent,
   newRunId,
   parseRunId,
+  type RunId,
   toMs,
   validateWithSchema,
+  type WorkflowDefinition,
 } from "../core/index.js";
 import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store, TERMINAL_STATUSES } from "../store/index.js";
-import { type RunDetails, describeRun } from "./describe.js";
-import { type ExecutorDeps, type InvocationOutcome, executeRun } from "./executor.js";
-import { type WorkerOptions, Worker } from "./worker.js";
+import { describeRun, type RunDetails } from "./describe.js";
+import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
+import { Worker, type WorkerOptions } from "./worker.js";
 
 export interface EngineOptions {
   store: Store;
@@ -104,10 +104,13 @@ export class Engine {
   /** Adds workflows this engine can start and execute. */
   register(...definitions: WorkflowDefinition<any, any>[]): this {
     for (const def of definitions) {
-      if (!isWorkflowDefinition(def)) throw new DuroError("invalid_workflow", "register() takes workflow definitions made with workflow()", { category: "definition" });
+      if (!isWorkflowDefinition(def))
+        throw new DuroError("invalid_workflow", "register() takes workflow definitions made with workflow()", { category: "definition" });
       const existing = this.registry.get(def.name);
       if (existing && existing !== def) {
-        throw new DuroError("duplicate_workflow", `two different workflows are named "${def.name}"; give each a unique name`, { category: "definition" });
+        throw new DuroError("duplicate_workflow", `two different workflows are named "${def.name}"; give each a unique name`, {
+          category: "definition",
+        });
       }
       this.registry.set(def.name, def as WorkflowDefinition);
     }
@@ -160,19 +163,34 @@ export class Engine {
   }
 
   /** Sends an event to `eventKey`: the run waiting on it wakes; if none waits yet, the event is kept until one does. */
-  async signal(eventKey: string, payload: unknown = null, options: { tenant?: string } = {}): Promise<{ id: number; wokeRunIds: string[] }> {
-    if (typeof eventKey !== "string" || eventKey.trim() === "") throw inputError("invalid_event_key", "an event key must be a non-empty string");
-    if (eventKey.startsWith("duro:")) throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
-    const result = await this.store.deliver({ eventKey, payload: toJsonValue(payload, "event payload"), tenant: options.tenant ?? this.tenant });
+  async signal(
+    eventKey: string,
+    payload: unknown = null,
+    options: { tenant?: string } = {},
+  ): Promise<{ id: number; wokeRunIds: string[] }> {
+    if (typeof eventKey !== "string" || eventKey.trim() === "")
+      throw inputError("invalid_event_key", "an event key must be a non-empty string");
+    if (eventKey.startsWith("duro:"))
+      throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    const result = await this.store.deliver({
+      eventKey,
+      payload: toJsonValue(payload, "event payload"),
+      tenant: options.tenant ?? this.tenant,
+    });
     this.nudgeWorkers();
     return result;
   }
 
   /** Records a decision on an approval the run is waiting for. `gate` may be left out when only one is open. */
   async approve(runId: string, gate: string | undefined, decision: Decision): Promise<OpenWait> {
-    if (!ACTIONS.has(decision.action)) throw inputError("invalid_action", `approval action must be approve, reject or abort, not "${decision.action}"`);
+    if (!ACTIONS.has(decision.action))
+      throw inputError("invalid_action", `approval action must be approve, reject or abort, not "${decision.action}"`);
     const wait = await this.openWait(runId, "approval", gate);
-    const payload = { action: decision.action, ...(decision.by ? { by: decision.by } : {}), ...(decision.comment ? { comment: decision.comment } : {}) };
+    const payload = {
+      action: decision.action,
+      ...(decision.by ? { by: decision.by } : {}),
+      ...(decision.comment ? { comment: decision.comment } : {}),
+    };
     await this.store.deliver({ eventKey: wait.eventKey as string, payload });
     this.nudgeWorkers();
     return wait;
@@ -182,9 +200,13 @@ export class Engine {
   async answer(runId: string, name: string, value: unknown, options: { by?: string } = {}): Promise<OpenWait> {
     const wait = await this.openWait(runId, "ask", name);
     if (wait.choices && !wait.allowFreeText && !wait.choices.includes(value as string)) {
-      throw inputError("answer_invalid", `answer ${JSON.stringify(value)} to "${wait.gate}" is not one of the choices: ${wait.choices.map((c) => JSON.stringify(c)).join(", ")}`, {
-        choices: wait.choices,
-      });
+      throw inputError(
+        "answer_invalid",
+        `answer ${JSON.stringify(value)} to "${wait.gate}" is not one of the choices: ${wait.choices.map((c) => JSON.stringify(c)).join(", ")}`,
+        {
+          choices: wait.choices,
+        },
+      );
     }
     const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
     await this.store.deliver({ eventKey: wait.eventKey as string, payload });
@@ -272,10 +294,14 @@ export class Engine {
     const matching = name === undefined ? waits : waits.filter((w) => w.gate === name || w.key === name);
     if (matching.length === 1) return this.undecided(matching[0] as OpenWait, runId);
     if (matching.length > 1 || (name === undefined && waits.length > 1)) {
-      throw inputError("gate_required", `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waits.map((w) => w.gate).join(", ")}; name one`, {
-        runId,
-        open: waits.map((w) => w.gate),
-      });
+      throw inputError(
+        "gate_required",
+        `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waits.map((w) => w.gate).join(", ")}; name one`,
+        {
+          runId,
+          open: waits.map((w) => w.gate),
+        },
+      );
     }
     const what = name === undefined ? noun : `${noun} "${name}"`;
     const open = waits.length ? `; it waits for: ${waits.map((w) => w.gate).join(", ")}` : "";

@@ -5,31 +5,31 @@ import { setImmediate as nextMacrotask } from "node:timers/promises";
 import {
   type ApprovalDecision,
   ChildRunFailedError,
+  childRunId,
   DuroError,
   type ErrorInfo,
   type EventBody,
+  foldJournal,
+  isDuroError,
+  isStandardSchema,
   type JournalEvent,
+  NonDeterminismError as NonDeterminism,
   type NonDeterminismError,
   type OpRequest,
   type OpState,
   Replayer,
   type RunState,
+  retryDelayMs,
   type StepContext,
   StepFailedError,
   type StepOptions,
-  WaitTimeoutError,
-  type WaitSpec,
-  type WorkflowContext,
-  type WorkflowDefinition,
-  childRunId,
-  foldJournal,
-  isDuroError,
-  isStandardSchema,
-  NonDeterminismError as NonDeterminism,
-  retryDelayMs,
   toErrorInfo,
   toMs,
   validateWithSchema,
+  type WaitSpec,
+  WaitTimeoutError,
+  type WorkflowContext,
+  type WorkflowDefinition,
 } from "../core/index.js";
 import type { AppendCommit, Lease, Store } from "../store/index.js";
 import { failpoint } from "./failpoints.js";
@@ -252,12 +252,9 @@ export class Invocation {
   ): Promise<ApprovalDecision> {
     const { gates, ...rest } = options;
     if (!gates || gates.length === 0) return request<ApprovalDecision>("approval", name, { ...rest, gate: name });
-    const decisions = await Promise.all(
-      gates.map((gate) => request<ApprovalDecision>("approval", `${name}/${gate}`, { ...rest, gate })),
-    );
+    const decisions = await Promise.all(gates.map((gate) => request<ApprovalDecision>("approval", `${name}/${gate}`, { ...rest, gate })));
     const byGate = Object.fromEntries(gates.map((gate, i) => [gate, decisions[i] as ApprovalDecision]));
-    const deciding =
-      decisions.find((d) => d.action === "abort") ?? decisions.find((d) => d.action === "reject") ?? decisions[0];
+    const deciding = decisions.find((d) => d.action === "abort") ?? decisions.find((d) => d.action === "reject") ?? decisions[0];
     return { ...(deciding as ApprovalDecision), decisions: byGate };
   }
 
@@ -519,7 +516,9 @@ export class Invocation {
     if (!spec) {
       const name = typeof workflow === "string" ? workflow : workflow.name;
       const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
-      const childInput = def?.options.input ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`) : input;
+      const childInput = def?.options.input
+        ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`)
+        : input;
       const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
       await this.deps.store.createRun({
         id: childId,
@@ -625,7 +624,12 @@ export class Invocation {
 
   private isIdle(): boolean {
     return (
-      !this.finished && this.replayDone && this.inFlight === 0 && !this.flushScheduled && this.buffer.length === 0 && this.consumed.length === 0
+      !this.finished &&
+      this.replayDone &&
+      this.inFlight === 0 &&
+      !this.flushScheduled &&
+      this.buffer.length === 0 &&
+      this.consumed.length === 0
     );
   }
 
@@ -664,7 +668,8 @@ export class Invocation {
     if (this.finished) return;
     this.finished = true;
     this.stopTimers();
-    for (const controller of this.controllers) controller.abort(new DuroError("worker_stopped", "the worker stopped", { category: "internal" }));
+    for (const controller of this.controllers)
+      controller.abort(new DuroError("worker_stopped", "the worker stopped", { category: "internal" }));
     await this.deps.store.release(this.lease).catch(() => undefined);
     this.settleOutcome({ runId: this.runId, status: "interrupted" });
   }
@@ -742,9 +747,11 @@ export class Invocation {
       await this.flushing;
       this.buffer.push(terminal);
       const commit: Partial<AppendCommit> = { release: true };
-      if (this.state.parentRunId) commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
+      if (this.state.parentRunId)
+        commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
       await this.flush(commit);
-      if (terminal.type !== "run_completed") await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
+      if (terminal.type !== "run_completed")
+        await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
     } catch (error) {
       return this.failOutcome(error);
     }
@@ -806,24 +813,31 @@ export class Invocation {
   }
 
   private startHeartbeat(): void {
-    this.heartbeat = setInterval(() => {
-      this.deps.store.heartbeat(this.lease, this.deps.leaseMs).then(
-        ({ expiresAt, cancelRequested }) => {
-          this.lease = { ...this.lease, expiresAt };
-          if (cancelRequested !== undefined) void this.cancel(cancelRequested);
-        },
-        (error) => {
-          if (!this.finished) this.stop(error);
-        },
-      );
-    }, Math.max(50, Math.floor(this.deps.leaseMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        this.deps.store.heartbeat(this.lease, this.deps.leaseMs).then(
+          ({ expiresAt, cancelRequested }) => {
+            this.lease = { ...this.lease, expiresAt };
+            if (cancelRequested !== undefined) void this.cancel(cancelRequested);
+          },
+          (error) => {
+            if (!this.finished) this.stop(error);
+          },
+        );
+      },
+      Math.max(50, Math.floor(this.deps.leaseMs / 3)),
+    );
     this.heartbeat.unref();
   }
 
   // ---------- values ----------
 
   /** The JSON form a value is journaled in (inline or as an artifact) and the value the code gets back. */
-  private async toJournalValue(value: unknown, what: string, allowArtifact = false): Promise<{ stored: unknown; ref?: string; returned: unknown }> {
+  private async toJournalValue(
+    value: unknown,
+    what: string,
+    allowArtifact = false,
+  ): Promise<{ stored: unknown; ref?: string; returned: unknown }> {
     if (value === undefined) return { stored: undefined, returned: undefined };
     let json: string;
     try {
@@ -846,9 +860,13 @@ export class Invocation {
       if (op.resultRef === undefined) continue;
       const bytes = await this.deps.store.getArtifact(op.resultRef);
       if (!bytes) {
-        throw new DuroError("artifact_missing", `artifact ${op.resultRef} of step "${op.key}" in run ${this.runId} is missing from the store`, {
-          category: "storage",
-        });
+        throw new DuroError(
+          "artifact_missing",
+          `artifact ${op.resultRef} of step "${op.key}" in run ${this.runId} is missing from the store`,
+          {
+            category: "storage",
+          },
+        );
       }
       op.result = JSON.parse(Buffer.from(bytes).toString("utf8"));
     }
@@ -863,7 +881,8 @@ function messageAuthor(payload: unknown): string {
 function childResult(terminal: EventBody): unknown {
   if (terminal.type === "run_completed") return { status: "completed", output: terminal.output, by: "child" };
   if (terminal.type === "run_failed") return { status: "failed", error: terminal.error, by: "child" };
-  if (terminal.type === "run_cancelled") return { status: "cancelled", error: { code: "cancelled", message: terminal.reason }, by: "child" };
+  if (terminal.type === "run_cancelled")
+    return { status: "cancelled", error: { code: "cancelled", message: terminal.reason }, by: "child" };
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // The worker loop: claim runnable runs (new, due, woken, or abandoned by a dead worker), execute them up to
 // a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
-import { type ExecutorDeps, type InvocationOutcome, type RunningInvocation, executeRun } from "./executor.js";
+import { type ExecutorDeps, executeRun, type InvocationOutcome, type RunningInvocation } from "./executor.js";
 
 export interface WorkerOptions {
   /** Runs executed at once. default 4 */
@@ -55,7 +55,8 @@ export class Worker {
     const { concurrency, pollMs, untilIdle, workerId } = this.options;
     while (!this.stopping) {
       const free = concurrency - this.active.size;
-      const leases = free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
+      const leases =
+        free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
       for (const lease of leases) this.launch(lease);
       if (leases.length > 0 && leases.length === free) continue;
       if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
@@ -70,7 +71,8 @@ export class Worker {
     invocation.outcome
       .then(
         (outcome) => this.options.onOutcome?.(outcome),
-        (error) => (this.options.onError ? this.options.onError(error, lease.runId) : console.error(`duro worker: run ${lease.runId}:`, error)),
+        (error) =>
+          this.options.onError ? this.options.onError(error, lease.runId) : console.error(`duro worker: run ${lease.runId}:`, error),
       )
       .finally(() => {
         this.active.delete(lease.runId);

@@ -33,11 +33,7 @@ export interface ConformanceOptions {
 
 const LEASE_MS = 30_000;
 
-export function storeConformance(
-  name: string,
-  makeStore: (clock: FakeClock) => Promise<Store>,
-  options: ConformanceOptions = {},
-): void {
+export function storeConformance(name: string, makeStore: (clock: FakeClock) => Promise<Store>, options: ConformanceOptions = {}): void {
   describe(`Store conformance: ${name}`, () => {
     let clock: FakeClock;
     let store: Store;
@@ -217,7 +213,7 @@ export function storeConformance(
 
       it("event payloads come back as the JSON values they were", async () => {
         const lease = await startRun("r1");
-        const result = { text: "naïve ☕ \u0000 \"quoted\"", list: [1, 2.5, null, true], nested: { deep: { x: -1 } } };
+        const result = { text: 'naïve ☕ \u0000 "quoted"', list: [1, 2.5, null, true], nested: { deep: { x: -1 } } };
         await store.append("r1", [{ type: "step_completed", key: "a#0", result }], commit(lease, 1));
 
         expect((await store.read("r1", 2))[0]).toMatchObject({ key: "a#0", result });
@@ -280,7 +276,9 @@ export function storeConformance(
 
         const leases = await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
 
-        expect(leases).toEqual([{ runId: "a1", workflow: "order", workerId: "w1", epoch: expect.any(Number), expiresAt: clock.now() + LEASE_MS }]);
+        expect(leases).toEqual([
+          { runId: "a1", workflow: "order", workerId: "w1", epoch: expect.any(Number), expiresAt: clock.now() + LEASE_MS },
+        ]);
         expect(await store.getRun("a1")).toMatchObject({ status: "running", leaseOwner: "w1" });
         expect(await store.getRun("b1")).toMatchObject({ status: "queued" });
       });
@@ -454,7 +452,12 @@ export function storeConformance(
       it("a message sent before the run waits is kept, and waiting on it makes the run ready at once", async () => {
         const sent = await store.deliver({ eventKey: "paid:o1", payload: { amount: 5 } });
         expect(sent.wokeRunIds).toEqual([]);
-        expect(await store.peekInbox("paid:o1")).toMatchObject({ id: sent.id, eventKey: "paid:o1", payload: { amount: 5 }, tenant: "default" });
+        expect(await store.peekInbox("paid:o1")).toMatchObject({
+          id: sent.id,
+          eventKey: "paid:o1",
+          payload: { amount: 5 },
+          tenant: "default",
+        });
         expect((await store.listInbox()).map((m) => m.id)).toEqual([sent.id]);
 
         await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
@@ -502,7 +505,10 @@ export function storeConformance(
 
         const failing = store.append(
           "r1",
-          [{ type: "wait_resolved", key: "paid#0", payload: 1, by: "event" }, { type: "run_completed", output: 1 }],
+          [
+            { type: "wait_resolved", key: "paid#0", payload: 1, by: "event" },
+            { type: "run_completed", output: 1 },
+          ],
           commit(l1, 2, { consume: [987_654], deliver: [{ eventKey: "parent:x", payload: 1 }] }),
         );
 
@@ -516,7 +522,11 @@ export function storeConformance(
         await waitingRun("parent", { key: "child#0", eventKey: "child:c1" });
         const child = await startRun("c1", { parentRunId: "parent" });
 
-        await store.append("c1", [{ type: "run_completed", output: "done" }], commit(child, 1, { deliver: [{ eventKey: "child:c1", payload: "done" }] }));
+        await store.append(
+          "c1",
+          [{ type: "run_completed", output: "done" }],
+          commit(child, 1, { deliver: [{ eventKey: "child:c1", payload: "done" }] }),
+        );
 
         expect(await store.peekInbox("child:c1")).toMatchObject({ payload: "done" });
         expect(await store.getRun("parent")).toMatchObject({ status: "waiting", readyAt: clock.now() });
@@ -606,7 +616,9 @@ export function storeConformance(
         const [lease] = await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
         expect(await store.heartbeat(lease as Lease, LEASE_MS)).toMatchObject({ cancelRequested: "user asked" });
         expect(await store.append("r1", step("x#0"), commit(lease as Lease, 2))).toEqual({ lastSeq: 4, cancelRequested: "user asked" });
-        expect(await store.append("r1", [{ type: "run_cancelled", reason: "user asked" }], commit(lease as Lease, 4))).toEqual({ lastSeq: 5 });
+        expect(await store.append("r1", [{ type: "run_cancelled", reason: "user asked" }], commit(lease as Lease, 4))).toEqual({
+          lastSeq: 5,
+        });
         expect(await store.getRun("r1")).not.toHaveProperty("cancelRequested");
       });
 

@@ -15,9 +15,18 @@ export function encodeEvent(event: EventBody): EncodedEvent {
   return { type, data: toJson(rest, `the ${type} event`) };
 }
 
+let lastAtMs = Number.NaN;
+let lastAtIso = "";
+
 /** Rebuilds the journaled event from its stored parts. */
 export function decodeEvent(type: string, seq: number, atMs: number, data: string): JournalEvent {
-  return { ...(JSON.parse(data) as object), type, seq, at: new Date(atMs).toISOString() } as JournalEvent;
+  // Consecutive events often share a millisecond; reading a long journal then formats each time once.
+  if (atMs !== lastAtMs) {
+    lastAtMs = atMs;
+    lastAtIso = new Date(atMs).toISOString();
+  }
+  // Object.assign onto a literal instead of a spread: several times faster while the JIT is cold (a resume).
+  return Object.assign({ type, seq, at: lastAtIso }, JSON.parse(data) as object) as JournalEvent;
 }
 
 /** JSON text of a value the store keeps (event payloads, wait specs, inbox payloads). */

@@ -1,7 +1,7 @@
 // The fence every backend checks in the same transaction as a write: only the current, unexpired lease
 // holder may append, heartbeat or release, and an append must continue from the seq the writer has seen.
 import { LeaseLostError } from "../core/index.js";
-import { TERMINAL_STATUSES, type Lease, type RunStatus } from "./store.js";
+import { type Lease, type RunStatus, TERMINAL_STATUSES } from "./store.js";
 
 /** The columns of a run the fence looks at. While running, `readyAt` is the lease expiry. */
 export interface FenceView {
@@ -30,7 +30,10 @@ export function leaseProblem(run: FenceView, lease: Lease, now: number): { reaso
   }
   if (run.readyAt === undefined || run.readyAt <= now) {
     const at = run.readyAt === undefined ? "earlier" : `at ${new Date(run.readyAt).toISOString()}`;
-    return { reason: "expired", why: `the lease expired ${at} (now ${new Date(now).toISOString()}); heartbeat more often than the lease lasts` };
+    return {
+      reason: "expired",
+      why: `the lease expired ${at} (now ${new Date(now).toISOString()}); heartbeat more often than the lease lasts`,
+    };
   }
   return undefined;
 }

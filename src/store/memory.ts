@@ -2,13 +2,11 @@
 // rules, events kept as JSON text). For tests and embedding; nothing survives the process.
 import { createHash } from "node:crypto";
 import type { EventBody, JournalEvent, WaitSpec } from "../core/index.js";
-import { decodeEvent, encodeEvent, runCreatedEvent, toJson, type EncodedEvent } from "./event-codec.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "./errors.js";
+import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
-import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
 import {
-  TERMINAL_STATUSES,
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
@@ -24,7 +22,9 @@ import {
   type RunStatus,
   type Store,
   type StoreOptions,
+  TERMINAL_STATUSES,
 } from "./store.js";
+import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
 
 interface MemoryRun {
   pk: number;

@@ -14,10 +14,14 @@ export interface ParsedDbUrl {
 
 export function parseDbUrl(url: string): ParsedDbUrl {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new DuroError("db_unsupported", "PostgreSQL is not supported by this version of duro yet; use a SQLite URL such as sqlite:.duro/duro.db", {
-      category: "input",
-      details: { url: redactUrl(url) },
-    });
+    throw new DuroError(
+      "db_unsupported",
+      "PostgreSQL is not supported by this version of duro yet; use a SQLite URL such as sqlite:.duro/duro.db",
+      {
+        category: "input",
+        details: { url: redactUrl(url) },
+      },
+    );
   }
   const match = /^sqlite:(?:\/\/)?(.+)$/.exec(url) ?? (/\.(db|sqlite3?)(\?.*)?$/.test(url) ? [url, url] : null);
   if (!match) {
@@ -26,9 +30,13 @@ export function parseDbUrl(url: string): ParsedDbUrl {
   const [path = "", query = ""] = (match[1] as string).split("?");
   const synchronous = new URLSearchParams(query).get("synchronous") ?? "normal";
   if (synchronous !== "normal" && synchronous !== "full") {
-    throw new DuroError("db_url_invalid", `synchronous=${synchronous} is not supported; use synchronous=normal (survives process crashes) or synchronous=full (survives power loss)`, {
-      category: "input",
-    });
+    throw new DuroError(
+      "db_url_invalid",
+      `synchronous=${synchronous} is not supported; use synchronous=normal (survives process crashes) or synchronous=full (survives power loss)`,
+      {
+        category: "input",
+      },
+    );
   }
   if (path === "") throw new DuroError("db_url_invalid", `"${url}" names no file; use sqlite:path/to/file.db`, { category: "input" });
   return { kind: "sqlite", path, synchronous };

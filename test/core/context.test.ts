@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EventBody, type JournalEvent, type OpRequest, Replayer, foldJournal } from "../../src/core/index.js";
+import { type EventBody, foldJournal, type JournalEvent, type OpRequest, Replayer } from "../../src/core/index.js";
 
 function stateOf(...bodies: EventBody[]) {
   const created: EventBody = { type: "run_created", workflow: "w", version: "1", input: null, tenant: "default", options: {} };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type RunId, type StepKey, childRunId, newRunId, parseRunId, stepKey, uuidV5 } from "../../src/core/index.js";
+import { childRunId, newRunId, parseRunId, type RunId, type StepKey, stepKey, uuidV5 } from "../../src/core/index.js";
 
 describe("ids", () => {
   it("step keys are the name plus an occurrence counter", () => {

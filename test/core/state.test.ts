@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EventBody, type JournalEvent, foldJournal, settledInOrder } from "../../src/core/index.js";
+import { type EventBody, foldJournal, type JournalEvent, settledInOrder } from "../../src/core/index.js";
 
 function journal(...bodies: EventBody[]): JournalEvent[] {
   return bodies.map((body, i) => ({ ...body, seq: i + 1, at: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString() }) as JournalEvent);

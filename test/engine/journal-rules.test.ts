@@ -1,7 +1,7 @@
 // The journal rules of ARCHITECTURE.md, each shown through the engine on the in-memory store.
 import { NonRetryableError, workflow } from "duro";
 import { describe, expect, it } from "vitest";
-import { STORES, harness as makeHarness } from "../support/engine.js";
+import { harness as makeHarness, STORES } from "../support/engine.js";
 
 describe.each(STORES)("%s store", (kind) => {
   const harness = (...args: Parameters<typeof makeHarness> extends [unknown, ...infer R] ? R : never) => makeHarness(kind, ...args);
@@ -171,7 +171,15 @@ describe.each(STORES)("%s store", (kind) => {
       const { childRunId } = await import("../../src/core/index.js");
       const expectedChild = childRunId(id as never, "kid#0" as never);
       // The parent created its child, then died before journaling child_started.
-      await store.createRun({ id: expectedChild, workflow: "child", version: child.version, input: { n: 21 }, tenant: "default", options: {}, parentRunId: id });
+      await store.createRun({
+        id: expectedChild,
+        workflow: "child",
+        version: child.version,
+        input: { n: 21 },
+        tenant: "default",
+        options: {},
+        parentRunId: id,
+      });
       const run = await settle(id);
       expect(run.status).toBe("completed");
       expect(run.output).toBe(42);
@@ -201,13 +209,17 @@ describe.each(STORES)("%s store", (kind) => {
         running--;
         return value;
       };
-      const wf = workflow("parallel", async (ctx) => Promise.all([ctx.step("a", slow("A")), ctx.step("b", slow("B")), ctx.step("c", slow("C"))]));
+      const wf = workflow("parallel", async (ctx) =>
+        Promise.all([ctx.step("a", slow("A")), ctx.step("b", slow("B")), ctx.step("c", slow("C"))]),
+      );
       const { engine, settle } = harness([wf]);
       const { id } = await engine.start(wf, {});
       const run = await settle(id);
       expect(run.output).toEqual(["A", "B", "C"]);
       expect(peak).toBe(3);
-      const starts = (await engine.events(id)).filter((e) => e.type === "step_started").map((e) => (e.type === "step_started" ? e.key : ""));
+      const starts = (await engine.events(id))
+        .filter((e) => e.type === "step_started")
+        .map((e) => (e.type === "step_started" ? e.key : ""));
       expect(starts).toEqual(["a#0", "b#0", "c#0"]);
     });
 
@@ -296,7 +308,10 @@ describe.each(STORES)("%s store", (kind) => {
       const run = await settle(id);
       expect(attempts).toBe(1);
       expect(run.status).toBe("failed");
-      expect(run.error).toMatchObject({ code: "step_failed", details: { step: "charge#0", error: { code: "non_retryable", message: "card declined" } } });
+      expect(run.error).toMatchObject({
+        code: "step_failed",
+        details: { step: "charge#0", error: { code: "non_retryable", message: "card declined" } },
+      });
     });
 
     it("the workflow can catch a failed step and go on", async () => {

@@ -2,7 +2,7 @@
 import { ChildRunFailedError, WaitTimeoutError, workflow } from "duro";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { STORES, harness as makeHarness } from "../support/engine.js";
+import { harness as makeHarness, STORES } from "../support/engine.js";
 
 describe.each(STORES)("%s store", (kind) => {
   const harness = (...args: Parameters<typeof makeHarness> extends [unknown, ...infer R] ? R : never) => makeHarness(kind, ...args);
@@ -93,7 +93,11 @@ describe.each(STORES)("%s store", (kind) => {
       expect((await settle(id)).status).toBe("waiting");
       await engine.approve(id, "finance", { action: "reject", by: "f" });
       const run = await settle(id);
-      expect(run.output).toMatchObject({ action: "reject", by: "f", decisions: { manager: { action: "approve" }, finance: { action: "reject" } } });
+      expect(run.output).toMatchObject({
+        action: "reject",
+        by: "f",
+        decisions: { manager: { action: "approve" }, finance: { action: "reject" } },
+      });
     });
   });
 
@@ -155,7 +159,11 @@ describe.each(STORES)("%s store", (kind) => {
 
   describe("starting runs", () => {
     it("checks the input against the workflow's schema with a clear error", async () => {
-      const wf = workflow("typed", { input: z.object({ sku: z.string(), qty: z.number().int().positive() }) }, async (_ctx, input) => input.qty);
+      const wf = workflow(
+        "typed",
+        { input: z.object({ sku: z.string(), qty: z.number().int().positive() }) },
+        async (_ctx, input) => input.qty,
+      );
       const { engine, store } = harness([wf]);
       await expect(engine.start(wf, { sku: "A1", qty: 0 } as never)).rejects.toMatchObject({
         code: "input_invalid",
@@ -167,7 +175,10 @@ describe.each(STORES)("%s store", (kind) => {
     it("refuses an unknown workflow name, listing the known ones", async () => {
       const wf = workflow("known", async () => 1);
       const { engine } = harness([wf]);
-      await expect(engine.start("unknown", {})).rejects.toMatchObject({ code: "workflow_not_found", message: expect.stringContaining("known") });
+      await expect(engine.start("unknown", {})).rejects.toMatchObject({
+        code: "workflow_not_found",
+        message: expect.stringContaining("known"),
+      });
     });
 
     it("a workflow timeout fails the run with run_timeout", async () => {

@@ -32,11 +32,13 @@ export class GroupCommit {
     ).immediate;
   }
 
-  /** Queues `work` (which runs inside the transaction and may throw) for the next flush, at the end of this tick. */
+  /** Queues `work` (which runs inside the transaction and may throw) for the next flush, on the next turn of the event loop. */
   submit<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.queue.length === 1) queueMicrotask(() => this.flush());
+      // setImmediate, not a microtask: executors of different runs each commit from their own macrotask,
+      // and only the check phase after all of them sees their writes together.
+      if (this.queue.length === 1) setImmediate(() => this.flush());
     });
   }
 

@@ -44,11 +44,15 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
 function unreadable(error: unknown, path: string): unknown {
   const code = (error as { code?: unknown }).code;
   if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") return error;
-  return new DuroError("db_invalid", `${path} is not a readable duro database (${(error as Error).message}); restore it from a backup or choose another path`, {
-    category: "input",
-    details: { path },
-    cause: error,
-  });
+  return new DuroError(
+    "db_invalid",
+    `${path} is not a readable duro database (${(error as Error).message}); restore it from a backup or choose another path`,
+    {
+      category: "input",
+      details: { path },
+      cause: error,
+    },
+  );
 }
 
 /** Fails before SQLite opens (and so possibly creates or rewrites) anything it should not. */

@@ -1,17 +1,20 @@
 // Every statement the SQLite store runs, in one place. Values are always bound parameters; the only SQL built
 // at runtime is listRuns' WHERE clause, assembled from the constant fragments below.
 
+// The last seq is read from the journal's primary key (one index seek), not stored in runs: a step then writes
+// only journal rows, which halves the pages each commit writes.
+const LAST_SEQ = `(SELECT max(seq) FROM journal WHERE run_pk = runs.pk)`;
 const RUN_COLUMNS = `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-  ready_at, last_seq, cancel_requested, lease_owner, lease_epoch`;
+  ready_at, ${LAST_SEQ} AS last_seq, cancel_requested, lease_owner, lease_epoch`;
 
 export const SELECT_RUN = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`;
 export const SELECT_RUN_BY_IDEMPOTENCY_KEY = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = ? AND idempotency_key = ?`;
-export const SELECT_HEAD = /* sql */ `SELECT last_seq FROM runs WHERE id = ?`;
+export const SELECT_HEAD = /* sql */ `SELECT ${LAST_SEQ} AS last_seq FROM runs WHERE id = ?`;
 
 export const INSERT_RUN = /* sql */ `
   INSERT INTO runs (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-    ready_at, last_seq)
-  VALUES (@id, @workflow, @version, @tenant, 'queued', @parentRunId, @idempotencyKey, @now, @now, @readyAt, 1)`;
+    ready_at)
+  VALUES (@id, @workflow, @version, @tenant, 'queued', @parentRunId, @idempotencyKey, @now, @now, @readyAt)`;
 
 // --- journal ---
 export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`;
@@ -20,14 +23,13 @@ export const READ_JOURNAL = /* sql */ `
   WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) AND seq >= ?
   ORDER BY seq`;
 
-// --- run state after an append; the hot path (a step while running) writes only unindexed columns ---
-export const TOUCH_RUN = /* sql */ `UPDATE runs SET last_seq = ?, updated_at = ? WHERE pk = ?`;
+// --- run state after an append; the hot path (a step while running) does not write the runs row at all ---
 export const END_RUN = /* sql */ `
-  UPDATE runs SET status = ?, ready_at = NULL, lease_owner = NULL, cancel_requested = NULL, last_seq = ?, updated_at = ?
+  UPDATE runs SET status = ?, ready_at = NULL, lease_owner = NULL, cancel_requested = NULL, updated_at = ?
   WHERE pk = ?`;
 /** Leaves `running` without ending (suspend, release): the lease is dropped, readiness set by the caller. */
 export const STOP_RUN = /* sql */ `
-  UPDATE runs SET status = ?, ready_at = ?, lease_owner = NULL, last_seq = ?, updated_at = ? WHERE pk = ?`;
+  UPDATE runs SET status = ?, ready_at = ?, lease_owner = NULL, updated_at = ? WHERE pk = ?`;
 
 // --- waits ---
 export const UPSERT_WAIT = /* sql */ `
@@ -66,7 +68,7 @@ export const LIST_INBOX = /* sql */ `
 /** The most overdue claimable runs; CLAIM_DUE_RUN then leases each inside the same write transaction. */
 export const SELECT_DUE = /* sql */ `
   SELECT pk FROM runs
-  WHERE ready_at <= @now AND workflow IN (SELECT value FROM json_each(@workflows))
+  WHERE ready_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
   ORDER BY ready_at, pk LIMIT @limit`;
 export const CLAIM_DUE_RUN = /* sql */ `
   UPDATE runs SET status = 'running', lease_owner = @workerId, lease_epoch = lease_epoch + 1,
@@ -84,7 +86,7 @@ export const HEARTBEAT = /* sql */ `
   RETURNING cancel_requested`;
 export const NEXT_READY_AT = /* sql */ `
   SELECT ready_at FROM runs
-  WHERE ready_at IS NOT NULL AND workflow IN (SELECT value FROM json_each(?))
+  WHERE ready_at IS NOT NULL AND +workflow IN (SELECT value FROM json_each(?))
   ORDER BY ready_at LIMIT 1`;
 export const REQUEST_CANCEL = /* sql */ `
   UPDATE runs SET cancel_requested = coalesce(cancel_requested, @reason), updated_at = @now,

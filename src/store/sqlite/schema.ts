@@ -1,6 +1,6 @@
 // The SQLite schema, as migrations applied in order on open; `meta.schema_version` records how many ran.
-// Sized for the hot path: appending a step touches one runs row (by integer pk) and inserts journal rows
-// keyed (run_pk, seq) in a WITHOUT ROWID table, so a step costs the same whatever the journal's length.
+// Sized for the hot path: appending a step reads one runs row (by id) and inserts journal rows keyed
+// (run_pk, seq) in a WITHOUT ROWID table, so a step costs the same whatever the journal's length.
 
 /** MIGRATIONS[i] takes a database from schema version i to i + 1. Append new ones; never edit a shipped one. */
 export const MIGRATIONS: readonly string[] = [
@@ -26,7 +26,6 @@ export const MIGRATIONS: readonly string[] = [
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
     ready_at         INTEGER,
-    last_seq         INTEGER NOT NULL,
     cancel_requested TEXT,
     lease_owner      TEXT,
     lease_epoch      INTEGER NOT NULL DEFAULT 0

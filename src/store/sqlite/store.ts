@@ -5,10 +5,9 @@ import type Database from "better-sqlite3";
 import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
-import { checkFence, checkLease, leaseProblem, type FenceView } from "../fence.js";
+import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
-  TERMINAL_STATUSES,
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
@@ -24,8 +23,10 @@ import {
   type RunStatus,
   type Store,
   type StoreOptions,
+  TERMINAL_STATUSES,
 } from "../store.js";
 import { nextReadyAt, terminalStatusOf } from "../transitions.js";
+import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open.js";
 import * as sql from "./queries.js";
@@ -33,12 +34,23 @@ import * as sql from "./queries.js";
 export interface SqliteStoreOptions extends StoreOptions {
   /** How hard a commit is pushed to disk: "normal" may lose the last commits on power loss, never corrupts. default "normal" */
   synchronous?: "normal" | "full";
+  /**
+   * Who copies the WAL back into the database file: a background thread ("background"), or SQLite inside
+   * whichever COMMIT crosses its threshold ("inline"). default "background" (":memory:" always "inline")
+   */
+  checkpoint?: "background" | "inline";
 }
 
 /** Opens (creating if needed) the duro database at `path`; its directory must exist. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const background = (options.checkpoint ?? "background") === "background" && path !== ":memory:";
   const db = openDatabase(path, { synchronous: options.synchronous ?? "normal", busyTimeoutMs: 5_000 });
-  return new SqliteStore(db, options);
+  if (!background) return new SqliteStore(db, options);
+  db.pragma("wal_autocheckpoint = 0");
+  const inlineAgain = () => {
+    if (db.open) db.pragma("wal_autocheckpoint = 1000");
+  };
+  return new SqliteStore(db, options, new Checkpointer(path, inlineAgain));
 }
 
 interface RunRow {
@@ -85,9 +97,8 @@ function prepareAll(db: Database.Database) {
     insertRun: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_RUN),
     insertEvent: db.prepare<[number, number, string, number, string]>(sql.INSERT_EVENT),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
-    touchRun: db.prepare<[number, number, number]>(sql.TOUCH_RUN),
-    endRun: db.prepare<[string, number, number, number]>(sql.END_RUN),
-    stopRun: db.prepare<[string, number | null, number, number, number]>(sql.STOP_RUN),
+    endRun: db.prepare<[string, number, number]>(sql.END_RUN),
+    stopRun: db.prepare<[string, number | null, number, number]>(sql.STOP_RUN),
     upsertWait: db.prepare<[number, string, number, string, string | null, string]>(sql.UPSERT_WAIT),
     deleteWait: db.prepare<[number, string]>(sql.DELETE_WAIT),
     deleteRunWaits: db.prepare<[number]>(sql.DELETE_RUN_WAITS),
@@ -102,9 +113,10 @@ function prepareAll(db: Database.Database) {
     selectDue: db.prepare<[{ now: number; workflows: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
     claimDueRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
     claimRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; id: string }], LeaseRow>(sql.CLAIM_RUN),
-    heartbeat: db.prepare<[{ expiresAt: number; id: string; workerId: string; epoch: number; now: number }], { cancel_requested: string | null }>(
-      sql.HEARTBEAT,
-    ),
+    heartbeat: db.prepare<
+      [{ expiresAt: number; id: string; workerId: string; epoch: number; now: number }],
+      { cancel_requested: string | null }
+    >(sql.HEARTBEAT),
     nextReadyAt: db.prepare<[string], { ready_at: number }>(sql.NEXT_READY_AT),
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
     putArtifact: db.prepare<[string, Buffer]>(sql.PUT_ARTIFACT),
@@ -126,6 +138,7 @@ export class SqliteStore implements Store {
   constructor(
     private readonly db: Database.Database,
     options: StoreOptions = {},
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.clock = options.clock ?? Date.now;
     this.q = prepareAll(db);
@@ -159,9 +172,7 @@ export class SqliteStore implements Store {
       const rows = this.listStatement(params).all(params);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return rows.length > limit && last
-        ? { runs: page.map(toRecord), nextCursor: encodeCursor(last.pk) }
-        : { runs: page.map(toRecord) };
+      return rows.length > limit && last ? { runs: page.map(toRecord), nextCursor: encodeCursor(last.pk) } : { runs: page.map(toRecord) };
     });
   }
 
@@ -247,6 +258,8 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     this.writes.flush();
     this.db.close();
+    // The checkpointer's connection closes last, so it checkpoints the WAL into the file and removes it.
+    await this.checkpointer?.stop();
   }
 
   /** Queues a write for this tick's group commit; `now` is read when it runs, so fences judge leases at commit time. */
@@ -331,12 +344,10 @@ export class SqliteStore implements Store {
     }
 
     if (terminal) {
-      this.q.endRun.run(terminal, seq, now, run.pk);
+      this.q.endRun.run(terminal, now, run.pk);
       this.q.deleteRunWaits.run(run.pk);
     } else if (commit.status === "waiting" || commit.release) {
-      this.stopRunning(run, commit.status === "waiting" ? "waiting" : "queued", commit.readyAt, seq, now);
-    } else {
-      this.q.touchRun.run(seq, now, run.pk);
+      this.stopRunning(run, commit.status === "waiting" ? "waiting" : "queued", commit.readyAt, now);
     }
     for (const delivery of commit.deliver ?? []) this.insertAndWake(delivery, now);
     return terminal || run.cancel_requested === null ? { lastSeq: seq } : { lastSeq: seq, cancelRequested: run.cancel_requested };
@@ -367,7 +378,7 @@ export class SqliteStore implements Store {
     const run = this.q.selectRun.get(lease.runId);
     // Releasing a lease that is already gone is a no-op: the run belongs to someone else (or to nobody) now.
     if (!run || leaseProblem(fenceView(run), lease, now)) return;
-    this.stopRunning(run, status, readyAt, run.last_seq, now);
+    this.stopRunning(run, status, readyAt, now);
   }
 
   private cancelNow(runId: string, reason: string, now: number): RunRecord {
@@ -385,10 +396,9 @@ export class SqliteStore implements Store {
   }
 
   /** Leaves `running` without ending: the lease is dropped and the readiness rule decides when it runs next. */
-  private stopRunning(run: RunRow, status: "waiting" | "queued", requested: number | undefined, lastSeq: number, now: number): void {
-    const wakeNow =
-      run.cancel_requested !== null || (status === "waiting" && this.q.hasPendingMessage.get(run.pk)?.pending === 1);
-    this.q.stopRun.run(status, nextReadyAt(status, requested, wakeNow, now) ?? null, lastSeq, now, run.pk);
+  private stopRunning(run: RunRow, status: "waiting" | "queued", requested: number | undefined, now: number): void {
+    const wakeNow = run.cancel_requested !== null || (status === "waiting" && this.q.hasPendingMessage.get(run.pk)?.pending === 1);
+    this.q.stopRun.run(status, nextReadyAt(status, requested, wakeNow, now) ?? null, now, run.pk);
   }
 
   private listStatement(params: ListParams): Database.Statement<[ListParams], RunRow> {

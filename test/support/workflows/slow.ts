@@ -3,7 +3,13 @@ import { workflow } from "duro";
 import { recorded } from "./effects.js";
 
 export default workflow("slow", async (ctx) => {
-  const a = await ctx.step("slow", recorded("slow#0", () => "A", 1_500));
-  const b = await ctx.step("after", recorded("after#0", () => "B", 0));
+  const a = await ctx.step(
+    "slow",
+    recorded("slow#0", () => "A", 1_500),
+  );
+  const b = await ctx.step(
+    "after",
+    recorded("after#0", () => "B", 0),
+  );
   return a + b;
 });

@@ -1,0 +1,229 @@
+// `npm run bench`: measures duro on SQLite on this machine and prints a table, then (as the last line of
+// stdout) one JSON object with the headline figures. It reports; it does not pass or fail.
+import { cpus, loadavg } from "node:os";
+import { formatTable, median, progress, repeat, round } from "./lib.js";
+import { bareCommits, perStepCost, resume, runThroughput, singleRun } from "./sqlite.js";
+
+const REPEATS = 3;
+const SINGLE_RUN_STEPS = 10_000;
+const RUNS = 1_000;
+const STEPS_PER_RUN = 10;
+const CONCURRENCY = 4;
+const HISTORY_STEPS = 100_000;
+const HISTORY_POINTS = [
+  { label: "1k", step: 1_000 },
+  { label: "10k", step: 10_000 },
+  { label: "100k", step: 100_000 },
+];
+const HISTORY_WINDOW = 1_000;
+const FINISHED_RUNS = 10_000;
+const RESUME_STEPS = 10_000;
+const BARE_COMMITS = 20_000;
+/** With synchronous "full" each commit waits for fsync; a measurement's 3 repeats are scaled down to fit this. */
+const FULL_BUDGET_MS = 40_000;
+
+const TARGETS = {
+  singleRunStepsPerSec: { min: 15_000, text: "≥ 15,000" },
+  runsPerSec: { min: 1_000, text: "≥ 1,000" },
+  resume10kMs: { max: 500, text: "≤ 500" },
+  bytesPerStep: { max: 300, text: "≤ 300" },
+};
+
+function verdict(target, value) {
+  if (!target) return "";
+  const met = target.min !== undefined ? value >= target.min : value <= target.max;
+  return `${target.text} (${met ? "met" : "MISSED"})`;
+}
+
+const samples = (values) => values.map((v) => round(v)).join(", ");
+
+async function main() {
+  const began = performance.now();
+  const loadAtStart = loadavg()[0];
+  progress(
+    `node ${process.version}, ${cpus().length} cpus, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+
+  progress("warming up (untimed)");
+  await singleRun({ steps: 2_000 });
+  await runThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY });
+
+  progress(`single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
+  const single = await repeat(REPEATS, () => singleRun({ steps: SINGLE_RUN_STEPS, storage: true }));
+  const stepsPerSec = single.map((s) => s.stepsPerSec);
+  const storage = single[0].storage;
+
+  progress(`${RUNS} runs of ${STEPS_PER_RUN} steps, worker concurrency ${CONCURRENCY} ×${REPEATS}`);
+  const runs = await repeat(REPEATS, () => runThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY }));
+
+  progress(`${RUNS} runs of ${STEPS_PER_RUN} steps again, with ${FINISHED_RUNS} completed runs already in the database (×1)`);
+  const [runsAfterHistory] = await repeat(1, () =>
+    runThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY, history: FINISHED_RUNS }),
+  );
+
+  progress(`one run of ${HISTORY_STEPS} steps, cost per step as history grows`);
+  const history = await perStepCost({ steps: HISTORY_STEPS, points: HISTORY_POINTS, window: HISTORY_WINDOW });
+
+  progress(`resume of a run with ${RESUME_STEPS} journaled steps ×${REPEATS} in-process, ×1 in a new process`);
+  const resumed = await resume({ steps: RESUME_STEPS, times: REPEATS });
+
+  progress("synchronous=full: estimating fsync cost");
+  const fullPlan = await planFull();
+  progress(`synchronous=full: single run of ${fullPlan.steps} steps ×${REPEATS}`);
+  const fullSingle = await repeat(REPEATS, () => singleRun({ steps: fullPlan.steps, synchronous: "full" }));
+  progress(`synchronous=full: ${fullPlan.runs} runs of ${STEPS_PER_RUN} steps ×${REPEATS}`);
+  const fullRuns = await repeat(REPEATS, () =>
+    runThroughput({ runs: fullPlan.runs, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY, synchronous: "full" }),
+  );
+
+  progress(`bare better-sqlite3: ${BARE_COMMITS} single-insert commits ×${REPEATS}`);
+  const bare = await repeat(REPEATS, () => bareCommits({ commits: BARE_COMMITS }));
+  const bareFull = await repeat(REPEATS, () => bareCommits({ commits: fullPlan.bareCommits, synchronous: "FULL" }));
+
+  const figures = {
+    singleRunStepsPerSec: median(stepsPerSec),
+    runsPerSec: median(runs.map((r) => r.runsPerSec)),
+    usPerStep: Object.fromEntries(history.at.map((p) => [p.label, p.meanUs])),
+    resume10kMs: median(resumed.inProcess.map((r) => r.ms)),
+    bytesPerStep: median(single.map((s) => s.storage.bytesPerStep)),
+    full: {
+      singleRunStepsPerSec: median(fullSingle.map((s) => s.stepsPerSec)),
+      runsPerSec: median(fullRuns.map((r) => r.runsPerSec)),
+    },
+    bareCommitsPerSec: median(bare.map((b) => b.commitsPerSec)),
+  };
+
+  const rows = [
+    [
+      "single run, 10k steps",
+      "steps/s",
+      figures.singleRunStepsPerSec,
+      verdict(TARGETS.singleRunStepsPerSec, figures.singleRunStepsPerSec),
+      `${samples(stepsPerSec)}; CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
+    ],
+    [
+      `${RUNS} runs × ${STEPS_PER_RUN} steps, worker ×${CONCURRENCY}`,
+      "runs/s",
+      figures.runsPerSec,
+      verdict(TARGETS.runsPerSec, figures.runsPerSec),
+      `${samples(runs.map((r) => r.runsPerSec))}; = ${round(figures.runsPerSec * STEPS_PER_RUN)} steps/s`,
+    ],
+    [
+      `  (with ${FINISHED_RUNS.toLocaleString("en-US")} completed runs in the db)`,
+      "runs/s",
+      runsAfterHistory.runsPerSec,
+      verdict(TARGETS.runsPerSec, runsAfterHistory.runsPerSec),
+      `1 sample; ${round((runsAfterHistory.runsPerSec / figures.runsPerSec) * 100)}% of the empty-db figure`,
+    ],
+    ...history.at.map((p) => [
+      `cost per step near step ${p.label}`,
+      "µs/step",
+      p.meanUs,
+      p === history.at[0] ? "flat" : `${round((p.meanUs / history.at[0].meanUs) * 100)}% of 1k`,
+      `steps ${p.from}–${p.to}: p50 ${round(p.p50Us)} µs, p99 ${round(p.p99Us)} µs`,
+    ]),
+    [
+      "  (whole 100k-step run)",
+      "µs/step",
+      history.meanUs,
+      "",
+      `${round(history.ms / 1000)} s in all; ${history.stalls.count} gaps > ${history.stalls.overMs} ms = ${round(history.stalls.share * 100)}% of the time`,
+    ],
+    [
+      "resume 10k steps to next new step",
+      "ms",
+      figures.resume10kMs,
+      verdict(TARGETS.resume10kMs, figures.resume10kMs),
+      `${samples(resumed.inProcess.map((r) => r.ms))}; same process, fresh store + engine`,
+    ],
+    [
+      "  (in a new node process)",
+      "ms",
+      resumed.coldProcess.ms,
+      verdict(TARGETS.resume10kMs, resumed.coldProcess.ms),
+      "cold JIT; excludes node startup and imports",
+    ],
+    [
+      "database size per step (10k steps)",
+      "bytes",
+      figures.bytesPerStep,
+      verdict(TARGETS.bytesPerStep, figures.bytesPerStep),
+      `whole file (${round(storage.fileBytes / 1024)} KiB after wal_checkpoint(TRUNCATE)) / steps; page ${storage.pageSize} B`,
+    ],
+    ...storage.objects
+      .filter((o) => o.bytesPerStep >= 1)
+      .map((o) => [
+        `  table/index ${o.name}`,
+        "bytes",
+        o.bytesPerStep,
+        "",
+        `${o.pages} pages, payload ${round(o.payloadPerStep)} B/step (${round((o.payload / o.bytes) * 100)}% full)`,
+      ]),
+    [
+      `sync=full: single run, ${fullPlan.steps} steps`,
+      "steps/s",
+      figures.full.singleRunStepsPerSec,
+      "",
+      `${samples(fullSingle.map((s) => s.stepsPerSec))}${fullPlan.steps < SINGLE_RUN_STEPS ? `; scaled down from 10k to keep 3 runs under ${FULL_BUDGET_MS / 1000} s` : ""}`,
+    ],
+    [
+      `sync=full: ${fullPlan.runs} runs × ${STEPS_PER_RUN} steps`,
+      "runs/s",
+      figures.full.runsPerSec,
+      "",
+      `${samples(fullRuns.map((r) => r.runsPerSec))}${fullPlan.runs < RUNS ? `; scaled down from 1,000 to keep 3 passes under ${FULL_BUDGET_MS / 1000} s` : ""}`,
+    ],
+    [
+      "bare better-sqlite3 commits, WAL, NORMAL",
+      "commits/s",
+      figures.bareCommitsPerSec,
+      "",
+      `${samples(bare.map((b) => b.commitsPerSec))}; 1 insert per transaction`,
+    ],
+    [
+      "  (same with synchronous FULL)",
+      "commits/s",
+      median(bareFull.map((b) => b.commitsPerSec)),
+      "",
+      `${fullPlan.bareCommits} commits each`,
+    ],
+  ];
+
+  console.log(
+    `duro benchmark: SQLite on this machine (node ${process.version}, ${cpus().length} cpus, 1-min load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end)`,
+  );
+  console.log("medians of 3 unless noted, samples in the last column; other processes on the machine make the samples vary\n");
+  console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], rows));
+  console.log(`\ntotal ${round((performance.now() - began) / 1000)} s`);
+  console.log(JSON.stringify({ sqlite: roundAll(figures) }));
+}
+
+/**
+ * Sizes the synchronous="full" measurements from a short probe, so that each set of repeats stays within
+ * FULL_BUDGET_MS; on a disk with a fast fsync they run at full size.
+ */
+async function planFull() {
+  const probeSteps = 300;
+  const { stepsPerSec } = await singleRun({ steps: probeSteps, synchronous: "full" });
+  // A run of 10 steps costs about 12 commits (claim, the steps, the end): budget the runs by commits too.
+  const commitsPerRun = STEPS_PER_RUN + 2;
+  const affordable = (stepsPerSec * FULL_BUDGET_MS) / 1000 / REPEATS;
+  const scaled = (wanted, unit) => Math.max(unit, Math.min(wanted, Math.floor(affordable / unit) * unit));
+  return {
+    steps: scaled(SINGLE_RUN_STEPS, 1_000),
+    runs: scaled(RUNS * commitsPerRun, 100 * commitsPerRun) / commitsPerRun,
+    bareCommits: scaled(2_000, 500),
+  };
+}
+
+function roundAll(value) {
+  if (typeof value === "number") return round(value);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)]));
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
