@@ -1,5 +1,5 @@
 // Fan-out / fan-in: fetch every page of a report in parallel (each a durable step with retries),
-// then combine them. Kill it halfway and resume: finished pages are not fetched again.
+// then combine them. Kill it halfway (kill -9) and `duro resume <runId>`: finished pages are not fetched again.
 //   npx duro run examples/fan-out.ts --input '{"pages":8}'
 import { workflow } from "duro";
 
@@ -11,6 +11,8 @@ export default workflow("fan-out", async (ctx, input: { pages?: number }) => {
         "fetch-page",
         async ({ attempt }) => {
           await new Promise((resolve) => setTimeout(resolve, 50));
+          // A flaky upstream: every fourth page fails on its first attempt and succeeds when retried.
+          if (page % 4 === 3 && attempt === 1) throw new Error(`upstream timed out on page ${page}`);
           return { page, rows: page * 10, attempt };
         },
         { retry: { maxAttempts: 5, initialDelay: "100ms" } },
