@@ -787,7 +787,6 @@ export class Invocation {
 
   /** A bug or a storage failure: stop writing and report; the lease expires and another invocation resumes. */
   private crash(error: unknown): void {
-    if (this.finished && !(error instanceof Error)) return;
     this.finished = true;
     this.stopTimers();
     this.failOutcome(error);
