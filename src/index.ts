@@ -43,5 +43,5 @@ export type {
   WorkerOptions,
 } from "./engine/index.js";
 export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
-export type { RunFilter, RunPage, RunRecord, RunStatus, Store } from "./store/index.js";
-export { MemoryStore, openSqliteStore } from "./store/index.js";
+export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
+export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";

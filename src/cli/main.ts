@@ -25,8 +25,10 @@ usage:
   duro answer <runId> <name> --value <json> [--by <name>]
   duro cancel <runId> [--reason <text>]
   duro resume <runId> [<file...>] [--lease-ms <ms>]
+  duro db migrate
 
 every command takes --db <url> (default: $DURO_DB, else ${DEFAULT_DB_URL}) and --json.
+database URLs: sqlite:path/to/file.db[?synchronous=full], postgres://user:password@host:5432/db[?schema=duro]
 exit codes: 0 completed, 1 failed or cancelled, 2 bad usage or input, 3 waiting.`;
 
 const COMMON = {
@@ -61,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cancelCommand(rest);
       case "resume":
         return await resumeCommand(rest);
+      case "db":
+        return await dbCommand(rest);
       default:
         throw usage(`unknown command "${command}"`);
     }
@@ -450,6 +454,24 @@ async function resumeCommand(args: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
+}
+
+// ---------- db ----------
+
+async function dbCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (positionals[0] !== "migrate") throw usage(`unknown "db ${positionals[0] ?? ""}"; use duro db migrate`);
+  const out = output(values.json);
+  const engine = engineFor(values.db);
+  try {
+    // Opening a store brings its schema up to date; the first query makes a lazy (PostgreSQL) store connect.
+    await engine.store.listRuns({ limit: 1 });
+    out.data({ migrated: true });
+    out.print("the database schema is up to date");
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
 }
 
 function currentUser(): string {

@@ -98,6 +98,7 @@ export class Invocation {
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private committing = 0;
   private replayDone = false;
   private readonly pendingLive: OpRequest[] = [];
   /** Timers too far off to await here: key → due time (epoch ms). */
@@ -590,10 +591,15 @@ export class Invocation {
     const commit: AppendCommit = { lease: this.lease, expectedSeq: this.expectedSeq, ...extra };
     if (consume.length > 0) commit.consume = consume;
     let result: Awaited<ReturnType<Store["append"]>>;
+    // Work that starts once this commit lands (a step's function, an inline child) is not in flight yet:
+    // the run must not be judged idle while the commit is on its way.
+    this.committing++;
     try {
       result = await this.deps.store.append(this.runId, events, commit);
     } catch (error) {
       return this.stop(error);
+    } finally {
+      this.committing--;
     }
     const firstSeq = this.expectedSeq + 1;
     this.expectedSeq = result.lastSeq;
@@ -627,6 +633,7 @@ export class Invocation {
       !this.finished &&
       this.replayDone &&
       this.inFlight === 0 &&
+      this.committing === 0 &&
       !this.flushScheduled &&
       this.buffer.length === 0 &&
       this.consumed.length === 0

@@ -53,6 +53,17 @@ export class Worker {
 
   private async loop(): Promise<void> {
     const { concurrency, pollMs, untilIdle, workerId } = this.options;
+    // Notifications only shorten the wait between polls; without them (or if they fail) polling carries on.
+    const unsubscribe = await this.deps.store.subscribe?.(() => this.nudge()).catch(() => undefined);
+    try {
+      await this.claimUntilStopped(concurrency, pollMs, untilIdle, workerId);
+    } finally {
+      await unsubscribe?.().catch(() => undefined);
+    }
+    await this.drain();
+  }
+
+  private async claimUntilStopped(concurrency: number, pollMs: number, untilIdle: boolean, workerId: string): Promise<void> {
     while (!this.stopping) {
       const free = concurrency - this.active.size;
       const leases =
@@ -62,7 +73,6 @@ export class Worker {
       if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
       await this.idle(pollMs);
     }
-    await this.drain();
   }
 
   private launch(lease: Parameters<typeof executeRun>[1]): void {

@@ -179,5 +179,12 @@ export interface Store {
   putArtifact(bytes: Uint8Array): Promise<string>;
   getArtifact(sha256: string): Promise<Uint8Array | undefined>;
 
+  /**
+   * Optional: calls `onReady` soon after some run may have become claimable (PostgreSQL LISTEN/NOTIFY), so
+   * idle workers claim at once instead of at their next poll. A hint only: workers keep polling.
+   * Resolves with a function that stops listening.
+   */
+  subscribe?(onReady: () => void): Promise<() => Promise<void>>;
+
   close(): Promise<void>;
 }

@@ -1,31 +1,31 @@
 // Opens a store from a URL, the form every CLI command's --db takes: `sqlite:path/to/file.db[?synchronous=full]`
-// (a bare path ending in .db or .sqlite works too).
+// (a bare path ending in .db or .sqlite works too) or `postgres://user:password@host:5432/db[?schema=duro]`.
 import { DuroError } from "../core/index.js";
+import { parsePostgresUrl } from "./postgres/open.js";
+import { openPostgresStore } from "./postgres/store.js";
 import { openSqliteStore } from "./sqlite/store.js";
 import type { Store } from "./store.js";
 
 export const DEFAULT_DB_URL = "sqlite:.duro/duro.db";
 
-export interface ParsedDbUrl {
-  kind: "sqlite";
-  path: string;
-  synchronous: "normal" | "full";
-}
+export type ParsedDbUrl =
+  | { kind: "sqlite"; path: string; synchronous: "normal" | "full" }
+  /** `url` is what pg connects with (without `schema`); `schema` is the URL's ?schema=, when given. */
+  | { kind: "postgres"; url: string; schema?: string };
 
+/** Checks a database URL and splits it into what its backend needs; throws an input error (`db_url_invalid`, …) that says the fix. */
 export function parseDbUrl(url: string): ParsedDbUrl {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new DuroError(
-      "db_unsupported",
-      "PostgreSQL is not supported by this version of duro yet; use a SQLite URL such as sqlite:.duro/duro.db",
-      {
-        category: "input",
-        details: { url: redactUrl(url) },
-      },
-    );
+    const { connectionString, schema } = parsePostgresUrl(url);
+    return schema === undefined ? { kind: "postgres", url: connectionString } : { kind: "postgres", url: connectionString, schema };
   }
   const match = /^sqlite:(?:\/\/)?(.+)$/.exec(url) ?? (/\.(db|sqlite3?)(\?.*)?$/.test(url) ? [url, url] : null);
   if (!match) {
-    throw new DuroError("db_url_invalid", `"${redactUrl(url)}" is not a database URL; use sqlite:path/to/file.db`, { category: "input" });
+    throw new DuroError(
+      "db_url_invalid",
+      `"${redactUrl(url)}" is not a database URL; use sqlite:path/to/file.db or postgres://user:password@host:5432/database`,
+      { category: "input" },
+    );
   }
   const [path = "", query = ""] = (match[1] as string).split("?");
   const synchronous = new URLSearchParams(query).get("synchronous") ?? "normal";
@@ -42,13 +42,15 @@ export function parseDbUrl(url: string): ParsedDbUrl {
   return { kind: "sqlite", path, synchronous };
 }
 
-/** Opens the store a URL names. */
+/** Opens the store a URL names. A PostgreSQL store connects (and migrates its schema) at its first operation. */
 export function openStore(url: string): Store {
   const parsed = parseDbUrl(url);
+  if (parsed.kind === "postgres") return openPostgresStore(parsed.url, parsed.schema === undefined ? {} : { schema: parsed.schema });
   return openSqliteStore(parsed.path, { synchronous: parsed.synchronous });
 }
 
-/** A URL without its password, safe for messages and logs. */
+/** A URL without its password (in the user part or a `password=` parameter), safe for messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:[REDACTED]@");
+  // Up to the last "@": a password with an unescaped "/" or "@" is hidden too (hiding too much is the safe mistake).
+  return url.replace(/\/\/([^:/@]*):.*@/, "//$1:[REDACTED]@").replace(/([?&]password=)[^&]*/gi, "$1[REDACTED]");
 }

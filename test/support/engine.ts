@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { createEngine, type Engine, type EngineOptions, type WorkflowDefinition } from "duro";
 import { afterEach } from "vitest";
 import { FakeClock } from "../../src/store/conformance.js";
-import { MemoryStore, openSqliteStore, type Store } from "../../src/store/index.js";
+import { MemoryStore, openPostgresStore, openSqliteStore, type Store } from "../../src/store/index.js";
+import { freshSchema, PG_URL } from "./postgres.js";
 
-export type StoreKind = "memory" | "sqlite";
-export const STORES: StoreKind[] = ["memory", "sqlite"];
+export type StoreKind = "memory" | "sqlite" | "postgres";
+export const STORES: StoreKind[] = ["memory", "sqlite", "postgres"];
 
 export interface Harness {
   engine: Engine;
@@ -26,6 +27,11 @@ afterEach(() => {
 
 function makeStore(kind: StoreKind, clock: FakeClock): Store {
   if (kind === "memory") return new MemoryStore({ clock: () => clock.now() });
+  if (kind === "postgres") {
+    const store = openPostgresStore(PG_URL, { schema: freshSchema(), clock: () => clock.now(), poolSize: 4 });
+    cleanups.push(() => void store.close());
+    return store;
+  }
   const dir = mkdtempSync(join(tmpdir(), "duro-engine-"));
   const store = openSqliteStore(join(dir, "duro.db"), { clock: () => clock.now() });
   cleanups.push(() => {

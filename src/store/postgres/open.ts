@@ -1,0 +1,156 @@
+// Opens a duro PostgreSQL database: reads the URL (and its `schema` parameter), makes the store's bounded pool with
+// int8 columns read as numbers, and brings the schema up to date. The migration runs in one transaction under an
+// advisory lock, so processes that start at once agree: one migrates, the others wait and then find it done.
+import pg from "pg";
+import { DuroError, inputError } from "../../core/index.js";
+import { redactUrl } from "../url.js";
+import {
+  COUNT_SCHEMA_TABLES,
+  createSchema,
+  HAS_META_TABLE,
+  LOCK_MIGRATIONS,
+  MIGRATIONS,
+  quoteSchema,
+  readSchemaVersion,
+  SCHEMA_NAME,
+  SCHEMA_VERSION,
+  writeSchemaVersion,
+} from "./schema.js";
+
+export const DEFAULT_SCHEMA = "duro";
+
+export interface PostgresUrl {
+  /** The URL pg connects with: the given one without duro's own `schema` parameter. */
+  connectionString: string;
+  /** The `schema` query parameter, checked, when the URL has one. */
+  schema?: string;
+}
+
+/** Splits a postgres:// or postgresql:// URL into what pg needs and duro's `?schema=` parameter. */
+export function parsePostgresUrl(url: string): PostgresUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw inputError("db_url_invalid", `"${redactUrl(url)}" is not a valid URL; use postgres://user:password@host:5432/database`, {
+      url: redactUrl(url),
+    });
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw inputError("db_url_invalid", `"${redactUrl(url)}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database`, {
+      url: redactUrl(url),
+    });
+  }
+  const schema = parsed.searchParams.get("schema");
+  if (schema === null) return { connectionString: url };
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema: checkSchemaName(schema) };
+}
+
+/** Returns the name if it is a plain lower-case identifier (so it can be quoted without escaping), else throws. */
+export function checkSchemaName(name: string): string {
+  if (SCHEMA_NAME.test(name)) return name;
+  throw inputError(
+    "db_schema_invalid",
+    `"${name}" cannot be a duro schema name; use lower-case letters, digits and underscores, starting with a letter or underscore (at most 63)`,
+    { schema: name },
+  );
+}
+
+export interface PoolOptions {
+  poolSize: number;
+  connectTimeoutMs: number;
+}
+
+/** A pool of its own, so the int8 parser below applies to this store only, never to other pg users in the process. */
+export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // A CLI command ends when its work does; idle connections must not keep the process alive.
+    allowExitOnIdle: true,
+    types,
+    application_name: "duro",
+  });
+  // An idle connection the server dropped (restart, idle timeout) is reported here and removed from the pool; the
+  // next checkout opens a new one, and a server that stays down surfaces as db_unavailable on that checkout. Without
+  // a listener, pg's 'error' event would crash the process.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/** A connection of its own for LISTEN (a pooled one would be handed to other work): see PostgresStore.subscribe. */
+export function createListener(connectionString: string, connectTimeoutMs: number): pg.Client {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, application_name: "duro-listen" });
+  // A listener that lost its connection only means waiting for the next poll; without a listener the 'error' event
+  // would crash the process.
+  client.on("error", () => undefined);
+  return client;
+}
+
+/** bigint columns (epoch ms, pks, counts) as numbers; they stay far below 2^53, and a value that does not is refused. */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) {
+    throw new DuroError("storage_error", `the database returned ${text}, which does not fit a JavaScript number`, { category: "internal" });
+  }
+  return value;
+}
+
+/** Applies the migrations `schema` has not seen, in one transaction under the schema's migration lock. */
+export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const quoted = quoteSchema(schema);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    await client.query(LOCK_MIGRATIONS, [schema]);
+    await client.query(createSchema(quoted));
+    const version = await schemaVersion(client, schema);
+    if (version > SCHEMA_VERSION) {
+      throw inputError(
+        "db_version_unsupported",
+        `schema ${schema} has duro schema version ${version} but this duro knows up to ${SCHEMA_VERSION}; upgrade duro to open it`,
+        { schema, version, supported: SCHEMA_VERSION },
+      );
+    }
+    for (const migration of MIGRATIONS.slice(version)) await client.query(migration(quoted));
+    if (version < SCHEMA_VERSION) await client.query(writeSchemaVersion(quoted), [String(SCHEMA_VERSION)]);
+    await client.query("COMMIT");
+  } catch (error) {
+    broken = await rollback(client);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function schemaVersion(client: pg.PoolClient, schema: string): Promise<number> {
+  const { rows } = await client.query<{ present: boolean }>(HAS_META_TABLE, [schema]);
+  if (!rows[0]?.present) {
+    const counted = await client.query<{ n: number }>(COUNT_SCHEMA_TABLES, [schema]);
+    if ((counted.rows[0]?.n ?? 0) > 0) {
+      throw inputError(
+        "db_invalid",
+        `schema ${schema} holds tables that are not duro's; it was left untouched, choose another schema (?schema=name)`,
+        { schema },
+      );
+    }
+    return 0;
+  }
+  const version = await client.query<{ value: string }>(readSchemaVersion(quoteSchema(schema)));
+  return version.rows[0] === undefined ? 0 : Number(version.rows[0].value);
+}
+
+/** Rolls back; returns the error when the connection is unusable, so the caller's release discards it. */
+export async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query("ROLLBACK");
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
