@@ -251,7 +251,9 @@ async function workerCommand(args: string[]): Promise<number> {
       if (o.status in counts) counts[o.status as keyof typeof counts]++;
     },
     onError: (error, runId) =>
-      console.error(`duro worker: run ${runId}: ${isDuroError(error) ? formatError(error) : (error as Error).stack}`),
+      console.error(
+        `duro worker${runId ? ` (run ${runId})` : ""}: ${isDuroError(error) ? `error [${error.code}]: ${error.message}` : (error as Error).stack}`,
+      ),
   });
   out.print(
     `worker ${engine.workerId} executing ${workflows.map((w) => w.name).join(", ")} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`,

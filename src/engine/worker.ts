@@ -15,10 +15,11 @@ export interface WorkerOptions {
   /** Sees each invocation's outcome. */
   onOutcome?: (outcome: InvocationOutcome) => void;
   /** Sees errors of invocations (storage failures, bugs); the lease expires and the run resumes elsewhere. */
-  onError?: (error: unknown, runId: string) => void;
+  onError?: (error: unknown, runId: string | undefined) => void;
 }
 
 const IDLE_HORIZON_MS = 1_000;
+const MAX_BACKOFF_MS = 5_000;
 
 export class Worker {
   /** Settles when the loop has ended and every lease it held is released. */
@@ -64,15 +65,29 @@ export class Worker {
   }
 
   private async claimUntilStopped(concurrency: number, pollMs: number, untilIdle: boolean, workerId: string): Promise<void> {
+    let failures = 0;
     while (!this.stopping) {
-      const free = concurrency - this.active.size;
-      const leases =
-        free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
-      for (const lease of leases) this.launch(lease);
-      if (leases.length > 0 && leases.length === free) continue;
-      if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
-      await this.idle(pollMs);
+      try {
+        const free = concurrency - this.active.size;
+        const leases =
+          free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
+        failures = 0;
+        for (const lease of leases) this.launch(lease);
+        if (leases.length > 0 && leases.length === free) continue;
+        if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
+        await this.idle(pollMs);
+      } catch (error) {
+        // The database is down or busy: report it, back off, and carry on; runs are safe in their journals.
+        failures++;
+        this.reportError(error, undefined);
+        await this.pause(Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS));
+      }
     }
+  }
+
+  private reportError(error: unknown, runId: string | undefined): void {
+    if (this.options.onError) this.options.onError(error, runId);
+    else console.error(`duro worker${runId ? `: run ${runId}` : ""}:`, error);
   }
 
   private launch(lease: Parameters<typeof executeRun>[1]): void {
@@ -81,8 +96,7 @@ export class Worker {
     invocation.outcome
       .then(
         (outcome) => this.options.onOutcome?.(outcome),
-        (error) =>
-          this.options.onError ? this.options.onError(error, lease.runId) : console.error(`duro worker: run ${lease.runId}:`, error),
+        (error) => this.reportError(error, lease.runId),
       )
       .finally(() => {
         this.active.delete(lease.runId);
@@ -99,8 +113,13 @@ export class Worker {
   private async idle(pollMs: number): Promise<void> {
     const next = this.active.size < this.options.concurrency ? await this.deps.store.nextReadyAt(this.workflows()) : undefined;
     const untilDue = next === undefined ? pollMs : Math.max(1, Math.min(pollMs, next - this.deps.clock()));
+    await this.pause(untilDue);
+  }
+
+  /** Waits `ms`, or less if nudged. */
+  private async pause(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, untilDue);
+      const timer = setTimeout(resolve, ms);
       this.wake = () => {
         clearTimeout(timer);
         resolve();

@@ -79,6 +79,9 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
   // next checkout opens a new one, and a server that stays down surfaces as db_unavailable on that checkout. Without
   // a listener, pg's 'error' event would crash the process.
   pool.on("error", () => undefined);
+  // The same for a connection that breaks while checked out between two queries of a transaction: the next query
+  // fails (and the transaction with it) instead of an unhandled 'error' event killing the process.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 
