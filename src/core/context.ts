@@ -123,6 +123,7 @@ export class Replayer {
   private readonly waitingForDelivery = new Map<string, OpRequest>();
   private readonly deliveryOrder: OpState[];
   private nextDelivery = 0;
+  private unsettled = 0;
 
   constructor(
     private readonly state: RunState,
@@ -131,6 +132,14 @@ export class Replayer {
     this.deliveryOrder = state.ops
       .filter((op) => op.settledSeq !== undefined && op.kind !== "value")
       .sort((a, b) => (a.settledSeq as number) - (b.settledSeq as number));
+  }
+
+  /**
+   * Durable calls the code is still awaiting. When it is 0 and the workflow has not returned, the code is busy
+   * with something that is not a durable call, and the run must not be suspended under it.
+   */
+  get outstanding(): number {
+    return this.unsettled;
   }
 
   /** True while the journal still has settled results the code has not received. */
@@ -162,7 +171,25 @@ export class Replayer {
     return new Promise<T>((resolve, reject) => {
       const recorded = this.check(key, position, reject);
       if (recorded === null) return;
-      const request: OpRequest = { key, kind, position, recorded, args, resolve: resolve as (v: unknown) => void, reject };
+      this.unsettled++;
+      let settled = false;
+      const once =
+        <A>(settle: (value: A) => void) =>
+        (value: A) => {
+          if (settled) return;
+          settled = true;
+          this.unsettled--;
+          settle(value);
+        };
+      const request: OpRequest = {
+        key,
+        kind,
+        position,
+        recorded,
+        args,
+        resolve: once(resolve as (v: unknown) => void),
+        reject: once(reject),
+      };
       if (recorded?.settledSeq !== undefined) this.waitingForDelivery.set(key, request);
       else this.hooks.live(request);
     });

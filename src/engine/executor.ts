@@ -186,13 +186,17 @@ export class Invocation {
     this.checkIdle();
   }
 
-  /** Lets the code run until it asks for the journal's next settled op; false if it never does. */
+  /**
+   * Lets the code run until it asks for the journal's next settled op; false if it never does. One macrotask
+   * is enough for code that awaits only durable calls; code that also awaits something else (which it should
+   * not) gets about a second before the run is declared diverged, since that verdict is final.
+   */
   private async deliverWhenAsked(): Promise<boolean> {
-    for (let tries = 0; tries < 5; tries++) {
-      await nextMacrotask();
+    for (let delayMs = 0; delayMs <= 512; delayMs = delayMs === 0 ? 1 : delayMs * 2) {
+      if (delayMs === 0) await nextMacrotask();
+      else await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (this.finished) return true;
       if (this.replayer.deliverNext((request, op) => this.settleFromJournal(request, op))) return true;
-      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return false;
   }
@@ -274,6 +278,8 @@ export class Invocation {
     } catch (error) {
       request.reject(error);
     }
+    // A call that only arms a far timer leaves nothing in flight: it may be what makes the run idle.
+    this.checkIdle();
   }
 
   private dispatchLive(request: OpRequest): void {
@@ -570,6 +576,8 @@ export class Invocation {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      // An ending (finish, suspend, yield) commits the buffer itself, with its own terms; do not race it.
+      if (this.finished) return;
       this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.crash(error));
     });
   }
@@ -634,6 +642,7 @@ export class Invocation {
       this.replayDone &&
       this.inFlight === 0 &&
       this.committing === 0 &&
+      this.replayer.outstanding > 0 &&
       !this.flushScheduled &&
       this.buffer.length === 0 &&
       this.consumed.length === 0

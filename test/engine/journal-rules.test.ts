@@ -102,6 +102,21 @@ describe.each(STORES)("%s store", (kind) => {
       expect(run.error?.message).toContain("extra#0");
     });
 
+    it("code that also awaits something non-durable between steps still replays (within about a second)", async () => {
+      const wf = workflow("slow-between", async (ctx) => {
+        const a = await ctx.step("a", () => 1);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        const b = await ctx.step("b", () => a + 1);
+        await ctx.waitForEvent("go", { key: "slow-between-go" });
+        return b;
+      });
+      const { engine, settle } = harness([wf]);
+      const { id } = await engine.start(wf, {});
+      await settle(id);
+      await engine.signal("slow-between-go", null);
+      expect(await settle(id)).toMatchObject({ status: "completed", output: 2 });
+    });
+
     it("results are JSON values: the code gets the same value live and on replay", async () => {
       const received: unknown[] = [];
       const wf = workflow("values", async (ctx) => {
