@@ -1,7 +1,18 @@
-// `npm run bench`: measures duro on SQLite on this machine and prints a table, then (as the last line of
-// stdout) one JSON object with the headline figures. It reports; it does not pass or fail.
+// `npm run bench`: measures duro on SQLite, then on PostgreSQL (when its server answers), on this machine and prints
+// a table for each, then (as the last line of stdout) one JSON object with the headline figures. It reports; it
+// does not pass or fail.
 import { cpus, loadavg } from "node:os";
 import { formatTable, median, progress, repeat, round } from "./lib.js";
+import {
+  PG_URL,
+  percentile,
+  pgReferences,
+  pgRunThroughput,
+  pgSignalToResume,
+  pgSingleRun,
+  postgresReachable,
+  serverInfo,
+} from "./postgres.js";
 import { bareCommits, perStepCost, resume, runThroughput, singleRun } from "./sqlite.js";
 
 const REPEATS = 3;
@@ -27,6 +38,16 @@ const TARGETS = {
   runsPerSec: { min: 1_000, text: "≥ 1,000" },
   resume10kMs: { max: 500, text: "≤ 500" },
   bytesPerStep: { max: 300, text: "≤ 300" },
+};
+
+const PG_WORKERS = [1, 2, 4];
+const SIGNAL_SAMPLES = 50;
+/** How long the worker is left idle before each signal (plus up to as much again, at random). */
+const SIGNAL_IDLE_MS = 20;
+const PG_TARGETS = {
+  singleRunStepsPerSec: { min: 3_000, text: "≥ 3,000" },
+  runsPerSec: { min: 500, text: "≥ 500" },
+  signalP50Ms: { max: 20, text: "≤ 20" },
 };
 
 function verdict(target, value) {
@@ -191,13 +212,134 @@ async function main() {
     ],
   ];
 
+  const postgres = await postgresSection();
+
   console.log(
     `duro benchmark: SQLite on this machine (node ${process.version}, ${cpus().length} cpus, 1-min load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end)`,
   );
   console.log("medians of 3 unless noted, samples in the last column; other processes on the machine make the samples vary\n");
   console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], rows));
+  console.log(`\n${postgres.heading}\n`);
+  if (postgres.rows.length > 0) console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], postgres.rows));
   console.log(`\ntotal ${round((performance.now() - began) / 1000)} s`);
-  console.log(JSON.stringify({ sqlite: roundAll(figures) }));
+  console.log(JSON.stringify({ sqlite: roundAll(figures), postgres: roundAll(postgres.figures) }));
+}
+
+/** The PostgreSQL measurements (bench/postgres.js): figures for the JSON line, rows for the table. */
+async function postgresSection() {
+  const reachable = await postgresReachable();
+  if (!reachable.ok) {
+    progress(`PostgreSQL at ${PG_URL} does not answer (${reachable.reason}); skipping its figures`);
+    return {
+      heading: `PostgreSQL: skipped, the server at ${PG_URL} does not answer (${reachable.reason}); set DURO_BENCH_PG`,
+      figures: { skipped: reachable.reason },
+      rows: [],
+    };
+  }
+  const server = await serverInfo();
+
+  progress("PostgreSQL: warming up (untimed)");
+  await pgSingleRun({ steps: 1_000 });
+  await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1, concurrency: CONCURRENCY });
+
+  progress(`PostgreSQL: single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
+  const single = await repeat(REPEATS, () => pgSingleRun({ steps: SINGLE_RUN_STEPS }));
+  const stepsPerSec = single.map((s) => s.stepsPerSec);
+
+  const byWorkers = {};
+  for (const workers of PG_WORKERS) {
+    progress(`PostgreSQL: ${RUNS} runs of ${STEPS_PER_RUN} steps, ${workers} worker processes (concurrency ${CONCURRENCY}) ×${REPEATS}`);
+    byWorkers[workers] = await repeat(REPEATS, () =>
+      pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers, concurrency: CONCURRENCY }),
+    );
+  }
+  const most = Math.max(...PG_WORKERS);
+
+  progress(`PostgreSQL: signal → resume with an idle worker process, ${SIGNAL_SAMPLES} samples`);
+  const signal = await pgSignalToResume({ samples: SIGNAL_SAMPLES, idleMs: SIGNAL_IDLE_MS });
+
+  progress("PostgreSQL: the same with synchronous_commit=off (×1 each)");
+  const [asyncSingle] = await repeat(1, () => pgSingleRun({ steps: SINGLE_RUN_STEPS, asyncCommit: true }));
+  const [asyncRuns] = await repeat(1, () =>
+    pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers: most, concurrency: CONCURRENCY, asyncCommit: true }),
+  );
+
+  progress("PostgreSQL: bare pg round trips and commits (reference)");
+  const references = await repeat(REPEATS, () => pgReferences({ roundTrips: 2_000, commits: 2_000 }));
+
+  const runsPerSecByWorkers = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSec))]));
+  const figures = {
+    singleRunStepsPerSec: median(stepsPerSec),
+    runsPerSec: runsPerSecByWorkers[most],
+    runsPerSecByWorkers,
+    signalToResumeMs: { p50: percentile(signal.toJournaled, 0.5), p99: percentile(signal.toJournaled, 0.99) },
+    workerStartMs: median(PG_WORKERS.flatMap((w) => byWorkers[w].map((r) => r.idleWorkerMs))),
+    asyncCommit: { singleRunStepsPerSec: asyncSingle.stepsPerSec, runsPerSec: asyncRuns.runsPerSec },
+    bareCommitsPerSec: median(references.map((r) => r.commitsPerSec)),
+    roundTripUs: median(references.map((r) => r.roundTripUs)),
+  };
+
+  const rows = [
+    [
+      "single run, 10k steps",
+      "steps/s",
+      figures.singleRunStepsPerSec,
+      verdict(PG_TARGETS.singleRunStepsPerSec, figures.singleRunStepsPerSec),
+      `${samples(stepsPerSec)}; node CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
+    ],
+    ...PG_WORKERS.map((w) => [
+      `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"}`,
+      "runs/s",
+      runsPerSecByWorkers[w],
+      w === most ? verdict(PG_TARGETS.runsPerSec, runsPerSecByWorkers[w]) : "",
+      `${samples(byWorkers[w].map((r) => r.runsPerSec))}; spawn → last exit ${samples(byWorkers[w].map((r) => r.exitMs))} ms${w > 1 ? `; runs per worker ${byWorkers[w][0].perWorker.join("/")}` : ""}`,
+    ]),
+    [
+      "  (a worker process with nothing to do)",
+      "ms",
+      figures.workerStartMs,
+      "",
+      "spawn → exit: node start-up, modules, connecting, one claim; counted in every figure above",
+    ],
+    [
+      "signal → resumed step completed, p50",
+      "ms",
+      figures.signalToResumeMs.p50,
+      verdict(PG_TARGETS.signalP50Ms, figures.signalToResumeMs.p50),
+      `${SIGNAL_SAMPLES} runs, one signal each to an idle worker process (≥ ${SIGNAL_IDLE_MS} ms idle); times taken by the run's steps`,
+    ],
+    ["  (p99)", "ms", figures.signalToResumeMs.p99, "", `max ${round(Math.max(...signal.toJournaled))} ms`],
+    [
+      "  (signal → the resumed step's function runs, p50)",
+      "ms",
+      percentile(signal.toStepRunning, 0.5),
+      "",
+      `p99 ${round(percentile(signal.toStepRunning, 0.99))} ms`,
+    ],
+    [
+      "synchronous_commit=off: single run",
+      "steps/s",
+      figures.asyncCommit.singleRunStepsPerSec,
+      "",
+      "1 sample; commits return before their WAL flush (a server crash may lose the last ones)",
+    ],
+    [`synchronous_commit=off: ${RUNS} runs, ${most} workers`, "runs/s", figures.asyncCommit.runsPerSec, "", "1 sample"],
+    [
+      "bare pg: one-row INSERT commits, 1 connection",
+      "commits/s",
+      figures.bareCommitsPerSec,
+      "",
+      `${samples(references.map((r) => r.commitsPerSec))}; a run commits each step after the last: its ceiling`,
+    ],
+    ["bare pg: prepared SELECT round trip", "µs", figures.roundTripUs, "", samples(references.map((r) => r.roundTripUs))],
+  ];
+  const settings = `server ${server.server_version}, synchronous_commit=${server.synchronous_commit}, wal_sync_method=${server.wal_sync_method}`;
+  return { heading: `PostgreSQL at ${redact(PG_URL)} (${settings}); medians of 3 unless noted`, figures, rows };
+}
+
+/** The URL without a password, for the heading. */
+function redact(url) {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:[REDACTED]@");
 }
 
 /**

@@ -105,6 +105,10 @@ function parseInt8(text: string): number {
 
 /** Applies the migrations `schema` has not seen, in one transaction under the schema's migration lock. */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  // Almost always the schema is up to date: one read says so, without the transaction and lock a migration needs
+  // (every process that opens the store pays this, a worker at each start). The version is written in the same
+  // transaction as the migrations it counts, so reading the current one means they are all there.
+  if ((await upToDate(pool, schema)) === true) return;
   const quoted = quoteSchema(schema);
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -130,6 +134,21 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     client.release(broken);
   }
 }
+
+/** Whether the schema's recorded version is this duro's; undefined when there is no version to read yet. */
+async function upToDate(pool: pg.Pool, schema: string): Promise<boolean | undefined> {
+  try {
+    const { rows } = await pool.query<{ value: string }>(readSchemaVersion(quoteSchema(schema)));
+    return rows[0] === undefined ? undefined : Number(rows[0].value) === SCHEMA_VERSION;
+  } catch (error) {
+    // No schema or no meta table yet: the migration creates them. Anything else (the server is down) is reported.
+    if (MISSING_SCHEMA_STATES.has(String((error as { code?: unknown }).code))) return undefined;
+    throw error;
+  }
+}
+
+/** invalid_schema_name, undefined_table */
+const MISSING_SCHEMA_STATES = new Set(["3F000", "42P01"]);
 
 async function schemaVersion(client: pg.PoolClient, schema: string): Promise<number> {
   const { rows } = await client.query<{ present: boolean }>(HAS_META_TABLE, [schema]);

@@ -1,7 +1,7 @@
-// Every statement the PostgreSQL store runs, in one place. Values are always bound parameters ($1, $2, … in the
-// order each comment lists); the only text spliced in is the store's schema name, checked against SCHEMA_NAME and
-// quoted, and listRuns' WHERE clause, assembled from the constant fragments below. Each statement has a name, so a
-// connection parses and plans it once.
+// Every statement the PostgreSQL store sends, in one place (the write path's server-side functions, which they call,
+// are in schema.ts). Values are always bound parameters ($1, $2, … in the order each comment lists); the only text
+// spliced in is the store's schema name, checked against SCHEMA_NAME and quoted, and listRuns' WHERE clause, assembled
+// from the constant fragments below. Each statement has a name, so a connection parses and plans it once.
 import type { QueryConfig } from "pg";
 
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
@@ -9,6 +9,14 @@ const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk 
 const runColumns = (s: string) => `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
   ready_at, ${lastSeq(s)} AS last_seq, cancel_requested, lease_owner, lease_epoch`;
 const TERMINAL = `('completed', 'failed', 'cancelled')`;
+
+/**
+ * Joined into lease statements (claims, heartbeats) so that their commit does not wait for the WAL flush. Safe: the
+ * lease holder writes nothing but fenced appends, which commit synchronously and so flush the WAL up to and past
+ * the lease (it is written in order). A server crash before that loses only a lease nobody wrote under yet, and the
+ * run is claimed again. Saves an fsync on every claim, which is on the path from a signal to the resumed step.
+ */
+const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
 
 /** The channel a store notifies when it makes a run claimable now; the payload is the schema's name. */
 export const READY_CHANNEL = "duro_ready";
@@ -22,13 +30,6 @@ function statements(s: string) {
     selectRun: `SELECT ${runColumns(s)} FROM ${runs} WHERE id = $1`,
     /** $1 tenant, $2 idempotency key */
     selectRunByIdempotencyKey: `SELECT ${runColumns(s)} FROM ${runs} WHERE tenant = $1 AND idempotency_key = $2`,
-    /** $1 id. Locks the row until the transaction ends: appends, releases and deliveries to one run take turns here. */
-    lockRun: `SELECT pk, id, status, ready_at, cancel_requested, lease_owner, lease_epoch FROM ${runs} WHERE id = $1 FOR UPDATE`,
-    /**
-     * $1 run pk. A statement of its own, after lockRun: under READ COMMITTED it sees every append committed while this
-     * transaction waited for the lock, which a subquery inside lockRun (evaluated on the older snapshot) would not.
-     */
-    lastSeq: `SELECT coalesce(max(seq), 0) AS last_seq FROM ${s}.journal WHERE run_pk = $1`,
     /** $1 id */
     selectHead: `SELECT ${lastSeq(s)} AS last_seq FROM ${runs} WHERE id = $1`,
     /**
@@ -48,53 +49,34 @@ function statements(s: string) {
       RETURNING run_pk, pg_notify('${READY_CHANNEL}', $10)`,
 
     // --- journal ---
-    /** $1 run pk, $2 expected seq, $3 now, $4 types, $5 data: one multi-row insert, seqs $2 + 1, $2 + 2, … */
-    insertEvents: `
-      INSERT INTO ${s}.journal (run_pk, seq, type, at, data)
-      SELECT $1, $2::integer + e.n, e.type, $3, e.data FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS e(type, data, n)`,
+    /**
+     * $1 schema name, $2 now, $3 items (jsonb), $4 their run ids, $5 ids of runs suspending, $6 event keys to lock:
+     * appends and releases of any runs in one statement, so one round trip and one commit (append_batch in schema.ts).
+     */
+    appendBatch: `
+      SELECT outcome, head, cancel, run_status, run_owner, run_epoch, run_ready_at, conflict_id
+      FROM ${s}.append_batch($1, $2, $3::jsonb, $4::text[], $5::text[], $6::text[])`,
+    /**
+     * $1 run ids wanted as records, $2 run ids wanted as journals, $3 their from seqs (see reads.ts): records as part 0,
+     * events as part 1, each with its request's position n, in one statement and so one snapshot.
+     */
+    readMany: `
+      SELECT 0 AS part, q.n, ${runColumns(s)},
+        NULL::integer AS seq, NULL::text AS type, NULL::bigint AS at, NULL::text AS data
+      FROM unnest($1::text[]) WITH ORDINALITY AS q(run_id, n) JOIN ${runs} ON runs.id = q.run_id
+      UNION ALL
+      SELECT 1, q.n, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        j.seq, j.type, j.at, j.data
+      FROM unnest($2::text[], $3::integer[]) WITH ORDINALITY AS q(run_id, from_seq, n)
+      JOIN ${runs} r ON r.id = q.run_id JOIN ${s}.journal j ON j.run_pk = r.pk AND j.seq >= q.from_seq
+      ORDER BY part, n, seq`,
     /** $1 id, $2 from seq */
     readJournal: `
       SELECT seq, type, at, data FROM ${s}.journal
       WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1) AND seq >= $2
       ORDER BY seq`,
 
-    // --- run state after an append; the hot path (a step while running) does not write the runs row at all ---
-    /** $1 status, $2 now, $3 pk */
-    endRun: `
-      UPDATE ${runs} SET status = $1, ready_at = NULL, lease_owner = NULL, cancel_requested = NULL, updated_at = $2
-      WHERE pk = $3`,
-    /** $1 status, $2 ready at, $3 now, $4 pk. Leaves `running` without ending (suspend, release). */
-    stopRun: `UPDATE ${runs} SET status = $1, ready_at = $2, lease_owner = NULL, updated_at = $3 WHERE pk = $4`,
-
     // --- waits ---
-    /** $1 run pk, $2 key, $3 seq, $4 kind, $5 event key, $6 spec */
-    upsertWait: `
-      INSERT INTO ${s}.waits (run_pk, key, seq, kind, event_key, spec) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (run_pk, key) DO UPDATE SET seq = EXCLUDED.seq, kind = EXCLUDED.kind, event_key = EXCLUDED.event_key,
-        spec = EXCLUDED.spec`,
-    /** $1 run pk, $2 key */
-    deleteWait: `DELETE FROM ${s}.waits WHERE run_pk = $1 AND key = $2`,
-    /** $1 run pk */
-    deleteRunWaits: `DELETE FROM ${s}.waits WHERE run_pk = $1`,
-    /**
-     * $1 schema name, $2 run pk (or null), $3 more event keys. Takes a transaction-scoped advisory lock per event key
-     * (the run's open waits' and the given ones), in one global order so two takers never deadlock. A delivery and a
-     * suspend on the same key take turns: whichever comes second sees the other's committed rows (READ COMMITTED reads
-     * a fresh snapshot per statement), so a message sent while a run suspends always wakes it.
-     */
-    lockEventKeys: `
-      SELECT pg_advisory_xact_lock(hashtext($1), hashtext(k)) FROM (
-        SELECT k FROM (
-          SELECT event_key AS k FROM ${s}.waits WHERE run_pk = $2 AND event_key IS NOT NULL
-          UNION SELECT unnest($3::text[])
-        ) keys ORDER BY k COLLATE "C"
-      ) ordered`,
-    /** $1 run pk */
-    hasPendingMessage: `
-      SELECT EXISTS (
-        SELECT 1 FROM ${s}.waits w JOIN ${s}.inbox i ON i.event_key = w.event_key AND i.consumed_by IS NULL
-        WHERE w.run_pk = $1
-      ) AS pending`,
     /** $1 run id */
     openWaitsOfRun: `
       SELECT r.id AS run_id, w.key, w.spec FROM ${s}.waits w JOIN ${runs} r ON r.pk = w.run_pk
@@ -105,18 +87,8 @@ function statements(s: string) {
       WHERE w.event_key = $1 ORDER BY w.run_pk, w.seq`,
 
     // --- inbox ---
-    /** $1 event key, $2 tenant, $3 payload, $4 now */
-    insertMessage: `INSERT INTO ${s}.inbox (event_key, tenant, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-    /** $1 run pk, $2 now, $3 message ids. Returns the ids it took; a row another commit took first is not among them. */
-    consumeMessages: `
-      UPDATE ${s}.inbox SET consumed_by = $1, consumed_at = $2
-      WHERE id = ANY($3::bigint[]) AND consumed_by IS NULL
-      RETURNING id`,
-    /** $1 now, $2 event key. Wakes the waiting runs with an open wait on the key; an earlier due time is kept. */
-    wakeWaiters: `
-      UPDATE ${runs} SET ready_at = LEAST(coalesce(ready_at, $1), $1), updated_at = $1
-      WHERE status = 'waiting' AND pk IN (SELECT run_pk FROM ${s}.waits WHERE event_key = $2)
-      RETURNING pk, id`,
+    /** $1 schema name, $2 now, $3 event key, $4 tenant, $5 payload (see deliver in schema.ts). */
+    deliver: `SELECT message_id, woke_run_ids FROM ${s}.deliver($1, $2, $3, $4, $5)`,
     /** $1 event key */
     peekInbox: `
       SELECT id, event_key, tenant, payload, created_at FROM ${s}.inbox
@@ -131,34 +103,44 @@ function statements(s: string) {
      * $1 now, $2 workflows, $3 limit, $4 worker id, $5 lease expiry. The most overdue claimable runs, leased in one
      * statement; SKIP LOCKED lets concurrent claimers take disjoint runs instead of queueing behind each other, and a
      * row claimed meanwhile is re-checked on its new version (its ready_at is then the new lease's expiry) and dropped.
-     * RETURNING has no order, so `due_at` (the ready_at it was claimed at) lets the caller restore it.
+     * Each workflow's candidates come from runs_claimable in claim order, so a claim reads about `limit` rows per
+     * workflow whatever the history holds (rows a workflow offers beyond the overall limit stay locked, unclaimed,
+     * until this statement commits). RETURNING has no order, so `due_at` (the ready_at it was claimed at) lets the
+     * caller restore it.
      */
     claimDue: `
       WITH due AS MATERIALIZED (
-        SELECT pk, ready_at FROM ${runs}
-        WHERE ready_at <= $1 AND workflow = ANY($2::text[])
-        ORDER BY ready_at, pk LIMIT $3
-        FOR UPDATE SKIP LOCKED
+        SELECT c.pk, c.ready_at FROM (SELECT DISTINCT unnest($2::text[])) AS w(name)
+        CROSS JOIN LATERAL (
+          SELECT pk, ready_at FROM ${runs}
+          WHERE workflow = w.name AND ready_at <= $1
+          ORDER BY ready_at, pk LIMIT $3
+          FOR UPDATE SKIP LOCKED
+        ) c
+        ORDER BY c.ready_at, c.pk LIMIT $3
       )
       UPDATE ${runs} AS runs SET status = 'running', lease_owner = $4, lease_epoch = runs.lease_epoch + 1, ready_at = $5,
         updated_at = $1
-      FROM due WHERE runs.pk = due.pk
+      FROM due, ${ASYNC_COMMIT} WHERE runs.pk = due.pk
       RETURNING runs.pk, runs.id, runs.workflow, runs.lease_epoch, runs.ready_at, due.ready_at AS due_at`,
     /** $1 id, $2 now, $3 worker id, $4 lease expiry */
     claimRun: `
       UPDATE ${runs} SET status = 'running', lease_owner = $3, lease_epoch = lease_epoch + 1, ready_at = $4, updated_at = $2
+      FROM ${ASYNC_COMMIT}
       WHERE id = $1 AND status NOT IN ${TERMINAL} AND (status <> 'running' OR ready_at <= $2)
       RETURNING pk, id, workflow, lease_epoch, ready_at`,
     /** $1 id, $2 worker id, $3 epoch, $4 now, $5 new expiry */
     heartbeat: `
       UPDATE ${runs} SET ready_at = $5
+      FROM ${ASYNC_COMMIT}
       WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND lease_epoch = $3 AND ready_at > $4
       RETURNING cancel_requested`,
-    /** $1 workflows */
+    /** $1 workflows. One probe of runs_claimable per workflow; ready_at is NULL when none of them has an unfinished run. */
     nextReadyAt: `
-      SELECT ready_at FROM ${runs}
-      WHERE ready_at IS NOT NULL AND workflow = ANY($1::text[])
-      ORDER BY ready_at LIMIT 1`,
+      SELECT min(first.ready_at) AS ready_at FROM (SELECT DISTINCT unnest($1::text[])) AS w(name)
+      CROSS JOIN LATERAL (
+        SELECT ready_at FROM ${runs} WHERE workflow = w.name AND ready_at IS NOT NULL ORDER BY ready_at LIMIT 1
+      ) first`,
     /** $1 id, $2 reason, $3 now. No row when the run is unknown or ended. */
     requestCancel: `
       UPDATE ${runs} SET cancel_requested = coalesce(cancel_requested, $2), updated_at = $3,

@@ -80,6 +80,192 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     bytes  bytea NOT NULL
   );
   `,
+
+  // Version 2: the write path as server-side functions, so that a delivery, or a whole batch of appends and
+  // releases from many runs, is one statement: one round trip and one commit (one WAL flush) instead of five or
+  // more of each. Under READ COMMITTED every statement inside a (volatile) function reads a fresh snapshot, so a
+  // statement that runs after a lock was taken sees everything committed before the lock was granted.
+  // 'duro_ready' is READY_CHANNEL in queries.ts; the payload is the schema's name.
+  (s) => /* sql */ `
+  -- One message into the inbox; the waiting runs with an open wait on its key become claimable now (an earlier
+  -- due time is kept). The key's advisory lock is the one a suspending append takes for its waits' keys: the two
+  -- take turns, and whichever comes second sees the other's rows, so a message sent while a run suspends always
+  -- wakes it.
+  CREATE FUNCTION ${s}.deliver(p_schema text, p_now bigint, p_event_key text, p_tenant text, p_payload text,
+    OUT message_id bigint, OUT woke_run_ids text[])
+  LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(p_schema), hashtext(p_event_key));
+    INSERT INTO ${s}.inbox (event_key, tenant, payload, created_at) VALUES (p_event_key, p_tenant, p_payload, p_now)
+    RETURNING id INTO message_id;
+    WITH woken AS (
+      UPDATE ${s}.runs SET ready_at = LEAST(coalesce(ready_at, p_now), p_now), updated_at = p_now
+      WHERE status = 'waiting' AND pk IN (SELECT run_pk FROM ${s}.waits WHERE event_key = p_event_key)
+      RETURNING pk, id
+    )
+    SELECT coalesce(array_agg(id ORDER BY pk), '{}') INTO woke_run_ids FROM woken;
+    IF cardinality(woke_run_ids) > 0 THEN
+      PERFORM pg_notify('duro_ready', p_schema);
+    END IF;
+  END $$;
+
+  -- Appends (and lease releases) of any number of runs, each checked and applied in the order given, all in the
+  -- caller's one transaction. p_items is a jsonb array of objects the store builds (toItem in batch.ts):
+  --   runId, leaseRunId, workerId, epoch   the run and the writer's lease
+  --   expectedSeq                         the journal must end there (null for a release: the lease alone is checked)
+  --   events [[type, data], ...]          journaled as seq expectedSeq + 1, ...
+  --   waits [{op, key, n, kind, eventKey, spec}]  the waits index changes, in journal order (n: the event's position)
+  --   terminal                            the status the events end the run with, or null
+  --   stop, readyAt, readyIfWoken         leaving running: 'waiting' or 'queued' with its ready_at, and the one to
+  --                                       use instead when it must wake at once (a cancel request, or a message
+  --                                       already pending for one of its waits); both computed by transitions.ts
+  --   consume [message id, ...]           inbox messages taken by its wait_resolved events
+  --   deliver [{eventKey, tenant, payload}]  messages sent in the same commit
+  -- p_run_ids are the items' runs; p_suspending (runs that stop as waiting) and p_keys (their new waits' keys and the
+  -- delivery keys) say which event-key locks to take. One row per item, in order: outcome 'ok' (with head and
+  -- cancel), 'run_not_found', 'lease_lost' (with the run's fence columns, from which the store words the error as
+  -- every backend does) or 'inbox_conflict' (with the message id). A refused item writes nothing; the others go on.
+  -- A step's append (no waits, no messages) runs three statements: the lock, the run with its last seq, the insert.
+  CREATE FUNCTION ${s}.append_batch(p_schema text, p_now bigint, p_items jsonb, p_run_ids text[], p_suspending text[],
+    p_keys text[])
+  RETURNS TABLE (outcome text, head integer, cancel text, run_status text, run_owner text, run_epoch integer,
+    run_ready_at bigint, conflict_id bigint)
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    item jsonb;
+    wait_op jsonb;
+    delivery jsonb;
+    run record;
+    wanted bigint[];
+    takeable bigint[];
+    next_ready bigint;
+    wake_workers boolean := false;
+  BEGIN
+    -- The batch's runs, locked in one order (so two batches sharing runs, a stale writer's and the current one's,
+    -- cannot deadlock), then the event keys. deliver goes the other way, key then rows, but only the rows of
+    -- waiting runs, which no current lease holder appends to. Appends, releases, claims and heartbeats of one run
+    -- take turns on its row lock.
+    PERFORM 1 FROM ${s}.runs WHERE id = ANY(p_run_ids) ORDER BY pk FOR UPDATE;
+    IF cardinality(p_suspending) > 0 OR cardinality(p_keys) > 0 THEN
+      PERFORM pg_advisory_xact_lock(hashtext(p_schema), hashtext(k)) FROM (
+        SELECT k FROM (
+          SELECT w.event_key AS k FROM ${s}.waits w JOIN ${s}.runs r ON r.pk = w.run_pk
+          WHERE r.id = ANY(p_suspending) AND w.event_key IS NOT NULL
+          UNION SELECT unnest(p_keys)
+        ) keys ORDER BY k COLLATE "C"
+      ) ordered;
+    END IF;
+
+    FOR n_item IN 0 .. jsonb_array_length(p_items) - 1 LOOP
+      item := p_items->n_item;
+      outcome := NULL; head := NULL; cancel := NULL; run_status := NULL; run_owner := NULL; run_epoch := NULL;
+      run_ready_at := NULL; conflict_id := NULL;
+
+      -- A statement of its own after the lock: it sees every append committed while the lock was awaited.
+      SELECT r.pk, r.id, r.status, r.ready_at, r.cancel_requested, r.lease_owner, r.lease_epoch,
+        (SELECT coalesce(max(j.seq), 0) FROM ${s}.journal j WHERE j.run_pk = r.pk) AS last_seq
+      INTO run FROM ${s}.runs r WHERE r.id = item->>'runId';
+      IF NOT FOUND THEN
+        outcome := 'run_not_found';
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+
+      -- The fence: the conditions of leaseProblem and checkFence in fence.ts.
+      IF NOT coalesce(
+        item->>'leaseRunId' = run.id AND run.status = 'running' AND run.lease_epoch = (item->>'epoch')::integer
+        AND run.lease_owner = item->>'workerId' AND run.ready_at > p_now
+        AND (item->>'expectedSeq' IS NULL OR run.last_seq = (item->>'expectedSeq')::integer), false)
+      THEN
+        outcome := 'lease_lost'; head := run.last_seq; run_status := run.status; run_owner := run.lease_owner;
+        run_epoch := run.lease_epoch; run_ready_at := run.ready_at;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+
+      -- Messages taken by wait_resolved: locked first, so nothing is written unless every one can be taken. A
+      -- message another commit took drops out of the locked set (FOR UPDATE re-checks a row it waited for); one
+      -- listed twice is taken once and its second mention conflicts, as on every backend.
+      IF jsonb_array_length(item->'consume') > 0 THEN
+        wanted := ARRAY(SELECT jsonb_array_elements_text(item->'consume')::bigint);
+        SELECT coalesce(array_agg(m.id), '{}') INTO takeable FROM (
+          SELECT ib.id FROM ${s}.inbox ib WHERE ib.id = ANY(wanted) AND ib.consumed_by IS NULL FOR UPDATE
+        ) m;
+        SELECT c.id INTO conflict_id FROM unnest(wanted) WITH ORDINALITY c(id, n)
+        WHERE NOT c.id = ANY(takeable) OR c.id = ANY(wanted[1:c.n - 1]) ORDER BY c.n LIMIT 1;
+        IF conflict_id IS NOT NULL THEN
+          outcome := 'inbox_conflict';
+          RETURN NEXT;
+          CONTINUE;
+        END IF;
+        UPDATE ${s}.inbox SET consumed_by = run.pk, consumed_at = p_now WHERE id = ANY(wanted);
+      END IF;
+
+      IF jsonb_array_length(item->'events') > 0 THEN
+        INSERT INTO ${s}.journal (run_pk, seq, type, at, data)
+        SELECT run.pk, run.last_seq + e.n, e.ev->>0, p_now, e.ev->>1
+        FROM jsonb_array_elements(item->'events') WITH ORDINALITY e(ev, n);
+      END IF;
+
+      FOR n_wait IN 0 .. jsonb_array_length(item->'waits') - 1 LOOP
+        wait_op := item->'waits'->n_wait;
+        IF wait_op->>'op' = 'start' THEN
+          INSERT INTO ${s}.waits (run_pk, key, seq, kind, event_key, spec)
+          VALUES (run.pk, wait_op->>'key', run.last_seq + (wait_op->>'n')::integer, wait_op->>'kind', wait_op->>'eventKey',
+            wait_op->>'spec')
+          ON CONFLICT (run_pk, key) DO UPDATE SET seq = EXCLUDED.seq, kind = EXCLUDED.kind, event_key = EXCLUDED.event_key,
+            spec = EXCLUDED.spec;
+        ELSE
+          DELETE FROM ${s}.waits WHERE run_pk = run.pk AND key = wait_op->>'key';
+        END IF;
+      END LOOP;
+
+      IF item->>'terminal' IS NOT NULL THEN
+        UPDATE ${s}.runs SET status = item->>'terminal', ready_at = NULL, lease_owner = NULL, cancel_requested = NULL,
+          updated_at = p_now
+        WHERE pk = run.pk;
+        DELETE FROM ${s}.waits WHERE run_pk = run.pk;
+      ELSIF item->>'stop' IS NOT NULL THEN
+        -- A suspend runs this under its waits' key locks: a message delivered before is seen here, and a delivery
+        -- after sees the run waiting.
+        IF run.cancel_requested IS NOT NULL OR (item->>'stop' = 'waiting' AND EXISTS (
+          SELECT 1 FROM ${s}.waits w JOIN ${s}.inbox ib ON ib.event_key = w.event_key AND ib.consumed_by IS NULL
+          WHERE w.run_pk = run.pk))
+        THEN
+          next_ready := (item->>'readyIfWoken')::bigint;
+        ELSE
+          next_ready := (item->>'readyAt')::bigint;
+        END IF;
+        UPDATE ${s}.runs SET status = item->>'stop', ready_at = next_ready, lease_owner = NULL, updated_at = p_now
+        WHERE pk = run.pk;
+        wake_workers := wake_workers OR coalesce(next_ready <= p_now, false);
+      END IF;
+
+      FOR n_delivery IN 0 .. jsonb_array_length(item->'deliver') - 1 LOOP
+        delivery := item->'deliver'->n_delivery;
+        PERFORM ${s}.deliver(p_schema, p_now, delivery->>'eventKey', delivery->>'tenant', delivery->>'payload');
+      END LOOP;
+
+      outcome := 'ok';
+      head := run.last_seq + jsonb_array_length(item->'events');
+      cancel := run.cancel_requested;
+      RETURN NEXT;
+    END LOOP;
+
+    IF wake_workers THEN
+      PERFORM pg_notify('duro_ready', p_schema);
+    END IF;
+  END $$;
+  `,
+
+  // Version 3: claims and nextReadyAt filter on workflow and order by ready_at. Without an index on both, the planner
+  // may take runs_workflow, which holds every run the workflow ever had, and sort them all: a claim then costs more
+  // as history grows. This one holds only unfinished runs (ready_at is NULL once a run ends), in claim order for one
+  // workflow, and replaces runs_ready, which no statement needs any more.
+  (s) => /* sql */ `
+  CREATE INDEX runs_claimable ON ${s}.runs (workflow, ready_at, pk) WHERE ready_at IS NOT NULL;
+  DROP INDEX ${s}.runs_ready;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

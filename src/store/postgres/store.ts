@@ -1,13 +1,15 @@
 // The PostgreSQL Store on pg: a bounded pool per store, everything in one PostgreSQL schema. Every write that
 // checks a fence does it in the transaction that writes, after locking the run's row (SELECT … FOR UPDATE), so a
-// stale writer can never slip a row in between; claims take disjoint runs with FOR UPDATE SKIP LOCKED. Times come
-// from the store's clock, never from the server's now(), so every backend reads the same fake clock in tests.
+// stale writer can never slip a row in between; claims take disjoint runs with FOR UPDATE SKIP LOCKED. Appends and
+// releases are one call of a server-side function, batched across runs (batch.ts): one round trip and one commit
+// per turn of the event loop. Times come from the store's clock, never from the server's now(), so every backend
+// reads the same fake clock in tests.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
-import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
-import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
+import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
+import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import type {
   AppendCommit,
@@ -26,10 +28,12 @@ import type {
   Store,
   StoreOptions,
 } from "../store.js";
-import { nextReadyAt, terminalStatusOf } from "../transitions.js";
+import { terminalStatusOf } from "../transitions.js";
+import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
 import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
+import { type CombinedRow, type JournalRow, ReadBatcher, type RunRow } from "./reads.js";
 import { quoteSchema } from "./schema.js";
 
 export interface PostgresStoreOptions extends StoreOptions {
@@ -49,27 +53,6 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   const { connectionString, schema } = parsePostgresUrl(url);
   return new PostgresStore(connectionString, { ...options, schema: options.schema ?? schema ?? DEFAULT_SCHEMA });
 }
-
-interface RunRow {
-  pk: number;
-  id: string;
-  workflow: string;
-  version: string;
-  tenant: string;
-  status: RunStatus;
-  parent_run_id: string | null;
-  idempotency_key: string | null;
-  created_at: number;
-  updated_at: number;
-  ready_at: number | null;
-  last_seq: number | null;
-  cancel_requested: string | null;
-  lease_owner: string | null;
-  lease_epoch: number;
-}
-
-/** The row lockRun returns: what the fence and the status transitions look at. */
-type LockedRun = Pick<RunRow, "pk" | "id" | "status" | "ready_at" | "cancel_requested" | "lease_owner" | "lease_epoch">;
 
 interface LeaseRow {
   pk: number;
@@ -104,9 +87,16 @@ export class PostgresStore implements Store {
   private readonly connectTimeoutMs: number;
   /** Connections held by subscribe(), ended by close(). */
   private readonly listeners = new Set<pg.Client>();
+  /** Appends and releases of any runs, sent together (batch.ts). */
+  private readonly batcher: AppendBatcher;
+  /** getRun and read calls of the same turn of the event loop, sent together (reads.ts). */
+  private readonly reads: ReadBatcher;
   /** The migration, started by the first operation; cleared when it fails so that the next operation tries again. */
   private migration: Promise<void> | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Operations started and not yet settled; close() waits for them. */
+  private readonly operations = new Set<Promise<unknown>>();
 
   /** Use openPostgresStore; `connectionString` must not carry duro's `schema` parameter. */
   constructor(
@@ -119,6 +109,12 @@ export class PostgresStore implements Store {
     this.q = postgresQueries(this.quotedSchema);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.pool = createPool(url, { poolSize: options.poolSize ?? 10, connectTimeoutMs: this.connectTimeoutMs });
+    this.batcher = new AppendBatcher(this.schema, this.clock, (params) => this.rows<AppendRow>(this.pool, "appendBatch", params));
+    this.reads = new ReadBatcher({
+      selectRun: (runId) => this.rows<RunRow>(this.pool, "selectRun", [runId]),
+      readJournal: (runId, fromSeq) => this.rows<JournalRow>(this.pool, "readJournal", [runId, fromSeq]),
+      readMany: (runIds, journalIds, fromSeqs) => this.rows<CombinedRow>(this.pool, "readMany", [runIds, journalIds, fromSeqs]),
+    });
   }
 
   /** Connects and brings the schema up to date now instead of at the first operation; fails like it would. */
@@ -163,7 +159,7 @@ export class PostgresStore implements Store {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     return this.use(async () => {
-      const [row] = await this.rows<RunRow>(this.pool, "selectRun", [runId]);
+      const row = await this.reads.getRun(runId);
       return row && toRecord(row);
     });
   }
@@ -189,27 +185,43 @@ export class PostgresStore implements Store {
   }
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
-    // Encoded before the transaction: a value JSON cannot hold fails without touching the database.
-    const encoded = events.map(encodeEvent);
-    const deliveries = (commit.deliver ?? []).map((d) => ({ ...d, payload: toJson(d.payload, "a delivery payload") }));
-    return this.transaction(async (client) => {
-      const run = await this.lockRun(client, runId);
-      // Read after the lock, so the lease is judged as of this commit, not as of when the transaction started waiting.
-      const now = this.clock();
-      const [head] = await this.rows<{ last_seq: number }>(client, "lastSeq", [run.pk]);
-      checkFence(fenceView(run, head?.last_seq ?? 0), commit.lease, commit.expectedSeq, now);
-
-      await this.consume(client, run, commit.consume ?? [], now);
-      const terminal = await this.writeEvents(client, run.pk, events, encoded, commit.expectedSeq, now);
-      if (await this.afterEvents(client, run, terminal, commit, deliveries, now)) await this.notifyReady(client);
-      const lastSeq = commit.expectedSeq + encoded.length;
-      return terminal || run.cancel_requested === null ? { lastSeq } : { lastSeq, cancelRequested: run.cancel_requested };
-    });
+    // Encoded before anything is sent: a value JSON cannot hold fails without touching the database.
+    const terminal = events.reduce<RunStatus | undefined>((found, e) => terminalStatusOf(e.type) ?? found, undefined);
+    const request: AppendRequest = {
+      runId,
+      lease: commit.lease,
+      expectedSeq: commit.expectedSeq,
+      events: events.map(encodeEvent),
+      waits: waitChanges(events),
+      terminal,
+      stop: terminal ? undefined : commit.status === "waiting" ? "waiting" : commit.release ? "queued" : undefined,
+      readyAt: commit.readyAt,
+      consume: commit.consume ?? [],
+      deliver: (commit.deliver ?? []).map((d) => ({
+        eventKey: d.eventKey,
+        tenant: d.tenant ?? "default",
+        payload: toJson(d.payload, "a delivery payload"),
+      })),
+    };
+    const { row, now } = await this.write(request);
+    switch (row.outcome) {
+      case "ok": {
+        const lastSeq = commit.expectedSeq + events.length;
+        return terminal || row.cancel === null ? { lastSeq } : { lastSeq, cancelRequested: row.cancel };
+      }
+      case "run_not_found":
+        throw runNotFound(runId);
+      case "inbox_conflict":
+        throw inboxConflict(runId, row.conflict_id as number);
+      case "lease_lost":
+        checkFence(refusedFence(runId, row), commit.lease, commit.expectedSeq, now);
+        throw fenceDisagrees(runId, row);
+    }
   }
 
   async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
     return this.use(async () => {
-      const rows = await this.rows<{ seq: number; type: string; at: number; data: string }>(this.pool, "readJournal", [runId, fromSeq]);
+      const rows = await this.reads.read(runId, fromSeq);
       return rows.map((r) => decodeEvent(r.type, r.seq, r.at, r.data));
     });
   }
@@ -268,21 +280,26 @@ export class PostgresStore implements Store {
   }
 
   async release(lease: Lease, options: { status?: "waiting" | "queued"; readyAt?: number } = {}): Promise<void> {
-    const status = options.status ?? "queued";
-    await this.transaction(async (client) => {
-      const [run] = await this.rows<LockedRun>(client, "lockRun", [lease.runId]);
-      const now = this.clock();
-      // Releasing a lease that is already gone is a no-op: the run belongs to someone else (or to nobody) now.
-      if (!run || leaseProblem(fenceView(run, 0), lease, now)) return;
-      if (status === "waiting") await this.lockEventKeys(client, run.pk, []);
-      if (await this.stopRunning(client, run, status, options.readyAt, now)) await this.notifyReady(client);
+    await this.write({
+      runId: lease.runId,
+      lease,
+      expectedSeq: undefined,
+      events: [],
+      waits: [],
+      terminal: undefined,
+      stop: options.status ?? "queued",
+      readyAt: options.readyAt,
+      consume: [],
+      deliver: [],
     });
+    // Whatever the outcome: releasing a lease that is already gone (or of a run that is not there) is a no-op, the
+    // run belongs to someone else or to nobody now.
   }
 
   async nextReadyAt(workflows: string[]): Promise<number | undefined> {
     return this.use(async () => {
-      const [row] = await this.rows<{ ready_at: number }>(this.pool, "nextReadyAt", [workflows]);
-      return row?.ready_at;
+      const [row] = await this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows]);
+      return row?.ready_at ?? undefined;
     });
   }
 
@@ -301,11 +318,16 @@ export class PostgresStore implements Store {
 
   async deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }> {
     const payload = toJson(delivery.payload, "a delivery payload");
-    return this.transaction(async (client) => {
-      await this.lockEventKeys(client, null, [delivery.eventKey]);
-      const result = await this.insertAndWake(client, { ...delivery, payload }, this.clock());
-      if (result.wokeRunIds.length > 0) await this.notifyReady(client);
-      return result;
+    return this.use(async () => {
+      const [row] = await this.rows<{ message_id: number; woke_run_ids: string[] }>(this.pool, "deliver", [
+        this.schema,
+        this.clock(),
+        delivery.eventKey,
+        delivery.tenant ?? "default",
+        payload,
+      ]);
+      if (!row) throw new DuroError("internal_error", `the delivery to "${delivery.eventKey}" returned nothing`, { category: "internal" });
+      return { id: row.message_id, wokeRunIds: row.woke_run_ids };
     });
   }
 
@@ -376,10 +398,15 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Ends the pool and any listeners; operations in flight finish first. */
+  /** Ends the pool and any listeners; operations in flight (and those queued for the next batch) finish first. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    this.closing ??= this.shutDown();
+    await this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.operations]);
     await Promise.all([...this.listeners].map((l) => l.end()));
     this.listeners.clear();
     await this.pool.end();
@@ -390,6 +417,18 @@ export class PostgresStore implements Store {
   /** Runs an operation once the schema is up to date; pg's errors become DuroErrors that never show the password. */
   private async use<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw storeClosed();
+    // Tracked so that close() lets it finish: it may not have reached the pool yet (it waits for the migration, or
+    // for the next batch), and the pool must not end under it.
+    const operation = this.perform(work);
+    this.operations.add(operation);
+    try {
+      return await operation;
+    } finally {
+      this.operations.delete(operation);
+    }
+  }
+
+  private async perform<T>(work: () => Promise<T>): Promise<T> {
     try {
       this.migration ??= migrate(this.pool, this.schema).catch((error: unknown) => {
         this.migration = undefined;
@@ -429,16 +468,13 @@ export class PostgresStore implements Store {
     return (await on.query<R>({ ...this.q[statement], values })).rows;
   }
 
-  // --- transaction steps (each runs inside `transaction` on its client) ---
+  /** An append or release, sent with whatever else is submitted in the same turn of the event loop (batch.ts). */
+  private write(request: AppendRequest): Promise<AppendOutcome> {
+    return this.use(() => this.batcher.submit(request));
+  }
 
   private async notifyReady(client: pg.PoolClient): Promise<void> {
     await this.rows(client, "notifyReady", [this.schema]);
-  }
-
-  private async lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun> {
-    const [run] = await this.rows<LockedRun>(client, "lockRun", [runId]);
-    if (!run) throw runNotFound(runId);
-    return run;
   }
 
   private async existingRun(run: NewRun): Promise<RunRow> {
@@ -453,125 +489,29 @@ export class PostgresStore implements Store {
       details: { runId: run.id },
     });
   }
-
-  /** Journals the events as seq expectedSeq + 1, … in one insert and keeps the waits index in step; returns the terminal status they end the run with. */
-  private async writeEvents(
-    client: pg.PoolClient,
-    runPk: number,
-    events: EventBody[],
-    encoded: EncodedEvent[],
-    expectedSeq: number,
-    now: number,
-  ): Promise<RunStatus | undefined> {
-    if (encoded.length > 0) {
-      await this.rows(client, "insertEvents", [runPk, expectedSeq, now, encoded.map((e) => e.type), encoded.map((e) => e.data)]);
-    }
-    let terminal: RunStatus | undefined;
-    for (const [i, event] of events.entries()) {
-      await this.indexWait(client, runPk, event, expectedSeq + i + 1);
-      terminal = terminalStatusOf(event.type) ?? terminal;
-    }
-    return terminal;
-  }
-
-  /** The run's status after an append (ended, suspended, released or still running) and its deliveries; returns whether some run became ready now. */
-  private async afterEvents(
-    client: pg.PoolClient,
-    run: LockedRun,
-    terminal: RunStatus | undefined,
-    commit: AppendCommit,
-    deliveries: Array<Delivery & { payload: string }>,
-    now: number,
-  ): Promise<boolean> {
-    const suspending = !terminal && commit.status === "waiting";
-    if (suspending || deliveries.length > 0) {
-      await this.lockEventKeys(
-        client,
-        suspending ? run.pk : null,
-        deliveries.map((d) => d.eventKey),
-      );
-    }
-    let readyNow = false;
-    if (terminal) {
-      await this.rows(client, "endRun", [terminal, now, run.pk]);
-      await this.rows(client, "deleteRunWaits", [run.pk]);
-    } else if (commit.status === "waiting" || commit.release) {
-      readyNow = await this.stopRunning(client, run, commit.status === "waiting" ? "waiting" : "queued", commit.readyAt, now);
-    }
-    for (const delivery of deliveries) {
-      const { wokeRunIds } = await this.insertAndWake(client, delivery, now);
-      readyNow ||= wokeRunIds.length > 0;
-    }
-    return readyNow;
-  }
-
-  /** Marks the messages consumed by this run; throws `inbox_conflict` (rolling everything back) if one was taken. */
-  private async consume(client: pg.PoolClient, run: LockedRun, ids: number[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    const taken = new Set((await this.rows<{ id: number }>(client, "consumeMessages", [run.pk, now, ids])).map((r) => r.id));
-    const seen = new Set<number>();
-    for (const id of ids) {
-      // A message listed twice is taken once: the second mention conflicts, as it does on every backend.
-      if (!taken.has(id) || seen.has(id)) throw inboxConflict(run.id, id);
-      seen.add(id);
-    }
-  }
-
-  /** Keeps the waits index in step with wait_started / wait_resolved. */
-  private async indexWait(client: pg.PoolClient, runPk: number, event: EventBody, seq: number): Promise<void> {
-    if (event.type === "wait_started") {
-      const { type: _type, key, ...spec } = event;
-      await this.rows(client, "upsertWait", [runPk, key, seq, spec.kind, spec.eventKey ?? null, toJson(spec, "a wait")]);
-    } else if (event.type === "wait_resolved") {
-      await this.rows(client, "deleteWait", [runPk, event.key]);
-    }
-  }
-
-  /** Serializes this transaction with deliveries to the same event keys (see lockEventKeys in queries.ts). */
-  private async lockEventKeys(client: pg.PoolClient, runPk: number | null, keys: string[]): Promise<void> {
-    await this.rows(client, "lockEventKeys", [this.schema, runPk, keys]);
-  }
-
-  /**
-   * Leaves `running` without ending: the lease is dropped and the readiness rule decides when it runs next.
-   * For `waiting`, the caller holds the event-key locks of the run's waits, so the pending check sees every message
-   * a delivery committed before, and a delivery after sees this run as waiting. Returns whether the run is ready now.
-   */
-  private async stopRunning(
-    client: pg.PoolClient,
-    run: LockedRun,
-    status: "waiting" | "queued",
-    requested: number | undefined,
-    now: number,
-  ): Promise<boolean> {
-    const wakeNow = run.cancel_requested !== null || (status === "waiting" && (await this.hasPendingMessage(client, run.pk)));
-    const readyAt = nextReadyAt(status, requested, wakeNow, now);
-    await this.rows(client, "stopRun", [status, readyAt ?? null, now, run.pk]);
-    return readyAt !== undefined && readyAt <= now;
-  }
-
-  private async hasPendingMessage(client: pg.PoolClient, runPk: number): Promise<boolean> {
-    const [row] = await this.rows<{ pending: boolean }>(client, "hasPendingMessage", [runPk]);
-    return row?.pending === true;
-  }
-
-  private async insertAndWake(
-    client: pg.PoolClient,
-    delivery: Delivery & { payload: string },
-    now: number,
-  ): Promise<{ id: number; wokeRunIds: string[] }> {
-    const [message] = await this.rows<{ id: number }>(client, "insertMessage", [
-      delivery.eventKey,
-      delivery.tenant ?? "default",
-      delivery.payload,
-      now,
-    ]);
-    const woken = await this.rows<{ pk: number; id: string }>(client, "wakeWaiters", [now, delivery.eventKey]);
-    return { id: (message as { id: number }).id, wokeRunIds: woken.sort((a, b) => a.pk - b.pk).map((r) => r.id) };
-  }
 }
 
-function fenceView(row: LockedRun, lastSeq: number): FenceView {
+/** The run as append_batch saw it when it refused a write. */
+function refusedFence(runId: string, row: AppendRow): FenceView {
+  return {
+    id: runId,
+    status: row.run_status as RunStatus,
+    leaseOwner: row.run_owner ?? undefined,
+    leaseEpoch: row.run_epoch as number,
+    readyAt: row.run_ready_at ?? undefined,
+    lastSeq: row.head as number,
+  };
+}
+
+/** append_batch refused a write that fence.ts would allow: the two copies of the fence rule disagree. */
+function fenceDisagrees(runId: string, row: AppendRow): DuroError {
+  return new DuroError("internal_error", `the database refused an append to run ${runId} whose lease and seq look current`, {
+    category: "internal",
+    details: { runId, status: row.run_status, epoch: row.run_epoch, lastSeq: row.head },
+  });
+}
+
+function fenceView(row: RunRow, lastSeq: number): FenceView {
   return {
     id: row.id,
     status: row.status,
