@@ -2,26 +2,9 @@
 // server as one statement (one snapshot for all of them). An executor starting a run asks for its record and its
 // journal at once, and a worker that claimed several runs starts them together: one round trip and one pooled
 // connection instead of two per run. A lone call is sent as its own plain statement.
-import type { RunStatus } from "../store.js";
+import type { RunRow } from "../rows.js";
 
-/** A runs row as the store's statements select it (runColumns in queries.ts). */
-export interface RunRow {
-  pk: number;
-  id: string;
-  workflow: string;
-  version: string;
-  tenant: string;
-  status: RunStatus;
-  parent_run_id: string | null;
-  idempotency_key: string | null;
-  created_at: number;
-  updated_at: number;
-  ready_at: number | null;
-  last_seq: number | null;
-  cancel_requested: string | null;
-  lease_owner: string | null;
-  lease_epoch: number;
-}
+export type { RunRow };
 
 export interface JournalRow {
   seq: number;

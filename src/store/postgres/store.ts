@@ -4,6 +4,7 @@
 // releases are one call of a server-side function, batched across runs (batch.ts): one round trip and one commit
 // per turn of the event loop. Times come from the store's clock, never from the server's now(), so every backend
 // reads the same fake clock in tests.
+
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
@@ -11,6 +12,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
+import { type MessageRow, toMessage, toRecord } from "../rows.js";
 import type {
   AppendCommit,
   AppendResult,
@@ -60,14 +62,6 @@ interface LeaseRow {
   workflow: string;
   lease_epoch: number;
   ready_at: number;
-}
-
-interface MessageRow {
-  id: number;
-  event_key: string;
-  tenant: string;
-  payload: string;
-  created_at: number;
 }
 
 interface WaitRow {
@@ -524,33 +518,4 @@ function fenceView(row: RunRow, lastSeq: number): FenceView {
 
 function toLease(row: LeaseRow, workerId: string): Lease {
   return { runId: row.id, workflow: row.workflow, workerId, epoch: row.lease_epoch, expiresAt: row.ready_at };
-}
-
-function toRecord(row: RunRow): RunRecord {
-  const record: RunRecord = {
-    id: row.id,
-    workflow: row.workflow,
-    version: row.version,
-    tenant: row.tenant,
-    status: row.status,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq ?? 0,
-  };
-  if (row.parent_run_id !== null) record.parentRunId = row.parent_run_id;
-  if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
-  if (row.ready_at !== null) record.readyAt = row.ready_at;
-  if (row.cancel_requested !== null) record.cancelRequested = row.cancel_requested;
-  if (row.lease_owner !== null) record.leaseOwner = row.lease_owner;
-  return record;
-}
-
-function toMessage(row: MessageRow): InboxMessage {
-  return {
-    id: row.id,
-    eventKey: row.event_key,
-    payload: JSON.parse(row.payload) as unknown,
-    tenant: row.tenant,
-    createdAt: row.created_at,
-  };
 }

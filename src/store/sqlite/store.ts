@@ -1,5 +1,6 @@
 // The SQLite Store on better-sqlite3: one file in WAL mode; every write is one IMMEDIATE transaction that checks
 // its fence inside; statements are prepared once. Several processes may share the file.
+
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
@@ -7,6 +8,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
+import { type MessageRow, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
 import {
   type AppendCommit,
   type AppendResult,
@@ -53,22 +55,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   return new SqliteStore(db, options, new Checkpointer(path, inlineAgain));
 }
 
-interface RunRow {
-  pk: number;
-  id: string;
-  workflow: string;
-  version: string;
-  tenant: string;
-  status: RunStatus;
-  parent_run_id: string | null;
-  idempotency_key: string | null;
-  created_at: number;
-  updated_at: number;
-  ready_at: number | null;
+/** SQLite always computes last_seq from the journal. */
+interface RunRow extends SharedRunRow {
   last_seq: number;
-  cancel_requested: string | null;
-  lease_owner: string | null;
-  lease_epoch: number;
 }
 
 interface LeaseRow {
@@ -77,14 +66,6 @@ interface LeaseRow {
   workflow: string;
   lease_epoch: number;
   ready_at: number;
-}
-
-interface MessageRow {
-  id: number;
-  event_key: string;
-  tenant: string;
-  payload: string;
-  created_at: number;
 }
 
 type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant", string | null> & { cursor: number | null; limit: number };
@@ -458,33 +439,4 @@ function fenceView(row: RunRow): FenceView {
 
 function toLease(row: LeaseRow, workerId: string): Lease {
   return { runId: row.id, workflow: row.workflow, workerId, epoch: row.lease_epoch, expiresAt: row.ready_at };
-}
-
-function toRecord(row: RunRow): RunRecord {
-  const record: RunRecord = {
-    id: row.id,
-    workflow: row.workflow,
-    version: row.version,
-    tenant: row.tenant,
-    status: row.status,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq,
-  };
-  if (row.parent_run_id !== null) record.parentRunId = row.parent_run_id;
-  if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
-  if (row.ready_at !== null) record.readyAt = row.ready_at;
-  if (row.cancel_requested !== null) record.cancelRequested = row.cancel_requested;
-  if (row.lease_owner !== null) record.leaseOwner = row.lease_owner;
-  return record;
-}
-
-function toMessage(row: MessageRow): InboxMessage {
-  return {
-    id: row.id,
-    eventKey: row.event_key,
-    payload: JSON.parse(row.payload) as unknown,
-    tenant: row.tenant,
-    createdAt: row.created_at,
-  };
 }
