@@ -26,6 +26,8 @@ export class Worker {
   readonly done: Promise<void>;
   private readonly active = new Map<string, RunningInvocation>();
   private stopping = false;
+  /** A nudge that comes while the loop is claiming, not sleeping, must not be lost. */
+  private nudged = false;
   private wake: (() => void) | undefined;
   private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError">> & WorkerOptions;
 
@@ -40,6 +42,7 @@ export class Worker {
 
   /** Claims again right away (something became runnable in this process). */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
@@ -68,6 +71,7 @@ export class Worker {
     let failures = 0;
     while (!this.stopping) {
       try {
+        this.nudged = false;
         const free = concurrency - this.active.size;
         const leases =
           free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
@@ -118,6 +122,7 @@ export class Worker {
 
   /** Waits `ms`, or less if nudged. */
   private async pause(ms: number): Promise<void> {
+    if (this.nudged) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
