@@ -1,5 +1,5 @@
 // The row shapes the SQL backends share (their columns are named alike) and how a row becomes a record.
-import type { InboxMessage, RunRecord, RunStatus } from "./store.js";
+import type { InboxMessage, NewRun, RunRecord, RunStatus } from "./store.js";
 
 /** A runs row as the SQL stores select it. */
 export interface RunRow {
@@ -57,4 +57,22 @@ export function toMessage(row: MessageRow): InboxMessage {
     tenant: row.tenant,
     createdAt: row.created_at,
   };
+}
+
+/** The record of a run just created (status queued, its run_created event as seq 1). */
+export function newRunRecord(run: NewRun, now: number, readyAt: number): RunRecord {
+  const record: RunRecord = {
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    tenant: run.tenant,
+    status: "queued",
+    createdAt: now,
+    updatedAt: now,
+    readyAt,
+    lastSeq: 1,
+  };
+  if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
+  if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
+  return record;
 }

@@ -12,7 +12,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type MessageRow, toMessage, toRecord } from "../rows.js";
+import { type MessageRow, newRunRecord, toMessage, toRecord } from "../rows.js";
 import type {
   AppendCommit,
   AppendResult,
@@ -134,20 +134,7 @@ export class PostgresStore implements Store {
         this.schema,
       ]);
       if (inserted.length === 0) return { run: toRecord(await this.existingRun(run)), created: false };
-      const record: RunRecord = {
-        id: run.id,
-        workflow: run.workflow,
-        version: run.version,
-        tenant: run.tenant,
-        status: "queued",
-        createdAt: now,
-        updatedAt: now,
-        readyAt,
-        lastSeq: 1,
-      };
-      if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
-      if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
-      return { run: record, created: true };
+      return { run: newRunRecord(run, now, readyAt), created: true };
     });
   }
 

@@ -8,7 +8,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type MessageRow, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
+import { type MessageRow, newRunRecord, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
 import {
   type AppendCommit,
   type AppendResult,
@@ -285,20 +285,7 @@ export class SqliteStore implements Store {
       readyAt,
     });
     this.q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
-    const record: RunRecord = {
-      id: run.id,
-      workflow: run.workflow,
-      version: run.version,
-      tenant: run.tenant,
-      status: "queued",
-      createdAt: now,
-      updatedAt: now,
-      readyAt,
-      lastSeq: 1,
-    };
-    if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
-    if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
-    return { run: record, created: true };
+    return { run: newRunRecord(run, now, readyAt), created: true };
   }
 
   private appendNow(runId: string, events: EventBody[], commit: AppendCommit, now: number): AppendResult {
