@@ -1,48 +1,30 @@
 // The `duro` command. Exit codes: 0 done, 1 the run failed or was cancelled (or a storage error),
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
-import { mkdirSync, readFileSync } from "node:fs";
-import { userInfo } from "node:os";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { isDuroError } from "../core/index.js";
-import { createEngine, DuroError, type Engine, type RunDetails, validateInput, type WorkflowDefinition } from "../index.js";
-import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
+import { DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
+import { commands } from "./commands/index.js";
+import {
+  currentUser,
+  EXIT,
+  engineFor,
+  type Out,
+  output,
+  parse,
+  parseJson,
+  positiveInt,
+  requirePositional,
+  usage,
+  usageText,
+} from "./common.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
-
-const USAGE = `duro: durable workflows on one SQLite file
-
-usage:
-  duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>]
-  duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]
-  duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]
-  duro runs show <runId>
-  duro runs events <runId>
-  duro signal <eventKey> [--payload <json>]
-  duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]
-  duro answer <runId> <name> --value <json> [--by <name>]
-  duro cancel <runId> [--reason <text>]
-  duro resume <runId> [<file...>] [--lease-ms <ms>]
-  duro db migrate
-
-every command takes --db <url> (default: $DURO_DB, else ${DEFAULT_DB_URL}) and --json.
-database URLs: sqlite:path/to/file.db[?synchronous=full], postgres://user:password@host:5432/db[?schema=duro]
-exit codes: 0 completed, 1 failed or cancelled, 2 bad usage or input, 3 waiting.`;
-
-const COMMON = {
-  db: { type: "string" },
-  json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
-
-type Out = { json: boolean; print(text: string): void; data(value: unknown): void };
+export { EXIT } from "./common.js";
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    console.log(USAGE);
+    console.log(usageText());
     return command ? EXIT.ok : EXIT.usage;
   }
   try {
@@ -65,8 +47,11 @@ export async function main(argv: string[]): Promise<number> {
         return await resumeCommand(rest);
       case "db":
         return await dbCommand(rest);
-      default:
-        throw usage(`unknown command "${command}"`);
+      default: {
+        const extra = commands.find((c) => c.name === command);
+        if (!extra) throw usage(`unknown command "${command}"`);
+        return await extra.run(rest);
+      }
     }
   } catch (error) {
     return reportError(error);
@@ -84,73 +69,6 @@ function reportError(error: unknown): number {
       : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
   console.error(message);
   return (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failed;
-}
-
-function usage(message: string): DuroError {
-  return new DuroError("usage", `${message}\n\n${USAGE}`, { category: "input" });
-}
-
-function parse<T extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean; multiple?: boolean }>>(
-  args: string[],
-  options: T,
-) {
-  return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
-}
-
-function output(json: boolean): Out {
-  return {
-    json,
-    print: (text) => {
-      if (!json) console.log(text);
-    },
-    data: (value) => {
-      if (json) console.log(JSON.stringify(value, null, 2));
-    },
-  };
-}
-
-/** Opens the store --db names; the default file's folder is created, any other path must exist. */
-function openDb(url: string | undefined) {
-  const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
-  if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
-  return openStore(dbUrl);
-}
-
-function engineFor(
-  db: string | undefined,
-  workflows: WorkflowDefinition[] = [],
-  extra: Partial<Parameters<typeof createEngine>[0]> = {},
-): Engine {
-  if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
-  return createEngine({ store: openDb(db), workflows, ...extra });
-}
-
-function parseJson(text: string, what: string, flag: string): unknown {
-  let source = text;
-  if (text.startsWith("@")) {
-    try {
-      source = readFileSync(text.slice(1), "utf8");
-    } catch (error) {
-      throw new DuroError("input_file_not_found", `${flag} ${text}: cannot read ${text.slice(1)}: ${(error as Error).message}`, {
-        category: "input",
-      });
-    }
-  }
-  try {
-    return JSON.parse(source);
-  } catch (error) {
-    throw new DuroError(
-      "input_malformed",
-      `${flag} is not valid JSON (${(error as Error).message}); pass ${what} as JSON, e.g. ${flag} '{"sku":"A1","qty":2}', or @file.json`,
-      { category: "input" },
-    );
-  }
-}
-
-function requirePositional(values: string[], index: number, what: string): string {
-  const value = values[index];
-  if (value === undefined) throw usage(`missing ${what}`);
-  return value;
 }
 
 // ---------- run ----------
@@ -273,14 +191,6 @@ async function workerCommand(args: string[]): Promise<number> {
   );
   out.data({ workerId: engine.workerId, ...counts });
   return EXIT.ok;
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new DuroError("usage", `${flag} must be a positive integer, not "${value}"`, { category: "input" });
-  return n;
 }
 
 // ---------- runs ----------
@@ -474,12 +384,4 @@ async function dbCommand(args: string[]): Promise<number> {
     await engine.close();
   }
   return EXIT.ok;
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "cli";
-  }
 }

@@ -1,0 +1,13 @@
+// Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
+// so that features can add commands without touching main.ts.
+
+export interface CliCommand {
+  /** The first word on the command line: `duro <name> …`. */
+  name: string;
+  /** Lines for `duro help`, each starting with "duro <name>". */
+  usage: string[];
+  /** Runs the command with the arguments after its name; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: CliCommand[] = [];
