@@ -1,3 +1,4 @@
+export * from "./component.js";
 export * from "./context.js";
 export * from "./duration.js";
 export * from "./errors.js";
