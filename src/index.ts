@@ -4,6 +4,8 @@ export type {
   ApprovalDecision,
   ApprovalOptions,
   AskOptions,
+  Component,
+  ComponentRegistry,
   Duration,
   ErrorCategory,
   ErrorInfo,
@@ -11,6 +13,8 @@ export type {
   InputOf,
   JournalEvent,
   OutputOf,
+  QueueDefinition,
+  QueueOptions,
   RetryPolicy,
   StepContext,
   StepOptions,
@@ -26,6 +30,7 @@ export {
   LeaseLostError,
   NonDeterminismError,
   NonRetryableError,
+  queue,
   StepFailedError,
   toMs,
   WaitTimeoutError,
@@ -43,5 +48,14 @@ export type {
   WorkerOptions,
 } from "./engine/index.js";
 export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
-export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
+export type {
+  PostgresStoreOptions,
+  QueueInfo,
+  RunFilter,
+  RunPage,
+  RunRecord,
+  RunStatus,
+  SqliteStoreOptions,
+  Store,
+} from "./store/index.js";
 export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";

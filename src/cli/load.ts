@@ -2,11 +2,14 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
 import { DuroError, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
 
 export interface LoadedModule {
   file: string;
   workflows: WorkflowDefinition[];
+  /** Queues the module exports (workflows' inline queues are found through the workflows). */
+  queues: QueueDefinition[];
   /** The module's default export, when it is a workflow. */
   defaultWorkflow?: WorkflowDefinition;
 }
@@ -45,7 +48,7 @@ export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
       { category: "input", details: { file } },
     );
   }
-  const loaded: LoadedModule = { file, workflows };
+  const loaded: LoadedModule = { file, workflows, queues: Object.values(module).filter(isQueueDefinition) };
   if (isWorkflowDefinition(module.default)) loaded.defaultWorkflow = module.default;
   return loaded;
 }

@@ -90,6 +90,7 @@ async function runCommand(args: string[]): Promise<number> {
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
   const engine = engineFor(values.db, module.workflows, {
+    queues: module.queues,
     inlineWaitMs: 30_000,
     leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
     ...(out.json || values.detach ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
@@ -154,9 +155,11 @@ async function workerCommand(args: string[]): Promise<number> {
   const concurrency = positiveInt(values.concurrency, "--concurrency", 4);
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
   const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
-  const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const modules = await loadWorkflowFiles(positionals);
+  const workflows = modules.flatMap((m) => m.workflows);
   const out = output(values.json);
   const engine = engineFor(values.db, workflows, {
+    queues: modules.flatMap((m) => m.queues),
     leaseMs,
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
   });
@@ -354,12 +357,17 @@ async function resumeCommand(args: string[]): Promise<number> {
   } finally {
     await probe.close();
   }
-  const workflows = (await loadWorkflowFiles(files)).flatMap((m) => m.workflows);
-  const engine = engineFor(values.db, workflows, {
-    inlineWaitMs: 30_000,
-    leaseMs,
-    ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }),
-  });
+  const modules = await loadWorkflowFiles(files);
+  const engine = engineFor(
+    values.db,
+    modules.flatMap((m) => m.workflows),
+    {
+      queues: modules.flatMap((m) => m.queues),
+      inlineWaitMs: 30_000,
+      leaseMs,
+      ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }),
+    },
+  );
   try {
     await engine.runUntilSettled(runId, { maxWaitMs: 30_000 });
     return await finalReport(engine, runId, out);

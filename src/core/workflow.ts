@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { WorkflowContext } from "./context.js";
 import type { Duration } from "./duration.js";
 import { definitionError } from "./errors.js";
+import { checkQueueName, isQueueDefinition, type QueueDefinition } from "./queue.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
 
@@ -18,6 +19,15 @@ export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefi
   retry?: RetryPolicy;
   /** The whole run must end within this; otherwise it fails with `run_timeout`. */
   timeout?: Duration;
+  /**
+   * Runs wait in this queue until its limits admit them (see `queue()`); a name alone is a queue without limits
+   * unless another workflow or the engine defines it. default: no queue, runs are claimable at once.
+   */
+  queue?: string | QueueDefinition;
+  /** The key the queue's `keyConcurrency` limits, from the run's input (e.g. `(input) => input.customerId`). */
+  concurrencyKey?: (input: any) => string | number | undefined | null;
+  /** Lower runs first among the queue's waiting runs. default 0 */
+  priority?: number | ((input: any) => number);
 }
 
 const WORKFLOW_BRAND = Symbol.for("duro.workflow");
@@ -37,6 +47,7 @@ type InferInput<S, Fallback> = S extends StandardSchemaV1 ? StandardSchemaV1.Inf
 
 /** Defines a workflow: `workflow("order", async (ctx, input) => …)` or `workflow("order", { input: schema }, fn)`. */
 export function workflow<I, O>(name: string, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
+export function workflow<I, O>(name: string, options: WorkflowOptions<undefined>, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
 export function workflow<S extends StandardSchemaV1 | undefined, O, I = InferInput<S, unknown>>(
   name: string,
   options: WorkflowOptions<S>,
@@ -58,12 +69,28 @@ export function workflow(
   if (typeof fn !== "function") {
     throw definitionError("invalid_workflow", `workflow "${name}" has no function; write workflow("${name}", async (ctx, input) => { … })`);
   }
+  checkQueueOptions(name, options);
   const version = options.version ?? sourceVersion(fn);
   return Object.freeze({ [WORKFLOW_BRAND]: true as const, name, version, options, fn });
 }
 
 export function isWorkflowDefinition(value: unknown): value is WorkflowDefinition {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+}
+
+function checkQueueOptions(name: string, options: WorkflowOptions<StandardSchemaV1 | undefined>): void {
+  if (options.queue !== undefined && !isQueueDefinition(options.queue)) checkQueueName(options.queue);
+  if ((options.concurrencyKey !== undefined || options.priority !== undefined) && options.queue === undefined) {
+    throw definitionError(
+      "invalid_workflow",
+      `workflow "${name}" sets concurrencyKey or priority without a queue; add queue: queue("${name}", { keyConcurrency: 2 }) or a queue name`,
+    );
+  }
+  if (options.concurrencyKey !== undefined && typeof options.concurrencyKey !== "function")
+    throw definitionError(
+      "invalid_workflow",
+      `workflow "${name}": concurrencyKey must be a function of the input, e.g. (input) => input.customerId`,
+    );
 }
 
 function sourceVersion(fn: WorkflowFn<unknown, unknown>): string {

@@ -10,6 +10,7 @@ import {
   type JournalEvent,
   newRunId,
   parseRunId,
+  type QueueDefinition,
   type RunId,
   toMs,
   validateWithSchema,
@@ -18,12 +19,15 @@ import {
 import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store, TERMINAL_STATUSES } from "../store/index.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
+import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
 export interface EngineOptions {
   store: Store;
   /** Workflows this engine can start and execute; more with `register`. */
   workflows?: WorkflowDefinition<any, any>[];
+  /** Queues' limits, written to the store before this engine starts or claims runs (with those workflows define). */
+  queues?: QueueDefinition[];
   /** Tenant of runs started here. default "default" */
   tenant?: string;
   /** How long a claim lasts without a heartbeat; a dead worker's runs are taken over after this. default 30_000 */
@@ -40,7 +44,7 @@ export interface EngineOptions {
   onEvents?: (runId: string, events: JournalEvent[]) => void;
 }
 
-export interface StartOptions {
+export interface StartOptions extends QueueOverrides {
   /** Your own run id; starting twice with the same id returns the first run. */
   id?: string;
   /** Deduplicates starts: a second start with the same key returns the existing run. */
@@ -79,6 +83,9 @@ export class Engine {
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
   private readonly workers = new Set<Worker>();
+  private readonly queues = new QueueRegistry();
+  /** Set once the queues' limits are in the store; cleared when a registration adds a queue. */
+  private queuesSaved: Promise<void> | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -96,8 +103,10 @@ export class Engine {
       workflow: (name) => this.registry.get(name),
       runChildInline: (childId) => this.runChildInline(childId),
       cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
+      ready: () => this.saveQueues(),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     };
+    for (const def of options.queues ?? []) this.queues.add(def);
     for (const def of options.workflows ?? []) this.register(def);
   }
 
@@ -112,6 +121,7 @@ export class Engine {
           category: "definition",
         });
       }
+      if (this.queues.addFromWorkflow(def as WorkflowDefinition)) this.queuesSaved = undefined;
       this.registry.set(def.name, def as WorkflowDefinition);
     }
     return this;
@@ -129,6 +139,8 @@ export class Engine {
     const now = this.clock();
     const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
     const timeout = def.options.timeout;
+    const queued = queueFields(def, checked, options);
+    await this.saveQueues();
     const { run, created } = await this.store.createRun({
       id,
       workflow: def.name,
@@ -140,6 +152,7 @@ export class Engine {
         ...(options.source === undefined ? {} : { source: options.source }),
       },
       ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      ...queued,
     });
     this.nudgeWorkers();
     return { id: run.id, created, run };
@@ -227,6 +240,7 @@ export class Engine {
 
   /** Executes one run in this process until it ends or blocks; undefined if someone else holds it or it ended. */
   async execute(runId: string): Promise<InvocationOutcome | undefined> {
+    await this.saveQueues();
     const lease = await this.store.claimRun(runId, this.workerId, this.deps.leaseMs);
     if (!lease) return undefined;
     return executeRun(this.deps, lease).outcome;
@@ -261,6 +275,15 @@ export class Engine {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
     await this.store.close();
+  }
+
+  /** Writes the queues' limits to the store once (again after a registration adds a queue), before any claim. */
+  private saveQueues(): Promise<void> {
+    this.queuesSaved ??= this.store.configureQueues(this.queues.configs()).catch((error: unknown) => {
+      this.queuesSaved = undefined;
+      throw error;
+    });
+    return this.queuesSaved;
   }
 
   private async runChildInline(childId: string): Promise<void> {

@@ -34,6 +34,7 @@ import {
 import type { AppendCommit, Lease, Store } from "../store/index.js";
 import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
+import { queueFields } from "./queues.js";
 
 export interface ExecutorDeps {
   store: Store;
@@ -49,6 +50,8 @@ export interface ExecutorDeps {
   /** Executes a just-started child in this process if its code is here; resolves when that invocation ends. */
   runChildInline(childRunId: string): Promise<void>;
   cancelRun(runId: string, reason: string): Promise<void>;
+  /** Resolves once the engine may claim (its queues' limits are in the store); workers await it before claiming. */
+  ready?(): Promise<void>;
   /** Sees every committed batch of events (live progress, tests). */
   onEvents?: (runId: string, events: JournalEvent[]) => void;
 }
@@ -535,6 +538,7 @@ export class Invocation {
         tenant: this.state.tenant,
         options: {},
         parentRunId: this.runId,
+        ...(def ? queueFields(def, childInput) : {}),
       });
       if (this.finished) return;
       spec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };

@@ -71,6 +71,7 @@ export class Worker {
     let failures = 0;
     while (!this.stopping) {
       try {
+        await this.deps.ready?.();
         this.nudged = false;
         const free = concurrency - this.active.size;
         const leases =

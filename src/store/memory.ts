@@ -1,11 +1,20 @@
 // An in-memory Store: plain maps with the same semantics as the SQLite store (same codec, fence and readiness
 // rules, events kept as JSON text). For tests and embedding; nothing survives the process.
 import { createHash } from "node:crypto";
-import type { EventBody, JournalEvent, WaitSpec } from "../core/index.js";
+import {
+  ADMISSION_LOOKAHEAD,
+  type AdmissionCandidate,
+  type EventBody,
+  type JournalEvent,
+  planAdmission,
+  type QueueConfig,
+  type WaitSpec,
+} from "../core/index.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "./errors.js";
 import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
+import { queueWindowOpensAt } from "./queues.js";
 import {
   type AppendCommit,
   type AppendResult,
@@ -16,6 +25,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type QueueInfo,
   type RunFilter,
   type RunPage,
   type RunRecord,
@@ -42,6 +52,12 @@ interface MemoryRun {
   cancelRequested: string | undefined;
   leaseOwner: string | undefined;
   leaseEpoch: number;
+  queue: string | undefined;
+  concurrencyKey: string | undefined;
+  priority: number;
+  /** Earliest admission time of a run waiting in its queue. */
+  admitAt: number;
+  admittedAt: number | undefined;
   /** Index i holds seq i + 1. */
   journal: Array<EncodedEvent & { at: number }>;
   /** Open waits by key, from `wait_started` / `wait_resolved`. */
@@ -67,6 +83,7 @@ export class MemoryStore implements Store {
   /** Insertion order is id order, so iteration is oldest first. */
   private readonly inbox = new Map<number, MemoryMessage>();
   private readonly artifacts = new Map<string, Uint8Array>();
+  private readonly queues = new Map<string, QueueConfig>();
   private nextMessageId = 1;
   private closed = false;
 
@@ -92,16 +109,23 @@ export class MemoryStore implements Store {
       idempotencyKey: run.idempotencyKey,
       createdAt: now,
       updatedAt: now,
-      readyAt: run.readyAt ?? now,
+      // A run in a queue is not claimable until the queue admits it.
+      readyAt: run.queue === undefined ? (run.readyAt ?? now) : undefined,
       lastSeq: 1,
       cancelRequested: undefined,
       leaseOwner: undefined,
       leaseEpoch: 0,
+      queue: run.queue,
+      concurrencyKey: run.concurrencyKey,
+      priority: run.priority ?? 0,
+      admitAt: run.readyAt ?? now,
+      admittedAt: undefined,
       journal: [{ ...created, at: now }],
       waits: new Map(),
     };
     this.runs.set(row.id, row);
     this.runsByPk.push(row);
+    if (run.queue !== undefined && !this.queues.has(run.queue)) this.queues.set(run.queue, { name: run.queue });
     if (run.idempotencyKey !== undefined) this.idempotency.set(idempotencyId(run.tenant, run.idempotencyKey), run.id);
     return { run: toRecord(row), created: true };
   }
@@ -193,7 +217,14 @@ export class MemoryStore implements Store {
       .filter((r) => r.readyAt !== undefined && r.readyAt <= now && workflows.has(r.workflow))
       .sort((a, b) => (a.readyAt as number) - (b.readyAt as number) || a.pk - b.pk)
       .slice(0, Math.max(request.limit, 0));
-    return due.map((run) => this.lease(run, request.workerId, request.leaseMs, now));
+    const leases = due.map((run) => this.lease(run, request.workerId, request.leaseMs, now));
+    for (const config of this.queues.values()) {
+      const room = request.limit - leases.length;
+      if (room <= 0) break;
+      const candidates = this.pendingRuns(config.name, now, workflows).slice(0, room + ADMISSION_LOOKAHEAD);
+      for (const run of this.admit(config, candidates, room, now)) leases.push(this.lease(run, request.workerId, request.leaseMs, now));
+    }
+    return leases;
   }
 
   async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
@@ -202,6 +233,10 @@ export class MemoryStore implements Store {
     const run = this.runs.get(runId);
     if (!run || TERMINAL_STATUSES.has(run.status)) return undefined;
     if (run.status === "running" && (run.readyAt as number) > now) return undefined;
+    if (isPending(run)) {
+      const config = this.queues.get(run.queue as string) ?? { name: run.queue as string };
+      if (run.admitAt > now || this.admit(config, [run], 1, now).length === 0) return undefined;
+    }
     return this.lease(run, workerId, leaseMs, now);
   }
 
@@ -231,7 +266,9 @@ export class MemoryStore implements Store {
     const wanted = new Set(workflows);
     let next: number | undefined;
     for (const run of this.runsByPk) {
-      if (run.readyAt !== undefined && wanted.has(run.workflow) && (next === undefined || run.readyAt < next)) next = run.readyAt;
+      if (!wanted.has(run.workflow)) continue;
+      const at = isPending(run) ? this.admissibleAt(run) : run.readyAt;
+      if (at !== undefined && (next === undefined || at < next)) next = at;
     }
     return next;
   }
@@ -245,6 +282,24 @@ export class MemoryStore implements Store {
     if (run.status === "waiting" || run.status === "queued") run.readyAt = wokenReadyAt(run.readyAt, now);
     run.updatedAt = now;
     return toRecord(run);
+  }
+
+  async configureQueues(queues: QueueConfig[]): Promise<void> {
+    this.assertOpen();
+    for (const config of queues) this.queues.set(config.name, { ...config });
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    this.assertOpen();
+    const now = this.clock();
+    return [...this.queues.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((config) => ({
+        ...config,
+        pending: this.runsByPk.filter((r) => r.queue === config.name && isPending(r)).length,
+        active: this.activeRuns(config.name).length,
+        startedInWindow: config.rateLimit ? this.admittedSince(config.name, now - config.rateLimit.periodMs).length : 0,
+      }));
   }
 
   async deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }> {
@@ -330,6 +385,50 @@ export class MemoryStore implements Store {
     return { runId: run.id, workflow: run.workflow, workerId, epoch: run.leaseEpoch, expiresAt: run.readyAt };
   }
 
+  /** Runs of a queue waiting for admission, in admission order (priority, then time). */
+  private pendingRuns(queue: string, now: number, workflows: Set<string>): MemoryRun[] {
+    return this.runsByPk
+      .filter((r) => r.queue === queue && isPending(r) && r.admitAt <= now && workflows.has(r.workflow))
+      .sort((a, b) => a.priority - b.priority || a.admitAt - b.admitAt || a.pk - b.pk);
+  }
+
+  private activeRuns(queue: string): MemoryRun[] {
+    return this.runsByPk.filter((r) => r.queue === queue && r.admittedAt !== undefined && !TERMINAL_STATUSES.has(r.status));
+  }
+
+  private admittedSince(queue: string, since: number): MemoryRun[] {
+    return this.runsByPk.filter((r) => r.queue === queue && r.admittedAt !== undefined && r.admittedAt > since);
+  }
+
+  /** Marks the runs the queue's limits allow as admitted and returns them (the caller leases them). */
+  private admit(config: QueueConfig, runs: MemoryRun[], room: number, now: number): MemoryRun[] {
+    const active = this.activeRuns(config.name);
+    const activeByKey = new Map<string, number>();
+    for (const r of active)
+      if (r.concurrencyKey !== undefined) activeByKey.set(r.concurrencyKey, (activeByKey.get(r.concurrencyKey) ?? 0) + 1);
+    const load = {
+      active: active.length,
+      startedInWindow: config.rateLimit ? this.admittedSince(config.name, now - config.rateLimit.periodMs).length : 0,
+      activeByKey,
+    };
+    const candidates: AdmissionCandidate[] = runs.map((r) => ({ pk: r.pk, concurrencyKey: r.concurrencyKey ?? null }));
+    return planAdmission(config, load, candidates, room).map(({ pk }) => {
+      const run = this.runsByPk[pk - 1] as MemoryRun;
+      run.admittedAt = now;
+      return run;
+    });
+  }
+
+  /** When a run waiting in its queue may be admitted, if time alone decides it (a later start, a rate window). */
+  private admissibleAt(run: MemoryRun): number | undefined {
+    const config = this.queues.get(run.queue as string);
+    const now = this.clock();
+    if (run.admitAt > now) return run.admitAt;
+    if (!config?.rateLimit) return undefined;
+    const window = this.admittedSince(config.name, now - config.rateLimit.periodMs).map((r) => r.admittedAt as number);
+    return queueWindowOpensAt(config, window, now);
+  }
+
   /** Leaves `running` without ending: the lease is gone and the readiness rule decides when it runs next. */
   private stopRunning(run: MemoryRun, status: "waiting" | "queued", requested: number | undefined, now: number): void {
     const wakeNow = run.cancelRequested !== undefined || (status === "waiting" && this.hasPendingMessage(run));
@@ -382,6 +481,10 @@ function matches(run: MemoryRun, filter: RunFilter): boolean {
   );
 }
 
+function isPending(run: MemoryRun): boolean {
+  return run.queue !== undefined && run.admittedAt === undefined && run.status === "queued";
+}
+
 function toRecord(run: MemoryRun): RunRecord {
   const record: RunRecord = {
     id: run.id,
@@ -398,6 +501,9 @@ function toRecord(run: MemoryRun): RunRecord {
   if (run.readyAt !== undefined) record.readyAt = run.readyAt;
   if (run.cancelRequested !== undefined) record.cancelRequested = run.cancelRequested;
   if (run.leaseOwner !== undefined) record.leaseOwner = run.leaseOwner;
+  if (run.queue !== undefined) Object.assign(record, { queue: run.queue, priority: run.priority });
+  if (run.concurrencyKey !== undefined) record.concurrencyKey = run.concurrencyKey;
+  if (run.admittedAt !== undefined) record.admittedAt = run.admittedAt;
   return record;
 }
 

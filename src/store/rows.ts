@@ -19,6 +19,19 @@ export interface RunRow {
   cancel_requested: string | null;
   lease_owner: string | null;
   lease_epoch: number;
+  queue: string | null;
+  concurrency_key: string | null;
+  priority: number;
+  admitted_at: number | null;
+}
+
+/** What a claim returns for each run it leased. */
+export interface LeaseRow {
+  pk: number;
+  id: string;
+  workflow: string;
+  lease_epoch: number;
+  ready_at: number;
 }
 
 /** An inbox row as the SQL stores select it. */
@@ -46,6 +59,9 @@ export function toRecord(row: RunRow): RunRecord {
   if (row.ready_at !== null) record.readyAt = row.ready_at;
   if (row.cancel_requested !== null) record.cancelRequested = row.cancel_requested;
   if (row.lease_owner !== null) record.leaseOwner = row.lease_owner;
+  if (row.queue !== null) Object.assign(record, { queue: row.queue, priority: Number(row.priority) });
+  if (row.concurrency_key !== null) record.concurrencyKey = row.concurrency_key;
+  if (row.admitted_at !== null) record.admittedAt = Number(row.admitted_at);
   return record;
 }
 
@@ -59,8 +75,8 @@ export function toMessage(row: MessageRow): InboxMessage {
   };
 }
 
-/** The record of a run just created (status queued, its run_created event as seq 1). */
-export function newRunRecord(run: NewRun, now: number, readyAt: number): RunRecord {
+/** The record of a run just created (status queued, its run_created event as seq 1); `readyAt` undefined while it waits in a queue. */
+export function newRunRecord(run: NewRun, now: number, readyAt: number | undefined): RunRecord {
   const record: RunRecord = {
     id: run.id,
     workflow: run.workflow,
@@ -69,10 +85,12 @@ export function newRunRecord(run: NewRun, now: number, readyAt: number): RunReco
     status: "queued",
     createdAt: now,
     updatedAt: now,
-    readyAt,
     lastSeq: 1,
   };
+  if (readyAt !== undefined) record.readyAt = readyAt;
   if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
   if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
+  if (run.queue !== undefined) Object.assign(record, { queue: run.queue, priority: run.priority ?? 0 });
+  if (run.concurrencyKey !== undefined) record.concurrencyKey = run.concurrencyKey;
   return record;
 }

@@ -1,6 +1,6 @@
 // The Store contract: the journal, the runs index, leases and claims, the inbox, timers and artifacts.
 // Every backend implements exactly this and passes the shared suite in conformance.ts.
-import type { EventBody, JournalEvent, RunOptions, WaitSpec } from "../core/index.js";
+import type { EventBody, JournalEvent, QueueConfig, RunOptions, WaitSpec } from "../core/index.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -26,6 +26,12 @@ export interface RunRecord {
   /** Set by a cancel request until the run's executor journals `run_cancelled`. */
   cancelRequested?: string;
   leaseOwner?: string;
+  /** The queue that admits the run (flow control), with its key and priority. */
+  queue?: string;
+  concurrencyKey?: string;
+  priority?: number;
+  /** When the queue admitted the run (epoch ms); until then a queued run is not claimable. */
+  admittedAt?: number;
 }
 
 export interface NewRun {
@@ -39,6 +45,11 @@ export interface NewRun {
   idempotencyKey?: string;
   /** Earliest claim time (epoch ms); default now. */
   readyAt?: number;
+  /** Admission goes through this queue's limits; a queue the store does not know yet is created without limits. */
+  queue?: string;
+  concurrencyKey?: string;
+  /** Lower is admitted first. default 0 */
+  priority?: number;
 }
 
 export interface CreateResult {
@@ -133,6 +144,16 @@ export interface ClaimRequest {
   workflows: string[];
 }
 
+/** A queue's limits and what it holds now. */
+export interface QueueInfo extends QueueConfig {
+  /** Runs waiting for admission. */
+  pending: number;
+  /** Admitted runs not yet finished. */
+  active: number;
+  /** Admissions inside the rate-limit window (0 without a rate limit). */
+  startedInWindow: number;
+}
+
 /** Options every backend accepts. */
 export interface StoreOptions {
   /** The store's clock (epoch ms) for leases, `at` and readiness; tests pass a fake one. default Date.now */
@@ -152,19 +173,27 @@ export interface Store {
   /** Seq of the last event; 0 when the run does not exist. */
   head(runId: string): Promise<number>;
 
-  /** Leases up to `limit` runnable runs: queued, due (timer or retry), woken by a delivery, or whose lease expired. */
+  /**
+   * Leases up to `limit` runnable runs: queued, due (timer or retry), woken by a delivery, or whose lease expired;
+   * then admits runs waiting in queues, as far as each queue's limits allow across all workers.
+   */
   claim(request: ClaimRequest): Promise<Lease[]>;
-  /** Leases one given run if it is not terminal and not leased by someone else. */
+  /** Leases one given run if it is not terminal, not leased by someone else and (in a queue) admitted or admissible now. */
   claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined>;
   /** Extends a lease; throws `lease_lost` if it is no longer held. */
   heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }>;
   /** Gives a lease up without appending; the run becomes claimable at `readyAt` (default now) unless it is waiting. */
   release(lease: Lease, options?: { status?: "waiting" | "queued"; readyAt?: number }): Promise<void>;
-  /** Earliest `readyAt` among non-terminal runs of these workflows, or undefined. */
+  /** Earliest time a run of these workflows becomes claimable (due, or admissible when a rate window opens), or undefined. */
   nextReadyAt(workflows: string[]): Promise<number | undefined>;
 
   /** Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled`. */
   requestCancel(runId: string, reason: string): Promise<RunRecord>;
+
+  /** Creates or updates queues' limits (the last writer wins; workers read them at every claim). */
+  configureQueues(queues: QueueConfig[]): Promise<void>;
+  /** Every known queue with its limits and counts, by name. */
+  listQueues(): Promise<QueueInfo[]>;
 
   /** Adds a message to the inbox and wakes runs waiting on its key. */
   deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }>;

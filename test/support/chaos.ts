@@ -21,28 +21,53 @@ export interface ChaosResult {
   finalCodes: Array<number | null>;
 }
 
+const working = new WeakSet<SpawnedCli>();
+const MIN_KILLS = 3;
+
+/** Whether the worker has printed progress past its banner line, i.e. it has claimed and is executing runs. */
+function isWorking(worker: SpawnedCli): boolean {
+  return working.has(worker);
+}
+
+function watchProgress(worker: SpawnedCli): SpawnedCli {
+  let lines = 0;
+  worker.child.stdout?.on("data", (chunk: Buffer | string) => {
+    lines += String(chunk).split("\n").length - 1;
+    if (lines > 1) working.add(worker);
+  });
+  return worker;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const start = (untilIdle: boolean): SpawnedCli =>
-    spawnDuro(
-      [
-        "worker",
-        options.file,
-        "--db",
-        options.db,
-        "--lease-ms",
-        String(options.leaseMs),
-        "--concurrency",
-        "4",
-        ...(untilIdle ? ["--until-idle"] : []),
-      ],
-      { cwd: options.cwd, env: options.env, timeoutMs: 120_000 },
+    watchProgress(
+      spawnDuro(
+        [
+          "worker",
+          options.file,
+          "--db",
+          options.db,
+          "--lease-ms",
+          String(options.leaseMs),
+          "--concurrency",
+          "4",
+          ...(untilIdle ? ["--until-idle"] : []),
+        ],
+        { cwd: options.cwd, env: options.env, timeoutMs: 120_000 },
+      ),
     );
   const workers = Array.from({ length: options.workers }, () => start(false));
   let kills = 0;
-  const deadline = Date.now() + options.chaosMs;
-  while (Date.now() < deadline) {
+  const started = Date.now();
+  // At least MIN_KILLS, however slowly a loaded machine starts workers, within a bound.
+  const goOn = () => Date.now() - started < options.chaosMs || (kills < MIN_KILLS && Date.now() - started < 4 * options.chaosMs);
+  while (goOn()) {
     await new Promise((resolve) => setTimeout(resolve, options.killEveryMs));
-    const victim = Math.floor(Math.random() * workers.length);
+    // Kill only a worker that is executing runs: on a loaded machine a fresh process can take longer to start than
+    // the pause between kills, and killing it then would test nothing.
+    const busy = workers.flatMap((w, i) => (isWorking(w) ? [i] : []));
+    if (busy.length === 0) continue;
+    const victim = busy[Math.floor(Math.random() * busy.length)] as number;
     const dying = workers[victim] as SpawnedCli;
     dying.child.kill("SIGKILL");
     await dying.result.catch(() => undefined);

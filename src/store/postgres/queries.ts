@@ -7,8 +7,12 @@ import type { QueryConfig } from "pg";
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
 const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk = runs.pk)`;
 const runColumns = (s: string) => `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-  ready_at, ${lastSeq(s)} AS last_seq, cancel_requested, lease_owner, lease_epoch`;
+  ready_at, ${lastSeq(s)} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at`;
 const TERMINAL = `('completed', 'failed', 'cancelled')`;
+/** A run waiting for its queue to admit it; matches the predicate of the runs_pending index. */
+const PENDING = `queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued'`;
+/** An admitted run holding its queue slot; matches the predicate of the runs_active index. */
+const ACTIVE = `admitted_at IS NOT NULL AND status IN ('queued', 'running', 'waiting')`;
 
 /**
  * Joined into lease statements (claims, heartbeats) so that their commit does not wait for the WAL flush. Safe: the
@@ -34,16 +38,20 @@ function statements(s: string) {
     selectHead: `SELECT ${lastSeq(s)} AS last_seq FROM ${runs} WHERE id = $1`,
     /**
      * $1 id, $2 workflow, $3 version, $4 tenant, $5 parent run id, $6 idempotency key, $7 now, $8 ready at, $9 run_created data,
-     * $10 schema name. One statement, so atomic without BEGIN; returns no row when the id or the (tenant, idempotency key)
-     * exists. ON CONFLICT waits for a concurrent insert of the same key to commit, so concurrent starts create exactly one
-     * run. A created run notifies listeners (see notifyReady).
+     * $10 schema name, $11 queue, $12 concurrency key, $13 priority, $14 admit at. One statement, so atomic without BEGIN;
+     * returns no row when the id or the (tenant, idempotency key) exists. ON CONFLICT waits for a concurrent insert of the
+     * same key to commit, so concurrent starts create exactly one run. A created run notifies listeners (see notifyReady);
+     * a run's queue is created without limits if it is new.
      */
     insertRun: `
       WITH run AS (
-        INSERT INTO ${runs} (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at, ready_at)
-        VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7, $8)
+        INSERT INTO ${runs} (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at, ready_at,
+          queue, concurrency_key, priority, admit_at)
+        VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7, $8, $11, $12, $13, $14)
         ON CONFLICT DO NOTHING
-        RETURNING pk
+        RETURNING pk, queue
+      ), queue AS (
+        INSERT INTO ${s}.queues (name, updated_at) SELECT queue, $7 FROM run WHERE queue IS NOT NULL ON CONFLICT DO NOTHING
       )
       INSERT INTO ${s}.journal (run_pk, seq, type, at, data) SELECT pk, 1, 'run_created', $7, $9 FROM run
       RETURNING run_pk, pg_notify('${READY_CHANNEL}', $10)`,
@@ -66,6 +74,7 @@ function statements(s: string) {
       FROM unnest($1::text[]) WITH ORDINALITY AS q(run_id, n) JOIN ${runs} ON runs.id = q.run_id
       UNION ALL
       SELECT 1, q.n, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL::integer, NULL::bigint,
         j.seq, j.type, j.at, j.data
       FROM unnest($2::text[], $3::integer[]) WITH ORDINALITY AS q(run_id, from_seq, n)
       JOIN ${runs} r ON r.id = q.run_id JOIN ${s}.journal j ON j.run_pk = r.pk AND j.seq >= q.from_seq
@@ -127,7 +136,7 @@ function statements(s: string) {
     claimRun: `
       UPDATE ${runs} SET status = 'running', lease_owner = $3, lease_epoch = lease_epoch + 1, ready_at = $4, updated_at = $2
       FROM ${ASYNC_COMMIT}
-      WHERE id = $1 AND status NOT IN ${TERMINAL} AND (status <> 'running' OR ready_at <= $2)
+      WHERE id = $1 AND status NOT IN ${TERMINAL} AND (status <> 'running' OR ready_at <= $2) AND NOT (${PENDING})
       RETURNING pk, id, workflow, lease_epoch, ready_at`,
     /** $1 id, $2 worker id, $3 epoch, $4 now, $5 new expiry */
     heartbeat: `
@@ -153,6 +162,58 @@ function statements(s: string) {
      * PostgreSQL sends it when the transaction commits, and never if it rolls back. A hint only: workers still poll.
      */
     notifyReady: `SELECT pg_notify('${READY_CHANNEL}', $1)`,
+
+    // --- queues (see queues.ts) ---
+    /** $1 name, $2 concurrency, $3 key concurrency, $4 rate limit, $5 rate period ms, $6 now */
+    upsertQueue: `
+      INSERT INTO ${s}.queues (name, concurrency, key_concurrency, rate_limit, rate_period_ms, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency, key_concurrency = EXCLUDED.key_concurrency,
+        rate_limit = EXCLUDED.rate_limit, rate_period_ms = EXCLUDED.rate_period_ms, updated_at = EXCLUDED.updated_at`,
+    /** $1 now. Every queue with its limits and counts. */
+    listQueues: `
+      SELECT q.name, q.concurrency, q.key_concurrency, q.rate_limit, q.rate_period_ms,
+        (SELECT count(*) FROM ${runs} WHERE queue = q.name AND ${PENDING}) AS pending,
+        (SELECT count(*) FROM ${runs} WHERE queue = q.name AND ${ACTIVE}) AS active,
+        CASE WHEN q.rate_limit IS NULL THEN 0
+          ELSE (SELECT count(*) FROM ${runs} WHERE queue = q.name AND admitted_at > $1 - q.rate_period_ms) END AS started
+      FROM ${s}.queues q ORDER BY q.name`,
+    /** $1 name */
+    selectQueue: `SELECT name, concurrency, key_concurrency, rate_limit, rate_period_ms FROM ${s}.queues WHERE name = $1`,
+    /** $1 now, $2 workflows. Queues with a run of these workflows waiting for admission now. */
+    queuesWithPending: `
+      SELECT q.name, q.concurrency, q.key_concurrency, q.rate_limit, q.rate_period_ms FROM ${s}.queues q
+      WHERE EXISTS (SELECT 1 FROM ${runs} WHERE queue = q.name AND ${PENDING} AND admit_at <= $1 AND workflow = ANY($2::text[]))
+      ORDER BY q.name`,
+    /**
+     * $1 schema name, $2 queue. Serializes admissions to one queue across every worker until the transaction ends, so
+     * the counts read after it include every admission committed before (READ COMMITTED reads anew per statement).
+     */
+    lockQueue: `SELECT pg_advisory_xact_lock(hashtextextended('duro:queue:' || $1 || ':' || $2, 0))`,
+    /** $1 queue, $2 now (the rate window's end), $3 whether to count per key. The queue's load. */
+    queueLoad: `
+      SELECT
+        (SELECT count(*) FROM ${runs} WHERE queue = $1 AND ${ACTIVE}) AS active,
+        (SELECT coalesce(array_agg(admitted_at), '{}') FROM ${runs} WHERE queue = $1 AND admitted_at > $2) AS admitted,
+        (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
+          SELECT concurrency_key AS k, count(*) AS n FROM ${runs}
+          WHERE $3 AND queue = $1 AND ${ACTIVE} AND concurrency_key IS NOT NULL GROUP BY concurrency_key) keys) AS by_key`,
+    /** $1 queue, $2 now, $3 workflows, $4 limit, $5 single run id or NULL. Runs waiting for admission, in admission order. */
+    pendingCandidates: `
+      SELECT pk, concurrency_key FROM ${runs}
+      WHERE queue = $1 AND ${PENDING} AND admit_at <= $2 AND workflow = ANY($3::text[]) AND ($5::text IS NULL OR id = $5)
+      ORDER BY priority, admit_at, pk LIMIT $4
+      FOR UPDATE SKIP LOCKED`,
+    /** $1 pks, $2 now, $3 worker id, $4 lease expiry */
+    admitRuns: `
+      UPDATE ${runs} SET status = 'running', admitted_at = $2, lease_owner = $3, lease_epoch = lease_epoch + 1,
+        ready_at = $4, updated_at = $2
+      FROM ${ASYNC_COMMIT}
+      WHERE pk = ANY($1::bigint[])
+      RETURNING pk, id, workflow, lease_epoch, ready_at`,
+    /** $1 now, $2 workflows. The earliest later admission among pending runs (a start scheduled for later). */
+    nextAdmitAt: `
+      SELECT min(admit_at) AS at FROM ${runs} WHERE ${PENDING} AND admit_at > $1 AND workflow = ANY($2::text[])`,
 
     // --- artifacts ---
     /** $1 sha256, $2 bytes */

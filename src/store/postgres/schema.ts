@@ -266,6 +266,32 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   CREATE INDEX runs_claimable ON ${s}.runs (workflow, ready_at, pk) WHERE ready_at IS NOT NULL;
   DROP INDEX ${s}.runs_ready;
   `,
+
+  // Version 4: queues. A run with a queue is created with ready_at NULL (not claimable) and admit_at; a claim that
+  // admits it (under the queue's advisory lock, see queues.ts) sets admitted_at, and from then on it is claimed like
+  // any other run. runs_active holds only admitted unfinished runs, so counting a queue's load reads its slots only.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.runs
+    ADD COLUMN queue text,
+    ADD COLUMN concurrency_key text,
+    ADD COLUMN priority integer NOT NULL DEFAULT 0,
+    ADD COLUMN admit_at bigint,
+    ADD COLUMN admitted_at bigint;
+  CREATE INDEX runs_pending ON ${s}.runs (queue, priority, admit_at, pk)
+    WHERE queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued';
+  CREATE INDEX runs_active ON ${s}.runs (queue, concurrency_key)
+    WHERE admitted_at IS NOT NULL AND status IN ('queued', 'running', 'waiting');
+  CREATE INDEX runs_admitted ON ${s}.runs (queue, admitted_at) WHERE admitted_at IS NOT NULL;
+
+  CREATE TABLE ${s}.queues (
+    name            text PRIMARY KEY,
+    concurrency     integer,
+    key_concurrency integer,
+    rate_limit      integer,
+    rate_period_ms  bigint,
+    updated_at      bigint NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

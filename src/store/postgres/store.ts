@@ -7,12 +7,12 @@
 
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
+import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type WaitSpec } from "../../core/index.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type MessageRow, newRunRecord, toMessage, toRecord } from "../rows.js";
+import { type LeaseRow, type MessageRow, newRunRecord, toMessage, toRecord } from "../rows.js";
 import type {
   AppendCommit,
   AppendResult,
@@ -23,6 +23,7 @@ import type {
   Lease,
   NewRun,
   OpenWait,
+  QueueInfo,
   RunFilter,
   RunPage,
   RunRecord,
@@ -35,6 +36,7 @@ import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, 
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
 import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
+import { PostgresQueues } from "./queues.js";
 import { type CombinedRow, type JournalRow, ReadBatcher, type RunRow } from "./reads.js";
 import { quoteSchema } from "./schema.js";
 
@@ -56,14 +58,6 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   return new PostgresStore(connectionString, { ...options, schema: options.schema ?? schema ?? DEFAULT_SCHEMA });
 }
 
-interface LeaseRow {
-  pk: number;
-  id: string;
-  workflow: string;
-  lease_epoch: number;
-  ready_at: number;
-}
-
 interface WaitRow {
   run_id: string;
   key: string;
@@ -78,6 +72,7 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly quotedSchema: string;
   private readonly q: Queries;
+  private readonly queues: PostgresQueues;
   private readonly connectTimeoutMs: number;
   /** Connections held by subscribe(), ended by close(). */
   private readonly listeners = new Set<pg.Client>();
@@ -103,6 +98,7 @@ export class PostgresStore implements Store {
     this.q = postgresQueries(this.quotedSchema);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.pool = createPool(url, { poolSize: options.poolSize ?? 10, connectTimeoutMs: this.connectTimeoutMs });
+    this.queues = new PostgresQueues(this.schema, this.clock, (on, statement, values) => this.rows(on, statement, values));
     this.batcher = new AppendBatcher(this.schema, this.clock, (params) => this.rows<AppendRow>(this.pool, "appendBatch", params));
     this.reads = new ReadBatcher({
       selectRun: (runId) => this.rows<RunRow>(this.pool, "selectRun", [runId]),
@@ -120,7 +116,8 @@ export class PostgresStore implements Store {
     const created = encodeEvent(runCreatedEvent(run));
     return this.use(async () => {
       const now = this.clock();
-      const readyAt = run.readyAt ?? now;
+      // A run in a queue is not claimable until the queue admits it.
+      const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
       const inserted = await this.rows(this.pool, "insertRun", [
         run.id,
         run.workflow,
@@ -129,9 +126,13 @@ export class PostgresStore implements Store {
         run.parentRunId ?? null,
         run.idempotencyKey ?? null,
         now,
-        readyAt,
+        readyAt ?? null,
         created.data,
         this.schema,
+        run.queue ?? null,
+        run.concurrencyKey ?? null,
+        run.priority ?? 0,
+        run.readyAt ?? now,
       ]);
       if (inserted.length === 0) return { run: toRecord(await this.existingRun(run)), created: false };
       return { run: newRunRecord(run, now, readyAt), created: true };
@@ -226,7 +227,17 @@ export class PostgresStore implements Store {
         now + request.leaseMs,
       ]);
       rows.sort((a, b) => a.due_at - b.due_at || a.pk - b.pk);
-      return rows.map((row) => toLease(row, request.workerId));
+      const leases = rows.map((row) => toLease(row, request.workerId));
+      if (leases.length < request.limit) {
+        const terms = { workerId: request.workerId, leaseMs: request.leaseMs };
+        const queues = await this.queues.withPending(this.pool, request.workflows, now);
+        if (queues.length > 0) {
+          const room = request.limit - leases.length;
+          const admitted = await this.transaction((client) => this.queues.admit(client, queues, request.workflows, room, terms));
+          leases.push(...admitted.map((row) => toLease(row, request.workerId)));
+        }
+      }
+      return leases;
     });
   }
 
@@ -234,7 +245,14 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       const now = this.clock();
       const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs]);
-      return row && toLease(row, workerId);
+      if (row) return toLease(row, workerId);
+      // Not claimable as it is; perhaps it waits for its queue to admit it.
+      const [run] = await this.rows<RunRow>(this.pool, "selectRun", [runId]);
+      if (!run || run.queue === null || run.admitted_at !== null || run.status !== "queued") return undefined;
+      const config = await this.queues.config(this.pool, run.queue);
+      const terms = { workerId, leaseMs };
+      const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId));
+      return admitted && toLease(admitted, workerId);
     });
   }
 
@@ -279,9 +297,22 @@ export class PostgresStore implements Store {
 
   async nextReadyAt(workflows: string[]): Promise<number | undefined> {
     return this.use(async () => {
-      const [row] = await this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows]);
-      return row?.ready_at ?? undefined;
+      const now = this.clock();
+      const [[row], admissible] = await Promise.all([
+        this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows]),
+        this.queues.nextAdmissibleAt(this.pool, workflows, now),
+      ]);
+      const due = row?.ready_at ?? undefined;
+      return due === undefined || (admissible !== undefined && admissible < due) ? admissible : due;
     });
+  }
+
+  async configureQueues(queues: QueueConfig[]): Promise<void> {
+    return this.use(() => this.queues.configure(this.pool, queues, this.clock()));
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    return this.use(() => this.queues.list(this.pool, this.clock()));
   }
 
   async requestCancel(runId: string, reason: string): Promise<RunRecord> {

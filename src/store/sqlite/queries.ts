@@ -5,7 +5,7 @@
 // only journal rows, which halves the pages each commit writes.
 const LAST_SEQ = `(SELECT max(seq) FROM journal WHERE run_pk = runs.pk)`;
 const RUN_COLUMNS = `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-  ready_at, ${LAST_SEQ} AS last_seq, cancel_requested, lease_owner, lease_epoch`;
+  ready_at, ${LAST_SEQ} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at`;
 
 export const SELECT_RUN = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`;
 export const SELECT_RUN_BY_IDEMPOTENCY_KEY = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = ? AND idempotency_key = ?`;
@@ -13,8 +13,9 @@ export const SELECT_HEAD = /* sql */ `SELECT ${LAST_SEQ} AS last_seq FROM runs W
 
 export const INSERT_RUN = /* sql */ `
   INSERT INTO runs (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-    ready_at)
-  VALUES (@id, @workflow, @version, @tenant, 'queued', @parentRunId, @idempotencyKey, @now, @now, @readyAt)`;
+    ready_at, queue, concurrency_key, priority, admit_at)
+  VALUES (@id, @workflow, @version, @tenant, 'queued', @parentRunId, @idempotencyKey, @now, @now, @readyAt,
+    @queue, @concurrencyKey, @priority, @admitAt)`;
 
 // --- journal ---
 export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`;
@@ -93,6 +94,43 @@ export const REQUEST_CANCEL = /* sql */ `
     ready_at = CASE WHEN status IN ('waiting', 'queued') THEN min(coalesce(ready_at, @now), @now) ELSE ready_at END
   WHERE pk = @pk
   RETURNING ${RUN_COLUMNS}`;
+
+// --- queues (see queues.ts) ---
+const PENDING = `queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued'`;
+const ACTIVE = `admitted_at IS NOT NULL AND status IN ('queued', 'running', 'waiting')`;
+export const UPSERT_QUEUE = /* sql */ `
+  INSERT INTO queues (name, concurrency, key_concurrency, rate_limit, rate_period_ms, updated_at)
+  VALUES (@name, @concurrency, @keyConcurrency, @rateLimit, @ratePeriodMs, @now)
+  ON CONFLICT (name) DO UPDATE SET concurrency = excluded.concurrency, key_concurrency = excluded.key_concurrency,
+    rate_limit = excluded.rate_limit, rate_period_ms = excluded.rate_period_ms, updated_at = excluded.updated_at`;
+export const ENSURE_QUEUE = /* sql */ `INSERT INTO queues (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`;
+export const SELECT_QUEUES = /* sql */ `SELECT name, concurrency, key_concurrency, rate_limit, rate_period_ms FROM queues ORDER BY name`;
+export const SELECT_QUEUE = /* sql */ `SELECT name, concurrency, key_concurrency, rate_limit, rate_period_ms FROM queues WHERE name = ?`;
+export const PENDING_CANDIDATES = /* sql */ `
+  SELECT pk, concurrency_key FROM runs
+  WHERE queue = @queue AND ${PENDING} AND admit_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
+  ORDER BY priority, admit_at, pk LIMIT @limit`;
+export const COUNT_PENDING = /* sql */ `SELECT count(*) AS n FROM runs WHERE queue = ? AND ${PENDING}`;
+export const COUNT_ACTIVE = /* sql */ `SELECT count(*) AS n FROM runs WHERE queue = ? AND ${ACTIVE}`;
+export const ACTIVE_BY_KEY = /* sql */ `
+  SELECT concurrency_key AS key, count(*) AS n FROM runs
+  WHERE queue = ? AND ${ACTIVE} AND concurrency_key IS NOT NULL GROUP BY concurrency_key`;
+export const ADMITTED_SINCE = /* sql */ `SELECT admitted_at FROM runs WHERE queue = ? AND admitted_at > ?`;
+/** The earliest later admission among pending runs of these workflows (a start scheduled for later). */
+export const NEXT_ADMIT_AT = /* sql */ `
+  SELECT min(admit_at) AS at FROM runs
+  WHERE ${PENDING} AND admit_at > @now AND +workflow IN (SELECT value FROM json_each(@workflows))`;
+/** Rate-limited queues with a pending run of these workflows that is otherwise admissible now. */
+export const RATE_LIMITED_WITH_PENDING = /* sql */ `
+  SELECT q.name, q.concurrency, q.key_concurrency, q.rate_limit, q.rate_period_ms FROM queues q
+  WHERE q.rate_limit IS NOT NULL AND EXISTS (
+    SELECT 1 FROM runs WHERE queue = q.name AND ${PENDING} AND admit_at <= @now
+      AND +workflow IN (SELECT value FROM json_each(@workflows)))`;
+export const ADMIT_RUN = /* sql */ `
+  UPDATE runs SET status = 'running', admitted_at = @now, lease_owner = @workerId, lease_epoch = lease_epoch + 1,
+    ready_at = @expiresAt, updated_at = @now
+  WHERE pk = @pk
+  RETURNING pk, id, workflow, lease_epoch, ready_at`;
 
 // --- artifacts ---
 export const PUT_ARTIFACT = /* sql */ `INSERT INTO artifacts (sha256, bytes) VALUES (?, ?) ON CONFLICT DO NOTHING`;

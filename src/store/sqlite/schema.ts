@@ -75,6 +75,29 @@ export const MIGRATIONS: readonly string[] = [
     bytes  BLOB NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: queues. A run with a queue is created with ready_at NULL (not claimable) and admit_at (its earliest
+  // admission); a claim that admits it sets admitted_at, and from then on it is claimed like any other run.
+  /* sql */ `
+  ALTER TABLE runs ADD COLUMN queue TEXT;
+  ALTER TABLE runs ADD COLUMN concurrency_key TEXT;
+  ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN admit_at INTEGER;
+  ALTER TABLE runs ADD COLUMN admitted_at INTEGER;
+  CREATE INDEX runs_pending ON runs (queue, priority, admit_at, pk)
+    WHERE queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued';
+  CREATE INDEX runs_active ON runs (queue, concurrency_key)
+    WHERE admitted_at IS NOT NULL AND status IN ('queued', 'running', 'waiting');
+  CREATE INDEX runs_admitted ON runs (queue, admitted_at) WHERE admitted_at IS NOT NULL;
+
+  CREATE TABLE queues (
+    name            TEXT PRIMARY KEY,
+    concurrency     INTEGER,
+    key_concurrency INTEGER,
+    rate_limit      INTEGER,
+    rate_period_ms  INTEGER,
+    updated_at      INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,12 +3,12 @@
 
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
-import { DuroError, type EventBody, type JournalEvent, type WaitSpec } from "../../core/index.js";
+import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type WaitSpec } from "../../core/index.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type MessageRow, newRunRecord, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
+import { type LeaseRow, type MessageRow, newRunRecord, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
 import {
   type AppendCommit,
   type AppendResult,
@@ -19,6 +19,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type QueueInfo,
   type RunFilter,
   type RunPage,
   type RunRecord,
@@ -32,6 +33,7 @@ import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open.js";
 import * as sql from "./queries.js";
+import { SqliteQueues } from "./queues.js";
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** How hard a commit is pushed to disk: "normal" may lose the last commits on power loss, never corrupts. default "normal" */
@@ -60,12 +62,9 @@ interface RunRow extends SharedRunRow {
   last_seq: number;
 }
 
-interface LeaseRow {
-  pk: number;
-  id: string;
-  workflow: string;
-  lease_epoch: number;
-  ready_at: number;
+/** A run waiting for its queue to admit it. */
+function isPending(run: RunRow): boolean {
+  return run.queue !== null && run.admitted_at === null && run.status === "queued";
 }
 
 type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant", string | null> & { cursor: number | null; limit: number };
@@ -115,6 +114,7 @@ export class SqliteStore implements Store {
    * fence check and the write it guards.
    */
   private readonly writes: GroupCommit;
+  private readonly queues: SqliteQueues;
 
   constructor(
     private readonly db: Database.Database,
@@ -124,6 +124,7 @@ export class SqliteStore implements Store {
     this.clock = options.clock ?? Date.now;
     this.q = prepareAll(db);
     this.writes = new GroupCommit(db);
+    this.queues = new SqliteQueues(db);
   }
 
   async createRun(run: NewRun): Promise<CreateResult> {
@@ -176,7 +177,12 @@ export class SqliteStore implements Store {
 
   async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
     return this.write((now) => {
-      const row = this.q.claimRun.get({ workerId, expiresAt: now + leaseMs, now, id: runId });
+      const run = this.q.selectRun.get(runId);
+      const terms = { workerId, expiresAt: now + leaseMs, now };
+      const row =
+        run && isPending(run)
+          ? this.queues.admitOne({ pk: run.pk, queue: run.queue as string, concurrency_key: run.concurrency_key }, terms)
+          : this.q.claimRun.get({ ...terms, id: runId });
       return row && toLease(row, workerId);
     });
   }
@@ -190,7 +196,20 @@ export class SqliteStore implements Store {
   }
 
   async nextReadyAt(workflows: string[]): Promise<number | undefined> {
-    return this.query(() => this.q.nextReadyAt.get(JSON.stringify(workflows))?.ready_at);
+    return this.query(() => {
+      const list = JSON.stringify(workflows);
+      const due = this.q.nextReadyAt.get(list)?.ready_at;
+      const admissible = this.queues.nextAdmissibleAt(list, this.clock());
+      return due === undefined || (admissible !== undefined && admissible < due) ? admissible : due;
+    });
+  }
+
+  async configureQueues(queues: QueueConfig[]): Promise<void> {
+    return this.write((now) => this.queues.configure(queues, now));
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    return this.query(() => this.queues.list(this.clock()));
   }
 
   async requestCancel(runId: string, reason: string): Promise<RunRecord> {
@@ -273,7 +292,9 @@ export class SqliteStore implements Store {
     if (existing) return { run: toRecord(existing), created: false };
 
     const created = encodeEvent(runCreatedEvent(run));
-    const readyAt = run.readyAt ?? now;
+    // A run in a queue is not claimable until the queue admits it.
+    const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
+    if (run.queue !== undefined) this.queues.ensure(run.queue, now);
     const { lastInsertRowid } = this.q.insertRun.run({
       id: run.id,
       workflow: run.workflow,
@@ -282,7 +303,11 @@ export class SqliteStore implements Store {
       parentRunId: run.parentRunId ?? null,
       idempotencyKey: run.idempotencyKey ?? null,
       now,
-      readyAt,
+      readyAt: readyAt ?? null,
+      queue: run.queue ?? null,
+      concurrencyKey: run.concurrencyKey ?? null,
+      priority: run.priority ?? 0,
+      admitAt: run.readyAt ?? now,
     });
     this.q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
     return { run: newRunRecord(run, now, readyAt), created: true };
@@ -337,9 +362,12 @@ export class SqliteStore implements Store {
   }
 
   private claimNow(request: ClaimRequest, now: number): LeaseRow[] {
-    const due = this.q.selectDue.all({ now, workflows: JSON.stringify(request.workflows), limit: request.limit });
+    const workflows = JSON.stringify(request.workflows);
+    const due = this.q.selectDue.all({ now, workflows, limit: request.limit });
     const lease = { workerId: request.workerId, expiresAt: now + request.leaseMs, now };
-    return due.map(({ pk }) => this.q.claimDueRun.get({ ...lease, pk }) as LeaseRow);
+    const claimed = due.map(({ pk }) => this.q.claimDueRun.get({ ...lease, pk }) as LeaseRow);
+    if (claimed.length < request.limit) claimed.push(...this.queues.admitPending(workflows, request.limit - claimed.length, lease));
+    return claimed;
   }
 
   private releaseNow(lease: Lease, status: "waiting" | "queued", readyAt: number | undefined, now: number): void {
