@@ -18,6 +18,7 @@ export type {
   RetryPolicy,
   StepContext,
   StepOptions,
+  TransactionClient,
   WaitForEventOptions,
   WorkflowContext,
   WorkflowDefinition,

@@ -19,6 +19,19 @@ export interface StepContext {
   signal: AbortSignal;
 }
 
+/**
+ * The database transaction a `ctx.transaction` step runs in: the same one that journals the step's result, so the
+ * statements and the record commit together or not at all. SQL is the backend's own: `$1` placeholders on
+ * PostgreSQL, `?` on SQLite.
+ */
+export interface TransactionClient {
+  readonly dialect: "postgres" | "sqlite";
+  /** Runs one statement; resolves with its rows (none for a statement that returns none). */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** The driver's own handle, for a query builder: a pg client in the transaction, or the better-sqlite3 Database. */
+  readonly raw: unknown;
+}
+
 export interface StepOptions {
   /** default: the workflow's `retry`, else 3 attempts from 1s doubling up to 5m */
   retry?: RetryPolicy;
@@ -66,6 +79,12 @@ export interface WorkflowContext {
   readonly workflow: string;
   /** Runs `fn` once and journals its result; on replay returns the journaled result without running it. */
   step<T>(name: string, fn: (step: StepContext) => T | Promise<T>, options?: StepOptions): Promise<Awaited<T>>;
+  /**
+   * A step whose function runs inside the database transaction that journals its result (SQLite and PostgreSQL
+   * stores): its writes to your own tables and its record commit together, so the effect happens exactly once.
+   * A failed attempt rolls its statements back and is retried like any step.
+   */
+  transaction<T>(name: string, fn: (tx: TransactionClient, step: StepContext) => Promise<T>, options?: StepOptions): Promise<Awaited<T>>;
   /** A durable timer: survives restarts; nothing is held in memory while it waits. */
   sleep(name: string, duration: Duration): Promise<void>;
   sleepUntil(name: string, time: Date | string | number): Promise<void>;

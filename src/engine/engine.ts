@@ -53,6 +53,11 @@ export interface StartOptions extends QueueOverrides {
   tenant?: string;
   /** The file that defines the workflow, recorded so that `duro resume` can load it. */
   source?: string;
+  /**
+   * Your open database transaction (a pg client after BEGIN, or a better-sqlite3 Database inside a transaction, on
+   * the store's own database): the run is created in it and exists only if you commit.
+   */
+  tx?: unknown;
 }
 
 export interface RunHandle {
@@ -141,19 +146,22 @@ export class Engine {
     const timeout = def.options.timeout;
     const queued = queueFields(def, checked, options);
     await this.saveQueues();
-    const { run, created } = await this.store.createRun({
-      id,
-      workflow: def.name,
-      version: def.version,
-      input: toJsonValue(checked, `input of workflow "${def.name}"`),
-      tenant: options.tenant ?? this.tenant,
-      options: {
-        ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
-        ...(options.source === undefined ? {} : { source: options.source }),
+    const { run, created } = await this.store.createRun(
+      {
+        id,
+        workflow: def.name,
+        version: def.version,
+        input: toJsonValue(checked, `input of workflow "${def.name}"`),
+        tenant: options.tenant ?? this.tenant,
+        options: {
+          ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
+          ...(options.source === undefined ? {} : { source: options.source }),
+        },
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+        ...queued,
       },
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...queued,
-    });
+      options.tx === undefined ? {} : { tx: options.tx },
+    );
     this.nudgeWorkers();
     return { id: run.id, created, run };
   }

@@ -23,6 +23,7 @@ import {
   type StepContext,
   StepFailedError,
   type StepOptions,
+  type TransactionClient,
   toErrorInfo,
   toMs,
   validateWithSchema,
@@ -31,6 +32,7 @@ import {
   type WorkflowContext,
   type WorkflowDefinition,
 } from "../core/index.js";
+import { transactionUnsupported } from "../store/errors.js";
 import type { AppendCommit, Lease, Store } from "../store/index.js";
 import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
@@ -240,6 +242,10 @@ export class Invocation {
         typeof fn === "function"
           ? request("step", name, { fn, options })
           : Promise.reject(new DuroError("invalid_step", `step "${name}" needs a function`, { category: "definition" })),
+      transaction: (name, fn, options) =>
+        typeof fn === "function"
+          ? request("step", name, { fn, options, transactional: true })
+          : Promise.reject(new DuroError("invalid_step", `transaction "${name}" needs a function`, { category: "definition" })),
       sleep: (name, duration) => request("sleep", name, { ms: toMs(duration) }),
       sleepUntil: (name, time) => request("sleep", name, { until: new Date(time).getTime() }),
       waitForEvent: (name, options) => request("event", name, { ...options }),
@@ -323,6 +329,7 @@ export class Invocation {
   }
 
   private runAttempt(request: OpRequest, attempt: number): void {
+    if (request.args.transactional === true) return this.runTransactionAttempt(request, attempt);
     const key = request.key;
     const { fn, options } = request.args as { fn: (s: StepContext) => unknown; options?: StepOptions };
     if (this.finished) {
@@ -346,6 +353,69 @@ export class Invocation {
         (value) => this.stepSucceeded(request, attempt, value),
         (error) => this.stepFailed(request, attempt, error),
       )
+      .catch((error) => this.crash(error))
+      .finally(() => {
+        this.controllers.delete(controller);
+        this.inFlight--;
+        this.checkIdle();
+      });
+  }
+
+  /**
+   * A ctx.transaction attempt: the function runs inside the store transaction that appends its step_completed, so
+   * its statements and its record commit together. It is one link of the commit chain: this run's other commits
+   * wait for it, and it starts once the commits before it (its step_started among them) have landed.
+   */
+  private runTransactionAttempt(request: OpRequest, attempt: number): void {
+    const key = request.key;
+    const { fn, options } = request.args as { fn: (tx: TransactionClient, s: StepContext) => Promise<unknown>; options?: StepOptions };
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const stepContext: StepContext = { idempotencyKey: `${this.runId}:${key}`, attempt, signal: controller.signal };
+    let thrown: { error: unknown } | undefined;
+    let returned: unknown;
+    const work = async (tx: TransactionClient): Promise<EventBody[]> => {
+      try {
+        let result = Promise.resolve(fn(tx, stepContext));
+        failpoint("during_step", key);
+        if (options?.timeout !== undefined) result = this.withTimeout(result, key, toMs(options.timeout), controller);
+        // Inline, never an artifact: the artifact store would need a write of its own while this one holds the lock.
+        const journal = await this.toJournalValue(await result, `result of transaction "${key}"`);
+        returned = journal.returned;
+        failpoint("after_step_effect", key);
+        return [{ type: "step_completed", key, ...(journal.stored === undefined ? {} : { result: journal.stored }) }];
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    };
+    const attemptDone = this.flushing.then(async () => {
+      if (this.finished) return;
+      failpoint("before_step", key);
+      const { transact } = this.deps.store;
+      if (!transact) {
+        return this.stepFailed(request, attempt, transactionUnsupported("ctx.transaction"));
+      }
+      await this.flush();
+      if (this.finished) return;
+      const expectedSeq = this.expectedSeq;
+      this.committing++;
+      let result: Awaited<ReturnType<Store["append"]>>;
+      try {
+        result = await transact.call(this.deps.store, this.runId, [], { lease: this.lease, expectedSeq }, work);
+      } catch (error) {
+        if (thrown && error === thrown.error) return this.stepFailed(request, attempt, error);
+        return this.stop(error);
+      } finally {
+        this.committing--;
+      }
+      this.expectedSeq = result.lastSeq;
+      this.observe([{ type: "step_completed", key }], expectedSeq + 1);
+      failpoint("after_step_journaled", key);
+      if (result.cancelRequested !== undefined && !this.finished) void this.cancel(result.cancelRequested);
+      request.resolve(returned);
+    });
+    this.flushing = attemptDone
       .catch((error) => this.crash(error))
       .finally(() => {
         this.controllers.delete(controller);

@@ -1,5 +1,5 @@
 // The errors every backend raises, built in one place so that codes, categories and wording stay identical.
-import { DuroError, inputError } from "../core/index.js";
+import { DuroError, inputError, type TransactionClient } from "../core/index.js";
 import type { RunStatus } from "./store.js";
 
 export function runNotFound(runId: string): DuroError {
@@ -32,4 +32,65 @@ export function invalidCursor(cursor: string): DuroError {
 
 export function storeClosed(): DuroError {
   return new DuroError("store_closed", "the store was closed; open a new one to keep working", { category: "internal" });
+}
+
+/**
+ * Carries an error the caller's own part of a transaction threw (`transact`'s work, a ctx.transaction function)
+ * past the store's error mapping: it is the step's failure, not a storage failure.
+ */
+export class CallerError {
+  constructor(readonly error: unknown) {}
+}
+
+/** Runs the caller's part of a transaction; whatever it throws comes out wrapped in CallerError. */
+export async function callerWork<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new CallerError(error);
+  }
+}
+
+/** The caller's error if `error` wraps one, else the mapped storage error. */
+export function unwrapCallerError(error: unknown, mapStorageError: (error: unknown) => unknown): unknown {
+  return error instanceof CallerError ? error.error : mapStorageError(error);
+}
+
+export function transactionUnsupported(what: string): DuroError {
+  return new DuroError(
+    "transaction_unsupported",
+    `${what} needs a SQL store (SQLite or PostgreSQL); the in-memory store has no database transaction to join`,
+    { category: "definition" },
+  );
+}
+
+export function invalidTransaction(expected: string): DuroError {
+  return new DuroError("invalid_transaction", `the tx option must be ${expected}, with a transaction open on it`, { category: "input" });
+}
+
+/** A transaction client used after its transaction ended (kept past the step's function). */
+export function transactionClosed(): DuroError {
+  return new DuroError("transaction_closed", "this transaction already ended; use the client only inside the ctx.transaction function", {
+    category: "definition",
+  });
+}
+
+/** A TransactionClient that refuses to run statements once `close` is called (its transaction has ended). */
+export function closableClient(
+  dialect: TransactionClient["dialect"],
+  raw: unknown,
+  run: (sql: string, params: unknown[]) => Promise<unknown[]> | unknown[],
+): TransactionClient & { close(): void } {
+  let open = true;
+  return {
+    dialect,
+    raw,
+    async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+      if (!open) throw transactionClosed();
+      return (await run(sql, params)) as R[];
+    },
+    close: () => {
+      open = false;
+    },
+  };
 }

@@ -10,7 +10,7 @@ import {
   type QueueConfig,
   type WaitSpec,
 } from "../core/index.js";
-import { inboxConflict, runNotFound, runTerminal, storeClosed } from "./errors.js";
+import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
 import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
@@ -91,8 +91,9 @@ export class MemoryStore implements Store {
     this.clock = options.clock ?? Date.now;
   }
 
-  async createRun(run: NewRun): Promise<CreateResult> {
+  async createRun(run: NewRun, options: { tx?: unknown } = {}): Promise<CreateResult> {
     this.assertOpen();
+    if (options.tx !== undefined) throw transactionUnsupported("engine.start(…, { tx })");
     const existing = this.runs.get(run.id) ?? this.byIdempotencyKey(run.tenant, run.idempotencyKey);
     if (existing) return { run: toRecord(existing), created: false };
 

@@ -1,6 +1,6 @@
 // The Store contract: the journal, the runs index, leases and claims, the inbox, timers and artifacts.
 // Every backend implements exactly this and passes the shared suite in conformance.ts.
-import type { EventBody, JournalEvent, QueueConfig, RunOptions, WaitSpec } from "../core/index.js";
+import type { EventBody, JournalEvent, QueueConfig, RunOptions, TransactionClient, WaitSpec } from "../core/index.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -161,13 +161,27 @@ export interface StoreOptions {
 }
 
 export interface Store {
-  /** Creates a run and journals its `run_created` event as seq 1; idempotent by id and by (tenant, idempotencyKey). */
-  createRun(run: NewRun): Promise<CreateResult>;
+  /**
+   * Creates a run and journals its `run_created` event as seq 1; idempotent by id and by (tenant, idempotencyKey).
+   * With `tx` (the caller's open transaction: a pg client on PostgreSQL, a better-sqlite3 Database on SQLite) the
+   * run is written in it, and exists only if the caller commits.
+   */
+  createRun(run: NewRun, options?: { tx?: unknown }): Promise<CreateResult>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   listRuns(filter?: RunFilter): Promise<RunPage>;
 
   /** Appends events as seq expectedSeq+1…; throws `lease_lost` (LeaseLostError) unless the lease is current and unexpired. */
   append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult>;
+  /**
+   * Optional (SQL backends): runs `work` in one database transaction, then appends `events` and the events `work`
+   * returned in that same transaction, fenced like `append`. Either all of it commits or none of it does.
+   */
+  transact?(
+    runId: string,
+    events: EventBody[],
+    commit: AppendCommit,
+    work: (tx: TransactionClient) => Promise<EventBody[]>,
+  ): Promise<AppendResult>;
   /** Events with seq >= fromSeq (default 1), in order. */
   read(runId: string, fromSeq?: number): Promise<JournalEvent[]>;
   /** Seq of the last event; 0 when the run does not exist. */

@@ -7,8 +7,17 @@
 
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type WaitSpec } from "../../core/index.js";
-import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
+import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import {
+  CallerError,
+  callerWork,
+  closableClient,
+  inboxConflict,
+  invalidTransaction,
+  runNotFound,
+  runTerminal,
+  storeClosed,
+} from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
@@ -32,7 +41,7 @@ import type {
   StoreOptions,
 } from "../store.js";
 import { terminalStatusOf } from "../transitions.js";
-import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, waitChanges } from "./batch.js";
+import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
 import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
@@ -112,13 +121,14 @@ export class PostgresStore implements Store {
     await this.use(async () => undefined);
   }
 
-  async createRun(run: NewRun): Promise<CreateResult> {
+  async createRun(run: NewRun, options: { tx?: unknown } = {}): Promise<CreateResult> {
     const created = encodeEvent(runCreatedEvent(run));
+    const on = options.tx === undefined ? this.pool : callerClient(options.tx);
     return this.use(async () => {
       const now = this.clock();
       // A run in a queue is not claimable until the queue admits it.
       const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
-      const inserted = await this.rows(this.pool, "insertRun", [
+      const inserted = await this.rows(on, "insertRun", [
         run.id,
         run.workflow,
         run.version,
@@ -134,7 +144,7 @@ export class PostgresStore implements Store {
         run.priority ?? 0,
         run.readyAt ?? now,
       ]);
-      if (inserted.length === 0) return { run: toRecord(await this.existingRun(run)), created: false };
+      if (inserted.length === 0) return { run: toRecord(await this.existingRun(run, on)), created: false };
       return { run: newRunRecord(run, now, readyAt), created: true };
     });
   }
@@ -168,36 +178,34 @@ export class PostgresStore implements Store {
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
     // Encoded before anything is sent: a value JSON cannot hold fails without touching the database.
-    const terminal = events.reduce<RunStatus | undefined>((found, e) => terminalStatusOf(e.type) ?? found, undefined);
-    const request: AppendRequest = {
-      runId,
-      lease: commit.lease,
-      expectedSeq: commit.expectedSeq,
-      events: events.map(encodeEvent),
-      waits: waitChanges(events),
-      terminal,
-      stop: terminal ? undefined : commit.status === "waiting" ? "waiting" : commit.release ? "queued" : undefined,
-      readyAt: commit.readyAt,
-      consume: commit.consume ?? [],
-      deliver: (commit.deliver ?? []).map((d) => ({
-        eventKey: d.eventKey,
-        tenant: d.tenant ?? "default",
-        payload: toJson(d.payload, "a delivery payload"),
-      })),
-    };
+    const request = appendRequest(runId, events, commit);
     const { row, now } = await this.write(request);
-    switch (row.outcome) {
-      case "ok": {
-        const lastSeq = commit.expectedSeq + events.length;
-        return terminal || row.cancel === null ? { lastSeq } : { lastSeq, cancelRequested: row.cancel };
-      }
-      case "run_not_found":
-        throw runNotFound(runId);
-      case "inbox_conflict":
-        throw inboxConflict(runId, row.conflict_id as number);
-      case "lease_lost":
-        checkFence(refusedFence(runId, row), commit.lease, commit.expectedSeq, now);
-        throw fenceDisagrees(runId, row);
+    return appendOutcome(request, commit, row, now);
+  }
+
+  async transact(
+    runId: string,
+    events: EventBody[],
+    commit: AppendCommit,
+    work: (tx: TransactionClient) => Promise<EventBody[]>,
+  ): Promise<AppendResult> {
+    try {
+      return await this.transaction(async (client) => {
+        const caller = transactionClient(client);
+        let more: EventBody[];
+        try {
+          more = await callerWork(() => work(caller));
+        } finally {
+          caller.close();
+        }
+        const request = appendRequest(runId, [...events, ...more], commit);
+        const now = this.clock();
+        const [row] = await this.rows<AppendRow>(client, "appendBatch", batchParams(this.schema, [request], now));
+        // A refused fence throws here, and the caller's statements roll back with the transaction.
+        return appendOutcome(request, commit, row as AppendRow, now);
+      });
+    } catch (error) {
+      throw error instanceof CallerError ? error.error : error;
     }
   }
 
@@ -449,6 +457,7 @@ export class PostgresStore implements Store {
       await this.migration;
       return await work();
     } catch (error) {
+      if (error instanceof CallerError) throw error;
       throw this.closed ? storeClosed() : postgresError(error, this.url);
     }
   }
@@ -489,11 +498,11 @@ export class PostgresStore implements Store {
     await this.rows(client, "notifyReady", [this.schema]);
   }
 
-  private async existingRun(run: NewRun): Promise<RunRow> {
-    const [byId] = await this.rows<RunRow>(this.pool, "selectRun", [run.id]);
+  private async existingRun(run: NewRun, on: Queryable): Promise<RunRow> {
+    const [byId] = await this.rows<RunRow>(on, "selectRun", [run.id]);
     if (byId) return byId;
     if (run.idempotencyKey !== undefined) {
-      const [byKey] = await this.rows<RunRow>(this.pool, "selectRunByIdempotencyKey", [run.tenant, run.idempotencyKey]);
+      const [byKey] = await this.rows<RunRow>(on, "selectRunByIdempotencyKey", [run.tenant, run.idempotencyKey]);
       if (byKey) return byKey;
     }
     throw new DuroError("internal_error", `run ${run.id} was neither created nor found`, {
@@ -501,6 +510,57 @@ export class PostgresStore implements Store {
       details: { runId: run.id },
     });
   }
+}
+
+/** An append as append_batch takes it; events are encoded here, so a value JSON cannot hold fails before any I/O. */
+function appendRequest(runId: string, events: EventBody[], commit: AppendCommit): AppendRequest {
+  const terminal = events.reduce<RunStatus | undefined>((found, e) => terminalStatusOf(e.type) ?? found, undefined);
+  return {
+    runId,
+    lease: commit.lease,
+    expectedSeq: commit.expectedSeq,
+    events: events.map(encodeEvent),
+    waits: waitChanges(events),
+    terminal,
+    stop: terminal ? undefined : commit.status === "waiting" ? "waiting" : commit.release ? "queued" : undefined,
+    readyAt: commit.readyAt,
+    consume: commit.consume ?? [],
+    deliver: (commit.deliver ?? []).map((d) => ({
+      eventKey: d.eventKey,
+      tenant: d.tenant ?? "default",
+      payload: toJson(d.payload, "a delivery payload"),
+    })),
+  };
+}
+
+/** What append_batch's row for `request` means: the new head, or the error it refused with. */
+function appendOutcome(request: AppendRequest, commit: AppendCommit, row: AppendRow, now: number): AppendResult {
+  switch (row.outcome) {
+    case "ok": {
+      const lastSeq = commit.expectedSeq + request.events.length;
+      return request.terminal || row.cancel === null ? { lastSeq } : { lastSeq, cancelRequested: row.cancel };
+    }
+    case "run_not_found":
+      throw runNotFound(request.runId);
+    case "inbox_conflict":
+      throw inboxConflict(request.runId, row.conflict_id as number);
+    case "lease_lost":
+      checkFence(refusedFence(request.runId, row), commit.lease, commit.expectedSeq, now);
+      throw fenceDisagrees(request.runId, row);
+  }
+}
+
+/** The caller's open transaction for a run created in it: a pg client (Client or PoolClient). */
+function callerClient(tx: unknown): pg.PoolClient {
+  // A pool would run the insert outside any transaction of the caller's: refuse it (pools count their clients).
+  if (typeof (tx as { query?: unknown })?.query !== "function" || "totalCount" in (tx as object))
+    throw invalidTransaction("a pg client (from pool.connect() or new pg.Client()) after BEGIN, not a pool");
+  return tx as pg.PoolClient;
+}
+
+/** The client a ctx.transaction function gets: statements on the connection of the store's own transaction. */
+function transactionClient(client: pg.PoolClient): TransactionClient & { close(): void } {
+  return closableClient("postgres", client, async (text, params) => (await client.query(text, params)).rows);
 }
 
 /** The run as append_batch saw it when it refused a write. */

@@ -13,12 +13,15 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
   private queue: Pending[] = [];
+  /** While an exclusive transaction is open on the connection, queued writes wait for it to end. */
+  private held = false;
+  private exclusives: Promise<unknown> = Promise.resolve();
   /** One write alone: its own IMMEDIATE transaction, no savepoint. */
   private readonly alone: (work: () => unknown) => unknown;
   /** Several writes: one IMMEDIATE transaction, each write in a nested transaction (a SAVEPOINT). */
   private readonly together: (batch: Pending[]) => Outcome[];
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     const nested = db.transaction((work: () => unknown) => work());
     this.alone = nested.immediate;
     this.together = db.transaction((batch: Pending[]) =>
@@ -42,10 +45,36 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Runs async `work` in its own IMMEDIATE transaction on the connection, after what is queued now; writes queued
+   * meanwhile wait until it commits or rolls back. The write lock is held while `work` awaits, so keep it short.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.flush();
+      this.db.exec("BEGIN IMMEDIATE");
+      this.held = true;
+      try {
+        const result = await work();
+        this.db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        this.held = false;
+        this.flush();
+      }
+    };
+    const result = this.exclusives.then(run, run);
+    this.exclusives = result.catch(() => undefined);
+    return result;
+  }
+
   /** Commits everything queued now. The store calls it before any other operation, so calls keep their order. */
   flush(): void {
     const batch = this.queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.held) return;
     this.queue = [];
     if (batch.length === 1) {
       const [only] = batch as [Pending];

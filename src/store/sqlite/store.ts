@@ -3,8 +3,17 @@
 
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
-import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type WaitSpec } from "../../core/index.js";
-import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.js";
+import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import {
+  callerWork,
+  closableClient,
+  inboxConflict,
+  invalidTransaction,
+  runNotFound,
+  runTerminal,
+  storeClosed,
+  unwrapCallerError,
+} from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
@@ -104,9 +113,22 @@ function prepareAll(db: Database.Database) {
   };
 }
 
+type Statements = ReturnType<typeof prepareAll>;
+
+/** The client a ctx.transaction function gets: statements on the store's connection, inside its open transaction. */
+function sqliteClient(db: Database.Database): TransactionClient & { close(): void } {
+  return closableClient("sqlite", db, (text, params) => {
+    const statement = db.prepare(text);
+    if (statement.reader) return statement.all(...params);
+    statement.run(...params);
+    return [];
+  });
+}
+
 export class SqliteStore implements Store {
   private readonly clock: () => number;
-  private readonly q: ReturnType<typeof prepareAll>;
+  private readonly q: Statements;
+  private readonly callerConnections = new WeakMap<Database.Database, { q: Statements; queues: SqliteQueues }>();
   private readonly listStatements = new Map<string, Database.Statement<[ListParams], RunRow>>();
   /**
    * Every write goes through group commit: writes called in the same tick share one IMMEDIATE transaction.
@@ -127,8 +149,32 @@ export class SqliteStore implements Store {
     this.queues = new SqliteQueues(db);
   }
 
-  async createRun(run: NewRun): Promise<CreateResult> {
-    return this.write((now) => this.createNow(run, now));
+  async createRun(run: NewRun, options: { tx?: unknown } = {}): Promise<CreateResult> {
+    if (options.tx === undefined) return this.write((now) => this.createNow(run, now));
+    const tx = this.callerStatements(options.tx);
+    return this.createNow(run, this.clock(), tx.q, tx.queues);
+  }
+
+  async transact(
+    runId: string,
+    events: EventBody[],
+    commit: AppendCommit,
+    work: (tx: TransactionClient) => Promise<EventBody[]>,
+  ): Promise<AppendResult> {
+    if (!this.db.open) throw storeClosed();
+    try {
+      return await this.writes.exclusive(async () => {
+        const client = sqliteClient(this.db);
+        try {
+          const more = await callerWork(() => work(client));
+          return this.appendNow(runId, [...events, ...more], commit, this.clock());
+        } finally {
+          client.close();
+        }
+      });
+    } catch (error) {
+      throw unwrapCallerError(error, storageError);
+    }
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -285,17 +331,30 @@ export class SqliteStore implements Store {
 
   // --- transactions (run inside db.transaction; they may read their own writes) ---
 
-  private createNow(run: NewRun, now: number): CreateResult {
+  /** Statements prepared on the caller's connection, for a run created in the caller's transaction. */
+  private callerStatements(tx: unknown): { q: Statements; queues: SqliteQueues } {
+    const db = tx as Database.Database;
+    if (typeof db?.prepare !== "function" || typeof db.inTransaction !== "boolean" || !db.inTransaction || db.name !== this.db.name)
+      throw invalidTransaction(`a better-sqlite3 Database on this store's file (${this.db.name})`);
+    let prepared = this.callerConnections.get(db);
+    if (!prepared) {
+      prepared = { q: prepareAll(db), queues: new SqliteQueues(db) };
+      this.callerConnections.set(db, prepared);
+    }
+    return prepared;
+  }
+
+  private createNow(run: NewRun, now: number, q: Statements = this.q, queues: SqliteQueues = this.queues): CreateResult {
     const existing =
-      this.q.selectRun.get(run.id) ??
-      (run.idempotencyKey === undefined ? undefined : this.q.selectRunByIdempotencyKey.get(run.tenant, run.idempotencyKey));
+      q.selectRun.get(run.id) ??
+      (run.idempotencyKey === undefined ? undefined : q.selectRunByIdempotencyKey.get(run.tenant, run.idempotencyKey));
     if (existing) return { run: toRecord(existing), created: false };
 
     const created = encodeEvent(runCreatedEvent(run));
     // A run in a queue is not claimable until the queue admits it.
     const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
-    if (run.queue !== undefined) this.queues.ensure(run.queue, now);
-    const { lastInsertRowid } = this.q.insertRun.run({
+    if (run.queue !== undefined) queues.ensure(run.queue, now);
+    const { lastInsertRowid } = q.insertRun.run({
       id: run.id,
       workflow: run.workflow,
       version: run.version,
@@ -309,7 +368,7 @@ export class SqliteStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
     });
-    this.q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
+    q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
     return { run: newRunRecord(run, now, readyAt), created: true };
   }
 
