@@ -34,14 +34,28 @@ export {
 export type {
   Decision,
   EngineOptions,
+  FiredRun,
   InvocationOutcome,
   RunDetails,
   RunHandle,
+  ScheduleDefinition,
+  ScheduleOptions,
+  Scheduler,
+  ScheduleView,
   StartOptions,
   StepView,
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
-export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
-export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
+export { createEngine, Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
+export type {
+  CatchUpPolicy,
+  PostgresStoreOptions,
+  RunFilter,
+  RunPage,
+  RunRecord,
+  RunStatus,
+  SqliteStoreOptions,
+  Store,
+} from "./store/index.js";
 export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";

@@ -18,6 +18,8 @@ import {
 import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store, TERMINAL_STATUSES } from "../store/index.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
+import type { ScheduleDefinition } from "./schedule.js";
+import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
 export interface EngineOptions {
@@ -38,6 +40,8 @@ export interface EngineOptions {
   clock?: () => number;
   /** Sees every committed batch of events (live progress). */
   onEvents?: (runId: string, events: JournalEvent[]) => void;
+  /** Schedules this engine's workers fire (their workflows are registered too); see `schedule()`. */
+  schedules?: ScheduleDefinition<any>[];
 }
 
 export interface StartOptions {
@@ -79,6 +83,8 @@ export class Engine {
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
   private readonly workers = new Set<Worker>();
+  /** The schedules: fire due ones, list, pause, resume. */
+  readonly schedules: Scheduler;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -99,6 +105,17 @@ export class Engine {
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
     };
     for (const def of options.workflows ?? []) this.register(def);
+    this.schedules = new Scheduler({
+      store: this.store,
+      clock: this.clock,
+      tenant: this.tenant,
+      workflow: (name) => this.registry.get(name),
+      validate: validateInput,
+    });
+    for (const def of options.schedules ?? []) {
+      this.register(def.workflow);
+      this.schedules.register(def);
+    }
   }
 
   /** Adds workflows this engine can start and execute. */
@@ -251,7 +268,7 @@ export class Engine {
 
   /** Starts a worker loop in this process; see WorkerOptions. */
   runWorker(options: WorkerOptions = {}): Worker {
-    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames());
+    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames(), this.schedules);
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
     return worker;

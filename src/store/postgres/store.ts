@@ -12,7 +12,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed } from "../errors.
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type MessageRow, newRunRecord, toMessage, toRecord } from "../rows.js";
+import { type MessageRow, newRunRecord, type ScheduleRow, scheduleParams, toMessage, toRecord, toSchedule } from "../rows.js";
 import type {
   AppendCommit,
   AppendResult,
@@ -27,6 +27,10 @@ import type {
   RunPage,
   RunRecord,
   RunStatus,
+  ScheduleFire,
+  ScheduleFireResult,
+  ScheduleRecord,
+  ScheduleSpec,
   Store,
   StoreOptions,
 } from "../store.js";
@@ -118,24 +122,7 @@ export class PostgresStore implements Store {
 
   async createRun(run: NewRun): Promise<CreateResult> {
     const created = encodeEvent(runCreatedEvent(run));
-    return this.use(async () => {
-      const now = this.clock();
-      const readyAt = run.readyAt ?? now;
-      const inserted = await this.rows(this.pool, "insertRun", [
-        run.id,
-        run.workflow,
-        run.version,
-        run.tenant,
-        run.parentRunId ?? null,
-        run.idempotencyKey ?? null,
-        now,
-        readyAt,
-        created.data,
-        this.schema,
-      ]);
-      if (inserted.length === 0) return { run: toRecord(await this.existingRun(run)), created: false };
-      return { run: newRunRecord(run, now, readyAt), created: true };
-    });
+    return this.use(() => this.insertRun(this.pool, run, created.data));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -379,6 +366,40 @@ export class PostgresStore implements Store {
     });
   }
 
+  async upsertSchedule(spec: ScheduleSpec): Promise<ScheduleRecord> {
+    const p = scheduleParams(spec);
+    return this.use(async () => {
+      const values = [p.name, p.cron, p.timezone, p.workflow, p.input, p.catchUp, p.maxCatchUp, p.nextFireAt, this.clock()];
+      const [row] = await this.rows<ScheduleRow>(this.pool, "upsertSchedule", values);
+      return toSchedule(row as ScheduleRow);
+    });
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.use(async () => (await this.rows<ScheduleRow>(this.pool, "listSchedules", [])).map(toSchedule));
+  }
+
+  async fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult> {
+    // Encoded before anything is sent: a value JSON cannot hold fails without touching the database.
+    const events = fire.runs.map((run) => encodeEvent(runCreatedEvent(run)).data);
+    return this.transaction(async (client) => {
+      const now = this.clock();
+      const values = [fire.name, fire.expectedNextFireAt, fire.nextFireAt, fire.lastFiredAt ?? null, fire.runs.at(-1)?.id ?? null, now];
+      const moved = await this.rows(client, "fireSchedule", values);
+      if (moved.length === 0) return { fired: false, runs: [] };
+      const runs: CreateResult[] = [];
+      for (const [i, run] of fire.runs.entries()) runs.push(await this.insertRun(client, run, events[i] as string));
+      return { fired: true, runs };
+    });
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt?: number): Promise<ScheduleRecord | undefined> {
+    return this.use(async () => {
+      const [row] = await this.rows<ScheduleRow>(this.pool, "pauseSchedule", [name, paused, nextFireAt ?? null, this.clock()]);
+      return row && toSchedule(row);
+    });
+  }
+
   /** Ends the pool and any listeners; operations in flight (and those queued for the next batch) finish first. */
   async close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -458,11 +479,31 @@ export class PostgresStore implements Store {
     await this.rows(client, "notifyReady", [this.schema]);
   }
 
-  private async existingRun(run: NewRun): Promise<RunRow> {
-    const [byId] = await this.rows<RunRow>(this.pool, "selectRun", [run.id]);
+  /** Inserts a run and its run_created event (`createdData`), or returns the run with its id or idempotency key. */
+  private async insertRun(on: Queryable, run: NewRun, createdData: string): Promise<CreateResult> {
+    const now = this.clock();
+    const readyAt = run.readyAt ?? now;
+    const inserted = await this.rows(on, "insertRun", [
+      run.id,
+      run.workflow,
+      run.version,
+      run.tenant,
+      run.parentRunId ?? null,
+      run.idempotencyKey ?? null,
+      now,
+      readyAt,
+      createdData,
+      this.schema,
+    ]);
+    if (inserted.length === 0) return { run: toRecord(await this.existingRun(on, run)), created: false };
+    return { run: newRunRecord(run, now, readyAt), created: true };
+  }
+
+  private async existingRun(on: Queryable, run: NewRun): Promise<RunRow> {
+    const [byId] = await this.rows<RunRow>(on, "selectRun", [run.id]);
     if (byId) return byId;
     if (run.idempotencyKey !== undefined) {
-      const [byKey] = await this.rows<RunRow>(this.pool, "selectRunByIdempotencyKey", [run.tenant, run.idempotencyKey]);
+      const [byKey] = await this.rows<RunRow>(on, "selectRunByIdempotencyKey", [run.tenant, run.idempotencyKey]);
       if (byKey) return byKey;
     }
     throw new DuroError("internal_error", `run ${run.id} was neither created nor found`, {
