@@ -55,6 +55,7 @@ export type {
   RunPage,
   RunRecord,
   RunStatus,
+  ScheduleRecord,
   SqliteStoreOptions,
   Store,
 } from "./store/index.js";

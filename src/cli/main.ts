@@ -154,10 +154,12 @@ async function workerCommand(args: string[]): Promise<number> {
   const concurrency = positiveInt(values.concurrency, "--concurrency", 4);
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
   const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
-  const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const modules = await loadWorkflowFiles(positionals);
+  const workflows = modules.flatMap((m) => m.workflows);
   const out = output(values.json);
   const engine = engineFor(values.db, workflows, {
     leaseMs,
+    schedules: modules.flatMap((m) => m.schedules),
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
   });
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
