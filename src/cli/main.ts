@@ -162,6 +162,8 @@ async function workerCommand(args: string[]): Promise<number> {
     schedules: modules.flatMap((m) => m.schedules),
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
   });
+  // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
+  await engine.schedules.sync();
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
   const worker = engine.runWorker({
     concurrency,

@@ -74,7 +74,8 @@ export class Worker {
     while (!this.stopping) {
       try {
         this.nudged = false;
-        const nextFire = await this.schedules?.tick();
+        // A schedule that cannot fire (its input no longer validates) must not stop the worker claiming runs.
+        const nextFire = await this.schedules?.tick().catch((error: unknown) => void this.reportError(error, undefined));
         const free = concurrency - this.active.size;
         const leases =
           free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];

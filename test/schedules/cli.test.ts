@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createEngine } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
-import { duro, duroJson, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import { everySecond } from "../support/workflows/ticker.js";
 
 afterAll(removeTempDirs);
@@ -76,4 +76,16 @@ it("bad input exits 2 with a code and a hint", async () => {
   expect(missing.stderr).toContain("missing the schedule's name");
   expect(wrong.stderr).toContain('unknown "schedules fire"');
   expect(empty.stdout).toContain("no schedules");
+});
+
+it("duro worker refuses at start a schedule whose input the workflow's schema rejects", async () => {
+  const dir = freshDir("duro-sched-cli-");
+  const db = sqliteUrl(join(dir, "duro.db"));
+
+  const worker = await duro(["worker", fixture("bad-schedule.ts"), "--db", db], { cwd: dir });
+
+  expect(worker.code, worker.stderr).toBe(2);
+  expect(worker.stderr).toContain("[input_invalid]");
+  expect(worker.stderr).toContain('workflow "validated"');
+  expect((await duroJson<unknown[]>(["schedules", "list", "--db", db], { cwd: dir })).length).toBe(0);
 });
