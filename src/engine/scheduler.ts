@@ -64,30 +64,17 @@ export class Scheduler {
    * Writes this engine's schedule definitions to the store. A new schedule first fires after now (never for times
    * before it existed); a changed cron or time zone recomputes the next fire; otherwise the next fire is kept.
    */
-  async sync(): Promise<void> {
-    const now = this.deps.clock();
-    for (const def of this.definitions.values()) {
-      const input = await this.deps.validate(def.workflow as WorkflowDefinition, def.input);
-      await this.deps.store.upsertSchedule({
-        name: def.name,
-        cron: def.cron,
-        timezone: def.timezone,
-        workflow: def.workflow.name,
-        input: input ?? null,
-        catchUp: def.catchUp,
-        maxCatchUp: def.maxCatchUp,
-        nextFireAt: nextFireAfter(def, now),
-      });
-    }
+  sync(): Promise<void> {
+    this.synced = this.upsertAll().catch((error: unknown) => {
+      this.synced = undefined;
+      throw error;
+    });
+    return this.synced;
   }
 
   /** Fires every due schedule of this engine (catch-up policy applied) and returns the runs it started. */
   async fireDue(): Promise<FiredRun[]> {
-    this.synced ??= this.sync().catch((error: unknown) => {
-      this.synced = undefined;
-      throw error;
-    });
-    await this.synced;
+    await (this.synced ?? this.sync());
     const now = this.deps.clock();
     const fired: FiredRun[] = [];
     let earliest: number | undefined;
@@ -99,6 +86,26 @@ export class Scheduler {
     this.earliest = earliest;
     this.checkedAt = now;
     return fired;
+  }
+
+  private async upsertAll(): Promise<void> {
+    const now = this.deps.clock();
+    // Every input is checked before any schedule is written: a bad one registers none.
+    const defs = [...this.definitions.values()];
+    const inputs = await Promise.all(defs.map((def) => this.deps.validate(def.workflow as WorkflowDefinition, def.input)));
+    for (const [i, def] of defs.entries()) {
+      const input = inputs[i];
+      await this.deps.store.upsertSchedule({
+        name: def.name,
+        cron: def.cron,
+        timezone: def.timezone,
+        workflow: def.workflow.name,
+        input: input ?? null,
+        catchUp: def.catchUp,
+        maxCatchUp: def.maxCatchUp,
+        nextFireAt: nextFireAfter(def, now),
+      });
+    }
   }
 
   /**
