@@ -184,6 +184,8 @@ async function workerCommand(args: string[]): Promise<number> {
     out.print("stopping: letting running steps finish…");
     void worker.stop();
   };
+  const schedules = engine.schedules.names();
+  if (schedules.length > 0) out.print(`firing schedules: ${schedules.join(", ")} (duro schedules list)`);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await worker.done;
