@@ -40,22 +40,29 @@ export {
 export type {
   Decision,
   EngineOptions,
+  FiredRun,
   InvocationOutcome,
   RunDetails,
   RunHandle,
+  ScheduleDefinition,
+  ScheduleOptions,
+  Scheduler,
+  ScheduleView,
   StartOptions,
   StepView,
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
-export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
+export { createEngine, Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
 export type {
+  CatchUpPolicy,
   PostgresStoreOptions,
   QueueInfo,
   RunFilter,
   RunPage,
   RunRecord,
   RunStatus,
+  ScheduleRecord,
   SqliteStoreOptions,
   Store,
 } from "./store/index.js";

@@ -1,15 +1,17 @@
-// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows they export.
+// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows and schedules
+// they export (a schedule brings its workflow along).
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
-import { DuroError, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
+import { DuroError, isScheduleDefinition, isWorkflowDefinition, type ScheduleDefinition, type WorkflowDefinition } from "../index.js";
 
 export interface LoadedModule {
   file: string;
   workflows: WorkflowDefinition[];
   /** Queues the module exports (workflows' inline queues are found through the workflows). */
   queues: QueueDefinition[];
+  schedules: ScheduleDefinition[];
   /** The module's default export, when it is a workflow. */
   defaultWorkflow?: WorkflowDefinition;
 }
@@ -40,7 +42,9 @@ export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
       details: { file },
     });
   }
-  const workflows = [...new Set(Object.values(module).filter(isWorkflowDefinition))];
+  const schedules = [...new Set(Object.values(module).filter(isScheduleDefinition))];
+  const exported = Object.values(module).filter(isWorkflowDefinition);
+  const workflows = [...new Set([...exported, ...schedules.map((s) => s.workflow as WorkflowDefinition)])];
   if (workflows.length === 0) {
     throw new DuroError(
       "no_workflows",
@@ -48,7 +52,7 @@ export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
       { category: "input", details: { file } },
     );
   }
-  const loaded: LoadedModule = { file, workflows, queues: Object.values(module).filter(isQueueDefinition) };
+  const loaded: LoadedModule = { file, workflows, queues: Object.values(module).filter(isQueueDefinition), schedules };
   if (isWorkflowDefinition(module.default)) loaded.defaultWorkflow = module.default;
   return loaded;
 }

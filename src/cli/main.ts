@@ -161,8 +161,11 @@ async function workerCommand(args: string[]): Promise<number> {
   const engine = engineFor(values.db, workflows, {
     queues: modules.flatMap((m) => m.queues),
     leaseMs,
+    schedules: modules.flatMap((m) => m.schedules),
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
   });
+  // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
+  await engine.schedules.sync();
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
   const worker = engine.runWorker({
     concurrency,
@@ -183,6 +186,8 @@ async function workerCommand(args: string[]): Promise<number> {
     out.print("stopping: letting running steps finish…");
     void worker.stop();
   };
+  const schedules = engine.schedules.names();
+  if (schedules.length > 0) out.print(`firing schedules: ${schedules.join(", ")} (duro schedules list)`);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await worker.done;

@@ -20,6 +20,8 @@ import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
+import type { ScheduleDefinition } from "./schedule.js";
+import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
 export interface EngineOptions {
@@ -42,6 +44,8 @@ export interface EngineOptions {
   clock?: () => number;
   /** Sees every committed batch of events (live progress). */
   onEvents?: (runId: string, events: JournalEvent[]) => void;
+  /** Schedules this engine's workers fire (their workflows are registered too); see `schedule()`. */
+  schedules?: ScheduleDefinition<any>[];
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -91,6 +95,8 @@ export class Engine {
   private readonly queues = new QueueRegistry();
   /** Set once the queues' limits are in the store; cleared when a registration adds a queue. */
   private queuesSaved: Promise<void> | undefined;
+  /** The schedules: fire due ones, list, pause, resume. */
+  readonly schedules: Scheduler;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -113,6 +119,17 @@ export class Engine {
     };
     for (const def of options.queues ?? []) this.queues.add(def);
     for (const def of options.workflows ?? []) this.register(def);
+    this.schedules = new Scheduler({
+      store: this.store,
+      clock: this.clock,
+      tenant: this.tenant,
+      workflow: (name) => this.registry.get(name),
+      validate: validateInput,
+    });
+    for (const def of options.schedules ?? []) {
+      this.register(def.workflow);
+      this.schedules.register(def);
+    }
   }
 
   /** Adds workflows this engine can start and execute. */
@@ -273,7 +290,7 @@ export class Engine {
 
   /** Starts a worker loop in this process; see WorkerOptions. */
   runWorker(options: WorkerOptions = {}): Worker {
-    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames());
+    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames(), this.schedules);
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
     return worker;

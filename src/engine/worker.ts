@@ -35,6 +35,8 @@ export class Worker {
     private readonly deps: ExecutorDeps,
     options: WorkerOptions & { workerId: string },
     private readonly workflows: () => string[],
+    /** Fires due schedules; resolves with the next fire time (epoch ms), if any. */
+    private readonly schedules?: { tick(): Promise<number | undefined> },
   ) {
     this.options = { concurrency: 4, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
     this.done = this.loop();
@@ -73,14 +75,16 @@ export class Worker {
       try {
         await this.deps.ready?.();
         this.nudged = false;
+        // A schedule that cannot fire (its input no longer validates) must not stop the worker claiming runs.
+        const nextFire = await this.schedules?.tick().catch((error: unknown) => void this.reportError(error, undefined));
         const free = concurrency - this.active.size;
         const leases =
           free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
         failures = 0;
         for (const lease of leases) this.launch(lease);
         if (leases.length > 0 && leases.length === free) continue;
-        if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon())) break;
-        await this.idle(pollMs);
+        if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon(nextFire))) break;
+        await this.idle(Math.max(1, Math.min(pollMs, (nextFire ?? Number.POSITIVE_INFINITY) - this.deps.clock())));
       } catch (error) {
         // The database is down or busy: report it, back off, and carry on; runs are safe in their journals.
         failures++;
@@ -109,7 +113,8 @@ export class Worker {
       });
   }
 
-  private async nothingDueSoon(): Promise<boolean> {
+  private async nothingDueSoon(nextFire: number | undefined): Promise<boolean> {
+    if (nextFire !== undefined && nextFire - this.deps.clock() <= IDLE_HORIZON_MS) return false;
     const next = await this.deps.store.nextReadyAt(this.workflows());
     return next === undefined || next - this.deps.clock() > IDLE_HORIZON_MS;
   }

@@ -30,6 +30,10 @@ import {
   type RunPage,
   type RunRecord,
   type RunStatus,
+  type ScheduleFire,
+  type ScheduleFireResult,
+  type ScheduleRecord,
+  type ScheduleSpec,
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
@@ -86,6 +90,8 @@ export class MemoryStore implements Store {
   private readonly queues = new Map<string, QueueConfig>();
   private nextMessageId = 1;
   private closed = false;
+  /** Schedules by name; input kept as JSON text like the SQL stores. */
+  private readonly schedules = new Map<string, ScheduleRecord & { input: string }>();
 
   constructor(options: StoreOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -361,6 +367,47 @@ export class MemoryStore implements Store {
     this.closed = true;
   }
 
+  async upsertSchedule(spec: ScheduleSpec): Promise<ScheduleRecord> {
+    this.assertOpen();
+    const now = this.clock();
+    const { nextFireAt, ...definition } = spec;
+    const input = toJson(spec.input, "a schedule's input");
+    const existing = this.schedules.get(spec.name);
+    const moved = !existing || existing.cron !== spec.cron || existing.timezone !== spec.timezone;
+    const row = existing
+      ? Object.assign(existing, definition, { input, updatedAt: now }, moved ? { nextFireAt } : {})
+      : { ...definition, input, nextFireAt, paused: false, createdAt: now, updatedAt: now };
+    this.schedules.set(spec.name, row);
+    return toSchedule(row);
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    this.assertOpen();
+    return [...this.schedules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(toSchedule);
+  }
+
+  async fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult> {
+    this.assertOpen();
+    const row = this.schedules.get(fire.name);
+    // Checked and moved before the first await: no other fire can read the old next fire time after this.
+    if (!row || row.paused || row.nextFireAt !== fire.expectedNextFireAt) return { fired: false, runs: [] };
+    row.nextFireAt = fire.nextFireAt;
+    row.updatedAt = this.clock();
+    const last = fire.runs.at(-1);
+    if (last) Object.assign(row, { lastRunId: last.id }, fire.lastFiredAt === undefined ? {} : { lastFiredAt: fire.lastFiredAt });
+    const runs: CreateResult[] = [];
+    for (const run of fire.runs) runs.push(await this.createRun(run));
+    return { fired: true, runs };
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt?: number): Promise<ScheduleRecord | undefined> {
+    this.assertOpen();
+    const row = this.schedules.get(name);
+    if (!row) return undefined;
+    Object.assign(row, { paused, updatedAt: this.clock() }, nextFireAt === undefined ? {} : { nextFireAt });
+    return toSchedule(row);
+  }
+
   private assertOpen(): void {
     if (this.closed) throw storeClosed();
   }
@@ -516,4 +563,8 @@ function toMessage(message: MemoryMessage): InboxMessage {
     tenant: message.tenant,
     createdAt: message.createdAt,
   };
+}
+
+function toSchedule(row: ScheduleRecord & { input: string }): ScheduleRecord {
+  return { ...row, input: JSON.parse(row.input) as unknown };
 }

@@ -1,5 +1,6 @@
 // The row shapes the SQL backends share (their columns are named alike) and how a row becomes a record.
-import type { InboxMessage, NewRun, RunRecord, RunStatus } from "./store.js";
+import { toJson } from "./event-codec.js";
+import type { CatchUpPolicy, InboxMessage, NewRun, RunRecord, RunStatus, ScheduleRecord, ScheduleSpec } from "./store.js";
 
 /** A runs row as the SQL stores select it. */
 export interface RunRow {
@@ -93,4 +94,54 @@ export function newRunRecord(run: NewRun, now: number, readyAt: number | undefin
   if (run.queue !== undefined) Object.assign(record, { queue: run.queue, priority: run.priority ?? 0 });
   if (run.concurrencyKey !== undefined) record.concurrencyKey = run.concurrencyKey;
   return record;
+}
+
+/** A schedules row as the SQL stores select it (paused is 0/1 on SQLite, a boolean on PostgreSQL). */
+export interface ScheduleRow {
+  name: string;
+  cron: string;
+  timezone: string;
+  workflow: string;
+  input: string;
+  catch_up: CatchUpPolicy;
+  max_catch_up: number;
+  paused: number | boolean;
+  next_fire_at: number;
+  last_fired_at: number | null;
+  last_run_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toSchedule(row: ScheduleRow): ScheduleRecord {
+  const record: ScheduleRecord = {
+    name: row.name,
+    cron: row.cron,
+    timezone: row.timezone,
+    workflow: row.workflow,
+    input: JSON.parse(row.input) as unknown,
+    catchUp: row.catch_up,
+    maxCatchUp: row.max_catch_up,
+    paused: Boolean(row.paused),
+    nextFireAt: row.next_fire_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.last_fired_at !== null) record.lastFiredAt = row.last_fired_at;
+  if (row.last_run_id !== null) record.lastRunId = row.last_run_id;
+  return record;
+}
+
+/** The bound parameters of an upsert, shared by the SQL stores (input as JSON text). */
+export function scheduleParams(spec: ScheduleSpec) {
+  return {
+    name: spec.name,
+    cron: spec.cron,
+    timezone: spec.timezone,
+    workflow: spec.workflow,
+    input: toJson(spec.input, "a schedule's input"),
+    catchUp: spec.catchUp,
+    maxCatchUp: spec.maxCatchUp,
+    nextFireAt: spec.nextFireAt,
+  };
 }

@@ -1,6 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
 import { queuesCommand } from "./queues.js";
+import { schedulesCommand } from "./schedules.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -11,4 +12,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [queuesCommand];
+export const commands: CliCommand[] = [queuesCommand, schedulesCommand];

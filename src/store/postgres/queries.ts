@@ -26,6 +26,9 @@ const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS 
 export const READY_CHANNEL = "duro_ready";
 export const LISTEN_READY = `LISTEN ${READY_CHANNEL}`;
 
+const SCHEDULE_COLUMNS = `name, cron, timezone, workflow, input, catch_up, max_catch_up, paused, next_fire_at, last_fired_at,
+  last_run_id, created_at, updated_at`;
+
 function statements(s: string) {
   const runs = `${s}.runs`;
   return {
@@ -220,6 +223,38 @@ function statements(s: string) {
     putArtifact: `INSERT INTO ${s}.artifacts (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
     /** $1 sha256 */
     getArtifact: `SELECT bytes FROM ${s}.artifacts WHERE sha256 = $1`,
+
+    // --- schedules ---
+    /**
+     * $1 name, $2 cron, $3 timezone, $4 workflow, $5 input, $6 catch-up, $7 max catch-up, $8 next fire, $9 now. A new
+     * schedule, or a changed definition; the next fire moves only when the cron or the time zone changed.
+     */
+    upsertSchedule: `
+      INSERT INTO ${s}.schedules AS sc (name, cron, timezone, workflow, input, catch_up, max_catch_up, next_fire_at, created_at,
+        updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+      ON CONFLICT (name) DO UPDATE SET
+        next_fire_at = CASE WHEN sc.cron <> excluded.cron OR sc.timezone <> excluded.timezone THEN excluded.next_fire_at
+          ELSE sc.next_fire_at END,
+        cron = excluded.cron, timezone = excluded.timezone, workflow = excluded.workflow, input = excluded.input,
+        catch_up = excluded.catch_up, max_catch_up = excluded.max_catch_up, updated_at = excluded.updated_at
+      RETURNING ${SCHEDULE_COLUMNS}`,
+    listSchedules: `SELECT ${SCHEDULE_COLUMNS} FROM ${s}.schedules ORDER BY name`,
+    /**
+     * $1 name, $2 expected next fire, $3 new next fire, $4 last fired at, $5 last run id, $6 now. Moves the next fire only
+     * from the value the firer read: a concurrent fire waits for this row's lock, then finds the value changed and
+     * updates nothing.
+     */
+    fireSchedule: `
+      UPDATE ${s}.schedules SET next_fire_at = $3, last_fired_at = coalesce($4, last_fired_at),
+        last_run_id = coalesce($5, last_run_id), updated_at = $6
+      WHERE name = $1 AND next_fire_at = $2 AND NOT paused
+      RETURNING name`,
+    /** $1 name, $2 paused, $3 next fire (or null to keep it), $4 now */
+    pauseSchedule: `
+      UPDATE ${s}.schedules SET paused = $2, next_fire_at = coalesce($3, next_fire_at), updated_at = $4
+      WHERE name = $1
+      RETURNING ${SCHEDULE_COLUMNS}`,
   };
 }
 

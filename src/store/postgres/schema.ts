@@ -292,6 +292,26 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     updated_at      bigint NOT NULL
   );
   `,
+
+  // Version 5: schedules. next_fire_at only moves by a conditional UPDATE from the value a firer read, in the
+  // transaction that creates the fire's runs, so each fire time is fired once whichever worker gets there first.
+  (s) => /* sql */ `
+  CREATE TABLE ${s}.schedules (
+    name          text PRIMARY KEY,
+    cron          text NOT NULL,
+    timezone      text NOT NULL,
+    workflow      text NOT NULL,
+    input         text NOT NULL,
+    catch_up      text NOT NULL,
+    max_catch_up  integer NOT NULL,
+    paused        boolean NOT NULL DEFAULT false,
+    next_fire_at  bigint NOT NULL,
+    last_fired_at bigint,
+    last_run_id   text,
+    created_at    bigint NOT NULL,
+    updated_at    bigint NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -21,7 +21,16 @@ import {
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type LeaseRow, type MessageRow, newRunRecord, toMessage, toRecord } from "../rows.js";
+import {
+  type LeaseRow,
+  type MessageRow,
+  newRunRecord,
+  type ScheduleRow,
+  scheduleParams,
+  toMessage,
+  toRecord,
+  toSchedule,
+} from "../rows.js";
 import type {
   AppendCommit,
   AppendResult,
@@ -37,6 +46,10 @@ import type {
   RunPage,
   RunRecord,
   RunStatus,
+  ScheduleFire,
+  ScheduleFireResult,
+  ScheduleRecord,
+  ScheduleSpec,
   Store,
   StoreOptions,
 } from "../store.js";
@@ -124,29 +137,7 @@ export class PostgresStore implements Store {
   async createRun(run: NewRun, options: { tx?: unknown } = {}): Promise<CreateResult> {
     const created = encodeEvent(runCreatedEvent(run));
     const on = options.tx === undefined ? this.pool : callerClient(options.tx);
-    return this.use(async () => {
-      const now = this.clock();
-      // A run in a queue is not claimable until the queue admits it.
-      const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
-      const inserted = await this.rows(on, "insertRun", [
-        run.id,
-        run.workflow,
-        run.version,
-        run.tenant,
-        run.parentRunId ?? null,
-        run.idempotencyKey ?? null,
-        now,
-        readyAt ?? null,
-        created.data,
-        this.schema,
-        run.queue ?? null,
-        run.concurrencyKey ?? null,
-        run.priority ?? 0,
-        run.readyAt ?? now,
-      ]);
-      if (inserted.length === 0) return { run: toRecord(await this.existingRun(run, on)), created: false };
-      return { run: newRunRecord(run, now, readyAt), created: true };
-    });
+    return this.use(() => this.insertRun(on, run, created.data));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -418,6 +409,40 @@ export class PostgresStore implements Store {
     });
   }
 
+  async upsertSchedule(spec: ScheduleSpec): Promise<ScheduleRecord> {
+    const p = scheduleParams(spec);
+    return this.use(async () => {
+      const values = [p.name, p.cron, p.timezone, p.workflow, p.input, p.catchUp, p.maxCatchUp, p.nextFireAt, this.clock()];
+      const [row] = await this.rows<ScheduleRow>(this.pool, "upsertSchedule", values);
+      return toSchedule(row as ScheduleRow);
+    });
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.use(async () => (await this.rows<ScheduleRow>(this.pool, "listSchedules", [])).map(toSchedule));
+  }
+
+  async fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult> {
+    // Encoded before anything is sent: a value JSON cannot hold fails without touching the database.
+    const events = fire.runs.map((run) => encodeEvent(runCreatedEvent(run)).data);
+    return this.transaction(async (client) => {
+      const now = this.clock();
+      const values = [fire.name, fire.expectedNextFireAt, fire.nextFireAt, fire.lastFiredAt ?? null, fire.runs.at(-1)?.id ?? null, now];
+      const moved = await this.rows(client, "fireSchedule", values);
+      if (moved.length === 0) return { fired: false, runs: [] };
+      const runs: CreateResult[] = [];
+      for (const [i, run] of fire.runs.entries()) runs.push(await this.insertRun(client, run, events[i] as string));
+      return { fired: true, runs };
+    });
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt?: number): Promise<ScheduleRecord | undefined> {
+    return this.use(async () => {
+      const [row] = await this.rows<ScheduleRow>(this.pool, "pauseSchedule", [name, paused, nextFireAt ?? null, this.clock()]);
+      return row && toSchedule(row);
+    });
+  }
+
   /** Ends the pool and any listeners; operations in flight (and those queued for the next batch) finish first. */
   async close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -498,7 +523,32 @@ export class PostgresStore implements Store {
     await this.rows(client, "notifyReady", [this.schema]);
   }
 
-  private async existingRun(run: NewRun, on: Queryable): Promise<RunRow> {
+  /** Inserts a run and its run_created event (`createdData`), or returns the run with its id or idempotency key. */
+  private async insertRun(on: Queryable, run: NewRun, createdData: string): Promise<CreateResult> {
+    const now = this.clock();
+    // A run in a queue is not claimable until the queue admits it.
+    const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
+    const inserted = await this.rows(on, "insertRun", [
+      run.id,
+      run.workflow,
+      run.version,
+      run.tenant,
+      run.parentRunId ?? null,
+      run.idempotencyKey ?? null,
+      now,
+      readyAt ?? null,
+      createdData,
+      this.schema,
+      run.queue ?? null,
+      run.concurrencyKey ?? null,
+      run.priority ?? 0,
+      run.readyAt ?? now,
+    ]);
+    if (inserted.length === 0) return { run: toRecord(await this.existingRun(on, run)), created: false };
+    return { run: newRunRecord(run, now, readyAt), created: true };
+  }
+
+  private async existingRun(on: Queryable, run: NewRun): Promise<RunRow> {
     const [byId] = await this.rows<RunRow>(on, "selectRun", [run.id]);
     if (byId) return byId;
     if (run.idempotencyKey !== undefined) {

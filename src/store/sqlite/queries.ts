@@ -158,3 +158,26 @@ export function listRunsSql(shape: ListRunsShape): string {
   const where = LIST_FILTERS.filter(([name]) => shape[name]).map(([, clause]) => clause);
   return `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY pk DESC LIMIT @limit`;
 }
+
+// --- schedules ---
+const SCHEDULE_COLUMNS = `name, cron, timezone, workflow, input, catch_up, max_catch_up, paused, next_fire_at, last_fired_at,
+  last_run_id, created_at, updated_at`;
+/** A new schedule, or a changed definition; the next fire moves only when the cron or the time zone changed. */
+export const UPSERT_SCHEDULE = /* sql */ `
+  INSERT INTO schedules (name, cron, timezone, workflow, input, catch_up, max_catch_up, next_fire_at, created_at, updated_at)
+  VALUES (@name, @cron, @timezone, @workflow, @input, @catchUp, @maxCatchUp, @nextFireAt, @now, @now)
+  ON CONFLICT (name) DO UPDATE SET
+    next_fire_at = CASE WHEN cron <> excluded.cron OR timezone <> excluded.timezone THEN excluded.next_fire_at ELSE next_fire_at END,
+    cron = excluded.cron, timezone = excluded.timezone, workflow = excluded.workflow, input = excluded.input,
+    catch_up = excluded.catch_up, max_catch_up = excluded.max_catch_up, updated_at = excluded.updated_at
+  RETURNING ${SCHEDULE_COLUMNS}`;
+export const LIST_SCHEDULES = /* sql */ `SELECT ${SCHEDULE_COLUMNS} FROM schedules ORDER BY name`;
+/** Moves the next fire only from the value the firer read; no row changed means someone else fired first. */
+export const FIRE_SCHEDULE = /* sql */ `
+  UPDATE schedules SET next_fire_at = @nextFireAt, last_fired_at = coalesce(@lastFiredAt, last_fired_at),
+    last_run_id = coalesce(@lastRunId, last_run_id), updated_at = @now
+  WHERE name = @name AND next_fire_at = @expectedNextFireAt AND paused = 0`;
+export const PAUSE_SCHEDULE = /* sql */ `
+  UPDATE schedules SET paused = @paused, next_fire_at = coalesce(@nextFireAt, next_fire_at), updated_at = @now
+  WHERE name = @name
+  RETURNING ${SCHEDULE_COLUMNS}`;

@@ -98,6 +98,26 @@ export const MIGRATIONS: readonly string[] = [
     updated_at      INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // 3: schedules. next_fire_at only moves by a conditional UPDATE from the value a firer read, in the
+  // transaction that creates the fire's runs, so each fire time is fired once whichever process gets there first.
+  /* sql */ `
+  CREATE TABLE schedules (
+    name          TEXT PRIMARY KEY,
+    cron          TEXT NOT NULL,
+    timezone      TEXT NOT NULL,
+    workflow      TEXT NOT NULL,
+    input         TEXT NOT NULL,
+    catch_up      TEXT NOT NULL,
+    max_catch_up  INTEGER NOT NULL,
+    paused        INTEGER NOT NULL DEFAULT 0,
+    next_fire_at  INTEGER NOT NULL,
+    last_fired_at INTEGER,
+    last_run_id   TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

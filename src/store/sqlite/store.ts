@@ -17,7 +17,17 @@ import {
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
-import { type LeaseRow, type MessageRow, newRunRecord, type RunRow as SharedRunRow, toMessage, toRecord } from "../rows.js";
+import {
+  type LeaseRow,
+  type MessageRow,
+  newRunRecord,
+  type ScheduleRow,
+  type RunRow as SharedRunRow,
+  scheduleParams,
+  toMessage,
+  toRecord,
+  toSchedule,
+} from "../rows.js";
 import {
   type AppendCommit,
   type AppendResult,
@@ -33,6 +43,10 @@ import {
   type RunPage,
   type RunRecord,
   type RunStatus,
+  type ScheduleFire,
+  type ScheduleFireResult,
+  type ScheduleRecord,
+  type ScheduleSpec,
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
@@ -125,10 +139,20 @@ function sqliteClient(db: Database.Database): TransactionClient & { close(): voi
   });
 }
 
+function prepareSchedules(db: Database.Database) {
+  return {
+    upsert: db.prepare<[ReturnType<typeof scheduleParams> & { now: number }], ScheduleRow>(sql.UPSERT_SCHEDULE),
+    list: db.prepare<[], ScheduleRow>(sql.LIST_SCHEDULES),
+    fire: db.prepare<[Record<string, string | number | null>]>(sql.FIRE_SCHEDULE),
+    pause: db.prepare<[{ name: string; paused: number; nextFireAt: number | null; now: number }], ScheduleRow>(sql.PAUSE_SCHEDULE),
+  };
+}
+
 export class SqliteStore implements Store {
   private readonly clock: () => number;
   private readonly q: Statements;
   private readonly callerConnections = new WeakMap<Database.Database, { q: Statements; queues: SqliteQueues }>();
+  private readonly schedules: ReturnType<typeof prepareSchedules>;
   private readonly listStatements = new Map<string, Database.Statement<[ListParams], RunRow>>();
   /**
    * Every write goes through group commit: writes called in the same tick share one IMMEDIATE transaction.
@@ -145,6 +169,7 @@ export class SqliteStore implements Store {
   ) {
     this.clock = options.clock ?? Date.now;
     this.q = prepareAll(db);
+    this.schedules = prepareSchedules(db);
     this.writes = new GroupCommit(db);
     this.queues = new SqliteQueues(db);
   }
@@ -306,6 +331,37 @@ export class SqliteStore implements Store {
     this.db.close();
     // The checkpointer's connection closes last, so it checkpoints the WAL into the file and removes it.
     await this.checkpointer?.stop();
+  }
+
+  async upsertSchedule(spec: ScheduleSpec): Promise<ScheduleRecord> {
+    const params = scheduleParams(spec);
+    return this.write((now) => toSchedule(this.schedules.upsert.get({ ...params, now }) as ScheduleRow));
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.query(() => this.schedules.list.all().map(toSchedule));
+  }
+
+  async fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult> {
+    return this.write((now) => {
+      const { changes } = this.schedules.fire.run({
+        name: fire.name,
+        expectedNextFireAt: fire.expectedNextFireAt,
+        nextFireAt: fire.nextFireAt,
+        lastFiredAt: fire.lastFiredAt ?? null,
+        lastRunId: fire.runs.at(-1)?.id ?? null,
+        now,
+      });
+      if (changes === 0) return { fired: false, runs: [] };
+      return { fired: true, runs: fire.runs.map((run) => this.createNow(run, now)) };
+    });
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt?: number): Promise<ScheduleRecord | undefined> {
+    return this.write((now) => {
+      const row = this.schedules.pause.get({ name, paused: paused ? 1 : 0, nextFireAt: nextFireAt ?? null, now });
+      return row && toSchedule(row);
+    });
   }
 
   /** Queues a write for this tick's group commit; `now` is read when it runs, so fences judge leases at commit time. */
