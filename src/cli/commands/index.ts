@@ -1,5 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
+import { keysCommand } from "./keys.js";
+import { packCommand } from "./pack.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -10,4 +12,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [packCommand, keysCommand];
