@@ -2,6 +2,7 @@
 // signatures, and the components (JS modules, sandboxed WASI modules) flows call.
 export { type BuildResult, buildPack, signPack } from "./build.js";
 export { type Capability, capabilityProblem } from "./capabilities.js";
+export { digestsOf, sha256 } from "./digest.js";
 export { type PackErrorCode, packError } from "./errors.js";
 export { type ComponentKind, type ComponentSpec, MANIFEST_FILE, type PackManifest, parseManifest, SIGNATURE_FILE } from "./manifest.js";
 export {

@@ -57,9 +57,14 @@ const COMPONENT_KEYS = new Set(["kind", "path", "capabilities", "timeout", "expo
 
 /** Parses and validates pack.yaml; throws `pack_invalid` listing every problem. */
 export function parseManifest(text: string): PackManifest {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw manifestInvalid(doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? "?"}`, message: e.message })));
+    throw manifestInvalid(
+      doc.errors.map((e) => ({
+        path: `line ${e.linePos?.[0].line ?? "?"}, column ${e.linePos?.[0].col ?? "?"}`,
+        message: e.message.split("\n")[0] ?? e.message,
+      })),
+    );
   }
   const raw: unknown = doc.toJS();
   const problems: ManifestProblem[] = [];
