@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { StepContext } from "../../src/core/index.js";
 import { wasmComponent } from "../../src/pack/index.js";
-import { envelopeWasm, fixtureWasm } from "../support/packs.js";
+import { removeTempDirs } from "../support/cli.js";
+import { envelopeWasm, fixtureWasm, writeFiles } from "../support/packs.js";
+
+afterAll(removeTempDirs);
 
 function step(signal = new AbortController().signal): StepContext {
   return { idempotencyKey: "r_test:call#0", attempt: 1, signal };
@@ -40,6 +43,12 @@ describe("WebAssembly components", () => {
   it("fail with capability_denied when they open a file without an fs capability", async () => {
     const fs = wasmComponent(await fixtureWasm("fs"), { name: "fs" });
     await expect(fs(null, step())).rejects.toMatchObject({ code: "capability_denied", details: { call: "path_open", capability: "fs" } });
+  });
+
+  it("read the pack's directory when an fs capability grants it", async () => {
+    const root = writeFiles({ "data/answer.json": '{"answer":42}' });
+    const read = wasmComponent(await fixtureWasm("read-data"), { name: "read", capabilities: ["fs:data"], root });
+    await expect(read(null, step())).resolves.toEqual({ answer: 42 });
   });
 
   it("are stopped with component_timeout when they run past their time limit", async () => {

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { buildPack, openPack } from "../../src/pack/index.js";
+import { removeTempDirs } from "../support/cli.js";
+import { fixtureWasm, writeFiles } from "../support/packs.js";
+
+afterAll(removeTempDirs);
+
+const step = () => ({ idempotencyKey: "r:call#0", attempt: 1, signal: new AbortController().signal });
+
+describe("openPack", () => {
+  it("gives each wasm component only the capabilities its manifest entry grants", async () => {
+    const clock = await fixtureWasm("clock");
+    const dir = writeFiles({
+      "pack.yaml": `id: test.caps
+version: 1.0.0
+components:
+  timed: { kind: wasm, path: clock.wasm, capabilities: [clock] }
+  untimed: { kind: wasm, path: clock.wasm }
+capabilities: [clock]
+`,
+      "clock.wasm": clock,
+    });
+    buildPack(dir);
+    const pack = await openPack(dir, { signing: "dev" });
+    await expect(pack.components.timed?.(null, step())).resolves.toEqual({ clock: true });
+    await expect(pack.components.untimed?.(null, step())).rejects.toMatchObject({
+      code: "capability_denied",
+      details: { component: "untimed" },
+    });
+  });
+
+  it("reports flows, components and entry flows the pack does not hold, with their paths", async () => {
+    const dir = writeFiles({
+      "pack.yaml": `id: test.refs
+version: 1.0.0
+entryFlows: [nowhere]
+flows: [flows/a.yaml, flows/missing.yaml]
+components:
+  ghost: { kind: js, path: components/ghost.js }
+`,
+      "flows/a.yaml": "id: a\n",
+    });
+    await expect(Promise.resolve().then(() => buildPack(dir))).rejects.toMatchObject({
+      code: "pack_invalid",
+      details: {
+        problems: [
+          { path: "flows[1]", message: expect.stringContaining("flows/missing.yaml") },
+          { path: "components.ghost.path", message: expect.stringContaining("components/ghost.js") },
+        ],
+      },
+    });
+  });
+
+  it("refuses an entry flow that is not in the pack", async () => {
+    const dir = writeFiles({
+      "pack.yaml": "id: test.entry\nversion: 1.0.0\nentryFlows: [b]\nflows: [flows/a.yaml]\n",
+      "flows/a.yaml": "id: a\n",
+    });
+    buildPack(dir);
+    await expect(openPack(dir, { signing: "dev" })).rejects.toMatchObject({
+      code: "pack_invalid",
+      details: { problems: [{ path: "entryFlows[0]", message: expect.stringContaining('"b"') }] },
+    });
+  });
+
+  it("refuses a js component without the named export, before the pack is returned", async () => {
+    const dir = writeFiles({
+      "pack.yaml": "id: test.js\nversion: 1.0.0\ncomponents:\n  c: { kind: js, path: c.js, export: run }\n",
+      "c.js": "export const walk = async () => 1;\n",
+    });
+    buildPack(dir);
+    await expect(openPack(dir, { signing: "dev" })).rejects.toMatchObject({ code: "component_load_failed" });
+  });
+});
