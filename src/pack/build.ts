@@ -1,7 +1,7 @@
 // Writing packs: `build` lists every file's digest in pack.yaml and optionally zips the directory;
 // `sign` adds pack.sig to a pack whose digests check out.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { checkReferences, digestsOf } from "./digest.js";
 import { readDirectory } from "./directory.js";
@@ -26,6 +26,11 @@ export function buildPack(dir: string, options: { out?: string } = {}): BuildRes
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
     throw packError("pack_not_found", `${dir} has no ${MANIFEST_FILE}; a pack directory needs one at its root`, { path: dir });
+  }
+  if (options.out !== undefined && !relative(resolve(dir), resolve(options.out)).startsWith("..")) {
+    throw packError("pack_invalid", `--out ${options.out} is inside the pack directory ${dir}; write the .duropack somewhere else`, {
+      out: options.out,
+    });
   }
   const files = readDirectory(dir);
   const before = readFileSync(manifestPath, "utf8");

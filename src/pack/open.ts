@@ -2,7 +2,7 @@
 // every digest, check the signature against the trusted keys and apply the signing policy, and only
 // then copy the verified bytes to a private directory and load the components from that copy.
 import type { KeyObject } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -141,10 +141,18 @@ function resolveEntryFlows(manifest: PackManifest, flows: Array<{ id?: string; p
   return manifest.entryFlows.map((entry) => flows.find((f) => f.path === entry)?.id ?? entry);
 }
 
+// Private copies live as long as the process: a JS component may import its siblings lazily.
+const copies = new Set<string>();
+const removeCopies = () => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+};
+
 // Components load from a private copy of the verified bytes: the pack on disk may change after it was
 // checked, and a fresh directory per open keeps Node's module cache from serving an older version.
 function materialize(files: ReadonlyMap<string, Uint8Array>): string {
   const root = mkdtempSync(join(tmpdir(), "duro-pack-"));
+  if (copies.size === 0) process.once("exit", removeCopies);
+  copies.add(root);
   for (const [name, bytes] of files) {
     mkdirSync(dirname(join(root, name)), { recursive: true });
     writeFileSync(join(root, name), bytes);
