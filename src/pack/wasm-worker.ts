@@ -9,7 +9,7 @@ const fs = require("node:fs");
 process.removeAllListeners("warning");
 const { WASI } = require("node:wasi");
 const ENOTCAPABLE = 76;
-const { bytes, name, stdinPath, stdoutPath, stderrPath, env, preopens, denied } = workerData;
+const { bytes, name, stdinPath, stdoutPath, stderrPath, env, preopens, denied, maxOutputBytes } = workerData;
 const stdin = fs.openSync(stdinPath, "r");
 const stdout = fs.openSync(stdoutPath, "w");
 const stderr = fs.openSync(stderrPath, "w");
@@ -26,6 +26,21 @@ try {
     };
   }
   let instance;
+  // Counts what reaches stdout and stderr, and traps the module once it has written too much, so a
+  // component cannot fill the disk before its time limit.
+  const write = calls.fd_write;
+  let written = 0;
+  calls.fd_write = (fd, iovs, iovsLength, writtenPtr) => {
+    const errno = write(fd, iovs, iovsLength, writtenPtr);
+    if (errno === 0 && (fd === 1 || fd === 2)) {
+      written += new DataView(instance.exports.memory.buffer).getUint32(writtenPtr, true);
+      if (written > maxOutputBytes) {
+        result = { kind: "output_too_large" };
+        throw new Error("output limit reached");
+      }
+    }
+    return errno;
+  };
   try {
     instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
   } catch (error) {
@@ -35,7 +50,7 @@ try {
     try {
       result = { kind: "exit", exitCode: wasi.start(instance) };
     } catch (error) {
-      result = { kind: "trap", message: String(error && error.message) };
+      result = result ?? { kind: "trap", message: String(error && error.message) };
     }
   }
 } finally {

@@ -25,7 +25,7 @@ export interface WasmComponentOptions {
 }
 
 interface WorkerResult {
-  kind: "exit" | "trap" | "invalid";
+  kind: "exit" | "trap" | "invalid" | "output_too_large";
   exitCode?: number;
   message?: string;
   denials: Array<{ call: string; capability: string }>;
@@ -51,7 +51,8 @@ export function wasmComponent(bytes: Uint8Array, options: WasmComponentOptions):
     try {
       const io = { stdinPath: join(dir, "stdin"), stdoutPath: join(dir, "stdout"), stderrPath: join(dir, "stderr") };
       writeFileSync(io.stdinPath, JSON.stringify(input ?? null));
-      const result = await runWorker({ bytes, name: options.name, env, preopens, denied, ...io }, timeoutMs, step.signal, options.name);
+      const workerData = { bytes, name: options.name, env, preopens, denied, maxOutputBytes: maxOutput, ...io };
+      const result = await runWorker(workerData, timeoutMs, step.signal, options.name);
       return interpret(result, readFileSync(io.stdoutPath), options.name, maxOutput);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -125,6 +126,12 @@ function interpret(result: WorkerResult, stdout: Buffer, name: string, maxOutput
       details: { component: name },
     });
   }
+  if (result.kind === "output_too_large" || stdout.length > maxOutput) {
+    throw new DuroError("component_output_too_large", `component "${name}" wrote more than its ${maxOutput} byte output limit`, {
+      category: "step",
+      details: { component: name, limit: maxOutput },
+    });
+  }
   if (result.kind === "trap") {
     throw new DuroError("component_failed", `component "${name}" trapped: ${result.message}`, {
       category: "step",
@@ -136,16 +143,6 @@ function interpret(result: WorkerResult, stdout: Buffer, name: string, maxOutput
       category: "step",
       details: { component: name, exitCode: result.exitCode },
     });
-  }
-  if (stdout.length > maxOutput) {
-    throw new DuroError(
-      "component_output_too_large",
-      `component "${name}" wrote ${stdout.length} bytes, over the ${maxOutput} byte limit`,
-      {
-        category: "step",
-        details: { component: name },
-      },
-    );
   }
   try {
     return JSON.parse(stdout.toString("utf8"));

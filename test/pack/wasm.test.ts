@@ -56,6 +56,11 @@ describe("WebAssembly components", () => {
     await expect(spin(null, step())).rejects.toMatchObject({ code: "component_timeout", retryable: true, details: { timeoutMs: 300 } });
   });
 
+  it("are stopped with component_output_too_large once they write more than their output limit", async () => {
+    const flood = wasmComponent(await fixtureWasm("flood"), { name: "flood", timeout: "1h", maxOutputBytes: 64 * 1024 });
+    await expect(flood(null, step())).rejects.toMatchObject({ code: "component_output_too_large" });
+  });
+
   it("are stopped when their step is aborted", async () => {
     const spin = wasmComponent(await fixtureWasm("spin"), { name: "spin", timeout: "1h" });
     const controller = new AbortController();
