@@ -39,6 +39,8 @@ export interface OpenPackOptions {
 export interface OpenedPack {
   manifest: PackManifest;
   flows: Array<{ id?: string; path: string; text: string }>;
+  /** The JSON Schemas the manifest lists, as text, for flows that refer to them by path. */
+  schemas: Array<{ path: string; text: string }>;
   /** Ids (or paths, for flows without an id) of the flows meant to be started. */
   entryFlows: string[];
   components: ComponentRegistry;
@@ -93,6 +95,7 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
   return {
     manifest: pack.manifest,
     flows,
+    schemas: pack.manifest.schemas.map((path) => ({ path, text: new TextDecoder().decode(pack.files.get(path)) })),
     entryFlows,
     components,
     warnings,

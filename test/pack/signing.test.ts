@@ -33,6 +33,7 @@ describe("signed packs", () => {
     expect(pack.signature).toEqual({ status: "valid", keyId: keys.keyId });
     expect(pack.warnings).toEqual([]);
     expect(pack.entryFlows).toEqual(["hello"]);
+    expect(pack.schemas).toEqual([{ path: "schemas/name.json", text: '{ "type": "object", "required": ["name"] }\n' }]);
     const step = { idempotencyKey: "r:x#0", attempt: 1, signal: new AbortController().signal };
     await expect(pack.components.greet?.({ name: "Ada" }, step)).resolves.toEqual({ greeting: "hello Ada" });
     await expect(pack.components.envelope?.({ name: "Ada" }, step)).resolves.toEqual({ ok: true, data: { name: "Ada" } });

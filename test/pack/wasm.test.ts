@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { StepContext } from "../../src/core/index.js";
 import { wasmComponent } from "../../src/pack/index.js";
-import { removeTempDirs } from "../support/cli.js";
-import { envelopeWasm, fixtureWasm, writeFiles } from "../support/packs.js";
+import { example, removeTempDirs } from "../support/cli.js";
+import { compileWat, envelopeWasm, fixtureWasm, writeFiles } from "../support/packs.js";
 
 afterAll(removeTempDirs);
 
@@ -11,6 +12,11 @@ function step(signal = new AbortController().signal): StepContext {
 }
 
 describe("WebAssembly components", () => {
+  it("the example's committed envelope.wasm is exactly what its envelope.wat compiles to", async () => {
+    const source = readFileSync(example("packs/support-triage/components/envelope.wat"), "utf8");
+    expect(Buffer.from(await compileWat(source)).equals(Buffer.from(envelopeWasm()))).toBe(true);
+  });
+
   it("receive their input as JSON on stdin and return the JSON they write on stdout", async () => {
     const envelope = wasmComponent(envelopeWasm(), { name: "envelope" });
     const input = { subject: "Refund please", tags: ["billing", "ü"], n: 3 };
