@@ -160,5 +160,7 @@ function materialize(files: ReadonlyMap<string, Uint8Array>): string {
     mkdirSync(dirname(join(root, name)), { recursive: true });
     writeFileSync(join(root, name), bytes);
   }
+  // Components are ES modules (.js and .ts alike) unless the pack says otherwise with a package.json.
+  if (!files.has("package.json")) writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
   return root;
 }

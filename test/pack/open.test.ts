@@ -1,9 +1,14 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPack, openPack } from "../../src/pack/index.js";
-import { removeTempDirs } from "../support/cli.js";
+import { REPO_ROOT, removeTempDirs } from "../support/cli.js";
 import { fixtureWasm, writeFiles } from "../support/packs.js";
 
 afterAll(removeTempDirs);
+
+const run = promisify(execFile);
 
 const step = () => ({ idempotencyKey: "r:call#0", attempt: 1, signal: new AbortController().signal });
 
@@ -62,6 +67,23 @@ components:
       details: { problems: [{ path: "entryFlows[0]", message: expect.stringContaining('"b"') }] },
     });
   });
+
+  it("loads TypeScript and JavaScript components as ES modules in plain Node (built code in dist/)", async () => {
+    const dir = writeFiles({
+      "pack.yaml":
+        "id: test.ts\nversion: 1.0.0\ncomponents:\n  double: { kind: js, path: double.ts }\n  triple: { kind: js, path: triple.js }\n",
+      "double.ts": "export default async (input: { n: number }): Promise<{ n: number }> => ({ n: input.n * 2 });\n",
+      "triple.js": "export default async (input) => ({ n: input.n * 3 });\n",
+    });
+    buildPack(dir);
+    const script = `
+      const { openPack } = await import(${JSON.stringify(join(REPO_ROOT, "dist", "pack", "index.js"))});
+      const pack = await openPack(${JSON.stringify(dir)}, { signing: "dev" });
+      const step = { idempotencyKey: "k", attempt: 1, signal: new AbortController().signal };
+      console.log(JSON.stringify([await pack.components.double({ n: 21 }, step), await pack.components.triple({ n: 2 }, step)]));`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual([{ n: 42 }, { n: 6 }]);
+  }, 90_000);
 
   it("refuses a js component without the named export, before the pack is returned", async () => {
     const dir = writeFiles({
