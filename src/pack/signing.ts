@@ -111,6 +111,10 @@ export function checkSignature(files: ReadonlyMap<string, Uint8Array>, trusted: 
   if (publicKey.asymmetricKeyType !== "ed25519" || keyIdOf(publicKey) !== file.keyId) {
     return { status: "invalid", keyId: file.keyId, reason: "pack.sig's key id does not match its public key" };
   }
+  // PEM base64 has spare bits: a key written another way must not pass as the same bytes.
+  if (publicKey.export({ type: "spki", format: "pem" }).toString() !== file.publicKey) {
+    return { status: "invalid", keyId: file.keyId, reason: "pack.sig's public key is not in its canonical PEM form" };
+  }
   const manifest = sha256(files.get(MANIFEST_FILE) ?? new Uint8Array());
   if (file.manifest !== manifest) return { status: "invalid", keyId: file.keyId, reason: "pack.yaml changed after it was signed" };
   const signature = Buffer.from(file.signature, "base64");

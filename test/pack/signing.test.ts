@@ -84,6 +84,23 @@ describe("signed packs", () => {
     expect(opened).toEqual([]);
   }, 240_000);
 
+  it("a pack.sig whose public key is written in a non-canonical but equivalent base64 is invalid", async () => {
+    const { dir, keys } = await signedPack();
+    const sig = readFileSync(join(dir, SIGNATURE_FILE), "utf8");
+    const pem = (JSON.parse(sig) as { publicKey: string }).publicKey;
+    const body = pem.split("\n")[1] as string; // the one base64 line of an Ed25519 SPKI key, ending in "="
+    const last = body.length - 2;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const twin = [...alphabet].find(
+      (c) => c !== body[last] && Buffer.from(body.slice(0, last) + c + body.slice(last + 1), "base64").equals(Buffer.from(body, "base64")),
+    ) as string;
+    const twinBody = body.slice(0, last) + twin + body.slice(last + 1);
+    writeFileSync(join(dir, SIGNATURE_FILE), sig.replace(body, twinBody));
+    await expect(openPack(dir, { signing: "strict", trustedKeys: [keys.publicKeyPem] })).rejects.toMatchObject({
+      code: "pack_signature_invalid",
+    });
+  });
+
   it("strict refuses an unsigned pack before any of its code runs; dev opens it with a warning", async () => {
     const marker = join(freshDir("duro-sign-"), "ran");
     const files = {
