@@ -1,5 +1,8 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
+
+import { keysCommand } from "./keys.js";
+import { packCommand } from "./pack.js";
 import { queuesCommand } from "./queues.js";
 import { schedulesCommand } from "./schedules.js";
 
@@ -12,4 +15,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [queuesCommand, schedulesCommand];
+export const commands: CliCommand[] = [queuesCommand, schedulesCommand, packCommand, keysCommand];

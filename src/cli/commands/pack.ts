@@ -1,0 +1,138 @@
+// `duro pack build|sign|verify|inspect`: make a pack, sign it, and check one before running it.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { DuroError } from "../../core/index.js";
+import { buildPack, type SignatureCheck, signPack, verifyPack } from "../../pack/index.js";
+import { EXIT, output, parse, requirePositional, usage } from "../common.js";
+import type { CliCommand } from "./index.js";
+
+/** Where `duro pack verify` and `duro run <pack>` look for trusted public keys unless --trusted-keys says otherwise. */
+export const DEFAULT_TRUSTED_KEYS_DIR = ".duro/trusted-keys";
+
+const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  build: buildCommand,
+  sign: signCommand,
+  verify: verifyCommand,
+  inspect: inspectCommand,
+};
+
+export const packCommand: CliCommand = {
+  name: "pack",
+  usage: [
+    "duro pack build <dir> [--out <file.duropack>]",
+    "duro pack sign <pack> --key <private.pem>",
+    "duro pack verify <pack> [--pubkey <public.pem>]... [--trusted-keys <dir>]",
+    "duro pack inspect <pack> [--pubkey <public.pem>]... [--trusted-keys <dir>]",
+  ],
+  async run(args) {
+    const [sub, ...rest] = args;
+    const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
+    if (!run) throw usage(sub === undefined ? "duro pack needs a subcommand" : `unknown subcommand "pack ${sub}"`);
+    return run(rest);
+  },
+};
+
+const TRUST_OPTIONS = {
+  pubkey: { type: "string", multiple: true },
+  "trusted-keys": { type: "string" },
+} as const;
+
+/** Trusted keys from --pubkey files and the trusted keys directory (default .duro/trusted-keys/, if it exists). */
+export function trustedKeySources(values: { pubkey?: string[] | undefined; "trusted-keys"?: string | undefined }): string[] {
+  const sources = [...(values.pubkey ?? [])].map((p) => resolve(p));
+  const dir = values["trusted-keys"] ?? DEFAULT_TRUSTED_KEYS_DIR;
+  if (values["trusted-keys"] !== undefined || existsSync(dir)) sources.push(resolve(dir));
+  return sources;
+}
+
+async function buildCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: "string" } });
+  const out = output(values.json);
+  const dir = requirePositional(positionals, 0, "the pack directory: duro pack build <dir>");
+  const result = buildPack(dir, values.out === undefined ? {} : { out: values.out });
+  out.print(
+    [
+      `built ${result.manifest.id}@${result.manifest.version}: ${result.files} file(s) listed in pack.yaml`,
+      ...(result.signatureRemoved ? ["pack.yaml changed, so its old pack.sig was removed; sign it again"] : []),
+      ...(result.out ? [`wrote ${result.out}`] : []),
+    ].join("\n"),
+  );
+  out.data({
+    id: result.manifest.id,
+    version: result.manifest.version,
+    files: result.files,
+    out: result.out ?? null,
+    signatureRemoved: result.signatureRemoved,
+  });
+  return EXIT.ok;
+}
+
+async function signCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { key: { type: "string" } });
+  const out = output(values.json);
+  const path = requirePositional(positionals, 0, "the pack: duro pack sign <pack> --key <private.pem>");
+  if (values.key === undefined) throw usage("duro pack sign needs --key <private.pem> (create one with `duro keys generate`)");
+  let pem: string;
+  try {
+    pem = readFileSync(values.key, "utf8");
+  } catch (error) {
+    throw new DuroError("pack_key_invalid", `cannot read the signing key ${values.key}: ${(error as Error).message}`, {
+      category: "input",
+    });
+  }
+  const { keyId, manifest } = await signPack(path, pem);
+  out.print(`signed ${manifest.id}@${manifest.version} with key ${keyId}`);
+  out.data({ id: manifest.id, version: manifest.version, keyId });
+  return EXIT.ok;
+}
+
+async function verifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, TRUST_OPTIONS);
+  const out = output(values.json);
+  const path = requirePositional(positionals, 0, "the pack: duro pack verify <pack>");
+  const { pack, signature } = await verifyPack(path, { signing: "strict", trustedKeys: trustedKeySources(values) });
+  out.print(
+    `${pack.manifest.id}@${pack.manifest.version}: signature valid (key ${signature.keyId}), ${Object.keys(pack.manifest.files).length} file digest(s) match`,
+  );
+  out.data({ id: pack.manifest.id, version: pack.manifest.version, signature: signatureJson(signature) });
+  return EXIT.ok;
+}
+
+async function inspectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, TRUST_OPTIONS);
+  const out = output(values.json);
+  const path = requirePositional(positionals, 0, "the pack: duro pack inspect <pack>");
+  const { pack, signature } = await verifyPack(path, { signing: "dev", trustedKeys: trustedKeySources(values) });
+  const m = pack.manifest;
+  const components = Object.entries(m.components).map(([name, c]) => ({ name, kind: c.kind, path: c.path, capabilities: c.capabilities }));
+  out.print(
+    [
+      `${m.id}@${m.version}${m.description ? ` — ${m.description}` : ""}`,
+      `  form:         ${pack.form}`,
+      `  signature:    ${signature.status}${signature.keyId ? ` (key ${signature.keyId})` : ""}${signature.reason && signature.status !== "unsigned" ? `: ${signature.reason}` : ""}`,
+      `  entry flows:  ${m.entryFlows.join(", ") || "(all)"}`,
+      `  flows:        ${m.flows.join(", ") || "(none)"}`,
+      `  components:   ${components.map((c) => `${c.name} (${c.kind}${c.capabilities.length ? `: ${c.capabilities.join(", ")}` : ""})`).join(", ") || "(none)"}`,
+      `  capabilities: ${m.capabilities.join(", ") || "(none)"}`,
+      `  secrets:      ${m.secrets.join(", ") || "(none)"}`,
+      `  files:        ${Object.keys(m.files).length}`,
+    ].join("\n"),
+  );
+  out.data({
+    id: m.id,
+    version: m.version,
+    form: pack.form,
+    signature: signatureJson(signature),
+    entryFlows: m.entryFlows,
+    flows: m.flows,
+    components,
+    capabilities: m.capabilities,
+    secrets: m.secrets,
+    files: Object.keys(m.files).length,
+  });
+  return EXIT.ok;
+}
+
+function signatureJson(signature: SignatureCheck) {
+  return { status: signature.status, keyId: signature.keyId ?? null, reason: signature.reason ?? null };
+}

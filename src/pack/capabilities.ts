@@ -1,0 +1,76 @@
+// What a WebAssembly component may reach outside its sandbox. Everything not granted is denied:
+// the WASI calls behind each capability are replaced by ones that record the attempt and fail.
+
+/** A capability as written in pack.yaml: `clock`, `random`, `env:NAME` or `fs:<pack-relative dir>`. */
+export type Capability = string;
+
+export interface Grants {
+  clock: boolean;
+  random: boolean;
+  /** Environment variable names the component may read. */
+  env: string[];
+  /** Pack-relative directories preopened at `/<dir>` inside the component. */
+  fs: string[];
+}
+
+/** The WASI preview1 calls each capability stands for; `net` is never grantable. */
+export const WASI_CALLS = {
+  clock: ["clock_time_get", "clock_res_get", "poll_oneoff"],
+  random: ["random_get"],
+  env: ["environ_get", "environ_sizes_get"],
+  fs: [
+    "path_open",
+    "path_create_directory",
+    "path_filestat_get",
+    "path_filestat_set_times",
+    "path_link",
+    "path_readlink",
+    "path_remove_directory",
+    "path_rename",
+    "path_symlink",
+    "path_unlink_file",
+  ],
+  net: ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"],
+} as const;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why a capability string is not one duro knows, or undefined when it is fine. */
+export function capabilityProblem(capability: unknown): string | undefined {
+  if (typeof capability !== "string") return "must be a string";
+  if (capability === "clock" || capability === "random") return undefined;
+  if (capability.startsWith("env:")) {
+    return ENV_NAME.test(capability.slice(4)) ? undefined : `"${capability}" must name an environment variable, e.g. env:API_BASE`;
+  }
+  if (capability.startsWith("fs:")) {
+    const dir = capability.slice(3);
+    return dir !== "" && !dir.startsWith("/") && !dir.split("/").includes("..")
+      ? undefined
+      : `"${capability}" must name a directory inside the pack, e.g. fs:data`;
+  }
+  return `unknown capability "${capability}"; use clock, random, env:NAME or fs:<dir>`;
+}
+
+/** The grants a component's capability list adds up to. */
+export function grantsOf(capabilities: readonly Capability[]): Grants {
+  return {
+    clock: capabilities.includes("clock"),
+    random: capabilities.includes("random"),
+    env: capabilities.filter((c) => c.startsWith("env:")).map((c) => c.slice(4)),
+    fs: capabilities.filter((c) => c.startsWith("fs:")).map((c) => c.slice(3)),
+  };
+}
+
+/** WASI call name → the capability it needs, for every call these grants do not allow. */
+export function deniedCalls(grants: Grants): Record<string, string> {
+  const denied: Record<string, string> = {};
+  const deny = (capability: keyof typeof WASI_CALLS) => {
+    for (const call of WASI_CALLS[capability]) denied[call] = capability;
+  };
+  if (!grants.clock) deny("clock");
+  if (!grants.random) deny("random");
+  if (grants.env.length === 0) deny("env");
+  if (grants.fs.length === 0) deny("fs");
+  deny("net");
+  return denied;
+}
