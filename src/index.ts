@@ -45,3 +45,6 @@ export type {
 export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
 export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
 export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";
+export type { ComponentRegistry, Component } from "./core/index.js";
+export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
+export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";

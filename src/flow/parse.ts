@@ -1,0 +1,48 @@
+// Flow documents from text: YAML (JSON is YAML too, so both go through one parser and both get line and
+// column for every problem), then every check of check.ts.
+import { LineCounter, parseDocument } from "yaml";
+import { type CheckOptions, checkFlow } from "./check.js";
+import { type FlowDocument, type FlowProblem, flowInvalid, isRecord } from "./document.js";
+import { rememberSource } from "./source.js";
+
+export interface ParseOptions {
+  /** The file the text came from, for messages. */
+  path?: string;
+}
+
+export interface Analysis {
+  /** The parsed document (possibly invalid); undefined when the text is not even YAML. */
+  document: unknown;
+  /** Every problem, errors and warnings. */
+  problems: FlowProblem[];
+}
+
+/** Parses and checks `text`; never throws for a bad document, it reports it. */
+export function analyzeFlow(text: string, options: ParseOptions & CheckOptions = {}): Analysis {
+  const lines = new LineCounter();
+  const yaml = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (yaml.errors.length > 0) {
+    const problems = yaml.errors.map((error): FlowProblem => {
+      const position = error.linePos?.[0];
+      return {
+        code: "syntax_error",
+        severity: "error",
+        path: "",
+        message: `not valid YAML/JSON: ${error.message.split("\n")[0]}`,
+        ...(position ? { line: position.line, column: position.col } : {}),
+        ...(options.path === undefined ? {} : { file: options.path }),
+      };
+    });
+    return { document: undefined, problems };
+  }
+  const document = yaml.toJS({ maxAliasCount: 100 }) as unknown;
+  if (isRecord(document)) rememberSource(document, { yaml, lines, ...(options.path === undefined ? {} : { file: options.path }) });
+  return { document, problems: checkFlow(document, options) };
+}
+
+/** Parses a YAML or JSON flow document; throws `flow_invalid` listing every problem (with line and column). */
+export function parseFlow(text: string, options: ParseOptions = {}): FlowDocument {
+  const { document, problems } = analyzeFlow(text, options);
+  if (problems.some((p) => p.severity === "error")) throw flowInvalid(problems, options.path ?? "the flow document");
+  return document as FlowDocument;
+}
