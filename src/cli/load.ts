@@ -1,8 +1,9 @@
-// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows they export.
-import { existsSync } from "node:fs";
+// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows they
+// export; flow documents (.yaml, .yml, .json) load through flow-file.ts.
 import { extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { DuroError, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
+import { FLOW_EXTENSIONS, loadFlowFile } from "./flow-file.js";
+import { importModule } from "./import-module.js";
 
 export interface LoadedModule {
   file: string;
@@ -11,32 +12,10 @@ export interface LoadedModule {
   defaultWorkflow?: WorkflowDefinition;
 }
 
-const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
-let tsxRegistered = false;
-
 export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
+  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return loadFlowFile(path);
   const file = resolve(path);
-  if (!existsSync(file)) {
-    throw new DuroError("file_not_found", `workflow file ${path} does not exist (resolved to ${file})`, {
-      category: "input",
-      details: { file },
-    });
-  }
-  if (TS_EXTENSIONS.has(extname(file)) && !tsxRegistered) {
-    const { register } = await import("tsx/esm/api");
-    register();
-    tsxRegistered = true;
-  }
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, {
-      category: "input",
-      cause: error,
-      details: { file },
-    });
-  }
+  const module = await importModule(path, "workflow file");
   const workflows = [...new Set(Object.values(module).filter(isWorkflowDefinition))];
   if (workflows.length === 0) {
     throw new DuroError(

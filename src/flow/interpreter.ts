@@ -130,7 +130,7 @@ class Interpreter {
       try {
         const outcome = await (kindOf(node) as NodeKind).run(node, rt);
         const output =
-          node.output === undefined ? outcome.output : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output });
+          node.output === undefined || outcome.unmapped ? outcome.output : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output });
         scope.nodes[id] = output ?? null;
         previous = output ?? null;
         if (outcome.end) return previous;

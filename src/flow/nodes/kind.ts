@@ -50,6 +50,8 @@ export interface NodeOutcome {
   next?: string | null;
   /** Ends the graph with this node's output. */
   end?: boolean;
+  /** The node's `output` mapping does not apply (a side exit such as `onInvalid`). */
+  unmapped?: boolean;
 }
 
 /** What checks know beyond the document. */

@@ -13,7 +13,7 @@ interface ValidateSpec {
 export const validateNode: NodeKind = {
   kind: "validate",
   summary:
-    "Checks `value` against `schema` (JSON Schema 2020-12); valid: the output is the value; invalid: goes to `onInvalid` (output `{ valid: false, issues }`) or fails with `validation_failed`.",
+    "Checks `value` against `schema` (JSON Schema 2020-12); valid: the output is the value; invalid: goes to `onInvalid` (output `{ valid: false, issues }`, not mapped) or fails with `validation_failed`.",
   spec: {
     type: "object",
     required: ["value", "schema"],
@@ -34,7 +34,7 @@ export const validateNode: NodeKind = {
       { retry: { maxAttempts: 1 } },
     );
     if (result.valid) return { output: result.value };
-    if (spec.onInvalid !== undefined) return { output: result, next: spec.onInvalid };
+    if (spec.onInvalid !== undefined) return { output: result, next: spec.onInvalid, unmapped: true };
     const list = result.issues.map((i) => `${i.path || "(value)"} ${i.message}`).join("; ");
     throw new DuroError("validation_failed", `${rt.where}: the value does not match its schema: ${list}`, {
       category: "step",
