@@ -23,13 +23,14 @@ export function analyzeFlow(text: string, options: ParseOptions & CheckOptions =
   const yaml = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (yaml.errors.length > 0) {
     const problems = yaml.errors.map((error): FlowProblem => {
-      const position = error.linePos?.[0];
+      const position = lines.linePos(error.pos[0]);
       return {
         code: "syntax_error",
         severity: "error",
         path: "",
         message: `not valid YAML/JSON: ${error.message.split("\n")[0]}`,
-        ...(position ? { line: position.line, column: position.col } : {}),
+        line: position.line,
+        column: position.col,
         ...(options.path === undefined ? {} : { file: options.path }),
       };
     });

@@ -241,7 +241,8 @@ describe("map", () => {
   it("runs the body per item, at most `concurrency` at a time, and returns the results in item order", async () => {
     let running = 0;
     let peak = 0;
-    const square = async (input: { n: number }) => {
+    const square = async (value: unknown) => {
+      const input = value as { n: number };
       running++;
       peak = Math.max(peak, running);
       await new Promise((resolve) => setTimeout(resolve, 5 * (5 - input.n)));
