@@ -4,6 +4,8 @@ export type {
   ApprovalDecision,
   ApprovalOptions,
   AskOptions,
+  Component,
+  ComponentRegistry,
   Duration,
   ErrorCategory,
   ErrorInfo,
@@ -43,8 +45,7 @@ export type {
   WorkerOptions,
 } from "./engine/index.js";
 export { createEngine, Engine, validateInput, Worker } from "./engine/index.js";
-export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
-export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";
-export type { ComponentRegistry, Component } from "./core/index.js";
 export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
 export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
+export type { PostgresStoreOptions, RunFilter, RunPage, RunRecord, RunStatus, SqliteStoreOptions, Store } from "./store/index.js";
+export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Component, ComponentRegistry } from "../core/index.js";
-import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { analyzeFlow, flowInvalid, flowWorkflow, subflowIds } from "../flow/index.js";
+import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import type { LoadedModule } from "./load.js";
 
@@ -49,7 +49,11 @@ async function load(file: string, shown: string, problems: FlowProblem[], loadin
     if (!subflowFiles.has(id)) subflowFiles.set(id, findFlow(dirname(file), id));
     return subflowFiles.get(id);
   };
-  const { document, problems: found } = analyzeFlow(text, { path: shown, components, flows: (id) => (resolveFile(id) ? ({} as FlowDocument) : undefined) });
+  const { document, problems: found } = analyzeFlow(text, {
+    path: shown,
+    components,
+    flows: (id) => (resolveFile(id) ? ({} as FlowDocument) : undefined),
+  });
   problems.push(...found);
   if (found.some((p) => p.severity === "error")) return undefined;
   const flow: FlowFile = { file, doc: document as FlowDocument, components, subflows: new Map() };
@@ -67,10 +71,14 @@ function readText(file: string, shown: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new DuroError("file_not_found", `flow file ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      category: "input",
-      details: { file },
-    });
+    throw new DuroError(
+      "file_not_found",
+      `flow file ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      {
+        category: "input",
+        details: { file },
+      },
+    );
   }
 }
 

@@ -66,7 +66,10 @@ function checkGraph(graph: Record<string, unknown>, at: PathSegment[], env: Omit
       add([...here, ...pointerSegments(issue.path)], "schema_violation", issue.message);
     for (const target of kind.targets?.(node as FlowNode) ?? []) link(id, target.id, [...here, ...target.path]);
     checkExpressions(node as FlowNode, kind, here, add);
-    kind.check?.(node as FlowNode, { ...env, problem: (path, code, message, severity) => add([...here, ...path], code, message, severity) });
+    kind.check?.(node as FlowNode, {
+      ...env,
+      problem: (path, code, message, severity) => add([...here, ...path], code, message, severity),
+    });
     for (const nested of kind.graphs?.(node as FlowNode) ?? []) {
       if (isRecord(nested.graph)) checkGraph(nested.graph, [...here, ...nested.path], env, add);
     }
@@ -100,7 +103,11 @@ function kindOf(node: FlowNode, here: PathSegment[], add: Add): NodeKind | undef
       `node "${here.at(-1)}" has no known kind (its keys: ${Object.keys(node).join(", ")}); give it exactly one of: ${known}`,
     );
   } else {
-    add(here, "ambiguous_node_kind", `node "${here.at(-1)}" has several kinds (${kinds.map((k) => k.kind).join(", ")}); give it exactly one`);
+    add(
+      here,
+      "ambiguous_node_kind",
+      `node "${here.at(-1)}" has several kinds (${kinds.map((k) => k.kind).join(", ")}); give it exactly one`,
+    );
   }
   return undefined;
 }
@@ -117,8 +124,9 @@ function checkExpressions(node: FlowNode, kind: NodeKind, here: PathSegment[], a
   const walk = (value: unknown, path: PathSegment[]): void => {
     if (skip.has(formatPath(path))) return;
     if (isExpressionValue(value)) return checkExpression(value, [...here, ...path], add);
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
-    else if (isRecord(value)) for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, [...path, i]);
+    } else if (isRecord(value)) for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
   };
   walk(node, []);
 }

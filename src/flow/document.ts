@@ -1,7 +1,8 @@
 // The shape of a flow document once parsed, and the problems loading reports. A document is plain JSON
 // (YAML is only its spelling); its nodes form a graph keyed by id, with nested graphs for `parallel` and `map`.
-import { DuroError } from "../core/index.js";
+
 import type { RetryPolicy } from "../core/index.js";
+import { DuroError } from "../core/index.js";
 
 /** A JSON Schema (2020-12) as a plain object. */
 export type JsonSchema = Record<string, unknown> | boolean;

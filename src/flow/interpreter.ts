@@ -78,7 +78,8 @@ export function subflowIds(graph: FlowGraph): string[] {
   for (const node of Object.values(graph.nodes ?? {})) {
     const sub = node.subflow as { flow?: unknown } | undefined;
     if (typeof sub?.flow === "string") ids.push(sub.flow);
-    for (const nested of kindOf(node)?.graphs?.(node) ?? []) if (isRecord(nested.graph)) ids.push(...subflowIds(nested.graph as unknown as FlowGraph));
+    for (const nested of kindOf(node)?.graphs?.(node) ?? [])
+      if (isRecord(nested.graph)) ids.push(...subflowIds(nested.graph as unknown as FlowGraph));
   }
   return ids;
 }
@@ -102,7 +103,12 @@ class Interpreter {
   ) {}
 
   async run(input: unknown): Promise<unknown> {
-    const scope: Scope = { input, nodes: {}, vars: {}, run: { id: this.ctx.runId, flow: this.doc.id, startedAt: this.ctx.now().toISOString() } };
+    const scope: Scope = {
+      input,
+      nodes: {},
+      vars: {},
+      run: { id: this.ctx.runId, flow: this.doc.id, startedAt: this.ctx.now().toISOString() },
+    };
     const result = await this.runGraph(this.doc, scope, "", []);
     if (this.doc.output === undefined) return result ?? null;
     return (await evaluate(this.doc.output, scope, "output", { result })) ?? null;
@@ -130,7 +136,9 @@ class Interpreter {
       try {
         const outcome = await (kindOf(node) as NodeKind).run(node, rt);
         const output =
-          node.output === undefined || outcome.unmapped ? outcome.output : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output });
+          node.output === undefined || outcome.unmapped
+            ? outcome.output
+            : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output });
         scope.nodes[id] = output ?? null;
         previous = output ?? null;
         if (outcome.end) return previous;

@@ -20,7 +20,10 @@ describe("loading a document with five different mistakes", () => {
   ];
 
   it("reports all five, each with its path, line and column", () => {
-    const { problems } = analyzeFlow(readFileSync(FIVE, "utf8"), { path: "five-mistakes.yaml", components: { "crm.classify": async () => null } });
+    const { problems } = analyzeFlow(readFileSync(FIVE, "utf8"), {
+      path: "five-mistakes.yaml",
+      components: { "crm.classify": async () => null },
+    });
     expect(problems.filter((p) => p.severity === "error").map(brief)).toEqual(expect.arrayContaining(EXPECTED));
     expect(problems.filter((p) => p.severity === "error")).toHaveLength(5);
     expect(problems.every((p) => p.file === "five-mistakes.yaml")).toBe(true);
@@ -36,7 +39,7 @@ describe("loading a document with five different mistakes", () => {
     expect(thrown).toMatchObject({ code: "flow_invalid", category: "definition" });
     const error = thrown as { message: string; details: { problems: FlowProblem[] } };
     expect(error.details.problems.map(brief)).toEqual(expect.arrayContaining(EXPECTED.slice(1)));
-    expect(error.message).toContain("five-mistakes.yaml:15:9 nodes.route.switch[1].next: nodes.route.switch[1].next names \"escalte\"");
+    expect(error.message).toContain('five-mistakes.yaml:15:9 nodes.route.switch[1].next: nodes.route.switch[1].next names "escalte"');
   });
 
   it("JSON documents get lines and columns too", () => {

@@ -3,7 +3,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ComponentRegistry, type FlowDocument, flowWorkflow, flowWorkflows, parseFlow, type WorkflowDefinition } from "../../src/index.js";
+import {
+  type ComponentRegistry,
+  type FlowDocument,
+  flowWorkflow,
+  flowWorkflows,
+  parseFlow,
+  type WorkflowDefinition,
+} from "../../src/index.js";
 import { harness } from "../support/engine.js";
 
 function build(yaml: string, components: ComponentRegistry = {}, flows: FlowDocument[] = []) {
@@ -110,7 +117,14 @@ describe("http", () => {
           return;
         }
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ method: req.method, url: req.url, authorized: req.headers.authorization === "Bearer t0k", body: body ? JSON.parse(body) : null }));
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            url: req.url,
+            authorized: req.headers.authorization === "Bearer t0k",
+            body: body ? JSON.parse(body) : null,
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -181,9 +195,18 @@ nodes:
 output: "{ 'total': vars.total, 'lane': vars.lane }"
 `;
   it.each([
-    [{ vip: true, items: [{ price: 80 }, { price: 40 }] }, { total: 120, lane: "concierge" }],
-    [{ vip: false, items: [{ price: 80 }, { price: 40 }] }, { total: 120, lane: "review" }],
-    [{ vip: true, items: [{ price: 8 }] }, { total: 8, lane: "auto" }],
+    [
+      { vip: true, items: [{ price: 80 }, { price: 40 }] },
+      { total: 120, lane: "concierge" },
+    ],
+    [
+      { vip: false, items: [{ price: 80 }, { price: 40 }] },
+      { total: 120, lane: "review" },
+    ],
+    [
+      { vip: true, items: [{ price: 8 }] },
+      { total: 8, lane: "auto" },
+    ],
   ])("set writes vars and switch takes the first true case, else its next (%j)", async (input, output) => {
     const h = await runFlow(routing, input);
     expect(h.run).toMatchObject({ status: "completed", output });

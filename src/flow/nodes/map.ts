@@ -4,7 +4,7 @@
 import { DuroError } from "../../core/index.js";
 import type { FlowGraph } from "../document.js";
 import { isRecord } from "../document.js";
-import { EXPRESSION, type NodeKind, NODE_ID } from "./kind.js";
+import { EXPRESSION, NODE_ID, type NodeKind } from "./kind.js";
 import { whereOf } from "./parallel.js";
 import { childScope } from "./scope.js";
 
