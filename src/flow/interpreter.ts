@@ -131,7 +131,7 @@ class Interpreter {
           details: { node: where, maxIterations: node.maxIterations },
         });
       }
-      const rt = this.runtime(node, id, `${prefix}${id}`, where, scope, previous);
+      const rt = this.runtime(node, id, `${prefix}${id}`, [...at, "nodes", id], scope, previous);
       let next: string | null | undefined;
       try {
         const outcome = await (kindOf(node) as NodeKind).run(node, rt);
@@ -153,7 +153,8 @@ class Interpreter {
     return previous;
   }
 
-  private runtime(node: FlowNode, id: string, name: string, where: string, scope: Scope, previous: unknown): NodeRuntime {
+  private runtime(node: FlowNode, id: string, name: string, path: PathSegment[], scope: Scope, previous: unknown): NodeRuntime {
+    const where = formatPath(path);
     const stepOptions: StepOptions = {
       ...(node.retry === undefined ? {} : { retry: node.retry as RetryPolicy }),
       ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
@@ -163,6 +164,7 @@ class Interpreter {
       id,
       name,
       where,
+      path,
       scope,
       stepOptions,
       timeout: node.timeout,

@@ -294,6 +294,61 @@ nodes:
   });
 });
 
+describe("nested graphs", () => {
+  it("end inside a map ends that item only; entry picks the first node of a graph", async () => {
+    const h = await runFlow(
+      `
+id: items
+nodes:
+  each:
+    map:
+      items: input.list
+      entry: check
+      nodes:
+        skip: { set: { skipped: true }, output: "'skipped ' & vars.item" }
+        check:
+          switch: [{ when: vars.item < 0, next: skip }]
+          next: keep
+        keep: { end: true, output: "vars.item * 10" }
+    output: $result
+    next: after
+  after: { set: { done: true } }
+output: nodes.each
+`,
+      { list: [1, -2, 3] },
+    );
+    expect(h.run).toMatchObject({ status: "completed", output: [10, "skipped -2", 30] });
+  });
+
+  it("a failing item fails the map once the running items are done; onError catches it", async () => {
+    const ran: number[] = [];
+    const work = async (value: unknown) => {
+      const n = (value as { n: number }).n;
+      ran.push(n);
+      if (n === 2) throw new Error("item 2 is broken");
+      return n;
+    };
+    const h = await runFlow(
+      `
+id: failing-map
+nodes:
+  each:
+    map:
+      items: input.list
+      concurrency: 2
+      nodes:
+        w: { call: work, with: { n: "=vars.item" }, retry: { maxAttempts: 1 } }
+    onError: report
+  report: { set: { failed: "=nodes.each.error.details.error.message" }, output: $result.failed }
+`,
+      { list: [1, 2, 3, 4, 5] },
+      { work },
+    );
+    expect(h.run).toMatchObject({ status: "completed", output: "item 2 is broken" });
+    expect(ran).not.toContain(5);
+  });
+});
+
 describe("wait", () => {
   it("a duration suspends the run on a durable timer", async () => {
     const h = await runFlow(`
@@ -362,6 +417,20 @@ nodes:
     const h = await runFlow(refund, { amount: 30 });
     await h.engine.approve(h.id, "approve", { action: "reject", by: "ana" });
     expect(await h.settle(h.id)).toMatchObject({ status: "completed", output: { outcome: "declined by ana" } });
+  });
+
+  it("an approval with gates waits for every gate and approves only if all approve", async () => {
+    const h = await runFlow(`
+id: gated
+nodes:
+  signoff: { approval: { gates: [legal, finance], onReject: stopped }, next: go }
+  go: { set: { result: go } }
+  stopped: { set: { result: "=nodes.signoff.decisions.finance.action" } }
+`);
+    expect(h.run.waits.map((w) => w.key).sort()).toEqual(["signoff/finance#0", "signoff/legal#0"]);
+    await h.engine.approve(h.id, "legal", { action: "approve" });
+    await h.engine.approve(h.id, "finance", { action: "reject" });
+    expect(await h.settle(h.id)).toMatchObject({ status: "completed", output: { result: "reject" } });
   });
 
   it("ask waits for an answer among the choices and outputs it", async () => {

@@ -25,6 +25,8 @@ export interface NodeRuntime {
   name: string;
   /** The node's path in the document, for messages (`nodes.lookup`). */
   where: string;
+  /** The same path as segments, for nested graphs' paths. */
+  path: PathSegment[];
   scope: Scope;
   /** The node's `retry` and `timeout` as step options. */
   stepOptions: StepOptions;

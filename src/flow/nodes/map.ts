@@ -5,7 +5,6 @@ import { DuroError } from "../../core/index.js";
 import type { FlowGraph } from "../document.js";
 import { isRecord } from "../document.js";
 import { EXPRESSION, NODE_ID, type NodeKind } from "./kind.js";
-import { whereOf } from "./parallel.js";
 import { childScope } from "./scope.js";
 
 interface MapSpec extends FlowGraph {
@@ -53,7 +52,7 @@ export const mapNode: NodeKind = {
         const index = next++;
         const scope = childScope(rt.scope, { [spec.as ?? "item"]: items[index], index });
         try {
-          results[index] = await rt.runGraph(spec, scope, `${rt.name}[${index}].`, [...whereOf(rt.where), "map"]);
+          results[index] = await rt.runGraph(spec, scope, `${rt.name}[${index}].`, [...rt.path, "map"]);
         } catch (error) {
           failure ??= { error };
         }

@@ -21,7 +21,7 @@ export const parallelNode: NodeKind = {
       entries.map(
         ([name, graph]) =>
           () =>
-            rt.runGraph(graph, childScope(rt.scope), `${rt.name}.${name}.`, [...whereOf(rt.where), "parallel", "branches", name]),
+            rt.runGraph(graph, childScope(rt.scope), `${rt.name}.${name}.`, [...rt.path, "parallel", "branches", name]),
       ),
     );
     return { output: Object.fromEntries(entries.map(([name], i) => [name, results[i]])) };
@@ -31,9 +31,4 @@ export const parallelNode: NodeKind = {
 function branches(node: FlowNode): Record<string, FlowGraph> {
   const spec = node.parallel;
   return isRecord(spec) && isRecord(spec.branches) ? (spec.branches as Record<string, FlowGraph>) : {};
-}
-
-/** ["nodes", "fanout"] from "nodes.fanout" (node ids in a runtime path never contain dots). */
-export function whereOf(where: string): string[] {
-  return where.split(".");
 }
