@@ -108,6 +108,14 @@ describe.concurrent("example flows with duro run", () => {
   });
 });
 
+describe("subflows from the CLI", () => {
+  it("a subflow named by a relative path is loaded from that file", { timeout: TIMEOUT }, async () => {
+    const { db, cli } = scene();
+    const run = await duroJson<RunDetails>(["run", join(FIXTURES, "by-path.yaml"), "--input", '{"name":"ana"}', "--db", db], cli());
+    expect(run).toMatchObject({ status: "completed", output: "hello ana" });
+  });
+});
+
 describe("refusals", () => {
   it("a document with five mistakes is refused (exit 2) with all five, each with file, line, column and path", {
     timeout: TIMEOUT,

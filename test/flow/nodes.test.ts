@@ -349,6 +349,42 @@ nodes:
   });
 });
 
+describe("replay", () => {
+  it("a run with concurrent items that finish out of order replays its journal without diverging", async () => {
+    const delays = [30, 5, 20, 1, 25, 10, 15, 2];
+    const slow = async (value: unknown) => {
+      const { i, stage } = value as { i: number; stage: number };
+      await new Promise((resolve) => setTimeout(resolve, delays[(i + stage) % delays.length]));
+      return i * 10 + stage;
+    };
+    const h = await runFlow(
+      `
+id: interleaved
+nodes:
+  each:
+    map:
+      items: input.list
+      concurrency: 3
+      nodes:
+        a: { call: slow, with: { i: "=vars.index", stage: 1 }, next: mid }
+        mid: { set: { seen: "=nodes.a" }, next: b }
+        b: { call: slow, with: { i: "=vars.index", stage: 2 }, output: "[vars.seen, $result]" }
+    next: pause
+  pause: { wait: { duration: 1h }, next: after }
+  after: { set: { total: "=$sum(nodes.each.*)" }, output: $result.total }
+`,
+      { list: [0, 1, 2, 3, 4, 5, 6, 7] },
+      { slow },
+    );
+    expect(h.run.status).toBe("waiting");
+    h.clock.advance(3_600_000);
+    // This invocation replays the whole journal through the interpreter before it goes on.
+    const run = await h.settle(h.id);
+    expect(run.error).toBeUndefined();
+    expect(run).toMatchObject({ status: "completed", output: [0, 1, 2, 3, 4, 5, 6, 7].reduce((sum, i) => sum + 20 * i + 3, 0) });
+  });
+});
+
 describe("wait", () => {
   it("a duration suspends the run on a durable timer", async () => {
     const h = await runFlow(`
