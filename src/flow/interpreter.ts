@@ -180,7 +180,8 @@ class Interpreter {
   private subflow(id: string, where: string): WorkflowDefinition {
     const doc = this.options.resolveFlow?.(id);
     if (!doc) throw new DuroError("missing_flow", `${where} runs flow "${id}", which is not known`, { category: "definition" });
-    return flowWorkflow(doc, this.options);
+    // A definition already built for that document (the CLI builds each file's with its own components) wins.
+    return built.get(doc)?.[0]?.definition ?? flowWorkflow(doc, this.options);
   }
 }
 

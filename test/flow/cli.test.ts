@@ -109,10 +109,10 @@ describe.concurrent("example flows with duro run", () => {
 });
 
 describe("subflows from the CLI", () => {
-  it("a subflow named by a relative path is loaded from that file", { timeout: TIMEOUT }, async () => {
+  it("a subflow named by a relative path is loaded from that file, with its own components", { timeout: TIMEOUT }, async () => {
     const { db, cli } = scene();
     const run = await duroJson<RunDetails>(["run", join(FIXTURES, "by-path.yaml"), "--input", '{"name":"ana"}', "--db", db], cli());
-    expect(run).toMatchObject({ status: "completed", output: "hello ana" });
+    expect(run).toMatchObject({ status: "completed", output: "HELLO ANA" });
   });
 });
 
