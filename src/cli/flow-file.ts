@@ -5,11 +5,10 @@
 //   directory, or by a relative path (it contains "/" or ends in .yaml/.yml/.json).
 // Everything (each reachable flow, its components and subflows) is checked before anything runs, and all
 // problems of all files are reported in one `flow_invalid` error.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { Component, ComponentRegistry } from "../core/index.js";
-import { analyzeFlow, flowInvalid, flowWorkflow, subflowIds } from "../flow/index.js";
+import { analyzeFlow, flowInvalid, flowWorkflow, peekFlow, subflowIds } from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import type { LoadedModule } from "./load.js";
@@ -84,12 +83,8 @@ function readText(file: string, shown: string): string {
 
 /** The components the document's `components:` modules export (see the header). */
 async function loadComponents(file: string, text: string): Promise<ComponentRegistry> {
-  let listed: unknown;
-  try {
-    listed = (parseYaml(text) as { components?: unknown } | null)?.components;
-  } catch {
-    return {}; // analyzeFlow reports the syntax error with its position
-  }
+  // A syntax error is reported by analyzeFlow, with its position.
+  const listed = peekFlow(text)?.components;
   const modules = typeof listed === "string" ? [listed] : Array.isArray(listed) ? listed.filter((m) => typeof m === "string") : [];
   const registry: Record<string, Component> = {};
   for (const module of modules) {
@@ -107,22 +102,13 @@ async function loadComponents(file: string, text: string): Promise<ComponentRegi
 function findFlow(dir: string, id: string): string | undefined {
   if (id.includes("/") || FLOW_EXTENSIONS.has(extname(id).toLowerCase())) {
     const file = resolve(dir, id);
-    try {
-      readFileSync(file);
-      return file;
-    } catch {
-      return undefined;
-    }
+    return existsSync(file) ? file : undefined;
   }
   for (const name of readdirSync(dir).sort()) {
     if (!FLOW_EXTENSIONS.has(extname(name).toLowerCase())) continue;
     const file = join(dir, name);
-    try {
-      const doc = parseYaml(readFileSync(file, "utf8")) as { id?: unknown; nodes?: unknown } | null;
-      if (doc?.id === id && typeof doc.nodes === "object") return file;
-    } catch {
-      // not a flow document (or not one that parses): it cannot be the flow named `id`
-    }
+    const doc = peekFlow(readFileSync(file, "utf8"));
+    if (doc?.id === id && typeof doc.nodes === "object") return file;
   }
   return undefined;
 }

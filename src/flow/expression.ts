@@ -1,9 +1,10 @@
 // JSONata expressions over a node's scope `{ input, nodes, vars, run }`. Evaluation is deterministic, so a
 // replay computes what the first execution computed: `$now()` and `$millis()` give the run's start time
 // (journaled), and `$random()` is refused; put randomness and fresh time in a step.
-import jsonata from "jsonata";
+import type jsonataType from "jsonata";
 import { DuroError } from "../core/index.js";
 import { isRecord } from "./document.js";
+import { jsonata } from "./libraries.js";
 
 /** What expressions see. */
 export interface Scope {
@@ -17,7 +18,7 @@ export interface Scope {
   run: { id: string; flow: string; startedAt: string };
 }
 
-const compiled = new Map<string, jsonata.Expression>();
+const compiled = new Map<string, jsonataType.Expression>();
 
 /** The text of an always-expression field (`when`, `items`, `output`): a leading "=" is allowed and dropped. */
 export function expressionText(text: string): string {
@@ -29,10 +30,10 @@ export function isExpressionValue(value: unknown): value is string {
   return typeof value === "string" && value.startsWith("=") && !value.startsWith("==");
 }
 
-function compile(text: string): jsonata.Expression {
+function compile(text: string): jsonataType.Expression {
   let expression = compiled.get(text);
   if (!expression) {
-    expression = jsonata(text);
+    expression = jsonata()(text);
     compiled.set(text, expression);
   }
   return expression;

@@ -6,5 +6,5 @@ export type { Scope } from "./expression.js";
 export { type FlowWorkflowOptions, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
 export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";
 export { NODE_KINDS } from "./nodes/registry.js";
-export { type Analysis, analyzeFlow, type ParseOptions, parseFlow } from "./parse.js";
+export { type Analysis, analyzeFlow, type ParseOptions, parseFlow, peekFlow } from "./parse.js";
 export { flowJsonSchema } from "./schema.js";

@@ -1,10 +1,11 @@
 // JSON Schema 2020-12 through Ajv: one compiler for the flow format itself, for `validate` nodes, `ask`
 // answers and flow inputs. Compiled validators are cached by the schema's JSON.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { StandardSchemaV1 } from "../core/index.js";
 import type { JsonSchema } from "./document.js";
+import { ajv as ajvLibrary } from "./libraries.js";
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+let compiler: Ajv2020 | undefined;
 const cache = new Map<string, ValidateFunction>();
 
 /** A compiled validator; throws (with Ajv's message) when `schema` is not a valid JSON Schema. */
@@ -12,7 +13,8 @@ export function compileSchema(schema: JsonSchema): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    compiler ??= new (ajvLibrary().Ajv2020)({ allErrors: true, strict: false });
+    validate = compiler.compile(schema);
     cache.set(key, validate);
   }
   return validate;

@@ -1,8 +1,8 @@
 // Flow documents from text: YAML (JSON is YAML too, so both go through one parser and both get line and
 // column for every problem), then every check of check.ts.
-import { LineCounter, parseDocument } from "yaml";
 import { type CheckOptions, checkFlow } from "./check.js";
 import { type FlowDocument, type FlowProblem, flowInvalid, isRecord } from "./document.js";
+import { yaml as yamlLibrary } from "./libraries.js";
 import { rememberSource } from "./source.js";
 
 export interface ParseOptions {
@@ -19,6 +19,7 @@ export interface Analysis {
 
 /** Parses and checks `text`; never throws for a bad document, it reports it. */
 export function analyzeFlow(text: string, options: ParseOptions & CheckOptions = {}): Analysis {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   const yaml = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (yaml.errors.length > 0) {
@@ -46,4 +47,14 @@ export function parseFlow(text: string, options: ParseOptions = {}): FlowDocumen
   const { document, problems } = analyzeFlow(text, options);
   if (problems.some((p) => p.severity === "error")) throw flowInvalid(problems, options.path ?? "the flow document");
   return document as FlowDocument;
+}
+
+/** The `id`, `nodes` and `components` of a document, read without any check; undefined when the text is not YAML. */
+export function peekFlow(text: string): { id?: unknown; nodes?: unknown; components?: unknown } | undefined {
+  try {
+    const value = yamlLibrary().parse(text) as unknown;
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

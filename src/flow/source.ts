@@ -1,7 +1,8 @@
 // Where each part of a parsed document came from: the YAML syntax tree and its line counter, kept beside the
 // plain document (in a WeakMap, so the document stays plain JSON) to give every problem a line and column.
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Document as YamlDocument } from "yaml";
+import type { LineCounter, Document as YamlDocument } from "yaml";
 import { type FlowProblem, formatPath, type PathSegment } from "./document.js";
+import { yaml } from "./libraries.js";
 
 interface Source {
   yaml: YamlDocument.Parsed;
@@ -38,6 +39,7 @@ export function problemAt(
 
 /** The source offset of the deepest part of `path` that exists: a map entry's key, a list item. */
 function offsetOf(root: unknown, path: readonly PathSegment[]): number | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node = root;
   let offset = rangeStart(root);
   for (const segment of path) {
