@@ -54,6 +54,8 @@ export type {
   WorkerOptions,
 } from "./engine/index.js";
 export { createEngine, Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
+export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
+export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
 export type {
   CatchUpPolicy,
   PostgresStoreOptions,

@@ -1,10 +1,11 @@
-// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows and schedules
-// they export (a schedule brings its workflow along).
-import { existsSync } from "node:fs";
+// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows, queues and
+// schedules they export (a schedule brings its workflow along); flow documents (.yaml, .yml, .json) load through
+// flow-file.ts.
 import { extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
 import { DuroError, isScheduleDefinition, isWorkflowDefinition, type ScheduleDefinition, type WorkflowDefinition } from "../index.js";
+import { FLOW_EXTENSIONS, loadFlowFile } from "./flow-file.js";
+import { importModule } from "./import-module.js";
 
 export interface LoadedModule {
   file: string;
@@ -16,32 +17,10 @@ export interface LoadedModule {
   defaultWorkflow?: WorkflowDefinition;
 }
 
-const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
-let tsxRegistered = false;
-
 export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
+  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return loadFlowFile(path);
   const file = resolve(path);
-  if (!existsSync(file)) {
-    throw new DuroError("file_not_found", `workflow file ${path} does not exist (resolved to ${file})`, {
-      category: "input",
-      details: { file },
-    });
-  }
-  if (TS_EXTENSIONS.has(extname(file)) && !tsxRegistered) {
-    const { register } = await import("tsx/esm/api");
-    register();
-    tsxRegistered = true;
-  }
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, {
-      category: "input",
-      cause: error,
-      details: { file },
-    });
-  }
+  const module = await importModule(path, "workflow file");
   const schedules = [...new Set(Object.values(module).filter(isScheduleDefinition))];
   const exported = Object.values(module).filter(isWorkflowDefinition);
   const workflows = [...new Set([...exported, ...schedules.map((s) => s.workflow as WorkflowDefinition)])];

@@ -1,0 +1,34 @@
+// Imports a user's module (TypeScript through tsx, or JavaScript) for the CLI: workflow files and the
+// component modules flow files name.
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DuroError } from "../index.js";
+
+const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
+let tsxRegistered = false;
+
+/** The module's exports; `file_not_found` or `module_load_failed` (both input errors) otherwise. */
+export async function importModule(path: string, what: string): Promise<Record<string, unknown>> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new DuroError("file_not_found", `${what} ${path} does not exist (resolved to ${file})`, {
+      category: "input",
+      details: { file },
+    });
+  }
+  if (TS_EXTENSIONS.has(extname(file)) && !tsxRegistered) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    tsxRegistered = true;
+  }
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, {
+      category: "input",
+      cause: error,
+      details: { file },
+    });
+  }
+}

@@ -1,0 +1,10 @@
+// Declarative flows: parse and check documents, and turn them into workflows the engine runs.
+export { type CheckOptions, checkFlow } from "./check.js";
+export type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema } from "./document.js";
+export { flowInvalid } from "./document.js";
+export type { Scope } from "./expression.js";
+export { type FlowWorkflowOptions, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
+export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";
+export { NODE_KINDS } from "./nodes/registry.js";
+export { type Analysis, analyzeFlow, type ParseOptions, parseFlow, peekFlow } from "./parse.js";
+export { flowJsonSchema } from "./schema.js";

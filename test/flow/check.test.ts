@@ -1,0 +1,132 @@
+// Loading checks: every problem at once, each with its document path and (from text) line and column;
+// and the published JSON Schema is the one the registry builds.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import { analyzeFlow, checkFlow, type FlowProblem, flowJsonSchema, parseFlow } from "../../src/index.js";
+import { REPO_ROOT } from "../support/cli.js";
+
+const FIVE = join(REPO_ROOT, "test", "flow", "fixtures", "five-mistakes.yaml");
+const brief = (p: FlowProblem) => ({ code: p.code, path: p.path, line: p.line, column: p.column });
+
+describe("loading a document with five different mistakes", () => {
+  const EXPECTED = [
+    { code: "missing_component", path: "nodes.lookup.call", line: 5, column: 5 },
+    { code: "unknown_node_kind", path: "nodes.classify", line: 7, column: 3 },
+    { code: "bad_expression", path: "nodes.route.switch[1].when", line: 14, column: 9 },
+    { code: "dangling_next", path: "nodes.route.switch[1].next", line: 15, column: 9 },
+    { code: "loop_without_limit", path: "nodes.route", line: 10, column: 3 },
+  ];
+
+  it("reports all five, each with its path, line and column", () => {
+    const { problems } = analyzeFlow(readFileSync(FIVE, "utf8"), {
+      path: "five-mistakes.yaml",
+      components: { "crm.classify": async () => null },
+    });
+    expect(problems.filter((p) => p.severity === "error").map(brief)).toEqual(expect.arrayContaining(EXPECTED));
+    expect(problems.filter((p) => p.severity === "error")).toHaveLength(5);
+    expect(problems.every((p) => p.file === "five-mistakes.yaml")).toBe(true);
+  });
+
+  it("parseFlow throws one flow_invalid error listing the four it can see without components", () => {
+    let thrown: unknown;
+    try {
+      parseFlow(readFileSync(FIVE, "utf8"), { path: "five-mistakes.yaml" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: "flow_invalid", category: "definition" });
+    const error = thrown as { message: string; details: { problems: FlowProblem[] } };
+    expect(error.details.problems.map(brief)).toEqual(expect.arrayContaining(EXPECTED.slice(1)));
+    expect(error.message).toContain('five-mistakes.yaml:15:9 nodes.route.switch[1].next: nodes.route.switch[1].next names "escalte"');
+  });
+
+  it("JSON documents get lines and columns too", () => {
+    const json = JSON.stringify({ id: "j", nodes: { a: { set: { x: 1 }, next: "nowhere" } } }, null, 2);
+    const { problems } = analyzeFlow(json);
+    expect(problems.map(brief)).toEqual([{ code: "dangling_next", path: "nodes.a.next", line: 8, column: 7 }]);
+  });
+});
+
+describe("checks", () => {
+  it("a YAML syntax error is reported with its line", () => {
+    const { problems } = analyzeFlow("id: x\nnodes:\n  a: { set: { x: 1 }\n");
+    expect(problems[0]).toMatchObject({ code: "syntax_error", severity: "error", line: 4, column: 1 });
+  });
+
+  it("schema violations name the exact field, in nested graphs too", () => {
+    const problems = checkFlow(
+      parseFlowUnchecked(`
+id: nested
+nodes:
+  each:
+    map:
+      items: input.list
+      concurrency: many
+      nodes:
+        inner: { http: { url: x, verb: GET }, retries: 3 }
+`),
+    );
+    expect(problems.map((p) => [p.code, p.path])).toEqual(
+      expect.arrayContaining([
+        ["schema_violation", "nodes.each.map.concurrency"],
+        ["schema_violation", "nodes.each.map.nodes.inner.retries"],
+        ["schema_violation", "nodes.each.map.nodes.inner.http.verb"],
+      ]),
+    );
+  });
+
+  it("an unreachable node is a warning, not an error; a loop with maxIterations is fine", () => {
+    const problems = checkFlow(
+      parseFlowUnchecked(`
+id: w
+nodes:
+  a: { set: { n: 1 }, next: b, maxIterations: 3 }
+  b: { switch: [{ when: "vars.n < 3", next: a }] }
+  orphan: { end: true }
+`),
+    );
+    expect(problems).toEqual([expect.objectContaining({ code: "unreachable_node", severity: "warning", path: "nodes.orphan" })]);
+  });
+
+  it("a missing subflow, a bad input schema and a bad flow output expression are reported", () => {
+    const problems = checkFlow(
+      parseFlowUnchecked(`
+id: s
+input: { type: nonsense }
+output: "(("
+nodes:
+  a: { subflow: { flow: ghost } }
+`),
+      { flows: {} },
+    );
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ["bad_schema", "input"],
+      ["bad_expression", "output"],
+      ["missing_flow", "nodes.a.subflow.flow"],
+    ]);
+  });
+});
+
+function parseFlowUnchecked(text: string): unknown {
+  return analyzeFlow(text).document;
+}
+
+describe("schemas/flow.schema.json", () => {
+  const file = join(REPO_ROOT, "schemas", "flow.schema.json");
+  if (process.env.DURO_WRITE_SCHEMA) writeFileSync(file, `${JSON.stringify(flowJsonSchema(), null, 2)}\n`);
+
+  it("is the schema the node-kind registry builds (regenerate: DURO_WRITE_SCHEMA=1 npx vitest run test/flow/check.test.ts)", () => {
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(flowJsonSchema());
+  });
+
+  it("accepts the example flows and refuses a node of no kind", () => {
+    const validate = new Ajv2020({ strict: false }).compile(flowJsonSchema());
+    for (const name of ["support-triage.yaml", "document-pipeline.yaml", "onboarding.yaml", "welcome-sequence.yaml"]) {
+      const doc = analyzeFlow(readFileSync(join(REPO_ROOT, "examples", "flows", name), "utf8")).document;
+      expect(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(validate({ id: "x", nodes: { a: { frobnicate: {} } } })).toBe(false);
+  });
+});
