@@ -4,6 +4,7 @@
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import {
   type ApprovalDecision,
+  applyContextExtensions,
   ChildRunFailedError,
   childRunId,
   DuroError,
@@ -230,7 +231,8 @@ export class Invocation {
       }
       return replayer.request<T>(kind, name, args);
     };
-    const ctx: WorkflowContext = {
+    // Context extensions (the agent toolkit) add their members in applyContextExtensions below.
+    const ctx = {
       runId: this.runId,
       workflow: this.state.workflow,
       step: (name, fn, options) =>
@@ -246,7 +248,9 @@ export class Invocation {
       now: () => new Date(replayer.value("now") as number),
       random: () => replayer.value("random") as number,
       uuid: () => replayer.value("uuid") as string,
-    };
+    } as WorkflowContext;
+    const { store } = this.deps;
+    applyContextExtensions(ctx, { putArtifact: (bytes) => store.putArtifact(bytes), getArtifact: (hash) => store.getArtifact(hash) });
     return ctx;
   }
 
@@ -329,7 +333,14 @@ export class Invocation {
     failpoint("before_step", key);
     const controller = new AbortController();
     this.controllers.add(controller);
-    const stepContext: StepContext = { idempotencyKey: `${this.runId}:${key}`, attempt, signal: controller.signal };
+    const stepContext: StepContext = {
+      idempotencyKey: `${this.runId}:${key}`,
+      attempt,
+      signal: controller.signal,
+      emit: (event) => {
+        if (!this.finished) this.push(event);
+      },
+    };
     let result: Promise<unknown>;
     try {
       result = Promise.resolve(fn(stepContext));
