@@ -66,5 +66,6 @@ export function costOf(model: string, usage: Usage, overrides?: Record<string, M
   const bare = model.includes(":") ? model.slice(model.indexOf(":") + 1) : model;
   const price = overrides?.[model] ?? overrides?.[bare] ?? prices.get(model) ?? prices.get(bare);
   if (!price) return 0;
-  return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
+  // Rounded to a nano-dollar so sums of journaled costs stay readable.
+  return Math.round((usage.inputTokens * price.input + usage.outputTokens * price.output) * 1000) / 1e9;
 }

@@ -6,8 +6,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { DuroError } from "../core/index.js";
 
-/** One scripted reply; replies are used in order, whichever protocol asks. */
+/** One scripted reply; each is used once, in order, whichever protocol asks. */
 export interface MockReply {
+  /** Used only for a request whose JSON body contains this text (so a resumed run finds its replies). */
+  match?: string;
   /** The assistant's text. */
   content?: string;
   /** Tool calls the assistant makes; `arguments` is sent as given (a string is sent verbatim, so it may be bad JSON). */
@@ -55,9 +57,12 @@ export interface MockLlmServer {
 }
 
 /** Starts the mock on 127.0.0.1 (a free port unless `port` is given). */
-export async function startMockLlm(script: MockScript, options: { port?: number } = {}): Promise<MockLlmServer> {
+export async function startMockLlm(
+  script: MockScript,
+  options: { port?: number /** do not keep the process alive */; unref?: boolean } = {},
+): Promise<MockLlmServer> {
   let current = checkScript(script);
-  let next = 0;
+  let used = new Set<number>();
   const requests: MockRequest[] = [];
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => send(res, 500, { error: { message: String(error) } }));
@@ -74,7 +79,8 @@ export async function startMockLlm(script: MockScript, options: { port?: number 
       return send(res, 400, errorBody(protocol, 400, "request body is not JSON"));
     }
     const authorized = protocol === "openai" ? /^Bearer \S+/.test(req.headers.authorization ?? "") : Boolean(req.headers["x-api-key"]);
-    const index = next < current.replies.length ? next++ : -1;
+    const index = current.replies.findIndex((r, i) => !used.has(i) && (r.match === undefined || text.includes(r.match)));
+    if (index >= 0) used.add(index);
     const reply = index >= 0 ? (current.replies[index] as MockReply) : current.fallback;
     const entry: MockRequest = {
       protocol,
@@ -116,13 +122,14 @@ export async function startMockLlm(script: MockScript, options: { port?: number 
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
+  if (options.unref) server.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     load(script) {
       current = checkScript(script);
-      next = 0;
+      used = new Set();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -130,6 +137,21 @@ export async function startMockLlm(script: MockScript, options: { port?: number 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * `duro run --mock-llm <script.json>`: starts the mock and points both providers at it, with placeholder keys
+ * so that no real key is ever sent anywhere. Returns the function that stops it.
+ */
+export async function useMockLlm(path: string): Promise<() => Promise<void>> {
+  const server = await startMockLlm(readMockScript(path), { unref: true });
+  Object.assign(process.env, {
+    OPENAI_BASE_URL: `${server.url}/v1`,
+    OPENAI_API_KEY: "mock-llm",
+    ANTHROPIC_BASE_URL: server.url,
+    ANTHROPIC_API_KEY: "mock-llm",
+  });
+  return () => server.close();
 }
 
 /** Reads a script file (`{ "replies": [...] }`), refusing one that is not JSON or has no replies list. */

@@ -33,12 +33,20 @@ describe("ctx.agent", () => {
       ],
     });
     const wf = workflow("assistant", async (ctx) => {
-      const result = await ctx.agent("helper", { model: "gpt-test", system: "You help.", prompt: "Weather and time in Oslo?", tools: [weather, clockTool] });
+      const result = await ctx.agent("helper", {
+        model: "gpt-test",
+        system: "You help.",
+        prompt: "Weather and time in Oslo?",
+        tools: [weather, clockTool],
+      });
       return { text: result.text, iterations: result.iterations, toolCalls: result.toolCalls };
     });
     const { engine, settle } = harness("sqlite", [wf]);
     const { id } = await engine.start(wf, {});
-    expect(await settle(id)).toMatchObject({ status: "completed", output: { text: "Oslo: 4 degrees at 12:00 CET", iterations: 5, toolCalls: 4 } });
+    expect(await settle(id)).toMatchObject({
+      status: "completed",
+      output: { text: "Oslo: 4 degrees at 12:00 CET", iterations: 5, toolCalls: 4 },
+    });
     expect(stepKeys(await engine.events(id))).toEqual([
       "helper/turn#0",
       "helper/tool:weather#0",
@@ -48,23 +56,31 @@ describe("ctx.agent", () => {
       "helper/tool:clock#0",
       "helper/turn#4",
     ]);
-    const lastSent = (i: number) => (server.requests[i]?.body.messages as Array<{ role: string; content: string }>).at(-1);
+    const lastSent = (i: number) => (server.requests[i]?.body.messages as Array<{ role: string; content: string }> | undefined)?.at(-1);
     expect(lastSent(1)).toMatchObject({ role: "tool", content: '{"city":"Oslo","celsius":4}' });
     expect(lastSent(2)?.content).toMatch(/^error: invalid arguments for clock: \/zone: must be string/);
     expect(lastSent(3)?.content).toMatch(/^error: the arguments are not valid JSON/);
     expect(server.requests[0]?.body.tools).toEqual([
-      expect.objectContaining({ function: expect.objectContaining({ name: "weather", parameters: expect.objectContaining({ required: ["city"] }) }) }),
+      expect.objectContaining({
+        function: expect.objectContaining({ name: "weather", parameters: expect.objectContaining({ required: ["city"] }) }),
+      }),
       expect.objectContaining({ function: expect.objectContaining({ name: "clock" }) }),
     ]);
   });
 
   it("maxIterations ends a loop that keeps calling tools with limit_exceeded", async () => {
     const server = await mockLlm({ replies: Array.from({ length: 10 }, () => callTool("weather", { city: "Rome" })) });
-    const wf = workflow("looper", async (ctx) => ctx.agent("loop", { model: "gpt-test", prompt: "go", tools: [weather], maxIterations: 3 }));
+    const wf = workflow("looper", async (ctx) =>
+      ctx.agent("loop", { model: "gpt-test", prompt: "go", tools: [weather], maxIterations: 3 }),
+    );
     const { engine, settle } = harness("memory", [wf]);
     const { id } = await engine.start(wf, {});
     const run = await settle(id);
-    expect(run.error).toMatchObject({ code: "limit_exceeded", category: "limit", details: { scope: "agent loop", limit: "maxIterations", max: 3 } });
+    expect(run.error).toMatchObject({
+      code: "limit_exceeded",
+      category: "limit",
+      details: { scope: "agent loop", limit: "maxIterations", max: 3 },
+    });
     expect(server.requests).toHaveLength(3);
   });
 });

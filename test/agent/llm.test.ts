@@ -12,7 +12,11 @@ describe.each(STORES)("%s store", (kind) => {
   it("a completed model call is journaled once with its usage and cost, and replay does not send it again", async () => {
     const server = await mockLlm({ replies: [{ content: "Paris", usage: { inputTokens: 1000, outputTokens: 100 } }] });
     const wf = workflow("ask-capital", async (ctx) => {
-      const answer = await ctx.llm("capital", { model: "openai:gpt-test", messages: [{ role: "user", content: "Capital of France?" }], prices: PRICES });
+      const answer = await ctx.llm("capital", {
+        model: "openai:gpt-test",
+        messages: [{ role: "user", content: "Capital of France?" }],
+        prices: PRICES,
+      });
       await ctx.waitForEvent("go-on", { key: `go:${ctx.runId}` });
       return { text: answer.text, costUsd: answer.costUsd };
     });
@@ -34,7 +38,10 @@ describe.each(STORES)("%s store", (kind) => {
 describe("ctx.llm", () => {
   it("a 429 is retried when its Retry-After says, not before", async () => {
     const server = await mockLlm({ replies: [{ status: 429, retryAfter: 5 }, { content: "ok" }] });
-    const wf = workflow("rate-limited", async (ctx) => (await ctx.llm("call", { model: "gpt-test", messages: [{ role: "user", content: "hi" }] })).text);
+    const wf = workflow(
+      "rate-limited",
+      async (ctx) => (await ctx.llm("call", { model: "gpt-test", messages: [{ role: "user", content: "hi" }] })).text,
+    );
     const { engine, settle, clock } = harness("memory", [wf]);
     const { id } = await engine.start(wf, {});
     expect((await settle(id)).status).toBe("waiting");
@@ -53,7 +60,10 @@ describe("ctx.llm", () => {
 
   it("a 400 is not retried: the run fails with the provider's error", async () => {
     const server = await mockLlm({ replies: [{ status: 400 }] });
-    const wf = workflow("bad-request", async (ctx) => (await ctx.llm("call", { model: "gpt-test", messages: [{ role: "user", content: "hi" }] })).text);
+    const wf = workflow(
+      "bad-request",
+      async (ctx) => (await ctx.llm("call", { model: "gpt-test", messages: [{ role: "user", content: "hi" }] })).text,
+    );
     const { engine, settle } = harness("memory", [wf]);
     const { id } = await engine.start(wf, {});
     const run = await settle(id);
@@ -64,8 +74,18 @@ describe("ctx.llm", () => {
 
   it("an Anthropic model is called through the Messages API", async () => {
     const server = await mockLlm({ replies: [{ content: "bonjour" }] });
-    const wf = workflow("anthropic-call", async (ctx) =>
-      (await ctx.llm("greet", { model: "anthropic:claude-haiku-4-5", messages: [{ role: "system", content: "French" }, { role: "user", content: "hello" }] })).text,
+    const wf = workflow(
+      "anthropic-call",
+      async (ctx) =>
+        (
+          await ctx.llm("greet", {
+            model: "anthropic:claude-haiku-4-5",
+            messages: [
+              { role: "system", content: "French" },
+              { role: "user", content: "hello" },
+            ],
+          })
+        ).text,
     );
     const { engine, settle } = harness("memory", [wf]);
     const { id } = await engine.start(wf, {});
@@ -76,10 +96,20 @@ describe("ctx.llm", () => {
   });
 
   it("structured output: an invalid reply is repaired by sending the validation errors back", async () => {
-    const server = await mockLlm({ replies: [{ content: '{"city":"Paris"}' }, { content: '```json\n{"city":"Paris","population":2100000}\n```' }] });
-    const schema = { type: "object", required: ["city", "population"], properties: { city: { type: "string" }, population: { type: "integer" } } };
+    const server = await mockLlm({
+      replies: [{ content: '{"city":"Paris"}' }, { content: '```json\n{"city":"Paris","population":2100000}\n```' }],
+    });
+    const schema = {
+      type: "object",
+      required: ["city", "population"],
+      properties: { city: { type: "string" }, population: { type: "integer" } },
+    };
     const wf = workflow("structured", async (ctx) => {
-      const result = await ctx.llm("facts", { model: "gpt-test", messages: [{ role: "user", content: "Facts about Paris" }], responseSchema: schema });
+      const result = await ctx.llm("facts", {
+        model: "gpt-test",
+        messages: [{ role: "user", content: "Facts about Paris" }],
+        responseSchema: schema,
+      });
       return { data: result.data, calls: result.calls };
     });
     const { engine, settle } = harness("memory", [wf]);
@@ -93,7 +123,12 @@ describe("ctx.llm", () => {
   it("structured output with a Standard Schema fails with schema_invalid listing the issues after the repairs", async () => {
     await mockLlm({ replies: [{ content: '{"n":"one"}' }, { content: "not json" }, { content: '{"n":"three"}' }] });
     const wf = workflow("never-valid", async (ctx) =>
-      ctx.llm("count", { model: "gpt-test", messages: [{ role: "user", content: "a number" }], responseSchema: z.object({ n: z.number() }), repairs: 2 }),
+      ctx.llm("count", {
+        model: "gpt-test",
+        messages: [{ role: "user", content: "a number" }],
+        responseSchema: z.object({ n: z.number() }),
+        repairs: 2,
+      }),
     );
     const { engine, settle } = harness("memory", [wf]);
     const { id } = await engine.start(wf, {});
