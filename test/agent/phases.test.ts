@@ -80,6 +80,11 @@ describe("phase templates", () => {
     await engine.approve(id, "draft", { action: "approve", by: "ana" });
     run = await settle(id);
     expect(run.status).toBe("completed");
+    expect(Object.entries(run.usage?.byScope ?? {}).map(([scope, u]) => [scope, u.calls])).toEqual([
+      ["plan", 1],
+      ["draft", 2],
+      ["review", 1],
+    ]);
 
     expect(server.requests.map((r) => [r.protocol, r.model])).toEqual([
       ["openai", "gpt-planner"],
