@@ -29,6 +29,8 @@ export interface AgentOptions {
   temperature?: number;
   maxTokens?: number;
   prices?: Record<string, ModelPrice>;
+  /** Sees each live turn's text as it streams. */
+  onToken?: (text: string) => void;
 }
 
 export interface AgentResult {
@@ -65,6 +67,7 @@ export async function runAgent(runtime: AgentRuntime, name: string, options: Age
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.onToken ? { onToken: options.onToken } : {}),
     ...(options.responseSchema && !tools.length ? { responseSchema: jsonSchemaOf(options.responseSchema) ?? { type: "object" } } : {}),
   };
   const records: CallRecord[] = [];

@@ -65,6 +65,8 @@ export function anthropic(options: AnthropicOptions = {}): LlmProvider {
       const toolCalls: ToolCall[] = json.content.flatMap((b) =>
         b.type === "tool_use" ? [{ id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) }] : [],
       );
+      // Not streamed yet: observers get the whole text at once.
+      if (text) request.onToken?.(text);
       return {
         message: { role: "assistant", content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
         usage: { inputTokens: Number(json.usage?.input_tokens ?? 0), outputTokens: Number(json.usage?.output_tokens ?? 0) },

@@ -29,6 +29,8 @@ export interface LlmOptions {
   prices?: Record<string, ModelPrice>;
   /** Budget of this call and its repairs (the run's budget applies too). */
   budget?: Budget;
+  /** Sees the reply's text as it streams, on live calls only (a replayed call has nothing to stream). */
+  onToken?: (text: string) => void;
 }
 
 export interface LlmResult {
@@ -64,6 +66,7 @@ export interface CallRequest {
   retry?: RetryPolicy;
   timeout?: Duration;
   prices?: Record<string, ModelPrice>;
+  onToken?: (text: string) => void;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelay: "1s", backoffFactor: 2, maxDelay: "1m" };
@@ -110,6 +113,7 @@ export class AgentRuntime {
               ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
               ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
               ...(request.responseSchema ? { responseSchema: request.responseSchema } : {}),
+              ...(request.onToken ? { onToken: request.onToken } : {}),
             });
             const costUsd = costOf(request.model, response.usage, request.prices);
             span.setAttributes({
@@ -144,7 +148,7 @@ export class AgentRuntime {
     const request: CallRequest = {
       model: options.model,
       messages: options.messages,
-      ...pick(options, ["tools", "temperature", "maxTokens", "retry", "timeout", "prices"]),
+      ...pick(options, ["tools", "temperature", "maxTokens", "retry", "timeout", "prices", "onToken"]),
       ...(schema ? { responseSchema: jsonSchemaOf(schema) ?? { type: "object" } } : {}),
     };
     const records = [await this.call(name, request, ledgers)];

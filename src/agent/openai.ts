@@ -6,6 +6,8 @@ import {
   type ChatResponse,
   invalidResponse,
   type LlmProvider,
+  type PostOptions,
+  postEventStream,
   postJson,
   type ToolCall,
 } from "./provider.js";
@@ -24,6 +26,64 @@ export interface OpenAiCompatibleOptions {
 interface WireToolCall {
   id?: unknown;
   function?: { name?: unknown; arguments?: unknown };
+}
+
+interface WireCompletion {
+  model?: unknown;
+  choices?: Array<{ message?: { content?: unknown; tool_calls?: WireToolCall[] }; finish_reason?: unknown }>;
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+}
+
+interface WireChunk {
+  model?: string;
+  choices?: Array<{
+    delta?: {
+      content?: string | null;
+      tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
+    };
+    finish_reason?: string | null;
+  }>;
+  usage?: WireCompletion["usage"];
+}
+
+/** Folds a streamed completion (SSE chunks) into the shape of a non-streamed one, passing text deltas on. */
+async function collectStream(system: string, events: AsyncIterable<string>, onToken: (text: string) => void): Promise<WireCompletion> {
+  let content = "";
+  let finishReason: string | undefined;
+  let model: string | undefined;
+  let usage: WireCompletion["usage"];
+  const calls: Array<{ id?: string; function: { name: string; arguments: string } }> = [];
+  for await (const data of events) {
+    if (data === "[DONE]") break;
+    let chunk: WireChunk;
+    try {
+      chunk = JSON.parse(data) as WireChunk;
+    } catch {
+      throw invalidResponse(system, "a streamed chunk is not JSON");
+    }
+    model ??= chunk.model;
+    usage = chunk.usage ?? usage;
+    for (const choice of chunk.choices ?? []) {
+      if (choice.delta?.content) {
+        content += choice.delta.content;
+        onToken(choice.delta.content);
+      }
+      for (const part of choice.delta?.tool_calls ?? []) {
+        const index = part.index ?? 0;
+        const call = calls[index] ?? { function: { name: "", arguments: "" } };
+        calls[index] = call;
+        if (part.id) call.id = part.id;
+        call.function.name += part.function?.name ?? "";
+        call.function.arguments += part.function?.arguments ?? "";
+      }
+      finishReason = choice.finish_reason ?? finishReason;
+    }
+  }
+  return {
+    ...(model ? { model } : {}),
+    choices: [{ message: { content, ...(calls.length > 0 ? { tool_calls: calls } : {}) }, finish_reason: finishReason ?? "stop" }],
+    ...(usage ? { usage } : {}),
+  };
 }
 
 /** A provider for any server that speaks OpenAI Chat Completions. */
@@ -45,7 +105,7 @@ export function openAiCompatible(options: OpenAiCompatibleOptions = {}): LlmProv
       if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
       if (request.responseSchema)
         body.response_format = { type: "json_schema", json_schema: { name: "response", schema: request.responseSchema } };
-      const json = (await postJson({
+      const post: PostOptions = {
         system,
         url: `${baseUrl}/chat/completions`,
         headers: key ? { authorization: `Bearer ${key}` } : {},
@@ -53,11 +113,14 @@ export function openAiCompatible(options: OpenAiCompatibleOptions = {}): LlmProv
         signal: request.signal,
         timeoutMs: options.timeoutMs ?? 120_000,
         secret: key,
-      })) as {
-        model?: unknown;
-        choices?: Array<{ message?: { content?: unknown; tool_calls?: WireToolCall[] }; finish_reason?: unknown }>;
-        usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
       };
+      if (request.onToken) {
+        body.stream = true;
+        body.stream_options = { include_usage: true };
+      }
+      const json = request.onToken
+        ? await collectStream(system, postEventStream(post), request.onToken)
+        : ((await postJson(post)) as WireCompletion);
       const choice = json.choices?.[0];
       if (!choice?.message) throw invalidResponse(system, "no choices[0].message");
       const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call, i) => ({

@@ -36,6 +36,8 @@ export interface ChatRequest {
   /** JSON Schema the reply must follow (sent as the provider's structured-output option where it has one). */
   responseSchema?: Record<string, unknown>;
   signal: AbortSignal;
+  /** Sees the reply's text as it streams (providers that cannot stream call it once with the whole text). */
+  onToken?: (text: string) => void;
 }
 
 export interface Usage {
@@ -146,8 +148,7 @@ function providerMessage(body: string): string {
   return body || "(empty body)";
 }
 
-/** POSTs JSON with a timeout tied to the caller's signal; classifies every failure. */
-export async function postJson(options: {
+export interface PostOptions {
   system: string;
   url: string;
   headers: Record<string, string>;
@@ -155,7 +156,49 @@ export async function postJson(options: {
   signal: AbortSignal;
   timeoutMs: number;
   secret: string | undefined;
-}): Promise<unknown> {
+}
+
+/** POSTs JSON with a timeout tied to the caller's signal; classifies every failure. */
+export async function postJson(options: PostOptions): Promise<unknown> {
+  const { response, timeout } = await post(options);
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw transportError(options.system, error, timeout.aborted, options.secret);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidResponse(options.system, "the body is not JSON");
+  }
+}
+
+/** POSTs JSON and yields the `data:` payloads of a server-sent event stream. */
+export async function* postEventStream(options: PostOptions): AsyncGenerator<string> {
+  const { response, timeout } = await post(options);
+  if (!response.body) throw invalidResponse(options.system, "no body to stream");
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        for (const line of event.split("\n")) if (line.startsWith("data:")) yield line.slice(5).trim();
+        end = buffer.indexOf("\n\n");
+      }
+    }
+  } catch (error) {
+    if (options.signal.aborted) throw options.signal.reason;
+    throw transportError(options.system, error, timeout.aborted, options.secret);
+  }
+}
+
+/** Sends the request; a non-2xx answer becomes a classified error. */
+async function post(options: PostOptions): Promise<{ response: Response; timeout: AbortSignal }> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   let response: Response;
   try {
@@ -169,16 +212,9 @@ export async function postJson(options: {
     if (options.signal.aborted) throw options.signal.reason;
     throw transportError(options.system, error, timeout.aborted, options.secret);
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw transportError(options.system, error, timeout.aborted, options.secret);
+  if (!response.ok) {
+    const text = await response.text().catch(() => "");
+    throw httpError(options.system, response.status, text, retryAfterMs(response.headers, Date.now()), options.secret);
   }
-  if (!response.ok) throw httpError(options.system, response.status, text, retryAfterMs(response.headers, Date.now()), options.secret);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalidResponse(options.system, "the body is not JSON");
-  }
+  return { response, timeout };
 }

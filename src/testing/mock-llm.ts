@@ -250,24 +250,22 @@ function safeParse(text: string): unknown {
   }
 }
 
-/** OpenAI's streaming form: one SSE chunk with the whole delta, one with usage, then [DONE]. */
+/** OpenAI's streaming form: the text word by word, the tool calls, the finish reason, the usage, then [DONE]. */
 function streamOpenAi(res: ServerResponse, payload: ReturnType<typeof openAiReply>): void {
   const choice = payload.choices[0] as (typeof payload.choices)[0];
   const { message } = choice;
   const toolCalls = (message as { tool_calls?: Array<Record<string, unknown>> }).tool_calls?.map((call, index) => ({ index, ...call }));
   const base = { id: payload.id, object: "chat.completion.chunk", created: payload.created, model: payload.model };
+  const delta = (d: Record<string, unknown>, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta: d, finish_reason: finish }],
+  });
+  const words = (message.content ?? "").match(/\S+\s*/g) ?? [];
   const chunks = [
-    {
-      ...base,
-      choices: [
-        {
-          index: 0,
-          delta: { role: "assistant", content: message.content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
-          finish_reason: null,
-        },
-      ],
-    },
-    { ...base, choices: [{ index: 0, delta: {}, finish_reason: choice.finish_reason }] },
+    delta({ role: "assistant", content: "" }),
+    ...words.map((word) => delta({ content: word })),
+    ...(toolCalls ? [delta({ tool_calls: toolCalls })] : []),
+    delta({}, choice.finish_reason),
     { ...base, choices: [], usage: payload.usage },
   ];
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });

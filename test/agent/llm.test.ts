@@ -136,4 +136,21 @@ describe("ctx.llm", () => {
     expect(run.error).toMatchObject({ code: "schema_invalid", details: { calls: 3, issues: [{ path: "n" }] } });
     expect(run.error?.message).toContain("n: Invalid input: expected number");
   });
+
+  it("onToken sees the reply stream word by word; the journal keeps the final message", async () => {
+    const server = await mockLlm({ replies: [{ content: "durable runs resume", usage: { inputTokens: 5, outputTokens: 3 } }] });
+    const seen: string[] = [];
+    const wf = workflow("streamed", async (ctx) => {
+      const result = await ctx.llm("say", { model: "gpt-test", messages: [{ role: "user", content: "hi" }], onToken: (t) => seen.push(t) });
+      return { text: result.text, usage: result.usage };
+    });
+    const { engine, settle } = harness("memory", [wf]);
+    const { id } = await engine.start(wf, {});
+    expect(await settle(id)).toMatchObject({
+      status: "completed",
+      output: { text: "durable runs resume", usage: { inputTokens: 5, outputTokens: 3 } },
+    });
+    expect(seen).toEqual(["durable ", "runs ", "resume"]);
+    expect(server.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
 });
