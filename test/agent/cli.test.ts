@@ -48,6 +48,17 @@ describe("agent examples, offline", () => {
   });
 });
 
+it("a missing mock script is bad input: exit 2, nothing started", async () => {
+  const dir = freshDir("duro-agent-ex-");
+  const result = await duro(
+    ["run", example("agents/research.ts"), "--input", '{"question":"q"}', "--mock-llm", join(dir, "nope.json")],
+    opts(dir),
+  );
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain("cannot read the mock LLM script");
+  expect(existsSync(join(dir, ".duro"))).toBe(false);
+});
+
 describe("duro limits raise", () => {
   it("continues a run its budget suspended; without a limit to raise it exits 2", async () => {
     const dir = freshDir("duro-agent-limits-");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent, RunDetails } from "../../src/index.js";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, spawnDuro, sqliteUrl } from "../support/cli.js";
-import { callTool, mockLlm, mockLlmEnv } from "../support/llm.js";
+import { callTool, mockLlm, mockLlmEnv, TEST_API_KEY } from "../support/llm.js";
 
 afterAll(removeTempDirs);
 
@@ -61,6 +61,7 @@ describe("an agent loop killed with SIGKILL", () => {
       expect(sizes).toEqual([1, 3, 5, 7, 9]);
       expect(sentBeforeKill).toBe(3);
       const events = await duroJson<JournalEvent[]>(["runs", "events", "r_agent", "--db", db], { cwd: dir });
+      expect(`${JSON.stringify(events)}${killed.stdout}${killed.stderr}`).not.toContain(TEST_API_KEY);
       const usage = events.filter((e) => e.type === "usage_recorded");
       expect(usage.map((e) => (e.type === "usage_recorded" ? e.key : ""))).toEqual([
         "research/turn#0",
