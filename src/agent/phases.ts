@@ -73,6 +73,8 @@ export interface PhaseReport {
   personas: Record<string, Persona>;
   phases: Array<{ name: string; role: string; attempts: PhaseAttempt[]; status: "approved" | "aborted" }>;
   artifacts: Record<string, ArtifactRef & { value: unknown }>;
+  /** The journal's last events when the report was written (type, key, seq, at; no payloads). */
+  lastEvents?: Array<{ seq: number; at: string; type: string; key?: string }>;
   usage: {
     total: { inputTokens: number; outputTokens: number; costUsd: number };
     byPhase: Record<string, { inputTokens: number; outputTokens: number; costUsd: number }>;
@@ -81,6 +83,7 @@ export interface PhaseReport {
 }
 
 const encoder = new TextEncoder();
+const LAST_EVENTS = 20;
 
 /** Runs a phase template inside a workflow; returns (and writes) the report. */
 export async function runPhases(ctx: WorkflowContext, template: PhaseTemplate, options: PhaseRunOptions): Promise<PhaseReport> {
@@ -114,7 +117,14 @@ export async function runPhases(ctx: WorkflowContext, template: PhaseTemplate, o
       break;
     }
   }
-  return ctx.step("report", () => writeReport(report, options.reportDir ?? join(".duro", "runs", ctx.runId)));
+  const { services } = runtimeOf(ctx);
+  return ctx.step("report", async () => {
+    const events = await services.readJournal();
+    report.lastEvents = events
+      .slice(-LAST_EVENTS)
+      .map((e) => ({ seq: e.seq, at: e.at, type: e.type, ...("key" in e ? { key: e.key } : {}) }));
+    return writeReport(report, options.reportDir ?? join(".duro", "runs", ctx.runId));
+  });
 }
 
 async function runPhase(
@@ -253,6 +263,10 @@ export function reportMarkdown(report: PhaseReport): string {
   );
   for (const [persona, u] of Object.entries(report.usage.byPersona))
     lines.push(`- ${persona}: ${u.inputTokens}/${u.outputTokens} tokens, ${money(u.costUsd)}`);
+  if (report.lastEvents?.length) {
+    lines.push("", "## Last events", "");
+    for (const e of report.lastEvents) lines.push(`- ${e.seq} ${e.at} ${e.type}${e.key ? ` ${e.key}` : ""}`);
+  }
   lines.push("", "## Artifacts", "");
   for (const [name, a] of Object.entries(report.artifacts))
     lines.push(`### ${name} (\`${a.sha256}\`, ${a.bytes} bytes)`, "", "```json", JSON.stringify(a.value, null, 2), "```", "");

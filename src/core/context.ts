@@ -3,7 +3,7 @@
 // sees the same winner on every replay. Live (unsettled) calls go to the executor, which does the I/O.
 import type { Duration } from "./duration.js";
 import { NonDeterminismError } from "./errors.js";
-import type { EventBody } from "./events.js";
+import type { EventBody, JournalEvent } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -238,6 +238,8 @@ export interface ContextServices {
   /** Stores bytes once under their sha256 (hex) and returns it. */
   putArtifact(bytes: Uint8Array): Promise<string>;
   getArtifact(sha256: string): Promise<Uint8Array | undefined>;
+  /** The run's journal as committed so far (for reports written by a step). */
+  readJournal(): Promise<JournalEvent[]>;
 }
 
 /** Adds members to every WorkflowContext the executor builds (the agent toolkit adds `llm` and `agent`). */

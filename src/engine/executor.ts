@@ -250,7 +250,11 @@ export class Invocation {
       uuid: () => replayer.value("uuid") as string,
     } as WorkflowContext;
     const { store } = this.deps;
-    applyContextExtensions(ctx, { putArtifact: (bytes) => store.putArtifact(bytes), getArtifact: (hash) => store.getArtifact(hash) });
+    applyContextExtensions(ctx, {
+      putArtifact: (bytes) => store.putArtifact(bytes),
+      getArtifact: (hash) => store.getArtifact(hash),
+      readJournal: () => store.read(this.runId),
+    });
     return ctx;
   }
 

@@ -105,7 +105,14 @@ describe("phase templates", () => {
     const stored = await engine.store.getArtifact(draft?.sha256 as string);
     expect(Buffer.from(stored as Uint8Array).toString("utf8")).toBe(JSON.stringify(draft?.value));
     expect(Object.keys(report.usage.byPersona)).toEqual(["planner", "writer", "reviewer"]);
-    expect(readFileSync(join(reportDir, "report.md"), "utf8")).toContain("| draft | writer | 1 | draft |");
+    const markdown = readFileSync(join(reportDir, "report.md"), "utf8");
+    expect(markdown).toContain("| draft | writer | 1 | draft |");
+    expect(markdown).toContain("## Last events");
+    expect(report.lastEvents?.map((e) => `${e.type} ${e.key ?? ""}`).slice(-3)).toEqual([
+      "step_started review/artifact#0",
+      "step_completed review/artifact#0",
+      "step_started report#0",
+    ]);
   });
 
   it("abort at a gate ends the template: no later phase runs and the report says aborted", async () => {
