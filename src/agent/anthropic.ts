@@ -5,6 +5,8 @@ import {
   type ChatResponse,
   invalidResponse,
   type LlmProvider,
+  type PostOptions,
+  postEventStream,
   postJson,
   type ToolCall,
 } from "./provider.js";
@@ -51,7 +53,7 @@ export function anthropic(options: AnthropicOptions = {}): LlmProvider {
         }));
       }
       if (request.temperature !== undefined) body.temperature = request.temperature;
-      const json = (await postJson({
+      const post: PostOptions = {
         system,
         url: `${baseUrl}/v1/messages`,
         headers: { "anthropic-version": "2023-06-01", ...(key ? { "x-api-key": key } : {}) },
@@ -59,14 +61,16 @@ export function anthropic(options: AnthropicOptions = {}): LlmProvider {
         signal: request.signal,
         timeoutMs: options.timeoutMs ?? 120_000,
         secret: key,
-      })) as { model?: unknown; content?: Block[]; stop_reason?: unknown; usage?: { input_tokens?: unknown; output_tokens?: unknown } };
+      };
+      if (request.onToken) body.stream = true;
+      const json = request.onToken
+        ? await collectStream(system, postEventStream(post), request.onToken)
+        : ((await postJson(post)) as WireMessage);
       if (!Array.isArray(json.content)) throw invalidResponse(system, "no content array");
       const text = json.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("");
       const toolCalls: ToolCall[] = json.content.flatMap((b) =>
         b.type === "tool_use" ? [{ id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) }] : [],
       );
-      // Not streamed yet: observers get the whole text at once.
-      if (text) request.onToken?.(text);
       return {
         message: { role: "assistant", content: text, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
         usage: { inputTokens: Number(json.usage?.input_tokens ?? 0), outputTokens: Number(json.usage?.output_tokens ?? 0) },
@@ -75,6 +79,60 @@ export function anthropic(options: AnthropicOptions = {}): LlmProvider {
       };
     },
   };
+}
+
+interface WireMessage {
+  model?: unknown;
+  content?: Block[];
+  stop_reason?: unknown;
+  usage?: { input_tokens?: unknown; output_tokens?: unknown };
+}
+
+interface StreamEvent {
+  type: string;
+  index?: number;
+  message?: WireMessage;
+  content_block?: Block;
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
+  usage?: { output_tokens?: number };
+}
+
+/** Folds a streamed message (SSE events) into the shape of a non-streamed one, passing text deltas on. */
+async function collectStream(system: string, events: AsyncIterable<string>, onToken: (text: string) => void): Promise<WireMessage> {
+  let message: WireMessage = {};
+  const blocks: Block[] = [];
+  const partialJson = new Map<number, string>();
+  for await (const data of events) {
+    let event: StreamEvent;
+    try {
+      event = JSON.parse(data) as StreamEvent;
+    } catch {
+      throw invalidResponse(system, "a streamed event is not JSON");
+    }
+    const index = event.index ?? 0;
+    const block = blocks[index];
+    if (event.type === "message_start" && event.message) message = { ...event.message };
+    else if (event.type === "content_block_start" && event.content_block) blocks[index] = { ...event.content_block };
+    else if (event.type === "content_block_delta" && block?.type === "text" && event.delta?.text) {
+      block.text += event.delta.text;
+      onToken(event.delta.text);
+    } else if (event.type === "content_block_delta" && event.delta?.partial_json !== undefined) {
+      partialJson.set(index, (partialJson.get(index) ?? "") + event.delta.partial_json);
+    } else if (event.type === "message_delta") {
+      message.stop_reason = event.delta?.stop_reason ?? message.stop_reason;
+      message.usage = {
+        ...message.usage,
+        ...(event.usage?.output_tokens === undefined ? {} : { output_tokens: event.usage.output_tokens }),
+      };
+    } else if (event.type === "error") {
+      throw invalidResponse(system, `the stream reported an error: ${data.slice(0, 200)}`);
+    }
+  }
+  for (const [index, json] of partialJson) {
+    const block = blocks[index];
+    if (block?.type === "tool_use") block.input = parseOr(json);
+  }
+  return { ...message, content: blocks };
 }
 
 /** Anthropic wants alternating user/assistant turns; consecutive tool results share one user turn. */

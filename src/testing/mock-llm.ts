@@ -115,6 +115,7 @@ export async function startMockLlm(
     const id = `mock_${requests.length}`;
     const payload = protocol === "openai" ? openAiReply(id, entry.model, reply, usage) : anthropicReply(id, entry.model, reply, usage);
     if (protocol === "openai" && body.stream === true) return streamOpenAi(res, payload as ReturnType<typeof openAiReply>);
+    if (protocol === "anthropic" && body.stream === true) return streamAnthropic(res, payload as ReturnType<typeof anthropicReply>);
     send(res, 200, payload);
   }
 
@@ -271,6 +272,32 @@ function streamOpenAi(res: ServerResponse, payload: ReturnType<typeof openAiRepl
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   res.end("data: [DONE]\n\n");
+}
+
+/** Anthropic's streaming form: message_start, one content block after another (text word by word), message_delta, message_stop. */
+function streamAnthropic(res: ServerResponse, payload: ReturnType<typeof anthropicReply>): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  send("message_start", {
+    message: { ...payload, content: [], stop_reason: null, usage: { input_tokens: payload.usage.input_tokens, output_tokens: 0 } },
+  });
+  (payload.content as Array<{ type: string; text?: string; input?: unknown }>).forEach((block, index) => {
+    if (block.type === "text") {
+      send("content_block_start", { index, content_block: { type: "text", text: "" } });
+      for (const word of block.text?.match(/\S+\s*/g) ?? [])
+        send("content_block_delta", { index, delta: { type: "text_delta", text: word } });
+    } else {
+      send("content_block_start", { index, content_block: { ...block, input: {} } });
+      send("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } });
+    }
+    send("content_block_stop", { index });
+  });
+  send("message_delta", {
+    delta: { stop_reason: payload.stop_reason, stop_sequence: null },
+    usage: { output_tokens: payload.usage.output_tokens },
+  });
+  send("message_stop", {});
+  res.end();
 }
 
 function errorBody(protocol: "openai" | "anthropic", status: number, message: string) {

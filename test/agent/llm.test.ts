@@ -153,4 +153,30 @@ describe("ctx.llm", () => {
     expect(seen).toEqual(["durable ", "runs ", "resume"]);
     expect(server.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
+
+  it("an Anthropic model streams too: text deltas to onToken, tool_use input assembled from its JSON deltas", async () => {
+    const server = await mockLlm({
+      replies: [
+        { content: "let me check", toolCalls: [{ name: "lookup", arguments: { id: 7 } }], usage: { inputTokens: 9, outputTokens: 4 } },
+      ],
+    });
+    const seen: string[] = [];
+    const wf = workflow("streamed-anthropic", async (ctx) => {
+      const result = await ctx.llm("say", {
+        model: "anthropic:claude-haiku-4-5",
+        messages: [{ role: "user", content: "hi" }],
+        tools: [{ name: "lookup", parameters: { type: "object" } }],
+        onToken: (t) => seen.push(t),
+      });
+      return { text: result.text, toolCalls: result.toolCalls, usage: result.usage };
+    });
+    const { engine, settle } = harness("memory", [wf]);
+    const { id } = await engine.start(wf, {});
+    expect(await settle(id)).toMatchObject({
+      status: "completed",
+      output: { text: "let me check", toolCalls: [{ name: "lookup", arguments: '{"id":7}' }], usage: { inputTokens: 9, outputTokens: 4 } },
+    });
+    expect(seen).toEqual(["let ", "me ", "check"]);
+    expect(server.requests[0]).toMatchObject({ protocol: "anthropic", body: { stream: true } });
+  });
 });
