@@ -1,6 +1,6 @@
 // Schemas for model output and tool arguments: JSON Schema 2020-12 (checked with Ajv) or any Standard
 // Schema (zod, valibot, …). One validation result shape, and the JSON Schema form a model is shown.
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import { DuroError, isStandardSchema, type StandardSchemaV1 } from "../core/index.js";
 
 export type JsonSchema = Record<string, unknown>;
@@ -13,14 +13,17 @@ export interface SchemaIssue {
 
 export type Validation = { ok: true; value: unknown } | { ok: false; issues: SchemaIssue[] };
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Ajv is loaded on first use: it takes a noticeable part of a second to import, and workers without agents never need it.
+let ajv: Promise<Ajv2020> | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function compile(schema: JsonSchema): ValidateFunction {
+async function compile(schema: JsonSchema): Promise<ValidateFunction> {
   let fn = compiled.get(schema);
   if (!fn) {
+    ajv ??= import("ajv/dist/2020.js").then(({ Ajv2020 }) => new Ajv2020({ allErrors: true, strict: false }));
+    const instance = await ajv;
     try {
-      fn = ajv.compile(schema);
+      fn = instance.compile(schema);
     } catch (error) {
       throw new DuroError("invalid_schema", `a JSON Schema given to the agent toolkit does not compile: ${(error as Error).message}`, {
         category: "definition",
@@ -44,7 +47,7 @@ export async function validate(schema: AnySchema, value: unknown): Promise<Valid
       })),
     };
   }
-  const fn = compile(schema);
+  const fn = await compile(schema);
   if (fn(value)) return { ok: true, value };
   return { ok: false, issues: (fn.errors ?? []).map((e) => ({ path: e.instancePath || "/", message: e.message ?? "is invalid" })) };
 }
