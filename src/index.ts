@@ -1,5 +1,6 @@
 // duro's public API: define workflows, create an engine over a store, start and drive runs.
 
+export * from "./agent/index.js";
 export type {
   ApprovalDecision,
   ApprovalOptions,

@@ -8,7 +8,7 @@ import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { commands } from "./commands/index.js";
 
 const CORE_USAGE = [
-  "duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>]",
+  "duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
   "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]",
   "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
   "duro runs show <runId>",
@@ -17,7 +17,7 @@ const CORE_USAGE = [
   "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
   "duro answer <runId> <name> --value <json> [--by <name>]",
   "duro cancel <runId> [--reason <text>]",
-  "duro resume <runId> [<file...>] [--lease-ms <ms>]",
+  "duro resume <runId> [<file...>] [--lease-ms <ms>] [--mock-llm <script.json>]",
   "duro db migrate",
 ];
 

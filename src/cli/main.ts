@@ -2,6 +2,7 @@
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
 import { isDuroError } from "../core/index.js";
 import { DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
+import { useMockLlm } from "../testing/mock-llm.js";
 import { commands } from "./commands/index.js";
 import {
   currentUser,
@@ -81,6 +82,7 @@ async function runCommand(args: string[]): Promise<number> {
     "idempotency-key": { type: "string" },
     detach: { type: "boolean", default: false },
     "lease-ms": { type: "string" },
+    "mock-llm": { type: "string" },
   });
   const out = output(values.json);
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
@@ -89,6 +91,7 @@ async function runCommand(args: string[]): Promise<number> {
   const def = pickWorkflow(module, values.workflow);
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
+  const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
   const engine = engineFor(values.db, module.workflows, {
     queues: module.queues,
     inlineWaitMs: 30_000,
@@ -112,6 +115,7 @@ async function runCommand(args: string[]): Promise<number> {
     return await finalReport(engine, handle.id, out);
   } finally {
     await engine.close();
+    await stopMock?.();
   }
 }
 
@@ -339,7 +343,7 @@ async function cancelCommand(args: string[]): Promise<number> {
 }
 
 async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "lease-ms": { type: "string" } });
+  const { values, positionals } = parse(args, { "lease-ms": { type: "string" }, "mock-llm": { type: "string" } });
   const out = output(values.json);
   const runId = requirePositional(positionals, 0, "the run id: duro resume <runId> [<file...>]");
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
@@ -363,6 +367,7 @@ async function resumeCommand(args: string[]): Promise<number> {
     await probe.close();
   }
   const modules = await loadWorkflowFiles(files);
+  const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
   const engine = engineFor(
     values.db,
     modules.flatMap((m) => m.workflows),
@@ -378,6 +383,7 @@ async function resumeCommand(args: string[]): Promise<number> {
     return await finalReport(engine, runId, out);
   } finally {
     await engine.close();
+    await stopMock?.();
   }
 }
 

@@ -112,6 +112,12 @@ export function formatRun(run: RunDetails): string {
   if (run.output !== undefined) lines.push(`output    ${JSON.stringify(run.output)}`);
   if (run.error) lines.push(`error     ${red(`[${run.error.code}] ${run.error.message}`)}`);
   if (run.cancelReason) lines.push(`reason    ${run.cancelReason}`);
+  if (run.usage) {
+    const usage = (u: { inputTokens: number; outputTokens: number; costUsd: number }) =>
+      `${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(6)}`;
+    lines.push(`usage     ${usage(run.usage)}`);
+    for (const [scope, u] of Object.entries(run.usage.byScope)) lines.push(`  ${scope}: ${usage(u)} ${dim(`(${u.calls} calls)`)}`);
+  }
   if (run.steps.length) {
     lines.push("steps");
     const width = Math.max(...run.steps.map((s) => s.key.length));

@@ -3,6 +3,7 @@
 // sees the same winner on every replay. Live (unsettled) calls go to the executor, which does the I/O.
 import type { Duration } from "./duration.js";
 import { NonDeterminismError } from "./errors.js";
+import type { EventBody, JournalEvent } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -17,6 +18,8 @@ export interface StepContext {
   attempt: number;
   /** Aborted when the step times out or the run is cancelled. */
   signal: AbortSignal;
+  /** Journals a usage or limit event with this attempt (committed with or before its result). */
+  emit(event: StepEvent): void;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface TransactionClient {
   /** The driver's own handle, for a query builder: a pg client in the transaction, or the better-sqlite3 Database. */
   readonly raw: unknown;
 }
+/** Events a step may journal besides its result: what a model call cost, a budget nearing its limit. */
+export type StepEvent = Extract<EventBody, { type: "usage_recorded" | "limit_warning" }>;
 
 export interface StepOptions {
   /** default: the workflow's `retry`, else 3 attempts from 1s doubling up to 5m */
@@ -244,4 +249,28 @@ export class Replayer {
     fail(error);
     return null;
   }
+}
+
+/** What the executor lends to context extensions: the run's content-addressed artifact store. */
+export interface ContextServices {
+  /** Stores bytes once under their sha256 (hex) and returns it. */
+  putArtifact(bytes: Uint8Array): Promise<string>;
+  getArtifact(sha256: string): Promise<Uint8Array | undefined>;
+  /** The run's journal as committed so far (for reports written by a step). */
+  readJournal(): Promise<JournalEvent[]>;
+}
+
+/** Adds members to every WorkflowContext the executor builds (the agent toolkit adds `llm` and `agent`). */
+export type ContextExtension = (ctx: WorkflowContext, services: ContextServices) => void;
+
+const contextExtensions: ContextExtension[] = [];
+
+/** Registers an extension once per process; later registrations of the same function are ignored. */
+export function extendWorkflowContext(extension: ContextExtension): void {
+  if (!contextExtensions.includes(extension)) contextExtensions.push(extension);
+}
+
+/** Applies every registered extension to a freshly built context. */
+export function applyContextExtensions(ctx: WorkflowContext, services: ContextServices): void {
+  for (const extension of contextExtensions) extension(ctx, services);
 }

@@ -23,6 +23,8 @@ export function retryDelayMs(policy: RetryPolicy | undefined, attempt: number, e
   const p = { ...DEFAULT_RETRY, ...policy };
   if (error.retryable === false) return undefined;
   if (attempt >= p.maxAttempts) return undefined;
-  const delay = toMs(p.initialDelay) * p.backoffFactor ** (attempt - 1);
-  return Math.min(Math.round(delay), toMs(p.maxDelay));
+  const delay = Math.min(Math.round(toMs(p.initialDelay) * p.backoffFactor ** (attempt - 1)), toMs(p.maxDelay));
+  // A server that said when to come back (HTTP Retry-After) is honoured, even past maxDelay.
+  const retryAfterMs = error.details?.retryAfterMs;
+  return typeof retryAfterMs === "number" && retryAfterMs > delay ? Math.ceil(retryAfterMs) : delay;
 }

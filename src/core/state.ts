@@ -49,6 +49,8 @@ export interface RunState {
   opsByKey: Map<string, OpState>;
   lastSeq: number;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** Usage per scope: the part of a step key before its first "/" (an agent or a phase), for `runs show`. */
+  usageByScope: Record<string, { inputTokens: number; outputTokens: number; costUsd: number; calls: number }>;
 }
 
 /** Folds a whole journal into a RunState. The journal must start with `run_created`. */
@@ -70,6 +72,7 @@ export function foldJournal(runId: string, events: readonly JournalEvent[]): Run
     opsByKey: new Map(),
     lastSeq: first.seq,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    usageByScope: {},
   };
   if (first.parentRunId !== undefined) state.parentRunId = first.parentRunId;
   if (first.idempotencyKey !== undefined) state.idempotencyKey = first.idempotencyKey;
@@ -141,6 +144,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       state.usage.inputTokens += event.inputTokens;
       state.usage.outputTokens += event.outputTokens;
       state.usage.costUsd += event.costUsd;
+      addScopeUsage(state, event);
       return;
     case "limit_warning":
       return;
@@ -199,3 +203,13 @@ export function assertNever(value: never): never {
 
 /** Makes an EventBody type-check as one of the union (helps when building events from spreads). */
 export const event = <E extends EventBody>(e: E): E => e;
+
+function addScopeUsage(state: RunState, event: Extract<EventBody, { type: "usage_recorded" }>): void {
+  const scope = event.key.split("/")[0]?.replace(/#\d+$/, "") ?? event.key;
+  const totals = state.usageByScope[scope] ?? { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
+  totals.inputTokens += event.inputTokens;
+  totals.outputTokens += event.outputTokens;
+  totals.costUsd += event.costUsd;
+  totals.calls += 1;
+  state.usageByScope[scope] = totals;
+}

@@ -38,6 +38,8 @@ export interface RunDetails {
   /** When a waiting run's next timer or retry is due. */
   wakeAt?: string;
   steps: StepView[];
+  /** Model usage and cost of the run, and per scope (agent or phase), when it made model calls. */
+  usage?: RunState["usage"] & { byScope: RunState["usageByScope"] };
   waits: WaitView[];
   lastSeq: number;
 }
@@ -64,6 +66,7 @@ export function describeRun(record: RunRecord, state: RunState): RunDetails {
   if (state.parentRunId) details.parentRunId = state.parentRunId;
   if (state.idempotencyKey) details.idempotencyKey = state.idempotencyKey;
   if (state.endedAt) details.endedAt = state.endedAt;
+  if (Object.keys(state.usageByScope).length > 0) details.usage = { ...state.usage, byScope: state.usageByScope };
   if (record.status === "waiting" && record.readyAt !== undefined) details.wakeAt = new Date(record.readyAt).toISOString();
   return details;
 }

@@ -4,6 +4,7 @@
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import {
   type ApprovalDecision,
+  applyContextExtensions,
   ChildRunFailedError,
   childRunId,
   DuroError,
@@ -235,7 +236,8 @@ export class Invocation {
       }
       return replayer.request<T>(kind, name, args);
     };
-    const ctx: WorkflowContext = {
+    // Context extensions (the agent toolkit) add their members in applyContextExtensions below.
+    const ctx = {
       runId: this.runId,
       workflow: this.state.workflow,
       step: (name, fn, options) =>
@@ -255,7 +257,13 @@ export class Invocation {
       now: () => new Date(replayer.value("now") as number),
       random: () => replayer.value("random") as number,
       uuid: () => replayer.value("uuid") as string,
-    };
+    } as WorkflowContext;
+    const { store } = this.deps;
+    applyContextExtensions(ctx, {
+      putArtifact: (bytes) => store.putArtifact(bytes),
+      getArtifact: (hash) => store.getArtifact(hash),
+      readJournal: () => store.read(this.runId),
+    });
     return ctx;
   }
 
@@ -339,7 +347,7 @@ export class Invocation {
     failpoint("before_step", key);
     const controller = new AbortController();
     this.controllers.add(controller);
-    const stepContext: StepContext = { idempotencyKey: `${this.runId}:${key}`, attempt, signal: controller.signal };
+    const stepContext = this.stepContext(key, attempt, controller);
     let result: Promise<unknown>;
     try {
       result = Promise.resolve(fn(stepContext));
@@ -371,7 +379,7 @@ export class Invocation {
     const { fn, options } = request.args as { fn: (tx: TransactionClient, s: StepContext) => Promise<unknown>; options?: StepOptions };
     const controller = new AbortController();
     this.controllers.add(controller);
-    const stepContext: StepContext = { idempotencyKey: `${this.runId}:${key}`, attempt, signal: controller.signal };
+    const stepContext = this.stepContext(key, attempt, controller);
     let thrown: { error: unknown } | undefined;
     let returned: unknown;
     const work = async (tx: TransactionClient): Promise<EventBody[]> => {
@@ -422,6 +430,18 @@ export class Invocation {
         this.inFlight--;
         this.checkIdle();
       });
+  }
+
+  /** What a step's function receives; events it emits are journaled with the run's next commit. */
+  private stepContext(key: string, attempt: number, controller: AbortController): StepContext {
+    return {
+      idempotencyKey: `${this.runId}:${key}`,
+      attempt,
+      signal: controller.signal,
+      emit: (event) => {
+        if (!this.finished) this.push(event);
+      },
+    };
   }
 
   private async stepSucceeded(request: OpRequest, attempt: number, value: unknown): Promise<void> {

@@ -23,4 +23,11 @@ describe("retryDelayMs", () => {
     expect(retryDelayMs(undefined, 2, failure)).toBe(2_000);
     expect(retryDelayMs(undefined, 3, failure)).toBeUndefined();
   });
+
+  it("waits as long as a server's Retry-After (details.retryAfterMs) asks when that is longer than the backoff", () => {
+    const throttled = { ...failure, details: { retryAfterMs: 7_500 } };
+    expect(retryDelayMs(undefined, 1, throttled)).toBe(7_500);
+    expect(retryDelayMs({ maxAttempts: 5, initialDelay: "10s" }, 1, throttled)).toBe(10_000);
+    expect(retryDelayMs(undefined, 3, throttled)).toBeUndefined();
+  });
 });

@@ -10,7 +10,7 @@ afterAll(removeTempDirs);
 
 const run = promisify(execFile);
 
-const step = () => ({ idempotencyKey: "r:call#0", attempt: 1, signal: new AbortController().signal });
+const step = () => ({ idempotencyKey: "r:call#0", attempt: 1, signal: new AbortController().signal, emit: () => {} });
 
 describe("openPack", () => {
   it("gives each wasm component only the capabilities its manifest entry grants", async () => {
@@ -79,7 +79,7 @@ components:
     const script = `
       const { openPack } = await import(${JSON.stringify(join(REPO_ROOT, "dist", "pack", "index.js"))});
       const pack = await openPack(${JSON.stringify(dir)}, { signing: "dev" });
-      const step = { idempotencyKey: "k", attempt: 1, signal: new AbortController().signal };
+      const step = { idempotencyKey: "k", attempt: 1, signal: new AbortController().signal, emit: () => {} };
       console.log(JSON.stringify([await pack.components.double({ n: 21 }, step), await pack.components.triple({ n: 2 }, step)]));`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { timeout: 60_000 });
     expect(JSON.parse(stdout)).toEqual([{ n: 42 }, { n: 6 }]);

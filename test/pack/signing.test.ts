@@ -34,7 +34,7 @@ describe("signed packs", () => {
     expect(pack.warnings).toEqual([]);
     expect(pack.entryFlows).toEqual(["hello"]);
     expect(pack.schemas).toEqual([{ path: "schemas/name.json", text: '{ "type": "object", "required": ["name"] }\n' }]);
-    const step = { idempotencyKey: "r:x#0", attempt: 1, signal: new AbortController().signal };
+    const step = { idempotencyKey: "r:x#0", attempt: 1, signal: new AbortController().signal, emit: () => {} };
     await expect(pack.components.greet?.({ name: "Ada" }, step)).resolves.toEqual({ greeting: "hello Ada" });
     await expect(pack.components.envelope?.({ name: "Ada" }, step)).resolves.toEqual({ ok: true, data: { name: "Ada" } });
   });
@@ -154,7 +154,7 @@ describe("signed packs", () => {
       trustedKeys: [example("packs/keys/support-triage.demo.pub.pem")],
     });
     expect(pack.manifest.id).toBe("examples.support-triage");
-    const step = { idempotencyKey: "r:x#0", attempt: 1, signal: new AbortController().signal };
+    const step = { idempotencyKey: "r:x#0", attempt: 1, signal: new AbortController().signal, emit: () => {} };
     const wrapped = await pack.components.envelope?.({ subject: "Site is down", body: "error 500 everywhere" }, step);
     await expect(pack.components.route?.({ ticket: wrapped }, step)).resolves.toEqual({ queue: "outage", urgent: true });
     expect((await readPack(example("packs/support-triage"))).form).toBe("directory");

@@ -8,7 +8,7 @@ import { compileWat, envelopeWasm, fixtureWasm, writeFiles } from "../support/pa
 afterAll(removeTempDirs);
 
 function step(signal = new AbortController().signal): StepContext {
-  return { idempotencyKey: "r_test:call#0", attempt: 1, signal };
+  return { idempotencyKey: "r_test:call#0", attempt: 1, signal, emit: () => {} };
 }
 
 describe("WebAssembly components", () => {

@@ -1,7 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
-
 import { keysCommand } from "./keys.js";
+import { limitsCommand } from "./limits.js";
 import { packCommand } from "./pack.js";
 import { queuesCommand } from "./queues.js";
 import { schedulesCommand } from "./schedules.js";
@@ -15,4 +15,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [queuesCommand, schedulesCommand, packCommand, keysCommand];
+export const commands: CliCommand[] = [queuesCommand, schedulesCommand, packCommand, keysCommand, limitsCommand];

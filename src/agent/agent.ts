@@ -1,0 +1,121 @@
+// `ctx.agent`: the tool-calling loop. Every model turn and every tool call is its own journaled step, so a
+// resumed loop replays what was done and continues with the first call that was not completed.
+import { DuroError } from "../core/index.js";
+import { type Budget, Ledger } from "./budget.js";
+import type { AgentRuntime, CallRecord, CallRequest } from "./llm.js";
+import { checkStructured } from "./llm.js";
+import type { ModelPrice } from "./models.js";
+import type { ChatMessage, Usage } from "./provider.js";
+import { type AnySchema, formatIssues, jsonSchemaOf } from "./schema.js";
+import { runToolCall, type Tool, toolSpec } from "./tools.js";
+
+export interface AgentOptions {
+  /** `provider:model` */
+  model: string;
+  system?: string;
+  /** The task, sent as the first user message. */
+  prompt?: string;
+  /** Messages after the system prompt (instead of, or before, `prompt`). */
+  messages?: ChatMessage[];
+  tools?: Tool<any>[];
+  /** Model turns before the loop stops with `limit_exceeded` (or suspends). default 10 */
+  maxIterations?: number;
+  /** This agent's budget; the run's budget (`ctx.budget`) applies as well. */
+  budget?: Budget;
+  /** The final answer must be JSON matching this; invalid answers are sent back (`repairs` times). */
+  responseSchema?: AnySchema;
+  /** default 1 */
+  repairs?: number;
+  temperature?: number;
+  maxTokens?: number;
+  prices?: Record<string, ModelPrice>;
+  /** Sees each live turn's text as it streams. */
+  onToken?: (text: string) => void;
+}
+
+export interface AgentResult {
+  text: string;
+  /** The validated final answer, with `responseSchema`. */
+  data?: unknown;
+  /** The whole conversation, system prompt first. */
+  messages: ChatMessage[];
+  iterations: number;
+  toolCalls: number;
+  usage: Usage;
+  costUsd: number;
+}
+
+export async function runAgent(runtime: AgentRuntime, name: string, options: AgentOptions): Promise<AgentResult> {
+  const tools = options.tools ?? [];
+  const ledger = new Ledger(`agent ${name}`, {
+    ...options.budget,
+    maxIterations: options.budget?.maxIterations ?? options.maxIterations ?? 10,
+  });
+  const messages: ChatMessage[] = [
+    ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+    ...(options.messages ?? []),
+    ...(options.prompt ? [{ role: "user" as const, content: options.prompt }] : []),
+  ];
+  if (messages.every((m) => m.role === "system")) {
+    throw new DuroError("agent_without_task", `agent "${name}" has nothing to do; give it a prompt or messages`, {
+      category: "definition",
+    });
+  }
+  const request: Omit<CallRequest, "messages"> = {
+    model: options.model,
+    ...(tools.length ? { tools: tools.map(toolSpec) } : {}),
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.onToken ? { onToken: options.onToken } : {}),
+    ...(options.responseSchema && !tools.length ? { responseSchema: jsonSchemaOf(options.responseSchema) ?? { type: "object" } } : {}),
+  };
+  const records: CallRecord[] = [];
+  let toolCalls = 0;
+  let repairs = 0;
+  for (;;) {
+    const record = await runtime.call(`${name}/turn`, { ...request, messages: [...messages] }, [ledger], { "gen_ai.agent.name": name });
+    records.push(record);
+    messages.push(record.message);
+    const calls = record.message.toolCalls ?? [];
+    if (calls.length > 0) {
+      for (const call of calls) messages.push(await runToolCall(runtime.ctx, name, tools, call));
+      toolCalls += calls.length;
+      continue;
+    }
+    let data: unknown;
+    if (options.responseSchema) {
+      const checked = await checkStructured(options.responseSchema, record.message.content);
+      if (!checked.ok) {
+        if (repairs++ >= (options.repairs ?? 1)) {
+          throw new DuroError(
+            "schema_invalid",
+            `the final answer of agent "${name}" does not match its responseSchema: ${formatIssues(checked.issues)}`,
+            {
+              category: "step",
+              details: { agent: name, issues: checked.issues },
+            },
+          );
+        }
+        messages.push({
+          role: "user",
+          content: `Your answer does not match the required JSON Schema: ${formatIssues(checked.issues)}. Answer again with the corrected JSON value only.`,
+        });
+        continue;
+      }
+      data = checked.value;
+    }
+    return {
+      text: record.message.content,
+      ...(options.responseSchema ? { data } : {}),
+      messages,
+      iterations: records.length,
+      toolCalls,
+      usage: {
+        inputTokens: records.reduce((n, r) => n + r.usage.inputTokens, 0),
+        outputTokens: records.reduce((n, r) => n + r.usage.outputTokens, 0),
+      },
+      costUsd: records.reduce((n, r) => n + r.costUsd, 0),
+    };
+  }
+}

@@ -1,0 +1,274 @@
+// Phase templates: multi-step agent work with human gates. Personas are bound to roles once and the binding is
+// journaled; each phase's artifact is validated, stored by its sha256 and put before a gate (approve, reject to
+// redo the phase with the reviewer's comment, or abort). Completed phases are replayed, never redone. The run
+// ends with report.json and report.md.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type ApprovalDecision, DuroError, type WorkflowContext } from "../core/index.js";
+import type { Budget } from "./budget.js";
+import { runtimeOf } from "./context.js";
+import type { ModelPrice } from "./models.js";
+import type { AnySchema } from "./schema.js";
+import type { Tool } from "./tools.js";
+
+export interface Persona {
+  model: string;
+  system: string;
+  /** Names of the template's tools this persona may use. */
+  tools?: string[];
+  temperature?: number;
+}
+
+export interface Phase {
+  name: string;
+  /** The role whose persona does the work. */
+  role: string;
+  instructions: string;
+  /** What the phase must produce: validated against `schema` and stored by hash. */
+  artifact: { name: string; schema: AnySchema };
+  /** Approval gates after the artifact; default one gate named after the phase; [] for none. */
+  gates?: string[];
+  /** Attempts (first plus redos after rejection) before the run fails. default 3 */
+  maxAttempts?: number;
+}
+
+export interface PhaseTemplate {
+  name: string;
+  phases: Phase[];
+  /** Tools personas may use, by name. */
+  tools?: Tool<any>[];
+}
+
+export interface PhaseRunOptions {
+  /** A persona per role; bound (and journaled) when the run starts. */
+  personas: Record<string, Persona>;
+  /** The task, given to every phase. */
+  task: unknown;
+  /** Budget of each phase's agent (the run's `ctx.budget` applies as well). */
+  budget?: Budget;
+  /** Model turns per phase attempt. default 10 */
+  maxIterations?: number;
+  prices?: Record<string, ModelPrice>;
+  /** Where report.json and report.md go. default .duro/runs/<runId> */
+  reportDir?: string;
+}
+
+export interface ArtifactRef {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface PhaseAttempt {
+  attempt: number;
+  artifact: ArtifactRef;
+  decision?: { action: ApprovalDecision["action"]; by?: string; comment?: string };
+  usage: { inputTokens: number; outputTokens: number; costUsd: number; iterations: number };
+}
+
+export interface PhaseReport {
+  template: string;
+  runId: string;
+  status: "completed" | "aborted";
+  personas: Record<string, Persona>;
+  phases: Array<{ name: string; role: string; attempts: PhaseAttempt[]; status: "approved" | "aborted" }>;
+  artifacts: Record<string, ArtifactRef & { value: unknown }>;
+  /** The journal's last events when the report was written (type, key, seq, at; no payloads). */
+  lastEvents?: Array<{ seq: number; at: string; type: string; key?: string }>;
+  usage: {
+    total: { inputTokens: number; outputTokens: number; costUsd: number };
+    byPhase: Record<string, { inputTokens: number; outputTokens: number; costUsd: number }>;
+    byPersona: Record<string, { inputTokens: number; outputTokens: number; costUsd: number }>;
+  };
+}
+
+const encoder = new TextEncoder();
+const LAST_EVENTS = 20;
+
+/** Runs a phase template inside a workflow; returns (and writes) the report. */
+export async function runPhases(ctx: WorkflowContext, template: PhaseTemplate, options: PhaseRunOptions): Promise<PhaseReport> {
+  const roles = [...new Set(template.phases.map((p) => p.role))];
+  const missing = roles.filter((role) => !options.personas[role]);
+  if (missing.length > 0) {
+    throw new DuroError(
+      "persona_missing",
+      `template "${template.name}" needs a persona for role(s) ${missing.join(", ")}; pass them in personas`,
+      {
+        category: "definition",
+        details: { missing },
+      },
+    );
+  }
+  // Journaled once: a resumed run keeps the personas it started with even if the code's defaults changed.
+  const personas = await ctx.step("personas", () => Object.fromEntries(roles.map((role) => [role, options.personas[role] as Persona])));
+  const report: PhaseReport = {
+    template: template.name,
+    runId: ctx.runId,
+    status: "completed",
+    personas,
+    phases: [],
+    artifacts: {},
+    usage: { total: zero(), byPhase: {}, byPersona: {} },
+  };
+  for (const phase of template.phases) {
+    const outcome = await runPhase(ctx, template, phase, personas[phase.role] as Persona, options, report);
+    if (outcome === "aborted") {
+      report.status = "aborted";
+      break;
+    }
+  }
+  const { services } = runtimeOf(ctx);
+  return ctx.step("report", async () => {
+    const events = await services.readJournal();
+    report.lastEvents = events
+      .slice(-LAST_EVENTS)
+      .map((e) => ({ seq: e.seq, at: e.at, type: e.type, ...("key" in e ? { key: e.key } : {}) }));
+    return writeReport(report, options.reportDir ?? join(".duro", "runs", ctx.runId));
+  });
+}
+
+async function runPhase(
+  ctx: WorkflowContext,
+  template: PhaseTemplate,
+  phase: Phase,
+  persona: Persona,
+  options: PhaseRunOptions,
+  report: PhaseReport,
+): Promise<"approved" | "aborted"> {
+  const entry: PhaseReport["phases"][number] = { name: phase.name, role: phase.role, attempts: [], status: "approved" };
+  report.phases.push(entry);
+  const tools = (template.tools ?? []).filter((t) => persona.tools?.includes(t.name));
+  const maxAttempts = phase.maxAttempts ?? 3;
+  const comments: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const result = await ctx.agent(phase.name, {
+      model: persona.model,
+      system: persona.system,
+      prompt: phasePrompt(phase, options.task, report.artifacts, comments),
+      tools,
+      responseSchema: phase.artifact.schema,
+      maxIterations: options.maxIterations ?? 10,
+      ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
+      ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.prices ? { prices: options.prices } : {}),
+    });
+    const json = JSON.stringify(result.data);
+    const { services } = runtimeOf(ctx);
+    const artifact = await ctx.step(`${phase.name}/artifact`, async () => ({
+      name: phase.artifact.name,
+      sha256: await services.putArtifact(encoder.encode(json)),
+      bytes: Buffer.byteLength(json),
+    }));
+    const usage = { ...result.usage, costUsd: result.costUsd, iterations: result.iterations };
+    addUsage(report, phase.name, phase.role, usage);
+    const record: PhaseAttempt = { attempt, artifact, usage };
+    entry.attempts.push(record);
+    report.artifacts[phase.artifact.name] = { ...artifact, value: result.data };
+    if (phase.gates && phase.gates.length === 0) return "approved";
+    const decision = await ctx.approval(phase.name, {
+      summary: `${template.name} / ${phase.name}: ${phase.artifact.name} (sha256 ${artifact.sha256.slice(0, 12)}, attempt ${attempt}): ${preview(json)}`,
+      ...(phase.gates ? { gates: phase.gates } : {}),
+    });
+    record.decision = {
+      action: decision.action,
+      ...(decision.by ? { by: decision.by } : {}),
+      ...(decision.comment ? { comment: decision.comment } : {}),
+    };
+    if (decision.action === "approve") return "approved";
+    if (decision.action === "abort") {
+      entry.status = "aborted";
+      return "aborted";
+    }
+    if (attempt >= maxAttempts) {
+      throw new DuroError("phase_rejected", `phase "${phase.name}" was rejected ${attempt} times (its maxAttempts); the run stops`, {
+        category: "step",
+        details: { phase: phase.name, attempts: attempt, lastComment: decision.comment ?? null },
+      });
+    }
+    comments.push(decision.comment ?? "The reviewer rejected the previous version without a comment; improve it.");
+  }
+}
+
+function phasePrompt(phase: Phase, task: unknown, artifacts: PhaseReport["artifacts"], comments: string[]): string {
+  const parts = [`Phase: ${phase.name}`, phase.instructions, `Task:\n${typeof task === "string" ? task : JSON.stringify(task, null, 2)}`];
+  for (const [name, artifact] of Object.entries(artifacts))
+    parts.push(`Artifact "${name}" from an earlier phase:\n${JSON.stringify(artifact.value, null, 2)}`);
+  if (comments.length > 0)
+    parts.push(`A reviewer rejected your previous version. Their comments:\n${comments.map((c) => `- ${c}`).join("\n")}`);
+  parts.push(`Produce the artifact "${phase.artifact.name}" as one JSON value matching its schema.`);
+  return parts.join("\n\n");
+}
+
+function zero() {
+  return { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+function addUsage(
+  report: PhaseReport,
+  phase: string,
+  role: string,
+  usage: { inputTokens: number; outputTokens: number; costUsd: number },
+): void {
+  const byPhase = report.usage.byPhase[phase] ?? zero();
+  const byPersona = report.usage.byPersona[role] ?? zero();
+  report.usage.byPhase[phase] = byPhase;
+  report.usage.byPersona[role] = byPersona;
+  for (const bucket of [report.usage.total, byPhase, byPersona]) {
+    bucket.inputTokens += usage.inputTokens;
+    bucket.outputTokens += usage.outputTokens;
+    bucket.costUsd = Math.round((bucket.costUsd + usage.costUsd) * 1e9) / 1e9;
+  }
+}
+
+function preview(json: string): string {
+  return json.length > 160 ? `${json.slice(0, 157)}…` : json;
+}
+
+/** Writes report.json and report.md into `dir`; returns the report (journaled as the step's result). */
+function writeReport(report: PhaseReport, dir: string): PhaseReport {
+  const folder = resolve(dir);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(folder, "report.md"), reportMarkdown(report));
+  return report;
+}
+
+export function reportMarkdown(report: PhaseReport): string {
+  const money = (n: number) => `$${n.toFixed(6)}`;
+  const lines = [`# ${report.template}: run ${report.runId} (${report.status})`, "", "## Personas", ""];
+  for (const [role, persona] of Object.entries(report.personas)) lines.push(`- **${role}**: ${persona.model}`);
+  lines.push(
+    "",
+    "## Phases",
+    "",
+    "| phase | role | attempt | artifact | sha256 | decision | tokens in/out | cost |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const phase of report.phases) {
+    for (const a of phase.attempts) {
+      const decision = a.decision
+        ? `${a.decision.action}${a.decision.by ? ` by ${a.decision.by}` : ""}${a.decision.comment ? `: ${a.decision.comment}` : ""}`
+        : "-";
+      lines.push(
+        `| ${phase.name} | ${phase.role} | ${a.attempt} | ${a.artifact.name} | \`${a.artifact.sha256.slice(0, 16)}\` | ${decision} | ${a.usage.inputTokens}/${a.usage.outputTokens} | ${money(a.usage.costUsd)} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "## Usage",
+    "",
+    `Total: ${report.usage.total.inputTokens} input and ${report.usage.total.outputTokens} output tokens, ${money(report.usage.total.costUsd)}.`,
+    "",
+  );
+  for (const [persona, u] of Object.entries(report.usage.byPersona))
+    lines.push(`- ${persona}: ${u.inputTokens}/${u.outputTokens} tokens, ${money(u.costUsd)}`);
+  if (report.lastEvents?.length) {
+    lines.push("", "## Last events", "");
+    for (const e of report.lastEvents) lines.push(`- ${e.seq} ${e.at} ${e.type}${e.key ? ` ${e.key}` : ""}`);
+  }
+  lines.push("", "## Artifacts", "");
+  for (const [name, a] of Object.entries(report.artifacts))
+    lines.push(`### ${name} (\`${a.sha256}\`, ${a.bytes} bytes)`, "", "```json", JSON.stringify(a.value, null, 2), "```", "");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,137 @@
+// Phase templates: personas bound and journaled at start, artifacts validated and stored by hash, gates that
+// approve, reject (redo with the comment) or abort, completed phases never redone, report.json and report.md.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Persona, type PhaseReport, type PhaseTemplate, runPhases, workflow } from "duro";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { harness } from "../support/engine.js";
+import { mockLlm } from "../support/llm.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const template: PhaseTemplate = {
+  name: "article",
+  phases: [
+    {
+      name: "plan",
+      role: "planner",
+      instructions: "Outline the article.",
+      artifact: { name: "outline", schema: z.object({ sections: z.array(z.string()) }) },
+    },
+    {
+      name: "draft",
+      role: "writer",
+      instructions: "Write the article from the outline.",
+      artifact: { name: "draft", schema: { type: "object", required: ["text"], properties: { text: { type: "string" } } } },
+    },
+    {
+      name: "review",
+      role: "reviewer",
+      instructions: "Review the draft.",
+      artifact: { name: "review", schema: z.object({ verdict: z.enum(["ship", "hold"]) }) },
+      gates: [],
+    },
+  ],
+};
+
+const personas: Record<string, Persona> = {
+  planner: { model: "openai:gpt-planner", system: "You plan." },
+  writer: { model: "anthropic:claude-writer", system: "You write." },
+  reviewer: { model: "openai:gpt-reviewer", system: "You review." },
+};
+
+function setup() {
+  const reportDir = mkdtempSync(join(tmpdir(), "duro-phases-"));
+  dirs.push(reportDir);
+  const live = { personas: structuredClone(personas) };
+  const wf = workflow("write-article", async (ctx, input: { topic: string }) =>
+    runPhases(ctx, template, { personas: live.personas, task: input, reportDir }),
+  );
+  return { reportDir, live, ...harness("sqlite", [wf]), wf };
+}
+
+describe("phase templates", () => {
+  it("runs plan, draft (rejected once, redone with the comment) and review, and writes the report", async () => {
+    const server = await mockLlm({
+      replies: [
+        { match: "Phase: plan", content: '{"sections":["why","how"]}' },
+        { match: "Phase: draft", content: '{"text":"first draft"}' },
+        { match: "Phase: draft", content: '{"text":"second draft, with examples"}' },
+        { match: "Phase: review", content: '{"verdict":"ship"}' },
+      ],
+    });
+    const { engine, settle, live, reportDir, wf } = setup();
+    const { id } = await engine.start(wf, { topic: "durable agents" });
+    let run = await settle(id);
+    expect(run.waits).toEqual([expect.objectContaining({ key: "plan#0" })]);
+    // The code's personas change while the run waits: the run keeps the ones it bound at start.
+    live.personas.writer = { model: "openai:gpt-changed", system: "changed" };
+    await engine.approve(id, "plan", { action: "approve", by: "ana" });
+    run = await settle(id);
+    expect(run.waits).toEqual([expect.objectContaining({ key: "draft#0" })]);
+    await engine.approve(id, "draft", { action: "reject", by: "ana", comment: "add examples" });
+    run = await settle(id);
+    expect(run.waits).toEqual([expect.objectContaining({ key: "draft#1" })]);
+    await engine.approve(id, "draft", { action: "approve", by: "ana" });
+    run = await settle(id);
+    expect(run.status).toBe("completed");
+    expect(Object.entries(run.usage?.byScope ?? {}).map(([scope, u]) => [scope, u.calls])).toEqual([
+      ["plan", 1],
+      ["draft", 2],
+      ["review", 1],
+    ]);
+
+    expect(server.requests.map((r) => [r.protocol, r.model])).toEqual([
+      ["openai", "gpt-planner"],
+      ["anthropic", "claude-writer"],
+      ["anthropic", "claude-writer"],
+      ["openai", "gpt-reviewer"],
+    ]);
+    expect(JSON.stringify(server.requests[2]?.body)).toContain("add examples");
+    const report = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8")) as PhaseReport;
+    expect(report).toEqual(run.output);
+    expect(report.phases.map((p) => [p.name, p.attempts.map((a) => a.decision?.action ?? "none")])).toEqual([
+      ["plan", ["approve"]],
+      ["draft", ["reject", "approve"]],
+      ["review", ["none"]],
+    ]);
+    const draft = report.artifacts.draft;
+    expect(draft?.value).toEqual({ text: "second draft, with examples" });
+    const stored = await engine.store.getArtifact(draft?.sha256 as string);
+    expect(Buffer.from(stored as Uint8Array).toString("utf8")).toBe(JSON.stringify(draft?.value));
+    expect(Object.keys(report.usage.byPersona)).toEqual(["planner", "writer", "reviewer"]);
+    const markdown = readFileSync(join(reportDir, "report.md"), "utf8");
+    expect(markdown).toContain("| draft | writer | 1 | draft |");
+    expect(markdown).toContain("## Last events");
+    expect(report.lastEvents?.map((e) => `${e.type} ${e.key ?? ""}`).slice(-3)).toEqual([
+      "step_started review/artifact#0",
+      "step_completed review/artifact#0",
+      "step_started report#0",
+    ]);
+  });
+
+  it("abort at a gate ends the template: no later phase runs and the report says aborted", async () => {
+    const server = await mockLlm({ replies: [{ match: "Phase: plan", content: '{"sections":["a"]}' }] });
+    const { engine, settle, reportDir, wf } = setup();
+    const { id } = await engine.start(wf, { topic: "t" });
+    await settle(id);
+    await engine.approve(id, "plan", { action: "abort", by: "ana", comment: "wrong topic" });
+    const run = await settle(id);
+    expect(run).toMatchObject({ status: "completed", output: { status: "aborted", phases: [{ name: "plan", status: "aborted" }] } });
+    expect(server.requests).toHaveLength(1);
+    expect(existsSync(join(reportDir, "report.md"))).toBe(true);
+  });
+
+  it("an artifact that never matches its schema fails the run with schema_invalid", async () => {
+    await mockLlm({ replies: [{ content: '{"sections":"one"}' }, { content: '{"sections":"still one"}' }] });
+    const { engine, settle, wf } = setup();
+    const { id } = await engine.start(wf, { topic: "t" });
+    const run = await settle(id);
+    expect(run.error).toMatchObject({ code: "schema_invalid", details: { agent: "plan" } });
+  });
+});
