@@ -191,7 +191,7 @@ export class Engine {
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
     };
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
   }
@@ -209,7 +209,7 @@ export class Engine {
       );
     }
     const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
   }
@@ -287,12 +287,16 @@ export class Engine {
   }
 
   /** The open wait of `kind` named `name` (or the only one), or a not_waiting error that says what the run is doing. */
-  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait> {
+  private async openWait(
+    runId: string,
+    kind: "approval" | "ask",
+    name: string | undefined,
+  ): Promise<OpenWait & { tenant: string }> {
     const record = await this.mustGet(runId);
     const waits = (await this.store.openWaits({ runId })).filter((w) => w.kind === kind);
     const noun = kind === "approval" ? "approval" : "an answer";
     const matching = name === undefined ? waits : waits.filter((w) => w.gate === name || w.key === name);
-    if (matching.length === 1) return this.undecided(matching[0] as OpenWait, runId);
+    if (matching.length === 1) return this.undecided({ ...(matching[0] as OpenWait), tenant: record.tenant }, runId);
     if (matching.length > 1 || (name === undefined && waits.length > 1)) {
       throw inputError(
         "gate_required",
@@ -313,8 +317,8 @@ export class Engine {
   }
 
   /** Refuses a second decision or answer while the first is still on its way to the run. */
-  private async undecided(wait: OpenWait, runId: string): Promise<OpenWait> {
-    const pending = await this.store.peekInbox(wait.eventKey as string);
+  private async undecided(wait: OpenWait & { tenant: string }, runId: string): Promise<OpenWait & { tenant: string }> {
+    const pending = await this.store.peekInbox(wait.eventKey as string, wait.tenant);
     if (!pending) return wait;
     throw inputError(
       "already_decided",
