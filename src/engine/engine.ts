@@ -287,11 +287,7 @@ export class Engine {
   }
 
   /** The open wait of `kind` named `name` (or the only one), or a not_waiting error that says what the run is doing. */
-  private async openWait(
-    runId: string,
-    kind: "approval" | "ask",
-    name: string | undefined,
-  ): Promise<OpenWait & { tenant: string }> {
+  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait & { tenant: string }> {
     const record = await this.mustGet(runId);
     const waits = (await this.store.openWaits({ runId })).filter((w) => w.kind === kind);
     const noun = kind === "approval" ? "approval" : "an answer";

@@ -7,6 +7,7 @@ import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } 
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
 import {
+  type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
@@ -23,7 +24,6 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
-  type ApiKeyRecord,
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
 

@@ -247,7 +247,17 @@ describe("PostgresStore", () => {
     await admin.connect();
     try {
       const { rows } = await admin.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
-      expect(rows.map((r) => r.table_name)).toEqual(["api_keys", "artifacts", "inbox", "journal", "meta", "runs", "secrets", "used_tokens", "waits"]);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        "api_keys",
+        "artifacts",
+        "inbox",
+        "journal",
+        "meta",
+        "runs",
+        "secrets",
+        "used_tokens",
+        "waits",
+      ]);
     } finally {
       await admin.end();
     }

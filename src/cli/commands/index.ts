@@ -1,5 +1,8 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
+import { approvalsCommand } from "./approvals.js";
+import { keysCommand } from "./keys.js";
+import { serveCommand } from "./serve.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -10,4 +13,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [serveCommand, keysCommand, approvalsCommand];

@@ -245,7 +245,14 @@ export class SqliteStore implements Store {
 
   async createApiKey(key: ApiKeyRecord): Promise<void> {
     await this.write(() => {
-      this.q.insertApiKey.run({ id: key.id, tenant: key.tenant, role: key.role, hash: key.hash, name: key.name ?? null, createdAt: key.createdAt });
+      this.q.insertApiKey.run({
+        id: key.id,
+        tenant: key.tenant,
+        role: key.role,
+        hash: key.hash,
+        name: key.name ?? null,
+        createdAt: key.createdAt,
+      });
     });
   }
 
