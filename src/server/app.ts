@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { DuroError, type Engine, type JournalEvent } from "../index.js";
-import type { ApiRole, RunRecord } from "../store/index.js";
+import { type ApiRole, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { RunEventHub } from "./hub.js";
 import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
@@ -224,7 +224,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
         next = event.seq + 1;
         if (TERMINAL_EVENTS.has(event.type)) return;
       }
-      if (events.length === 0) await hub.wait(runId, seen, pollMs, signal);
+      if (events.length > 0) continue;
+      // Caught up: a run that already ended (a client resuming after its last event) has nothing more to send.
+      const run = await store.getRun(runId);
+      if (!run || TERMINAL_STATUSES.has(run.status)) return;
+      await hub.wait(runId, seen, pollMs, signal);
     }
   }
 

@@ -1,7 +1,9 @@
 // A server over a fresh SQLite database with keys for two tenants, driven in-process through app.request.
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serve } from "@hono/node-server";
 import { createEngine, type Engine } from "duro";
 import { afterEach } from "vitest";
 import { createApiKey, createApp, RunEventHub, ServerMetrics, type ServerOptions } from "../../src/server/index.js";
@@ -10,6 +12,8 @@ import { all } from "./workflows.js";
 
 export interface TestServer {
   engine: Engine;
+  /** Serves the app on a free port of 127.0.0.1 (closed after the test); resolves to its base URL. */
+  listen(): Promise<string>;
   hub: RunEventHub;
   dir: string;
   keys: { acmeAdmin: string; acmeOperator: string; acmeViewer: string; globexAdmin: string };
@@ -68,8 +72,22 @@ export async function testServer(
   const settle = async (runId: string) => {
     await engine.runUntilSettled(runId, { maxWaitMs: 0 });
   };
+  const listen = async () => {
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    });
+    cleanups.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        }),
+    );
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
   return {
     engine,
+    listen,
     hub,
     dir,
     keys,
