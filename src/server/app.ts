@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { DuroError, type Engine, type JournalEvent } from "../index.js";
 import { type ApiRole, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
-import { RunEventHub } from "./hub.js";
+import { ANY_RUN, RunEventHub } from "./hub.js";
 import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
 import { RateLimiter, StreamSlots } from "./limits.js";
 import { DEFAULT_LINK_TTL, signLink, useLink, verifyLink } from "./links.js";
@@ -207,6 +207,35 @@ export function createApp(options: ServerOptions): Hono<Env> {
       async (error) => {
         release();
         console.error(`duro serve: stream of run ${runId} failed:`, error);
+      },
+    );
+  });
+
+  app.get("/v1/live/runs", async (c) => {
+    const query = parseQuery(c, ListRunsQuery);
+    const filter = { ...definedOnly(query), tenant: caller(c).tenant };
+    const release = slots.acquire();
+    return streamSSE(
+      c,
+      async (stream) => {
+        const abort = new AbortController();
+        stream.onAbort(() => abort.abort());
+        try {
+          let last = "";
+          while (!abort.signal.aborted) {
+            const seen = hub.version(ANY_RUN);
+            const page = JSON.stringify(await engine.list(filter));
+            if (page !== last) await stream.writeSSE({ event: "runs", data: page });
+            last = page;
+            await hub.wait(ANY_RUN, seen, pollMs, abort.signal);
+          }
+        } finally {
+          release();
+        }
+      },
+      async (error) => {
+        release();
+        console.error("duro serve: runs stream failed:", error);
       },
     );
   });

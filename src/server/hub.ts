@@ -1,5 +1,8 @@
 // Wakes event streams when this process journals events for a run (the engine's onEvents); streams also poll the
 // store, so events written by workers in other processes arrive too, a poll interval later.
+/** Waits on this id wake at a commit of any run. */
+export const ANY_RUN = "*";
+
 export class RunEventHub {
   /** Bumped at every publish; a stream notes it before reading so a commit between its read and its wait is not missed. */
   private readonly versions = new Map<string, number>();
@@ -9,8 +12,10 @@ export class RunEventHub {
   readonly publish = (runId: string): void => {
     // Forgetting versions only causes a spurious wake-up (a stream reads once more), never a missed one.
     if (this.versions.size > 10_000) this.versions.clear();
-    this.versions.set(runId, this.version(runId) + 1);
-    for (const wake of this.waiters.get(runId) ?? []) wake();
+    for (const id of [runId, ANY_RUN]) {
+      this.versions.set(id, this.version(id) + 1);
+      for (const wake of this.waiters.get(id) ?? []) wake();
+    }
   };
 
   version(runId: string): number {

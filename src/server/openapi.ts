@@ -83,6 +83,14 @@ function documentPaths(): Json {
         responses: ok("a page of runs"),
       },
     },
+    "/v1/live/runs": {
+      get: {
+        summary: "Server-Sent Events: the first page of runs (event: runs, the same body as GET /v1/runs) whenever it changes",
+        ...role("viewer"),
+        parameters: queryParams(ListRunsQuery),
+        responses: { 200: { description: "event stream", content: { "text/event-stream": {} } }, ...errors },
+      },
+    },
     "/v1/runs/{id}": {
       get: { summary: "A run: status, steps, waits, input, output", ...role("viewer"), parameters: path("id"), responses: ok("the run") },
     },
