@@ -3,8 +3,9 @@
 // schemas.ts, which also generate /openapi.json.
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { streamSSE } from "hono/streaming";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
+import { isTerminalEvent } from "../core/index.js";
 import { DuroError, type Engine, type JournalEvent } from "../index.js";
 import { type ApiRole, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
@@ -57,7 +58,6 @@ export interface Caller {
 
 type Env = { Variables: { caller: Caller } };
 
-const TERMINAL_EVENTS = new Set(["run_completed", "run_failed", "run_cancelled"]);
 const DEV_CALLER: Caller = { keyId: "dev", tenant: "default", role: "admin" };
 
 export function createApp(options: ServerOptions): Hono<Env> {
@@ -189,56 +189,51 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const last = seqParam(c.req.header("last-event-id") ?? c.req.query("lastEventId"), "header.Last-Event-ID") ?? 0;
-    const release = slots.acquire();
-    return streamSSE(
-      c,
-      async (stream) => {
-        const abort = new AbortController();
-        stream.onAbort(() => abort.abort());
-        try {
-          await streamJournal(runId, last + 1, abort.signal, (event) =>
-            stream.writeSSE({ id: String(event.seq), event: "journal", data: JSON.stringify(event) }),
-          );
-          if (!abort.signal.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify((await store.getRun(runId))?.status) });
-        } finally {
-          release();
-        }
-      },
-      async (error) => {
-        release();
-        console.error(`duro serve: stream of run ${runId} failed:`, error);
-      },
-    );
+    return openStream(c, `stream of run ${runId}`, async (stream, signal) => {
+      await streamJournal(runId, last + 1, signal, (event) =>
+        stream.writeSSE({ id: String(event.seq), event: "journal", data: JSON.stringify(event) }),
+      );
+      if (!signal.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify((await store.getRun(runId))?.status) });
+    });
   });
 
   app.get("/v1/live/runs", async (c) => {
     const query = parseQuery(c, ListRunsQuery);
     const filter = { ...definedOnly(query), tenant: caller(c).tenant };
+    return openStream(c, "runs stream", async (stream, signal) => {
+      let last = "";
+      while (!signal.aborted) {
+        const seen = hub.version(ANY_RUN);
+        const page = JSON.stringify(await engine.list(filter));
+        if (page !== last) await stream.writeSSE({ event: "runs", data: page });
+        last = page;
+        await hub.wait(ANY_RUN, seen, pollMs, signal);
+      }
+    });
+  });
+
+  /** An SSE response holding one of the server's stream slots, with a comment every 15 s so proxies keep it open. */
+  function openStream(c: Context<Env>, what: string, body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>): Response {
     const release = slots.acquire();
     return streamSSE(
       c,
       async (stream) => {
         const abort = new AbortController();
         stream.onAbort(() => abort.abort());
+        const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => abort.abort()), 15_000);
         try {
-          let last = "";
-          while (!abort.signal.aborted) {
-            const seen = hub.version(ANY_RUN);
-            const page = JSON.stringify(await engine.list(filter));
-            if (page !== last) await stream.writeSSE({ event: "runs", data: page });
-            last = page;
-            await hub.wait(ANY_RUN, seen, pollMs, abort.signal);
-          }
+          await body(stream, abort.signal);
         } finally {
+          clearInterval(keepAlive);
           release();
         }
       },
       async (error) => {
         release();
-        console.error("duro serve: runs stream failed:", error);
+        console.error(`duro serve: ${what} failed:`, error);
       },
     );
-  });
+  }
 
   /** Sends the journal from `from` on, in order, until the run ends or the client goes. */
   async function streamJournal(runId: string, from: number, signal: AbortSignal, send: (event: JournalEvent) => Promise<void>) {
@@ -251,7 +246,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
         if (signal.aborted) return;
         await send(event);
         next = event.seq + 1;
-        if (TERMINAL_EVENTS.has(event.type)) return;
+        if (isTerminalEvent(event)) return;
       }
       if (events.length > 0) continue;
       // Caught up: a run that already ended (a client resuming after its last event) has nothing more to send.

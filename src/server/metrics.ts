@@ -54,7 +54,11 @@ export class ServerMetrics {
   readonly onEvents = (runId: string, events: JournalEvent[]): void => {
     this.events.inc(events.length);
     for (const event of events) {
-      if (event.type === "step_started") this.stepStarts.set(`${runId}\u0000${event.key}`, Date.parse(event.at));
+      if (event.type === "step_started") {
+        // Attempts that never finish here (the process died, the lease moved) must not pile up.
+        if (this.stepStarts.size > 10_000) this.stepStarts.clear();
+        this.stepStarts.set(`${runId}\u0000${event.key}`, Date.parse(event.at));
+      }
       if (event.type !== "step_completed" && event.type !== "step_failed") continue;
       const id = `${runId}\u0000${event.key}`;
       const started = this.stepStarts.get(id);

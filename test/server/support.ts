@@ -7,7 +7,8 @@ import { serve } from "@hono/node-server";
 import { createEngine, type Engine } from "duro";
 import { afterEach } from "vitest";
 import { createApiKey, createApp, RunEventHub, ServerMetrics, type ServerOptions } from "../../src/server/index.js";
-import { openSqliteStore } from "../../src/store/index.js";
+import { openPostgresStore, openSqliteStore } from "../../src/store/index.js";
+import { freshSchema, PG_URL } from "../support/postgres.js";
 import { all } from "./workflows.js";
 
 export interface TestServer {
@@ -33,13 +34,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
+/** A server over SQLite in `dir` (a new temp dir by default) or over a fresh PostgreSQL schema. */
 export async function testServer(
   options: Partial<ServerOptions> = {},
   dir = mkdtempSync(join(tmpdir(), "duro-server-")),
+  backend: "sqlite" | "postgres" = "sqlite",
 ): Promise<TestServer> {
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
-  const store = openSqliteStore(join(dir, "duro.db"));
+  const store = backend === "sqlite" ? openSqliteStore(join(dir, "duro.db")) : openPostgresStore(PG_URL, { schema: freshSchema() });
   const engine = createEngine({
     store,
     workflows: all,

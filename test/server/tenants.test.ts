@@ -48,17 +48,19 @@ async function isolation(s: TestServer, owner: { token: string; tenant: string }
   expect((await s.engine.get(waiting)).output).toEqual({ paid: "own" });
 }
 
-describe("tenant isolation", () => {
+describe.each(["sqlite", "postgres"] as const)("tenant isolation on %s", (backend) => {
   it("tenant globex cannot see, signal, approve, answer, link or cancel runs of tenant acme (404 like a missing run)", async () => {
-    const s = await testServer();
+    const s = await testServer({}, undefined, backend);
     await isolation(s, { token: s.keys.acmeAdmin, tenant: "acme" }, { token: s.keys.globexAdmin });
   });
 
   it("tenant acme cannot see, signal, approve, answer, link or cancel runs of tenant globex (404 like a missing run)", async () => {
-    const s = await testServer();
+    const s = await testServer({}, undefined, backend);
     await isolation(s, { token: s.keys.globexAdmin, tenant: "globex" }, { token: s.keys.acmeAdmin });
   });
+});
 
+describe("approval links across tenants", () => {
   it("an approval link of one tenant's run keeps naming that run, whatever key another tenant holds", async () => {
     const s = await testServer();
     const id = await s.startSettled("expense", { amount: 2 }, s.keys.globexAdmin);
