@@ -116,7 +116,21 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined) {
     const claims = await verifyLink(store, token, clock());
-    await visibleRun(claims.tenant, claims.runId);
+    const run = await visibleRun(claims.tenant, claims.runId);
+    // A link used too early (the run has not reached the gate) or too late must stay unused: check before using it.
+    const open = (await store.openWaits({ runId: run.id })).some(
+      (w) => w.kind === "approval" && (w.gate === claims.gate || w.key === claims.gate),
+    );
+    if (!open) {
+      throw new DuroError(
+        "not_waiting",
+        `run ${run.id} is not waiting for approval "${claims.gate}" (it is ${run.status}); the link still works once it does`,
+        {
+          category: "input",
+          details: { runId: run.id, status: run.status, gate: claims.gate },
+        },
+      );
+    }
     await useLink(store, claims);
     const wait = await engine.approve(claims.runId, claims.gate, { action, by: "approval link", ...(comment ? { comment } : {}) });
     return { runId: claims.runId, gate: wait.gate as string, action };

@@ -30,6 +30,21 @@ describe("approval links", () => {
     expect((await s.engine.get(id)).output).toEqual({ paid: false, amount: 12, comment: "too much" });
   });
 
+  it("a link used before the run waits on its gate is 409 not_waiting and stays usable", async () => {
+    const s = await testServer();
+    const started = await json(
+      await s.call("POST", "/v1/runs", { token: s.keys.acmeAdmin, body: { workflow: "expense", input: { amount: 4 } } }),
+    );
+    const { url } = await json(await s.call("POST", `/v1/runs/${started.id}/approvals/manager/link`, { token: s.keys.acmeOperator }));
+    const early = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "approve" } });
+    expect(early.status).toBe(409);
+    expect((await json(early)).error.code).toBe("not_waiting");
+    await s.settle(started.id);
+    expect((await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "approve" } })).status).toBe(200);
+    await s.settle(started.id);
+    expect((await s.engine.get(started.id)).status).toBe("completed");
+  });
+
   it("the page's form posts a decision", async () => {
     const s = await testServer();
     const id = await s.startSettled("expense", { amount: 3 });
