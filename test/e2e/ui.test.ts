@@ -100,4 +100,27 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", () => {
     expect(run).toMatchObject({ status: "completed", output: { paid: true, amount: 250, comment: "looks right" } });
     for (const file of ["runs-list.png", "inbox.png", "run-page.png"]) expect(existsSync(join(OUTPUT, file))).toBe(true);
   });
+
+  it("the status filter shows a failed run, whose page highlights the failing step with its error", async () => {
+    const started = await fetch(`${url}/v1/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ workflow: "failing", input: {} }),
+    });
+    const { id } = (await started.json()) as { id: string };
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(url);
+    await page.fill("#key", token);
+    await page.click("#key-form button");
+    await page.click('.filters a[href="#/runs?status=failed"]');
+    await page.waitForSelector(`tr[data-run="${id}"] [data-status="failed"]`);
+    expect(await page.locator("tr[data-run]").count()).toBe(1);
+
+    await page.click(`tr[data-run="${id}"] a`);
+    const failing = page.locator('tr.failing[data-step="charge#0"]');
+    await failing.waitFor();
+    expect(await failing.textContent()).toContain("card declined");
+    expect(await page.textContent("#summary")).toContain("card declined");
+    await page.screenshot({ path: join(OUTPUT, "failed-run.png"), fullPage: true });
+  });
 });

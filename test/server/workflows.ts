@@ -1,5 +1,5 @@
 // Workflows the server tests start through the API: an approval, a question, an event, validated input, a long journal.
-import { workflow } from "duro";
+import { NonRetryableError, workflow } from "duro";
 import { z } from "zod";
 
 export const expense = workflow("expense", async (ctx, input: { amount: number }) => {
@@ -32,4 +32,12 @@ export const longJournal = workflow("long-journal", async (ctx) => {
   return "done";
 });
 
-export const all = [expense, survey, payment, validated, longJournal];
+/** Fails for good at its second step. */
+export const failing = workflow("failing", async (ctx) => {
+  await ctx.step("load", () => ({ rows: 3 }));
+  await ctx.step("charge", () => {
+    throw new NonRetryableError("card declined");
+  });
+});
+
+export const all = [expense, survey, payment, validated, longJournal, failing];
