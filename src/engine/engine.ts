@@ -229,7 +229,7 @@ export class Engine {
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
     };
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
   }
@@ -247,7 +247,7 @@ export class Engine {
       );
     }
     const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
   }
@@ -335,12 +335,12 @@ export class Engine {
   }
 
   /** The open wait of `kind` named `name` (or the only one), or a not_waiting error that says what the run is doing. */
-  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait> {
+  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait & { tenant: string }> {
     const record = await this.mustGet(runId);
     const waits = (await this.store.openWaits({ runId })).filter((w) => w.kind === kind);
     const noun = kind === "approval" ? "approval" : "an answer";
     const matching = name === undefined ? waits : waits.filter((w) => w.gate === name || w.key === name);
-    if (matching.length === 1) return this.undecided(matching[0] as OpenWait, runId);
+    if (matching.length === 1) return this.undecided({ ...(matching[0] as OpenWait), tenant: record.tenant }, runId);
     if (matching.length > 1 || (name === undefined && waits.length > 1)) {
       throw inputError(
         "gate_required",
@@ -361,8 +361,8 @@ export class Engine {
   }
 
   /** Refuses a second decision or answer while the first is still on its way to the run. */
-  private async undecided(wait: OpenWait, runId: string): Promise<OpenWait> {
-    const pending = await this.store.peekInbox(wait.eventKey as string);
+  private async undecided(wait: OpenWait & { tenant: string }, runId: string): Promise<OpenWait & { tenant: string }> {
+    const pending = await this.store.peekInbox(wait.eventKey as string, wait.tenant);
     if (!pending) return wait;
     throw inputError(
       "already_decided",

@@ -557,7 +557,7 @@ export class Invocation {
     for (;;) {
       const wait = this.inboxWaits.get(key);
       if (!wait || this.finished) return;
-      const message = await this.deps.store.peekInbox(wait.spec.eventKey as string);
+      const message = await this.deps.store.peekInbox(wait.spec.eventKey as string, this.state.tenant);
       if (!message || this.finished || !this.inboxWaits.has(key)) return;
       this.consumed.push(message.id);
       if (await this.refuseAnswer(wait, message.payload)) {

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../core/index.js";
-import type { AppendCommit, Lease, NewRun, ScheduleSpec, Store } from "./store.js";
+import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store } from "./store.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
 export class FakeClock {
@@ -872,6 +872,89 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         const sha = await store.putArtifact(new Uint8Array());
 
         expect((await store.getArtifact(sha))?.byteLength).toBe(0);
+      });
+    });
+
+    describe("tenants in the inbox", () => {
+      /** Like waitingRun, in a given tenant. */
+      async function waitingRunOf(tenant: string, id: string, eventKey: string): Promise<void> {
+        const lease = await startRun(id, { tenant });
+        await store.append(id, [{ type: "wait_started", kind: "event", key: "paid#0", eventKey }], {
+          lease,
+          expectedSeq: 1,
+          status: "waiting",
+          release: true,
+        });
+      }
+      const claimAll = { workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] };
+
+      it("a delivery wakes only the runs of its own tenant, and each tenant peeks only its own messages", async () => {
+        await waitingRunOf("acme", "r1", "paid:o1");
+        await waitingRunOf("globex", "r2", "paid:o1");
+        clock.advance(100);
+
+        const sent = await store.deliver({ eventKey: "paid:o1", payload: { by: "acme" }, tenant: "acme" });
+
+        expect(sent.wokeRunIds).toEqual(["r1"]);
+        expect((await store.claim(claimAll)).map((l) => l.runId)).toEqual(["r1"]);
+        expect(await store.peekInbox("paid:o1", "acme")).toMatchObject({ id: sent.id, tenant: "acme" });
+        expect(await store.peekInbox("paid:o1", "globex")).toBeUndefined();
+        expect(await store.peekInbox("paid:o1")).toMatchObject({ id: sent.id });
+      });
+
+      it("a message of another tenant kept in the inbox does not wake a run that starts waiting on its key", async () => {
+        await store.deliver({ eventKey: "paid:o1", payload: {}, tenant: "globex" });
+
+        await waitingRunOf("acme", "r1", "paid:o1");
+
+        expect(await store.getRun("r1")).toMatchObject({ status: "waiting" });
+        expect((await store.getRun("r1"))?.readyAt).toBeUndefined();
+        expect(await store.claim(claimAll)).toEqual([]);
+      });
+    });
+
+    describe("API access", () => {
+      const key = (id: string, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
+        id,
+        tenant: "acme",
+        role: "operator",
+        hash: `hash-of-${id}`,
+        createdAt: clock.now(),
+        ...extra,
+      });
+
+      it("API keys are found by hash, listed by tenant, and revoked once", async () => {
+        await store.createApiKey(key("k1", { name: "ci" }));
+        await store.createApiKey(key("k2", { tenant: "globex", role: "viewer" }));
+
+        expect(await store.findApiKey("hash-of-k1")).toEqual(key("k1", { name: "ci" }));
+        expect(await store.findApiKey("hash-of-nobody")).toBeUndefined();
+        expect((await store.listApiKeys()).map((k) => k.id)).toEqual(["k1", "k2"]);
+        expect((await store.listApiKeys({ tenant: "globex" })).map((k) => k.id)).toEqual(["k2"]);
+
+        const revokedAt = clock.now();
+        expect(await store.revokeApiKey("k1")).toMatchObject({ id: "k1", revokedAt });
+        clock.advance(1_000);
+        expect(await store.revokeApiKey("k1")).toMatchObject({ revokedAt });
+        expect(await store.findApiKey("hash-of-k1")).toMatchObject({ revokedAt });
+        expect(await store.revokeApiKey("nope")).toBeUndefined();
+      });
+
+      it("a secret keeps its first value", async () => {
+        expect(await store.secret("links", "first")).toBe("first");
+        expect(await store.secret("links", "second")).toBe("first");
+        expect(await store.secret("other", "x")).toBe("x");
+      });
+
+      it("a token can be used once", async () => {
+        expect(await store.useToken("t1", clock.now() + 1_000)).toBe(true);
+        expect(await store.useToken("t1", clock.now() + 1_000)).toBe(false);
+        expect(await store.useToken("t2", clock.now() + 1_000)).toBe(true);
+      });
+
+      it("concurrent first uses of a token let exactly one through", async () => {
+        const uses = await Promise.all([1, 2, 3, 4].map(() => store.useToken("t1", clock.now() + 1_000)));
+        expect(uses.filter(Boolean)).toHaveLength(1);
       });
     });
 

@@ -16,6 +16,7 @@ import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
 import { queueWindowOpensAt } from "./queues.js";
 import {
+  type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
@@ -89,6 +90,10 @@ export class MemoryStore implements Store {
   private readonly artifacts = new Map<string, Uint8Array>();
   private readonly queues = new Map<string, QueueConfig>();
   private nextMessageId = 1;
+  /** API keys by token hash, in creation order. */
+  private readonly apiKeys = new Map<string, ApiKeyRecord>();
+  private readonly secrets = new Map<string, string>();
+  private readonly usedTokens = new Set<string>();
   private closed = false;
   /** Schedules by name; input kept as JSON text like the SQL stores. */
   private readonly schedules = new Map<string, ScheduleRecord & { input: string }>();
@@ -314,9 +319,10 @@ export class MemoryStore implements Store {
     return this.insertAndWake({ ...delivery, payload: toJson(delivery.payload, "a delivery payload") }, this.clock());
   }
 
-  async peekInbox(eventKey: string): Promise<InboxMessage | undefined> {
+  async peekInbox(eventKey: string, tenant?: string): Promise<InboxMessage | undefined> {
     this.assertOpen();
     for (const message of this.inbox.values()) {
+      if (tenant !== undefined && message.tenant !== tenant) continue;
       if (message.consumedBy === undefined && message.eventKey === eventKey) return toMessage(message);
     }
     return undefined;
@@ -408,6 +414,43 @@ export class MemoryStore implements Store {
     return toSchedule(row);
   }
 
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    this.assertOpen();
+    this.apiKeys.set(key.hash, { ...key });
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    this.assertOpen();
+    const key = this.apiKeys.get(hash);
+    return key && { ...key };
+  }
+
+  async listApiKeys(filter: { tenant?: string } = {}): Promise<ApiKeyRecord[]> {
+    this.assertOpen();
+    return [...this.apiKeys.values()].filter((k) => filter.tenant === undefined || k.tenant === filter.tenant).map((k) => ({ ...k }));
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    this.assertOpen();
+    const key = [...this.apiKeys.values()].find((k) => k.id === id);
+    if (!key) return undefined;
+    key.revokedAt ??= this.clock();
+    return { ...key };
+  }
+
+  async secret(name: string, candidate: string): Promise<string> {
+    this.assertOpen();
+    if (!this.secrets.has(name)) this.secrets.set(name, candidate);
+    return this.secrets.get(name) as string;
+  }
+
+  async useToken(id: string, _expiresAt: number): Promise<boolean> {
+    this.assertOpen();
+    if (this.usedTokens.has(id)) return false;
+    this.usedTokens.add(id);
+    return true;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw storeClosed();
   }
@@ -489,24 +532,25 @@ export class MemoryStore implements Store {
   private hasPendingMessage(run: MemoryRun): boolean {
     const keys = new Set([...run.waits.values()].map((w) => w.eventKey));
     for (const message of this.inbox.values()) {
-      if (message.consumedBy === undefined && keys.has(message.eventKey)) return true;
+      if (message.consumedBy === undefined && message.tenant === run.tenant && keys.has(message.eventKey)) return true;
     }
     return false;
   }
 
   private insertAndWake(delivery: Delivery & { payload: string }, now: number): { id: number; wokeRunIds: string[] } {
     const id = this.nextMessageId++;
+    const tenant = delivery.tenant ?? "default";
     this.inbox.set(id, {
       id,
       eventKey: delivery.eventKey,
-      tenant: delivery.tenant ?? "default",
+      tenant,
       payload: delivery.payload,
       createdAt: now,
       consumedBy: undefined,
     });
     const wokeRunIds: string[] = [];
     for (const run of this.runsByPk) {
-      if (run.status !== "waiting") continue;
+      if (run.status !== "waiting" || run.tenant !== tenant) continue;
       if (![...run.waits.values()].some((w) => w.eventKey === delivery.eventKey)) continue;
       run.readyAt = wokenReadyAt(run.readyAt, now);
       run.updatedAt = now;

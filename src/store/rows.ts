@@ -1,6 +1,16 @@
 // The row shapes the SQL backends share (their columns are named alike) and how a row becomes a record.
 import { toJson } from "./event-codec.js";
-import type { CatchUpPolicy, InboxMessage, NewRun, RunRecord, RunStatus, ScheduleRecord, ScheduleSpec } from "./store.js";
+import type {
+  ApiKeyRecord,
+  ApiRole,
+  CatchUpPolicy,
+  InboxMessage,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  ScheduleRecord,
+  ScheduleSpec,
+} from "./store.js";
 
 /** A runs row as the SQL stores select it. */
 export interface RunRow {
@@ -144,4 +154,22 @@ export function scheduleParams(spec: ScheduleSpec) {
     maxCatchUp: spec.maxCatchUp,
     nextFireAt: spec.nextFireAt,
   };
+}
+
+/** An api_keys row as the SQL stores select it (PostgreSQL returns its bigints as strings). */
+export interface ApiKeyRow {
+  id: string;
+  tenant: string;
+  role: ApiRole;
+  hash: string;
+  name: string | null;
+  created_at: number | string;
+  revoked_at: number | string | null;
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  const key: ApiKeyRecord = { id: row.id, tenant: row.tenant, role: row.role, hash: row.hash, createdAt: Number(row.created_at) };
+  if (row.name !== null) key.name = row.name;
+  if (row.revoked_at !== null) key.revokedAt = Number(row.revoked_at);
+  return key;
 }

@@ -209,10 +209,10 @@ export interface Store {
   /** Every known queue with its limits and counts, by name. */
   listQueues(): Promise<QueueInfo[]>;
 
-  /** Adds a message to the inbox and wakes runs waiting on its key. */
+  /** Adds a message to the inbox and wakes the runs of its tenant (default "default") waiting on its key. */
   deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }>;
-  /** The oldest unconsumed message for a key. */
-  peekInbox(eventKey: string): Promise<InboxMessage | undefined>;
+  /** The oldest unconsumed message for a key; only that tenant's messages when `tenant` is given (a run only takes its tenant's). */
+  peekInbox(eventKey: string, tenant?: string): Promise<InboxMessage | undefined>;
   /** Unconsumed messages, oldest first (those nobody is waiting for yet). */
   listInbox(options?: { tenant?: string; limit?: number }): Promise<InboxMessage[]>;
   /** Open waits of a run, or of every run waiting on an event key. */
@@ -245,6 +245,21 @@ export interface Store {
   fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult>;
   /** Pauses or resumes a schedule (resuming sets its next fire to `nextFireAt`); undefined when there is none by that name. */
   setSchedulePaused(name: string, paused: boolean, nextFireAt?: number): Promise<ScheduleRecord | undefined>;
+
+  // --- access to the HTTP API: API keys, server secrets, single-use tokens ---
+
+  /** Saves a new API key (only the hash of its token). */
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The key whose token has this hash, revoked or not. */
+  findApiKey(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Keys, oldest first; only one tenant's when given. */
+  listApiKeys(filter?: { tenant?: string }): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked (from now on); returns it, or undefined when no key has this id. Revoking twice keeps the first time. */
+  revokeApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  /** The secret named `name`: the first caller's `candidate` is kept, and every later call, in any process, gets that one. */
+  secret(name: string, candidate: string): Promise<string>;
+  /** Records a single-use token as used; false when it was used before. `expiresAt` (epoch ms) lets old entries be purged. */
+  useToken(id: string, expiresAt: number): Promise<boolean>;
 }
 
 /** What to do with fire times missed while no worker ran: run the latest once, all of them (bounded), or none. */
@@ -292,4 +307,20 @@ export interface ScheduleFireResult {
   /** false when the schedule was fired (or paused, or changed) by someone else first. */
   fired: boolean;
   runs: CreateResult[];
+}
+
+export type ApiRole = "admin" | "operator" | "viewer";
+
+/** An API key as stored: its token's sha256 (hex), never the token. */
+export interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  role: ApiRole;
+  /** sha256 (hex) of the token */
+  hash: string;
+  name?: string;
+  /** epoch ms */
+  createdAt: number;
+  /** epoch ms */
+  revokedAt?: number;
 }

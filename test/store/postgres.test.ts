@@ -247,7 +247,19 @@ describe("PostgresStore", () => {
     await admin.connect();
     try {
       const { rows } = await admin.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
-      expect(rows.map((r) => r.table_name)).toEqual(["artifacts", "inbox", "journal", "meta", "queues", "runs", "schedules", "waits"]);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        "api_keys",
+        "artifacts",
+        "inbox",
+        "journal",
+        "meta",
+        "queues",
+        "runs",
+        "schedules",
+        "secrets",
+        "used_tokens",
+        "waits",
+      ]);
     } finally {
       await admin.end();
     }

@@ -1,10 +1,12 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
+import { approvalsCommand } from "./approvals.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
 import { packCommand } from "./pack.js";
 import { queuesCommand } from "./queues.js";
 import { schedulesCommand } from "./schedules.js";
+import { serveCommand } from "./serve.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -15,4 +17,12 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [queuesCommand, schedulesCommand, packCommand, keysCommand, limitsCommand];
+export const commands: CliCommand[] = [
+  serveCommand,
+  queuesCommand,
+  schedulesCommand,
+  packCommand,
+  keysCommand,
+  approvalsCommand,
+  limitsCommand,
+];

@@ -1,51 +1,90 @@
-// `duro keys …`: key management. A dispatcher over subcommands, so that each kind of key (pack
-// signing keys here, API keys elsewhere) adds its own entry without touching the others.
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { DuroError } from "../../core/index.js";
-import { generateKeys } from "../../pack/index.js";
-import { EXIT, output, parse, usage } from "../common.js";
+// `duro keys`: API keys for `duro serve` (`create` prints the token once; only its sha256 is stored), and
+// Ed25519 key pairs for signing packs (`generate`, in signing-keys.ts).
+import { createApiKey, publicKey } from "../../server/index.js";
+import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
 import type { CliCommand } from "./index.js";
+import { generateSigningKeys } from "./signing-keys.js";
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  generate: generateCommand,
+  generate: generateSigningKeys,
+  create: createKey,
+  list: listKeys,
+  revoke: revokeKey,
 };
 
 export const keysCommand: CliCommand = {
   name: "keys",
-  usage: ["duro keys generate [--out <dir>] [--name <name>]   (an Ed25519 key pair for signing packs)"],
-  async run(args) {
-    const [sub, ...rest] = args;
-    const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
-    if (!run) throw usage(sub === undefined ? "duro keys needs a subcommand" : `unknown subcommand "keys ${sub}"`);
-    return run(rest);
+  usage: [
+    "duro keys generate [--out <dir>] [--name <name>]   (an Ed25519 key pair for signing packs)",
+    "duro keys create --tenant <t> --role admin|operator|viewer [--name <text>]",
+    "duro keys list [--tenant <t>]",
+    "duro keys revoke <keyId>",
+  ],
+  run: async ([sub, ...rest]) => {
+    const handler = sub === undefined ? undefined : SUBCOMMANDS[sub];
+    if (!handler)
+      throw usage(
+        `unknown "keys ${sub ?? ""}"; use ${Object.keys(SUBCOMMANDS)
+          .map((s) => `keys ${s}`)
+          .join(", ")}`,
+      );
+    return handler(rest);
   },
 };
 
-async function generateCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, { out: { type: "string", default: ".duro/keys" }, name: { type: "string", default: "pack-signing" } });
+async function createKey(args: string[]): Promise<number> {
+  const { values } = parse(args, { tenant: { type: "string" }, role: { type: "string" }, name: { type: "string" } });
+  if (values.tenant === undefined) throw usage("missing --tenant <t>");
+  if (values.role === undefined) throw usage("missing --role admin|operator|viewer");
   const out = output(values.json);
-  const dir = resolve(values.out);
-  const privatePath = join(dir, `${values.name}.key.pem`);
-  const publicPath = join(dir, `${values.name}.pub.pem`);
-  if (existsSync(privatePath) || existsSync(publicPath)) {
-    throw new DuroError(
-      "key_exists",
-      `${privatePath} or ${publicPath} already exists; pick another --name or --out, keys are never overwritten`,
-      {
-        category: "input",
-        details: { path: privatePath },
-      },
+  const store = openDb(values.db);
+  try {
+    const { token, key } = await createApiKey(store, {
+      tenant: values.tenant,
+      role: values.role as never,
+      ...(values.name === undefined ? {} : { name: values.name }),
+    });
+    out.data({ token, key });
+    out.print(
+      `created ${key.role} key ${key.id} for tenant "${key.tenant}"; its token, shown this once (only its hash is stored):\n\n  ${token}\n`,
     );
+    out.print(`use it as: curl -H "Authorization: Bearer ${token}" http://127.0.0.1:8080/v1/runs`);
+  } finally {
+    await store.close();
   }
-  const keys = generateKeys();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(privatePath, keys.privateKeyPem, { mode: 0o600 });
-  chmodSync(privatePath, 0o600);
-  writeFileSync(publicPath, keys.publicKeyPem);
-  out.print(
-    `key ${keys.keyId}\n  private: ${privatePath} (keep it secret; sign with \`duro pack sign <pack> --key ${privatePath}\`)\n  public:  ${publicPath} (give it to those who run your packs: .duro/trusted-keys/ or --pubkey)`,
-  );
-  out.data({ keyId: keys.keyId, privateKey: privatePath, publicKey: publicPath });
+  return EXIT.ok;
+}
+
+async function listKeys(args: string[]): Promise<number> {
+  const { values } = parse(args, { tenant: { type: "string" } });
+  const out = output(values.json);
+  const store = openDb(values.db);
+  try {
+    const keys = (await store.listApiKeys(values.tenant === undefined ? {} : { tenant: values.tenant })).map(publicKey);
+    out.data(keys);
+    if (keys.length === 0) out.print("no API keys; create one with duro keys create --tenant <t> --role <r>");
+    for (const k of keys) {
+      const state = k.revokedAt === undefined ? "active" : `revoked ${new Date(k.revokedAt).toISOString()}`;
+      out.print(`${k.id}  ${k.tenant.padEnd(12)} ${k.role.padEnd(8)} ${state}${k.name ? `  ${k.name}` : ""}`);
+    }
+  } finally {
+    await store.close();
+  }
+  return EXIT.ok;
+}
+
+async function revokeKey(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  const id = requirePositional(positionals, 0, "the key id: duro keys revoke <keyId>");
+  const out = output(values.json);
+  const store = openDb(values.db);
+  try {
+    const key = await store.revokeApiKey(id);
+    if (!key) throw usage(`no API key "${id}"; list them with duro keys list`);
+    out.data(publicKey(key));
+    out.print(`revoked ${key.id} (tenant "${key.tenant}", ${key.role}); requests with its token now get 401`);
+  } finally {
+    await store.close();
+  }
   return EXIT.ok;
 }

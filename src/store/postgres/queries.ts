@@ -101,10 +101,10 @@ function statements(s: string) {
     // --- inbox ---
     /** $1 schema name, $2 now, $3 event key, $4 tenant, $5 payload (see deliver in schema.ts). */
     deliver: `SELECT message_id, woke_run_ids FROM ${s}.deliver($1, $2, $3, $4, $5)`,
-    /** $1 event key */
+    /** $1 event key, $2 tenant (or null) */
     peekInbox: `
       SELECT id, event_key, tenant, payload, created_at FROM ${s}.inbox
-      WHERE event_key = $1 AND consumed_by IS NULL ORDER BY id LIMIT 1`,
+      WHERE event_key = $1 AND consumed_by IS NULL AND ($2::text IS NULL OR tenant = $2) ORDER BY id LIMIT 1`,
     /** $1 tenant (or null), $2 limit */
     listInbox: `
       SELECT id, event_key, tenant, payload, created_at FROM ${s}.inbox
@@ -255,8 +255,25 @@ function statements(s: string) {
       UPDATE ${s}.schedules SET paused = $2, next_fire_at = coalesce($3, next_fire_at), updated_at = $4
       WHERE name = $1
       RETURNING ${SCHEDULE_COLUMNS}`,
+    // --- access to the HTTP API ---
+    /** $1 id, $2 tenant, $3 role, $4 hash, $5 name, $6 created at */
+    insertApiKey: `INSERT INTO ${s}.api_keys (id, tenant, role, hash, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    /** $1 hash */
+    selectApiKeyByHash: `SELECT ${apiKeyColumns} FROM ${s}.api_keys WHERE hash = $1`,
+    /** $1 tenant (or null) */
+    listApiKeys: `SELECT ${apiKeyColumns} FROM ${s}.api_keys WHERE ($1::text IS NULL OR tenant = $1) ORDER BY created_at, id`,
+    /** $1 id, $2 now */
+    revokeApiKey: `UPDATE ${s}.api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING ${apiKeyColumns}`,
+    /** $1 name, $2 candidate value: the stored value, which is the candidate only for the first caller */
+    secret: `
+      WITH inserted AS (INSERT INTO ${s}.secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING value)
+      SELECT value FROM inserted UNION ALL SELECT value FROM ${s}.secrets WHERE name = $1 LIMIT 1`,
+    /** $1 id, $2 expires at, $3 now: a row when this call was the first use */
+    useToken: `INSERT INTO ${s}.used_tokens (id, expires_at, used_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
   };
 }
+
+const apiKeyColumns = "id, tenant, role, hash, name, created_at, revoked_at";
 
 export type StatementName = keyof ReturnType<typeof statements>;
 export type Queries = Record<StatementName, { name: string; text: string }>;

@@ -312,7 +312,52 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     updated_at    bigint NOT NULL
   );
   `,
+
+  // Version 6: a message reaches only the runs of its own tenant. Version 2's two functions again, with the tenant
+  // added where they match inbox messages to waiting runs (tenantScoped says exactly which two conditions change).
+  (s) => tenantScoped(s, (MIGRATIONS[1] as (s: string) => string)(s)),
+
+  // Version 7: access to the HTTP API. API keys keep only their token's sha256; secrets (the approval-link signing
+  // key) live here so every server process and every deploy signs and checks alike; used_tokens makes a link single-use.
+  (s) => /* sql */ `
+  CREATE TABLE ${s}.api_keys (
+    id         text PRIMARY KEY,
+    tenant     text NOT NULL,
+    role       text NOT NULL,
+    hash       text NOT NULL UNIQUE,
+    name       text,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE TABLE ${s}.secrets (
+    name  text PRIMARY KEY,
+    value text NOT NULL
+  );
+  CREATE TABLE ${s}.used_tokens (
+    id         text PRIMARY KEY,
+    expires_at bigint NOT NULL,
+    used_at    bigint NOT NULL
+  );
+  `,
 ];
+
+/** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */
+function tenantScoped(s: string, version2: string): string {
+  const changes: Array<[string, string]> = [
+    ["CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"],
+    ["WHERE status = 'waiting' AND pk IN", "WHERE status = 'waiting' AND tenant = p_tenant AND pk IN"],
+    [
+      "ib.event_key = w.event_key AND ib.consumed_by IS NULL",
+      `ib.event_key = w.event_key AND ib.consumed_by IS NULL AND ib.tenant = (SELECT t.tenant FROM ${s}.runs t WHERE t.pk = run.pk)`,
+    ],
+  ];
+  let text = version2;
+  for (const [from, to] of changes) {
+    if (!text.includes(from)) throw new Error(`schema migration 4: "${from}" is not in migration 2`);
+    text = text.replaceAll(from, to);
+  }
+  return text;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

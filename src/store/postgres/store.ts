@@ -22,16 +22,19 @@ import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-code
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
+  type ApiKeyRow,
   type LeaseRow,
   type MessageRow,
   newRunRecord,
   type ScheduleRow,
   scheduleParams,
+  toApiKey,
   toMessage,
   toRecord,
   toSchedule,
 } from "../rows.js";
 import type {
+  ApiKeyRecord,
   AppendCommit,
   AppendResult,
   ClaimRequest,
@@ -342,9 +345,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async peekInbox(eventKey: string): Promise<InboxMessage | undefined> {
+  async peekInbox(eventKey: string, tenant?: string): Promise<InboxMessage | undefined> {
     return this.use(async () => {
-      const [row] = await this.rows<MessageRow>(this.pool, "peekInbox", [eventKey]);
+      const [row] = await this.rows<MessageRow>(this.pool, "peekInbox", [eventKey, tenant ?? null]);
       return row && toMessage(row);
     });
   }
@@ -455,6 +458,43 @@ export class PostgresStore implements Store {
     await Promise.all([...this.listeners].map((l) => l.end()));
     this.listeners.clear();
     await this.pool.end();
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.use(() => this.rows(this.pool, "insertApiKey", [key.id, key.tenant, key.role, key.hash, key.name ?? null, key.createdAt]));
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return this.use(async () => {
+      const [row] = await this.rows<ApiKeyRow>(this.pool, "selectApiKeyByHash", [hash]);
+      return row && toApiKey(row);
+    });
+  }
+
+  async listApiKeys(filter: { tenant?: string } = {}): Promise<ApiKeyRecord[]> {
+    return this.use(async () => (await this.rows<ApiKeyRow>(this.pool, "listApiKeys", [filter.tenant ?? null])).map(toApiKey));
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.use(async () => {
+      const [row] = await this.rows<ApiKeyRow>(this.pool, "revokeApiKey", [id, this.clock()]);
+      return row && toApiKey(row);
+    });
+  }
+
+  async secret(name: string, candidate: string): Promise<string> {
+    return this.use(async () => {
+      // A concurrent first insert may be invisible to this statement's snapshot; the second try sees it committed.
+      const row =
+        (await this.rows<{ value: string }>(this.pool, "secret", [name, candidate]))[0] ??
+        (await this.rows<{ value: string }>(this.pool, "secret", [name, candidate]))[0];
+      if (!row) throw new DuroError("internal_error", `the secret "${name}" was neither stored nor found`, { category: "internal" });
+      return row.value;
+    });
+  }
+
+  async useToken(id: string, expiresAt: number): Promise<boolean> {
+    return this.use(async () => (await this.rows(this.pool, "useToken", [id, expiresAt, this.clock()])).length === 1);
   }
 
   // --- plumbing ---

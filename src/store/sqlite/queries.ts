@@ -40,7 +40,7 @@ export const DELETE_RUN_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
 export const HAS_PENDING_MESSAGE = /* sql */ `
   SELECT EXISTS (
     SELECT 1 FROM waits w JOIN inbox i ON i.event_key = w.event_key AND i.consumed_by IS NULL
-    WHERE w.run_pk = ?
+    WHERE w.run_pk = ? AND i.tenant = (SELECT tenant FROM runs WHERE pk = w.run_pk)
   ) AS pending`;
 export const OPEN_WAITS_OF_RUN = /* sql */ `
   SELECT r.id AS run_id, w.key, w.spec FROM waits w JOIN runs r ON r.pk = w.run_pk
@@ -56,11 +56,11 @@ export const CONSUME_MESSAGE = /* sql */ `
 /** Wakes the waiting runs with an open wait on a key; an earlier due time is kept. */
 export const WAKE_WAITERS = /* sql */ `
   UPDATE runs SET ready_at = min(coalesce(ready_at, @now), @now), updated_at = @now
-  WHERE status = 'waiting' AND pk IN (SELECT run_pk FROM waits WHERE event_key = @eventKey)
+  WHERE status = 'waiting' AND tenant = @tenant AND pk IN (SELECT run_pk FROM waits WHERE event_key = @eventKey)
   RETURNING pk, id`;
 export const PEEK_INBOX = /* sql */ `
   SELECT id, event_key, tenant, payload, created_at FROM inbox
-  WHERE event_key = ? AND consumed_by IS NULL ORDER BY id LIMIT 1`;
+  WHERE event_key = @eventKey AND consumed_by IS NULL AND (@tenant IS NULL OR tenant = @tenant) ORDER BY id LIMIT 1`;
 export const LIST_INBOX = /* sql */ `
   SELECT id, event_key, tenant, payload, created_at FROM inbox
   WHERE consumed_by IS NULL AND (@tenant IS NULL OR tenant = @tenant) ORDER BY id LIMIT @limit`;
@@ -181,3 +181,15 @@ export const PAUSE_SCHEDULE = /* sql */ `
   UPDATE schedules SET paused = @paused, next_fire_at = coalesce(@nextFireAt, next_fire_at), updated_at = @now
   WHERE name = @name
   RETURNING ${SCHEDULE_COLUMNS}`;
+// --- access to the HTTP API ---
+const API_KEY_COLUMNS = `id, tenant, role, hash, name, created_at, revoked_at`;
+export const INSERT_API_KEY = /* sql */ `
+  INSERT INTO api_keys (id, tenant, role, hash, name, created_at) VALUES (@id, @tenant, @role, @hash, @name, @createdAt)`;
+export const SELECT_API_KEY_BY_HASH = /* sql */ `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE hash = ?`;
+export const LIST_API_KEYS = /* sql */ `
+  SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE (@tenant IS NULL OR tenant = @tenant) ORDER BY created_at, id`;
+export const REVOKE_API_KEY = /* sql */ `
+  UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE id = @id RETURNING ${API_KEY_COLUMNS}`;
+export const INSERT_SECRET = /* sql */ `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING`;
+export const SELECT_SECRET = /* sql */ `SELECT value FROM secrets WHERE name = ?`;
+export const USE_TOKEN = /* sql */ `INSERT INTO used_tokens (id, expires_at, used_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`;

@@ -118,6 +118,29 @@ export const MIGRATIONS: readonly string[] = [
     updated_at    INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // 4: access to the HTTP API. API keys keep only their token's sha256; secrets (the approval-link signing
+  // key) live here so every server process and every deploy signs and checks alike; used_tokens makes a link single-use.
+  /* sql */ `
+  CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    tenant     TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    name       TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE used_tokens (
+    id         TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

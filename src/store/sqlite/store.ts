@@ -18,17 +18,20 @@ import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-code
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
+  type ApiKeyRow,
   type LeaseRow,
   type MessageRow,
   newRunRecord,
   type ScheduleRow,
   type RunRow as SharedRunRow,
   scheduleParams,
+  toApiKey,
   toMessage,
   toRecord,
   toSchedule,
 } from "../rows.js";
 import {
+  type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
@@ -110,8 +113,8 @@ function prepareAll(db: Database.Database) {
     openWaitsOnKey: db.prepare<[string], { run_id: string; key: string; spec: string }>(sql.OPEN_WAITS_ON_KEY),
     insertMessage: db.prepare<[string, string, string, number]>(sql.INSERT_MESSAGE),
     consumeMessage: db.prepare<[number, number, number]>(sql.CONSUME_MESSAGE),
-    wakeWaiters: db.prepare<[{ now: number; eventKey: string }], { pk: number; id: string }>(sql.WAKE_WAITERS),
-    peekInbox: db.prepare<[string], MessageRow>(sql.PEEK_INBOX),
+    wakeWaiters: db.prepare<[{ now: number; eventKey: string; tenant: string }], { pk: number; id: string }>(sql.WAKE_WAITERS),
+    peekInbox: db.prepare<[{ eventKey: string; tenant: string | null }], MessageRow>(sql.PEEK_INBOX),
     listInbox: db.prepare<[{ tenant: string | null; limit: number }], MessageRow>(sql.LIST_INBOX),
     selectDue: db.prepare<[{ now: number; workflows: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
     claimDueRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
@@ -124,6 +127,13 @@ function prepareAll(db: Database.Database) {
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
     putArtifact: db.prepare<[string, Buffer]>(sql.PUT_ARTIFACT),
     getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
+    insertApiKey: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_API_KEY),
+    selectApiKeyByHash: db.prepare<[string], ApiKeyRow>(sql.SELECT_API_KEY_BY_HASH),
+    listApiKeys: db.prepare<[{ tenant: string | null }], ApiKeyRow>(sql.LIST_API_KEYS),
+    revokeApiKey: db.prepare<[{ id: string; now: number }], ApiKeyRow>(sql.REVOKE_API_KEY),
+    insertSecret: db.prepare<[string, string]>(sql.INSERT_SECRET),
+    selectSecret: db.prepare<[string], { value: string }>(sql.SELECT_SECRET),
+    useToken: db.prepare<[string, number, number]>(sql.USE_TOKEN),
   };
 }
 
@@ -291,9 +301,9 @@ export class SqliteStore implements Store {
     return this.write((now) => this.insertAndWake(delivery, now));
   }
 
-  async peekInbox(eventKey: string): Promise<InboxMessage | undefined> {
+  async peekInbox(eventKey: string, tenant?: string): Promise<InboxMessage | undefined> {
     return this.query(() => {
-      const row = this.q.peekInbox.get(eventKey);
+      const row = this.q.peekInbox.get({ eventKey, tenant: tenant ?? null });
       return row && toMessage(row);
     });
   }
@@ -323,6 +333,48 @@ export class SqliteStore implements Store {
       const row = this.q.getArtifact.get(sha256);
       return row && new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength);
     });
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.write(() => {
+      this.q.insertApiKey.run({
+        id: key.id,
+        tenant: key.tenant,
+        role: key.role,
+        hash: key.hash,
+        name: key.name ?? null,
+        createdAt: key.createdAt,
+      });
+    });
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return this.query(() => {
+      const row = this.q.selectApiKeyByHash.get(hash);
+      return row && toApiKey(row);
+    });
+  }
+
+  async listApiKeys(filter: { tenant?: string } = {}): Promise<ApiKeyRecord[]> {
+    return this.query(() => this.q.listApiKeys.all({ tenant: filter.tenant ?? null }).map(toApiKey));
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.write((now) => {
+      const row = this.q.revokeApiKey.get({ id, now });
+      return row && toApiKey(row);
+    });
+  }
+
+  async secret(name: string, candidate: string): Promise<string> {
+    return this.write(() => {
+      this.q.insertSecret.run(name, candidate);
+      return (this.q.selectSecret.get(name) as { value: string }).value;
+    });
+  }
+
+  async useToken(id: string, expiresAt: number): Promise<boolean> {
+    return this.write((now) => this.q.useToken.run(id, expiresAt, now).changes === 1);
   }
 
   async close(): Promise<void> {
@@ -501,8 +553,9 @@ export class SqliteStore implements Store {
 
   private insertAndWake(delivery: Delivery, now: number): { id: number; wokeRunIds: string[] } {
     const payload = toJson(delivery.payload, "a delivery payload");
-    const { lastInsertRowid } = this.q.insertMessage.run(delivery.eventKey, delivery.tenant ?? "default", payload, now);
-    const woken = this.q.wakeWaiters.all({ now, eventKey: delivery.eventKey });
+    const tenant = delivery.tenant ?? "default";
+    const { lastInsertRowid } = this.q.insertMessage.run(delivery.eventKey, tenant, payload, now);
+    const woken = this.q.wakeWaiters.all({ now, eventKey: delivery.eventKey, tenant });
     return { id: Number(lastInsertRowid), wokeRunIds: woken.sort((a, b) => a.pk - b.pk).map((r) => r.id) };
   }
 

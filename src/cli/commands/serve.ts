@@ -1,0 +1,68 @@
+// `duro serve`: the HTTP API, live journal streams and the web UI, with a worker for the given workflow files.
+import { DuroError } from "../../index.js";
+import { listen, RunEventHub, ServerMetrics } from "../../server/index.js";
+import { EXIT, engineFor, output, parse, positiveInt } from "../common.js";
+import { loadWorkflowFiles } from "../load.js";
+import type { CliCommand } from "./index.js";
+
+export const serveCommand: CliCommand = {
+  name: "serve",
+  usage: ["duro serve [<file...>] [--port 8080] [--host <addr>] [--no-worker] [--concurrency <n>] [--dev]"],
+  run: serve,
+};
+
+async function serve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    "no-worker": { type: "boolean", default: false },
+    concurrency: { type: "string" },
+    dev: { type: "boolean", default: false },
+  });
+  const out = output(values.json);
+  const port = values.port === "0" ? 0 : positiveInt(values.port, "--port", 8080);
+  if (values.dev && values.host !== undefined && values.host !== "127.0.0.1") {
+    throw new DuroError("usage", `--dev serves without API keys and only on 127.0.0.1; drop --host ${values.host} or --dev`, {
+      category: "input",
+    });
+  }
+  const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const hub = new RunEventHub();
+  let metrics: ServerMetrics | undefined;
+  const engine = engineFor(values.db, workflows, {
+    onEvents: (runId, events) => {
+      hub.publish(runId);
+      metrics?.onEvents(runId, events);
+    },
+  });
+  metrics = new ServerMetrics(engine.store);
+  const worker = !values["no-worker"] && workflows.length > 0;
+  const server = await listen({
+    engine,
+    hub,
+    metrics,
+    port,
+    dev: values.dev,
+    worker: worker ? { concurrency: positiveInt(values.concurrency, "--concurrency", 4) } : false,
+    ...(values.host === undefined ? {} : { host: values.host }),
+  });
+  if (values.dev) {
+    console.error(
+      "\n  !!! duro serve --dev: NO AUTHENTICATION. Anyone who can reach 127.0.0.1:" +
+        `${server.port} acts as an admin of tenant "default". Never use --dev on a shared machine or in production. !!!\n`,
+    );
+  }
+  out.print(
+    `duro serving on ${server.url} (UI at ${server.url}/, API at ${server.url}/v1, OpenAPI at ${server.url}/openapi.json); ` +
+      (worker ? `worker for ${workflows.map((w) => w.name).join(", ")}` : "no worker"),
+  );
+  out.data({ url: server.url, port: server.port, dev: values.dev, worker, workflows: workflows.map((w) => w.name) });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  out.print("stopping: letting running steps finish…");
+  await server.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,424 @@
+// The HTTP API: JSON routes under /v1 scoped to the caller's tenant, journal streams (SSE), health, metrics, the
+// OpenAPI document, approval links and the web UI. Every body and query is validated by the zod schemas in
+// schemas.ts, which also generate /openapi.json.
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
+import type { z } from "zod";
+import { isTerminalEvent } from "../core/index.js";
+import { DuroError, type Engine, type JournalEvent } from "../index.js";
+import { type ApiRole, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
+import { errorResponse, runNotFound, validationError } from "./errors.js";
+import { ANY_RUN, RunEventHub } from "./hub.js";
+import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
+import { RateLimiter, StreamSlots } from "./limits.js";
+import { DEFAULT_LINK_TTL, signLink, useLink, verifyLink } from "./links.js";
+import type { ServerMetrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
+import {
+  AnswerBody,
+  ApprovalsQuery,
+  CancelBody,
+  CreateKeyBody,
+  DecisionBody,
+  LinkBody,
+  ListRunsQuery,
+  SignalBody,
+  StartRunBody,
+} from "./schemas.js";
+import { approvalPage, escapeHtml, serveUi } from "./ui.js";
+
+export interface ServerOptions {
+  engine: Engine;
+  /** Wakes streams when this process journals events; pass the same hub's `publish` as the engine's onEvents. */
+  hub?: RunEventHub;
+  metrics?: ServerMetrics;
+  /** No API key needed: every request acts as an admin of tenant "default". Only for 127.0.0.1. default false */
+  dev?: boolean;
+  /** default 1_048_576 (1 MiB) */
+  bodyLimitBytes?: number;
+  /** Requests per minute per API key. default 600 */
+  rateLimitPerMinute?: number;
+  /** Open event streams this server serves at once. default 100 */
+  maxStreams?: number;
+  /** How often a stream looks for events written by other processes. default 1_000 */
+  pollMs?: number;
+  /** Where the built web UI lives; default dist/ui next to this module's folder. */
+  uiDir?: string;
+  /** default Date.now */
+  clock?: () => number;
+}
+
+/** Who is calling: an API key's tenant and role (or the --dev stand-in). */
+export interface Caller {
+  keyId: string;
+  tenant: string;
+  role: ApiRole;
+}
+
+type Env = { Variables: { caller: Caller } };
+
+const DEV_CALLER: Caller = { keyId: "dev", tenant: "default", role: "admin" };
+
+export function createApp(options: ServerOptions): Hono<Env> {
+  const { engine } = options;
+  const store = engine.store;
+  const clock = options.clock ?? Date.now;
+  const hub = options.hub ?? new RunEventHub();
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, clock);
+  const slots = new StreamSlots(options.maxStreams ?? 100);
+  const pollMs = options.pollMs ?? 1_000;
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) =>
+    errorResponse(c, new DuroError("not_found", `no route ${c.req.method} ${c.req.path}; see /openapi.json`, { category: "input" })),
+  );
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    try {
+      await store.listRuns({ limit: 1 });
+      return c.json({ ok: true });
+    } catch (error) {
+      throw new DuroError("not_ready", `the database is not reachable: ${(error as Error).message}`, { category: "storage", cause: error });
+    }
+  });
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+
+  const limit = bodyLimit({
+    maxSize: options.bodyLimitBytes ?? 1_048_576,
+    onError: () => {
+      throw new DuroError("body_too_large", `the request body is larger than ${options.bodyLimitBytes ?? 1_048_576} bytes`, {
+        category: "input",
+      });
+    },
+  });
+
+  // Approval links: the token is the credential, so these routes take no API key.
+  app.get("/approve/:token", async (c) => {
+    const claims = await verifyLink(store, c.req.param("token"), clock());
+    return c.html(approvalPage(claims, c.req.param("token")));
+  });
+  app.post("/approve/:token", limit, async (c) => {
+    const form = await c.req.parseBody();
+    const action = DecisionBody.shape.action.safeParse(form.action);
+    if (!action.success) throw validationError("body", action.error);
+    const result = await decideByLink(c.req.param("token"), action.data, typeof form.comment === "string" ? form.comment : undefined);
+    return c.html(
+      `<!doctype html><meta charset="utf-8"><title>duro</title><p>Recorded: ${action.data} on "${escapeHtml(result.gate)}" of run ${escapeHtml(result.runId)}.</p>`,
+    );
+  });
+  app.post("/v1/links/:token", limit, async (c) => {
+    const body = await parseBody(c, DecisionBody);
+    return c.json(await decideByLink(c.req.param("token"), body.action, body.comment));
+  });
+
+  async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined) {
+    const claims = await verifyLink(store, token, clock());
+    const run = await visibleRun(claims.tenant, claims.runId);
+    // A link used too early (the run has not reached the gate) or too late must stay unused: check before using it.
+    const open = (await store.openWaits({ runId: run.id })).some(
+      (w) => w.kind === "approval" && (w.gate === claims.gate || w.key === claims.gate),
+    );
+    if (!open) {
+      throw new DuroError(
+        "not_waiting",
+        `run ${run.id} is not waiting for approval "${claims.gate}" (it is ${run.status}); the link still works once it does`,
+        {
+          category: "input",
+          details: { runId: run.id, status: run.status, gate: claims.gate },
+        },
+      );
+    }
+    await useLink(store, claims);
+    const wait = await engine.approve(claims.runId, claims.gate, { action, by: "approval link", ...(comment ? { comment } : {}) });
+    return { runId: claims.runId, gate: wait.gate as string, action };
+  }
+
+  // ---- everything under /v1 needs a key (or --dev) ----
+  app.use("/v1/*", async (c, next) => {
+    const caller = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    limiter.take(caller.keyId);
+    c.set("caller", caller);
+    await next();
+  });
+  app.use("/metrics", async (c, next) => {
+    const caller = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    requireRole(caller, "admin", "reading metrics");
+    await next();
+  });
+
+  async function callerOf(header: string | undefined): Promise<Caller> {
+    const key = await authenticate(store, header);
+    return { keyId: key.id, tenant: key.tenant, role: key.role };
+  }
+
+  /** The run if the caller's tenant owns it; the same 404 as a missing run otherwise. */
+  async function visibleRun(tenant: string, runId: string): Promise<RunRecord> {
+    const run = await store.getRun(runId);
+    if (!run || run.tenant !== tenant) throw runNotFound(runId);
+    return run;
+  }
+  const caller = (c: Context<Env>) => c.get("caller");
+
+  app.get("/metrics", async (c) => {
+    const metrics = options.metrics;
+    if (!metrics) return c.text("", 200);
+    return c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
+  });
+
+  app.post("/v1/runs", limit, async (c) => {
+    requireRole(caller(c), "admin", "starting runs");
+    const body = await parseBody(c, StartRunBody);
+    const handle = await engine
+      .start(body.workflow, body.input ?? {}, {
+        tenant: caller(c).tenant,
+        ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
+      })
+      .catch((error: unknown) => {
+        throw withPath(error, { workflow_not_found: "body.workflow", input_invalid: "body.input", not_json: "body.input" });
+      });
+    return c.json({ ...(await engine.get(handle.id)), created: handle.created }, handle.created ? 201 : 200);
+  });
+
+  app.get("/v1/runs", async (c) => {
+    const query = parseQuery(c, ListRunsQuery);
+    const page = await engine.list({ ...definedOnly(query), tenant: caller(c).tenant });
+    return c.json(page);
+  });
+
+  app.get("/v1/runs/:id", async (c) => {
+    await visibleRun(caller(c).tenant, c.req.param("id"));
+    return c.json(await engine.get(c.req.param("id")));
+  });
+
+  app.get("/v1/runs/:id/events", async (c) => {
+    await visibleRun(caller(c).tenant, c.req.param("id"));
+    const from = seqParam(c.req.query("from"), "query.from") ?? 1;
+    return c.json({ events: await engine.events(c.req.param("id"), from) });
+  });
+
+  app.get("/v1/runs/:id/stream", async (c) => {
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const last = seqParam(c.req.header("last-event-id") ?? c.req.query("lastEventId"), "header.Last-Event-ID") ?? 0;
+    return openStream(c, `stream of run ${runId}`, async (stream, signal) => {
+      await streamJournal(runId, last + 1, signal, (event) =>
+        stream.writeSSE({ id: String(event.seq), event: "journal", data: JSON.stringify(event) }),
+      );
+      if (!signal.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify((await store.getRun(runId))?.status) });
+    });
+  });
+
+  app.get("/v1/live/runs", async (c) => {
+    const query = parseQuery(c, ListRunsQuery);
+    const filter = { ...definedOnly(query), tenant: caller(c).tenant };
+    return openStream(c, "runs stream", async (stream, signal) => {
+      let last = "";
+      while (!signal.aborted) {
+        const seen = hub.version(ANY_RUN);
+        const page = JSON.stringify(await engine.list(filter));
+        if (page !== last) await stream.writeSSE({ event: "runs", data: page });
+        last = page;
+        await hub.wait(ANY_RUN, seen, pollMs, signal);
+      }
+    });
+  });
+
+  /** An SSE response holding one of the server's stream slots, with a comment every 15 s so proxies keep it open. */
+  function openStream(c: Context<Env>, what: string, body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>): Response {
+    const release = slots.acquire();
+    return streamSSE(
+      c,
+      async (stream) => {
+        const abort = new AbortController();
+        stream.onAbort(() => abort.abort());
+        const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => abort.abort()), 15_000);
+        try {
+          await body(stream, abort.signal);
+        } finally {
+          clearInterval(keepAlive);
+          release();
+        }
+      },
+      async (error) => {
+        release();
+        console.error(`duro serve: ${what} failed:`, error);
+      },
+    );
+  }
+
+  /** Sends the journal from `from` on, in order, until the run ends or the client goes. */
+  async function streamJournal(runId: string, from: number, signal: AbortSignal, send: (event: JournalEvent) => Promise<void>) {
+    let next = from;
+    while (!signal.aborted) {
+      // The hub wakes us at the next commit in this process; polling finds commits of other processes.
+      const seen = hub.version(runId);
+      const events = await store.read(runId, next);
+      for (const event of events) {
+        if (signal.aborted) return;
+        await send(event);
+        next = event.seq + 1;
+        if (isTerminalEvent(event)) return;
+      }
+      if (events.length > 0) continue;
+      // Caught up: a run that already ended (a client resuming after its last event) has nothing more to send.
+      const run = await store.getRun(runId);
+      if (!run || TERMINAL_STATUSES.has(run.status)) return;
+      await hub.wait(runId, seen, pollMs, signal);
+    }
+  }
+
+  app.post("/v1/runs/:id/cancel", limit, async (c) => {
+    requireRole(caller(c), "operator", "cancelling runs");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, CancelBody, { optional: true });
+    const record = await engine.cancel(runId, body.reason ?? `cancelled through the API by key ${caller(c).keyId}`);
+    return c.json(await engine.get(record.id), 202);
+  });
+
+  app.post("/v1/events", limit, async (c) => {
+    requireRole(caller(c), "operator", "sending events");
+    const body = await parseBody(c, SignalBody);
+    const result = await engine.signal(body.key, body.payload ?? null, { tenant: caller(c).tenant }).catch((error: unknown) => {
+      throw withPath(error, { invalid_event_key: "body.key", not_json: "body.payload" });
+    });
+    return c.json({ key: body.key, messageId: result.id, wokeRunIds: result.wokeRunIds }, 202);
+  });
+
+  app.post("/v1/runs/:id/approvals/:gate", limit, async (c) => {
+    requireRole(caller(c), "operator", "deciding approvals");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, DecisionBody);
+    const wait = await engine.approve(runId, c.req.param("gate"), {
+      action: body.action,
+      by: `key ${caller(c).keyId}`,
+      ...(body.comment === undefined ? {} : { comment: body.comment }),
+    });
+    return c.json({ runId, gate: wait.gate, action: body.action }, 202);
+  });
+
+  app.post("/v1/runs/:id/approvals/:gate/link", limit, async (c) => {
+    requireRole(caller(c), "operator", "making approval links");
+    const runId = c.req.param("id");
+    const run = await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, LinkBody, { optional: true });
+    const { token, expiresAt } = await signLink(
+      store,
+      { runId, gate: c.req.param("gate"), tenant: run.tenant },
+      body.expires ?? DEFAULT_LINK_TTL,
+      clock(),
+    );
+    const url = `${new URL(c.req.url).origin}/approve/${token}`;
+    return c.json({ url, token, expiresAt: new Date(expiresAt).toISOString() }, 201);
+  });
+
+  app.post("/v1/runs/:id/answers/:name", limit, async (c) => {
+    requireRole(caller(c), "operator", "answering questions");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, AnswerBody);
+    const wait = await engine.answer(runId, c.req.param("name"), body.value, { by: `key ${caller(c).keyId}` }).catch((error: unknown) => {
+      throw withPath(error, { answer_invalid: "body.value", not_json: "body.value" });
+    });
+    return c.json({ runId, name: wait.gate, value: body.value }, 202);
+  });
+
+  app.get("/v1/approvals", async (c) => {
+    parseQuery(c, ApprovalsQuery);
+    return c.json({ pending: await pendingWaits(caller(c).tenant) });
+  });
+
+  /** Open approvals and questions of the tenant's waiting runs (the newest 200 waiting runs). */
+  async function pendingWaits(tenant: string) {
+    const { runs } = await store.listRuns({ status: "waiting", tenant, limit: 200 });
+    const pending = [];
+    for (const run of runs) {
+      for (const wait of await store.openWaits({ runId: run.id })) {
+        if (wait.kind !== "approval" && wait.kind !== "ask") continue;
+        const decided = (await store.peekInbox(wait.eventKey as string, tenant)) !== undefined;
+        pending.push({ ...wait, workflow: run.workflow, decided });
+      }
+    }
+    return pending;
+  }
+
+  app.get("/v1/keys", async (c) => {
+    requireRole(caller(c), "admin", "managing keys");
+    return c.json({ keys: (await store.listApiKeys({ tenant: caller(c).tenant })).map(publicKey) });
+  });
+  app.post("/v1/keys", limit, async (c) => {
+    requireRole(caller(c), "admin", "managing keys");
+    const body = await parseBody(c, CreateKeyBody);
+    const created = await createApiKey(store, {
+      tenant: caller(c).tenant,
+      role: body.role,
+      now: clock(),
+      ...(body.name ? { name: body.name } : {}),
+    });
+    return c.json(created, 201);
+  });
+  app.delete("/v1/keys/:id", async (c) => {
+    requireRole(caller(c), "admin", "managing keys");
+    const own = (await store.listApiKeys({ tenant: caller(c).tenant })).some((k) => k.id === c.req.param("id"));
+    const revoked = own ? await store.revokeApiKey(c.req.param("id")) : undefined;
+    if (!revoked) throw new DuroError("key_not_found", `no API key "${c.req.param("id")}" in this tenant`, { category: "input" });
+    return c.json(publicKey(revoked));
+  });
+
+  serveUi(app, options.uiDir);
+  return app;
+}
+
+/** Parses and validates a JSON body; `optional` accepts an empty body as {}. */
+async function parseBody<S extends z.ZodType>(c: Context, schema: S, opts: { optional?: boolean } = {}): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let value: unknown = {};
+  if (text.trim() !== "" || !opts.optional) {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new DuroError(
+        "body_malformed",
+        `the request body is not JSON (${(error as Error).message}); send Content-Type: application/json`,
+        {
+          category: "input",
+          details: { path: "body" },
+        },
+      );
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError("body", result.error);
+  return result.data;
+}
+
+function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw validationError("query", result.error);
+  return result.data;
+}
+
+function seqParam(value: string | undefined, path: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  throw new DuroError("invalid_seq", `${path} must be a journal seq (a non-negative integer), not "${value}"`, {
+    category: "input",
+    details: { path },
+  });
+}
+
+/** Adds the field an engine error is about, so API clients get a path like validation errors have. */
+function withPath(error: unknown, paths: Record<string, string>): unknown {
+  if (!(error instanceof DuroError)) return error;
+  const path = paths[error.code];
+  if (path === undefined) return error;
+  return new DuroError(error.code, error.message, { category: error.category, details: { ...error.details, path }, cause: error });
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}

@@ -1,0 +1,64 @@
+// Signed approval links: a token naming a run, a gate and an expiry, signed with HMAC-SHA256 under a secret kept in
+// the database (so every server process and every deploy accepts it), and usable once (the store records its nonce).
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { DuroError, toMs } from "../core/index.js";
+import type { Store } from "../store/index.js";
+
+const SECRET_NAME = "approval-links";
+export const DEFAULT_LINK_TTL = "7d";
+
+export interface LinkClaims {
+  runId: string;
+  gate: string;
+  tenant: string;
+  /** epoch ms */
+  expiresAt: number;
+  nonce: string;
+}
+
+/** The signing key: created (32 random bytes) by the first server or CLI that needs it, then the same for all. */
+export async function linkSecret(store: Store): Promise<Buffer> {
+  return Buffer.from(await store.secret(SECRET_NAME, randomBytes(32).toString("base64url")), "base64url");
+}
+
+/** A signed token for one decision on `gate` of a run, valid for `expires` (a duration such as "7d"). */
+export async function signLink(
+  store: Store,
+  claims: { runId: string; gate: string; tenant: string },
+  expires: string,
+  now: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const expiresAt = now + toMs(expires);
+  const body = Buffer.from(JSON.stringify({ ...claims, expiresAt, nonce: randomBytes(12).toString("base64url") })).toString("base64url");
+  return { token: `${body}.${sign(await linkSecret(store), body)}`, expiresAt };
+}
+
+/** The claims of a token this database signed and that has not expired; `invalid_link` or `link_expired` otherwise. */
+export async function verifyLink(store: Store, token: string, now: number): Promise<LinkClaims> {
+  const [body = "", signature = ""] = token.split(".");
+  const expected = Buffer.from(sign(await linkSecret(store), body));
+  const given = Buffer.from(signature);
+  if (body === "" || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new DuroError("invalid_link", "this approval link is not valid (altered, or signed by another database); ask for a new one", {
+      category: "auth",
+    });
+  }
+  const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as LinkClaims;
+  if (claims.expiresAt <= now) {
+    throw new DuroError("link_expired", `this approval link expired at ${new Date(claims.expiresAt).toISOString()}; ask for a new one`, {
+      category: "input",
+      details: { expiredAt: new Date(claims.expiresAt).toISOString() },
+    });
+  }
+  return claims;
+}
+
+/** Marks the link used; throws `link_used` when it was used before. */
+export async function useLink(store: Store, claims: LinkClaims): Promise<void> {
+  if (await store.useToken(`link:${claims.nonce}`, claims.expiresAt)) return;
+  throw new DuroError("link_used", "this approval link was already used; each link decides once", { category: "input" });
+}
+
+function sign(secret: Buffer, body: string): string {
+  return createHmac("sha256", secret).update(body).digest("base64url");
+}

@@ -1,0 +1,89 @@
+// Prometheus metrics of this server: runs by status and queue depth (read from the store at scrape time),
+// step durations and invocation outcomes of the runs this process executed (from the engine's hooks).
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { InvocationOutcome, JournalEvent } from "../index.js";
+import type { RunStatus, Store } from "../store/index.js";
+import { RUN_STATUSES } from "./schemas.js";
+
+/** Counting stops here per status, so that a scrape costs at most this many rows per status. */
+const COUNT_CAP = 10_000;
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly stepStarts = new Map<string, number>();
+  private readonly stepSeconds = new Histogram({
+    name: "duro_step_duration_seconds",
+    help: "Duration of step attempts executed by this process",
+    labelNames: ["outcome"],
+    buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 30, 120, 600],
+    registers: [this.registry],
+  });
+  private readonly invocations = new Counter({
+    name: "duro_invocations_total",
+    help: "Run invocations (claims) executed by this process, by how they ended",
+    labelNames: ["status"],
+    registers: [this.registry],
+  });
+  private readonly events = new Counter({
+    name: "duro_journal_events_total",
+    help: "Journal events committed by this process",
+    registers: [this.registry],
+  });
+
+  constructor(store: Store) {
+    const runs = new Gauge({
+      name: "duro_runs",
+      help: `Runs by status (all tenants; each status counted up to ${COUNT_CAP})`,
+      labelNames: ["status"],
+      registers: [this.registry],
+      collect: async () => {
+        for (const status of RUN_STATUSES) runs.set({ status }, await countRuns(store, status));
+      },
+    });
+    new Gauge({
+      name: "duro_queue_depth",
+      help: "Runs queued and not yet claimed",
+      registers: [this.registry],
+      async collect() {
+        this.set(await countRuns(store, "queued"));
+      },
+    });
+  }
+
+  /** EngineOptions.onEvents */
+  readonly onEvents = (runId: string, events: JournalEvent[]): void => {
+    this.events.inc(events.length);
+    for (const event of events) {
+      if (event.type === "step_started") {
+        // Attempts that never finish here (the process died, the lease moved) must not pile up.
+        if (this.stepStarts.size > 10_000) this.stepStarts.clear();
+        this.stepStarts.set(`${runId}\u0000${event.key}`, Date.parse(event.at));
+      }
+      if (event.type !== "step_completed" && event.type !== "step_failed") continue;
+      const id = `${runId}\u0000${event.key}`;
+      const started = this.stepStarts.get(id);
+      this.stepStarts.delete(id);
+      if (started !== undefined)
+        this.stepSeconds.observe(
+          { outcome: event.type === "step_completed" ? "completed" : "failed" },
+          (Date.parse(event.at) - started) / 1_000,
+        );
+    }
+  };
+
+  /** WorkerOptions.onOutcome */
+  readonly onOutcome = (outcome: InvocationOutcome): void => {
+    this.invocations.inc({ status: outcome.status });
+  };
+}
+
+async function countRuns(store: Store, status: RunStatus): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ status, limit: 500, ...(cursor ? { cursor } : {}) });
+    count += page.runs.length;
+    cursor = page.nextCursor;
+  } while (cursor && count < COUNT_CAP);
+  return count;
+}

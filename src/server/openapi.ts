@@ -1,0 +1,192 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with (z.toJSONSchema), so a
+// field the server accepts is a field the document names, and the other way round.
+import { z } from "zod";
+import {
+  AnswerBody,
+  ApprovalsQuery,
+  CancelBody,
+  CreateKeyBody,
+  DecisionBody,
+  ErrorBody,
+  LinkBody,
+  ListRunsQuery,
+  SignalBody,
+  StartRunBody,
+} from "./schemas.js";
+
+type Json = Record<string, unknown>;
+
+/** Named schemas (those with a meta id), referenced from the paths as #/components/schemas/<id>. */
+const components: Record<string, Json> = {};
+
+const schema = (s: z.ZodType): Json => {
+  const { $schema: _drop, $defs, ...rest } = z.toJSONSchema(s, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as Json;
+  const text = JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/');
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, Json>)) {
+    components[name] = JSON.parse(JSON.stringify(def).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+  }
+  return JSON.parse(text) as Json;
+};
+
+const errors: Json = {
+  "4XX": { description: "error", content: { "application/json": { schema: schema(ErrorBody) } } },
+};
+const ok = (description: string, status = "200"): Json => ({ [status]: { description, content: { "application/json": {} } }, ...errors });
+const body = (s: z.ZodType, required = true): Json => ({
+  requestBody: { required, content: { "application/json": { schema: schema(s) } } },
+});
+const queryParams = (s: z.ZodObject): Json[] =>
+  Object.entries(schema(s).properties as Record<string, Json>).map(([name, prop]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: prop,
+  }));
+const path = (...names: string[]): Json[] => names.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+const role = (r: string) => ({ "x-duro-role": r });
+
+let cached: Json | undefined;
+
+export function openApiDocument(): Json {
+  if (cached) return cached;
+  const paths = documentPaths();
+  cached = {
+    openapi: "3.1.0",
+    info: {
+      title: "duro API",
+      version: "1",
+      description: "Runs, their journals and live events, signals, approvals and answers, scoped to the API key's tenant.",
+    },
+    components: {
+      schemas: components,
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "duro keys create --tenant <t> --role <r>" } },
+    },
+    security: [{ apiKey: [] }],
+    paths,
+  };
+  return cached;
+}
+
+function documentPaths(): Json {
+  return {
+    "/v1/runs": {
+      post: {
+        summary: "Start a run",
+        ...role("admin"),
+        ...body(StartRunBody),
+        responses: ok("the run (200 when the idempotency key existed)", "201"),
+      },
+      get: {
+        summary: "List runs, newest first",
+        ...role("viewer"),
+        parameters: queryParams(ListRunsQuery),
+        responses: ok("a page of runs"),
+      },
+    },
+    "/v1/live/runs": {
+      get: {
+        summary: "Server-Sent Events: the first page of runs (event: runs, the same body as GET /v1/runs) whenever it changes",
+        ...role("viewer"),
+        parameters: queryParams(ListRunsQuery),
+        responses: { 200: { description: "event stream", content: { "text/event-stream": {} } }, ...errors },
+      },
+    },
+    "/v1/runs/{id}": {
+      get: { summary: "A run: status, steps, waits, input, output", ...role("viewer"), parameters: path("id"), responses: ok("the run") },
+    },
+    "/v1/runs/{id}/events": {
+      get: {
+        summary: "The run's journal",
+        ...role("viewer"),
+        parameters: [...path("id"), { name: "from", in: "query", required: false, schema: { type: "integer", minimum: 1 } }],
+        responses: ok("journal events"),
+      },
+    },
+    "/v1/runs/{id}/stream": {
+      get: {
+        summary: "Server-Sent Events of the journal (event: journal, id: seq; event: end when the run ended); resume with Last-Event-ID",
+        ...role("viewer"),
+        parameters: [...path("id"), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "integer", minimum: 0 } }],
+        responses: { 200: { description: "event stream", content: { "text/event-stream": {} } }, ...errors },
+      },
+    },
+    "/v1/runs/{id}/cancel": {
+      post: {
+        summary: "Cancel a run",
+        ...role("operator"),
+        parameters: path("id"),
+        ...body(CancelBody, false),
+        responses: ok("the run", "202"),
+      },
+    },
+    "/v1/events": {
+      post: {
+        summary: "Send an event to runs waiting on its key",
+        ...role("operator"),
+        ...body(SignalBody),
+        responses: ok("delivered", "202"),
+      },
+    },
+    "/v1/runs/{id}/approvals/{gate}": {
+      post: {
+        summary: "Approve, reject or abort",
+        ...role("operator"),
+        parameters: path("id", "gate"),
+        ...body(DecisionBody),
+        responses: ok("recorded", "202"),
+      },
+    },
+    "/v1/runs/{id}/approvals/{gate}/link": {
+      post: {
+        summary: "A signed, expiring, single-use approval link",
+        ...role("operator"),
+        parameters: path("id", "gate"),
+        ...body(LinkBody, false),
+        responses: ok("the link", "201"),
+      },
+    },
+    "/v1/runs/{id}/answers/{name}": {
+      post: {
+        summary: "Answer a question (ctx.ask)",
+        ...role("operator"),
+        parameters: path("id", "name"),
+        ...body(AnswerBody),
+        responses: ok("recorded", "202"),
+      },
+    },
+    "/v1/approvals": {
+      get: {
+        summary: "Pending approvals and questions across runs",
+        ...role("viewer"),
+        parameters: queryParams(ApprovalsQuery),
+        responses: ok("the inbox"),
+      },
+    },
+    "/v1/links/{token}": {
+      post: {
+        summary: "Decide with an approval link (no API key)",
+        security: [],
+        parameters: path("token"),
+        ...body(DecisionBody),
+        responses: ok("recorded"),
+      },
+    },
+    "/v1/keys": {
+      get: { summary: "The tenant's API keys", ...role("admin"), responses: ok("keys") },
+      post: {
+        summary: "Create an API key in the caller's tenant (the token is shown once)",
+        ...role("admin"),
+        ...body(CreateKeyBody),
+        responses: ok("the key and its token", "201"),
+      },
+    },
+    "/v1/keys/{id}": {
+      delete: { summary: "Revoke an API key", ...role("admin"), parameters: path("id"), responses: ok("the revoked key") },
+    },
+    "/healthz": { get: { summary: "Liveness", security: [], responses: ok("alive") } },
+    "/readyz": { get: { summary: "Readiness: the database answers", security: [], responses: ok("ready") } },
+    "/metrics": {
+      get: { summary: "Prometheus metrics", ...role("admin"), responses: { 200: { description: "text/plain; version=0.0.4" } } },
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Workflows the server tests start through the API: an approval, a question, an event, validated input, a long journal.
+import { NonRetryableError, workflow } from "duro";
+import { z } from "zod";
+
+export const expense = workflow("expense", async (ctx, input: { amount: number }) => {
+  const decision = await ctx.approval("manager", { summary: `pay ${input.amount} EUR` });
+  const paid = await ctx.step("pay", () => ({ paid: decision.action === "approve", amount: input.amount }));
+  return { ...paid, comment: decision.comment ?? null };
+});
+
+export const survey = workflow("survey", async (ctx) => {
+  const colour = await ctx.ask("colour", { prompt: "Which colour?", choices: ["red", "blue"] });
+  return { colour };
+});
+
+export const payment = workflow("payment", async (ctx, input: { key: string }) => {
+  const paid = await ctx.waitForEvent("paid", { key: input.key });
+  return { paid };
+});
+
+export const validated = workflow(
+  "validated",
+  { input: z.object({ sku: z.string(), qty: z.number().int().positive() }) },
+  async (ctx, input) => ctx.step("reserve", () => ({ reserved: input.qty })),
+);
+
+/** Five steps, an approval, five more steps: a journal long enough to drop a stream in the middle of. */
+export const longJournal = workflow("long-journal", async (ctx) => {
+  for (let i = 0; i < 5; i++) await ctx.step(`before-${i}`, () => i);
+  await ctx.approval("go");
+  for (let i = 0; i < 5; i++) await ctx.step(`after-${i}`, () => i);
+  return "done";
+});
+
+/** Fails for good at its second step. */
+export const failing = workflow("failing", async (ctx) => {
+  await ctx.step("load", () => ({ rows: 3 }));
+  await ctx.step("charge", () => {
+    throw new NonRetryableError("card declined");
+  });
+});
+
+export const all = [expense, survey, payment, validated, longJournal, failing];
