@@ -6,5 +6,6 @@ export * from "./events.js";
 export * from "./ids.js";
 export * from "./retry.js";
 export * from "./schema.js";
+export * from "./secrets.js";
 export * from "./state.js";
 export * from "./workflow.js";

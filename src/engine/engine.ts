@@ -8,9 +8,11 @@ import {
   inputError,
   isWorkflowDefinition,
   type JournalEvent,
+  type JournalGuard,
   newRunId,
   parseRunId,
   type RunId,
+  type SecretReader,
   toMs,
   validateWithSchema,
   type WorkflowDefinition,
@@ -38,6 +40,10 @@ export interface EngineOptions {
   clock?: () => number;
   /** Sees every committed batch of events (live progress). */
   onEvents?: (runId: string, events: JournalEvent[]) => void;
+  /** What `ctx.secrets.get` reads. default: the process environment */
+  secrets?: SecretReader;
+  /** Refuses secrets in what is journaled (inputs, results, errors, event payloads); see docs/dev-loop.md. default none */
+  journalGuard?: JournalGuard;
 }
 
 export interface StartOptions {
@@ -97,6 +103,8 @@ export class Engine {
       runChildInline: (childId) => this.runChildInline(childId),
       cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+      secrets: options.secrets ?? envSecrets,
+      ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
     };
     for (const def of options.workflows ?? []) this.register(def);
   }
@@ -126,6 +134,7 @@ export class Engine {
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
     const def = this.resolve(typeof workflow === "string" ? workflow : workflow.name);
     const checked = await validateInput(def, input);
+    this.options.journalGuard?.check(checked, `input of workflow "${def.name}"`);
     const now = this.clock();
     const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
     const timeout = def.options.timeout;
@@ -172,6 +181,7 @@ export class Engine {
       throw inputError("invalid_event_key", "an event key must be a non-empty string");
     if (eventKey.startsWith("duro:"))
       throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
     const result = await this.store.deliver({
       eventKey,
       payload: toJsonValue(payload, "event payload"),
@@ -209,6 +219,7 @@ export class Engine {
       );
     }
     const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
+    this.options.journalGuard?.check(payload, `answer to "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload });
     this.nudgeWorkers();
     return wait;
@@ -347,6 +358,22 @@ function toJsonValue(value: unknown, what: string): unknown {
     throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
   }
 }
+
+/** Secrets from the process environment: `ctx.secrets.get("STRIPE_KEY")` reads $STRIPE_KEY. */
+const envSecrets: SecretReader = {
+  get(name) {
+    const value = process.env[name];
+    if (value === undefined || value === "")
+      throw inputError(
+        "secret_not_found",
+        `secret "${name}" is not set; set the environment variable ${name} or configure a secrets provider`,
+        {
+          secret: name,
+        },
+      );
+    return value;
+  },
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
