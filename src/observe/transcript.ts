@@ -36,6 +36,31 @@ export interface MockHit {
   response?: unknown;
   /** The step the call was made in, when known. */
   step?: string;
+  /** The seq of the last journal event committed before the hit: the line goes right after that event's line. */
+  afterSeq?: number;
+}
+
+/**
+ * Places mock hits in the journal's order: it sees committed events (an engine's onEvents) and tells, at a hit,
+ * the last committed seq and the step running then (when exactly one is).
+ */
+export class HitLocator {
+  private lastSeq = 0;
+  private readonly open = new Set<string>();
+
+  observe(events: readonly JournalEvent[]): void {
+    for (const event of events) {
+      this.lastSeq = Math.max(this.lastSeq, event.seq);
+      if (event.type === "step_started") this.open.add(event.key);
+      else if (event.type === "step_completed" || event.type === "step_failed") this.open.delete(event.key);
+    }
+  }
+
+  /** Adds the hit's place (afterSeq, step) when one is known. */
+  locate(hit: MockHit): MockHit {
+    const step = this.open.size === 1 ? [...this.open][0] : undefined;
+    return { ...hit, ...(this.lastSeq > 0 ? { afterSeq: this.lastSeq } : {}), ...(step ? { step } : {}) };
+  }
 }
 
 export interface Transcript {
@@ -58,7 +83,7 @@ export function buildTranscript(
   const startedAt = new Map<string, number>();
   const raw: TranscriptLine[] = [];
   for (const event of events) raw.push(lineOf(event, runId, workflow, startedAt));
-  const merged = mergeMocks(raw, options.mocks ?? [], runId, workflow);
+  const merged = mergeMocks(events, raw, options.mocks ?? [], runId, workflow);
   const lines = merged.map((line) => redactLine(line, redactor));
   let text = "";
   const offsets: Array<[number, number]> = [];
@@ -161,16 +186,27 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
   }
 }
 
-/** Mock hits go after the last journal line at or before their time (stable: ties keep journal lines first). */
-function mergeMocks(lines: TranscriptLine[], mocks: MockHit[], runId: string, workflow: string): TranscriptLine[] {
+/** Mock hits go right after the event they followed (afterSeq), else after the last line at or before their time. */
+function mergeMocks(
+  events: readonly JournalEvent[],
+  lines: TranscriptLine[],
+  mocks: MockHit[],
+  runId: string,
+  workflow: string,
+): TranscriptLine[] {
   if (mocks.length === 0) return lines;
-  const out: TranscriptLine[] = [];
-  const pending = [...mocks].sort((a, b) => a.ts.localeCompare(b.ts));
-  for (const line of lines) {
-    while (pending.length > 0 && (pending[0] as MockHit).ts < line.ts) out.push(mockLine(pending.shift() as MockHit, runId, workflow));
-    out.push(line);
+  const placed = new Map<number, MockHit[]>();
+  const byTime = [...mocks.filter((m) => m.afterSeq === undefined)].sort((a, b) => a.ts.localeCompare(b.ts));
+  for (const hit of mocks) {
+    if (hit.afterSeq !== undefined) placed.set(hit.afterSeq, [...(placed.get(hit.afterSeq) ?? []), hit]);
   }
-  for (const hit of pending) out.push(mockLine(hit, runId, workflow));
+  const out: TranscriptLine[] = [];
+  lines.forEach((line, i) => {
+    while (byTime.length > 0 && (byTime[0] as MockHit).ts < line.ts) out.push(mockLine(byTime.shift() as MockHit, runId, workflow));
+    out.push(line);
+    for (const hit of placed.get((events[i] as JournalEvent).seq) ?? []) out.push(mockLine(hit, runId, workflow));
+  });
+  for (const hit of byTime) out.push(mockLine(hit, runId, workflow));
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
+import { replayCommand } from "./replay.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -10,4 +11,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [replayCommand];

@@ -1,0 +1,191 @@
+// The dev loop through the real `duro` command: the run folder (transcript offsets that point at the failing
+// lines, run.json, logs, report), `runs export` regenerating it byte for byte, and planted secrets that appear
+// nowhere: not in the run folder, the database file, or the CLI's output.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunSummary } from "../../src/observe/run-folder.js";
+import type { TranscriptLine } from "../../src/observe/transcript.js";
+import { type CliOptions, type CliResult, duro, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+
+afterAll(removeTempDirs);
+
+const BILLING = fixture("billing.ts");
+const KEY = "bk_live_51HxQq7Zt9Rk2"; // read through ctx.secrets (from the environment)
+const MOCK_KEY = "mk_test_8c1d0e55aa"; // a secret given by the mocks file
+const PASSWORD = "hunter2-planted-pw"; // planted in an input
+const TEST_TIMEOUT = 60_000;
+
+function allFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? allFiles(path) : [path];
+  });
+}
+
+/** The transcript line at a byte range from run.json, read back from the file's bytes. */
+function lineAt(transcript: Buffer, range: [number, number] | undefined): TranscriptLine {
+  if (!range) throw new Error("run.json has no transcript range here");
+  return JSON.parse(transcript.subarray(range[0], range[1]).toString("utf8")) as TranscriptLine;
+}
+
+function mocksFile(dir: string, secrets: Record<string, string> = {}): string {
+  const path = join(dir, "mocks.yaml");
+  const secretLines = Object.entries(secrets).map(([k, v]) => `  ${k}: ${v}`);
+  writeFileSync(
+    path,
+    [
+      "http:",
+      "  - method: GET",
+      '    url: "https://billing.example.test/quote*"',
+      "    response: { status: 200, body: { amount: 42 } }",
+      "clock: { mode: frozen, start: 2026-01-01T00:00:00Z }",
+      ...(secretLines.length > 0 ? ["secrets:", ...secretLines] : []),
+      "",
+    ].join("\n"),
+  );
+  return path;
+}
+
+describe("duro run: run folder", () => {
+  let dir: string;
+  let opts: CliOptions;
+  beforeAll(() => {
+    dir = freshDir("duro-devloop-");
+    opts = { cwd: dir, env: { BILLING_KEY: KEY }, timeoutMs: 30_000 };
+  });
+
+  it(
+    "writes transcript, run.json, logs and report; failure offsets point at exactly the failing lines; export regenerates it byte for byte",
+    async () => {
+      const db = sqliteUrl(join(dir, "fail.db"));
+      const run = await duro(
+        ["run", BILLING, "--db", db, "--mocks", mocksFile(dir), "--input", '{"customer":"c1","fail":true}', "--json"],
+        opts,
+      );
+      expect(run.code).toBe(1);
+      const runId = (JSON.parse(run.stdout) as { id: string }).id;
+      const folder = join(dir, ".duro", "runs", runId);
+      const summary = JSON.parse(readFileSync(join(folder, "run.json"), "utf8")) as RunSummary;
+      expect(summary.status).toBe("failure");
+      expect(Object.keys(summary.failures).sort()).toEqual(["$run", "charge#0"]);
+      const transcript = readFileSync(join(folder, "transcript.jsonl"));
+      const charge = summary.failures["charge#0"];
+      expect(lineAt(transcript, charge?.transcript)).toMatchObject({ step: "charge#0", phase: "error", status: "failed", attempt: 3 });
+      expect(charge?.lines).toHaveLength(3);
+      for (const [i, range] of (charge?.lines ?? []).entries()) {
+        expect(lineAt(transcript, range)).toMatchObject({ step: "charge#0", phase: "error", attempt: i + 1 });
+      }
+      expect(lineAt(transcript, summary.failures.$run?.transcript)).toMatchObject({ step: null, phase: "error", status: "failed" });
+      expect(readFileSync(join(folder, charge?.log as string), "utf8")).toContain("error failed attempt 3");
+      expect(readFileSync(join(folder, "report.md"), "utf8")).toContain("**failure**");
+      const lines = transcript
+        .toString("utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as TranscriptLine);
+      const mockAt = lines.findIndex((l) => l.phase === "mock");
+      expect(lines.filter((l) => l.phase === "mock")).toHaveLength(1);
+      expect(lines[mockAt]).toMatchObject({ step: "quote#0", component: "http", inputs: { method: "GET" }, outputs: { status: 200 } });
+      expect(lines[mockAt - 1]).toMatchObject({ step: "quote#0", phase: "start" });
+
+      const before = new Map(allFiles(folder).map((f) => [f, readFileSync(f)]));
+      const exported = await duro(["runs", "export", runId, "--db", db], opts);
+      expect(exported.code).toBe(0);
+      const after = new Map(allFiles(folder).map((f) => [f, readFileSync(f)]));
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [file, bytes] of before) expect(after.get(file)?.equals(bytes), file).toBe(true);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "a run that sleeps three days under a mock clock completes, and a caught step failure makes it a partial failure",
+    async () => {
+      const db = sqliteUrl(join(dir, "ok.db"));
+      const folder = join(dir, "custom-folder");
+      const run = await duro(
+        [
+          "run",
+          BILLING,
+          "--db",
+          db,
+          "--mocks",
+          mocksFile(dir),
+          "--artifacts-dir",
+          folder,
+          "--input",
+          '{"customer":"c2","loyalty":true}',
+          "--json",
+        ],
+        opts,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(folder, "run.json"), "utf8")) as RunSummary;
+      expect(summary.status).toBe("partial_failure");
+      expect(Object.keys(summary.failures)).toEqual(["loyalty#0"]);
+      expect(summary.steps.map((s) => s.key)).toEqual(["quote#0", "charge#0", "loyalty#0", "cool-off#0", "receipt#0"]);
+      const charged = readFileSync(join(folder, "transcript.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"charge#0"') && l.includes('"phase":"end"'));
+      expect(JSON.parse(charged[0] as string).outputs).toEqual({ charged: 42, maxTokens: 512, inputTokens: 12, tokenCount: 3 });
+    },
+    TEST_TIMEOUT,
+  );
+});
+
+describe("duro run: planted secrets appear nowhere", () => {
+  it(
+    "secrets in inputs, step results, errors and ctx.secrets never reach the run folder, the database file or the CLI output",
+    async () => {
+      const dir = freshDir("duro-secrets-");
+      const dbFile = join(dir, "duro.db");
+      const opts: CliOptions = { cwd: dir, env: { BILLING_KEY: KEY }, timeoutMs: 30_000 };
+      const withMockKey: CliOptions = { cwd: dir, env: {}, timeoutMs: 30_000 };
+      const outputs: CliResult[] = [];
+      const run = async (args: string[], o = opts) => {
+        const result = await duro(args, o);
+        outputs.push(result);
+        return result;
+      };
+      const mocks = mocksFile(dir);
+      const common = ["--db", sqliteUrl(dbFile), "--mocks", mocks];
+      const input = await run(["run", BILLING, ...common, "--input", JSON.stringify({ customer: "c3", password: PASSWORD })]);
+      expect(input.code).toBe(2);
+      expect(input.stderr).toContain("secret_in_journal");
+      const leakedResult = await run(["run", BILLING, ...common, "--input", '{"customer":"c4","leakResult":true}']);
+      expect(leakedResult.code).toBe(1);
+      const leakedError = await run(["run", BILLING, ...common, "--input", '{"customer":"c5","fail":true}']);
+      expect(leakedError.code).toBe(1);
+      const fromMocks = await run(
+        [
+          "run",
+          BILLING,
+          "--db",
+          sqliteUrl(dbFile),
+          "--mocks",
+          mocksFile(dir, { BILLING_KEY: MOCK_KEY }),
+          "--input",
+          '{"customer":"c6","fail":true}',
+        ],
+        withMockKey,
+      );
+      expect(fromMocks.code).toBe(1);
+      const ids = outputs.flatMap((o) => [...o.stdout.matchAll(/run (r_[0-9A-Za-z_]+) \(billing\)/g)].map((m) => m[1] as string));
+      expect(ids).toHaveLength(3);
+      for (const id of ids) {
+        await run(["runs", "show", id, "--db", sqliteUrl(dbFile)]);
+        await run(["runs", "events", id, "--db", sqliteUrl(dbFile)]);
+        await run(["runs", "export", id, "--db", sqliteUrl(dbFile)]);
+      }
+      const files = [...allFiles(join(dir, ".duro")), ...allFiles(dir).filter((f) => f.startsWith(dbFile))];
+      expect(files.some((f) => f.endsWith("transcript.jsonl"))).toBe(true);
+      expect(files.some((f) => f === dbFile)).toBe(true);
+      const everything = [...files.map((f) => readFileSync(f).toString("latin1")), ...outputs.map((o) => o.stdout + o.stderr)].join("\n");
+      for (const secret of [KEY, MOCK_KEY, PASSWORD]) expect(everything.includes(secret), secret).toBe(false);
+      expect(everything).toContain("secret_in_journal");
+    },
+    TEST_TIMEOUT * 2,
+  );
+});
