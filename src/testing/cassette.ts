@@ -111,7 +111,7 @@ function httpMocksOf(http: RecordedHttp[]): HttpMock[] {
  * Re-executes a cassette's workflow offline (memory store, recorded HTTP, timers skipped) and compares each
  * settled step with the recording; the first difference is the divergence.
  */
-export async function replayCassette(cassette: Cassette, def: WorkflowDefinition): Promise<ReplayReport> {
+export async function replayCassette(cassette: Cassette, def: WorkflowDefinition<any, any>): Promise<ReplayReport> {
   const clock = new MockClock();
   const mocks = new Mocks(
     { http: httpMocksOf(cassette.http) },

@@ -3,3 +3,4 @@ export type { Cassette, CassetteStep, Divergence, ReplayReport } from "./cassett
 export { buildCassette, readCassette, replayCassette, writeCassette } from "./cassette.js";
 export { MockClock, type MockClockOptions, settleSkippingTimers } from "./clock.js";
 export { type HttpMock, loadMocksFile, type MockResponse, Mocks, type MocksSpec, type RecordedHttp, type ToolMock } from "./mocks.js";
+export { createTestEngine, type TestEngine, type TestEngineOptions } from "./test-engine.js";

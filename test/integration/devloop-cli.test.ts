@@ -189,3 +189,49 @@ describe("duro run: planted secrets appear nowhere", () => {
     TEST_TIMEOUT * 2,
   );
 });
+
+describe("duro run --record and duro replay", () => {
+  it(
+    "replaying an unchanged recording passes (exit 0); an edited one names the divergent step (exit 1)",
+    async () => {
+      const dir = freshDir("duro-replay-");
+      const opts: CliOptions = { cwd: dir, env: { BILLING_KEY: KEY }, timeoutMs: 30_000 };
+      const cassettePath = join(dir, "cassette.json");
+      const run = await duro(
+        [
+          "run",
+          BILLING,
+          "--db",
+          sqliteUrl(join(dir, "r.db")),
+          "--mocks",
+          mocksFile(dir),
+          "--record",
+          cassettePath,
+          "--input",
+          '{"customer":"c7"}',
+        ],
+        opts,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const cassette = JSON.parse(readFileSync(cassettePath, "utf8")) as {
+        steps: Array<{ key: string; result: unknown }>;
+        http: unknown[];
+      };
+      expect(cassette.steps.map((s) => s.key)).toEqual(["quote#0", "charge#0", "receipt#0"]);
+      expect(cassette.http).toHaveLength(1);
+      expect(readFileSync(cassettePath, "utf8")).not.toContain(KEY);
+
+      const same = await duro(["replay", cassettePath], opts);
+      expect(same.code, same.stderr).toBe(0);
+      expect(same.stdout).toContain("matches the recording: 3 steps");
+
+      (cassette.steps[1] as { result: unknown }).result = { charged: 41 };
+      const edited = join(dir, "edited.json");
+      writeFileSync(edited, JSON.stringify(cassette));
+      const diverged = await duro(["replay", edited], opts);
+      expect(diverged.code).toBe(1);
+      expect(diverged.stdout).toContain('replay diverged at step "charge#0"');
+    },
+    TEST_TIMEOUT,
+  );
+});
