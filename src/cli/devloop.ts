@@ -3,6 +3,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine, EngineOptions, JournalEvent, RunRecord } from "../index.js";
+import { exportRunOverOtlp, otlpConfigured } from "../observe/otlp.js";
 import { MOCKS_FILE, readJournal, runFolderPath, writeRunFolder } from "../observe/run-folder.js";
 import { secretsSetup } from "../observe/secrets.js";
 import { HitLocator, type MockHit } from "../observe/transcript.js";
@@ -64,6 +65,10 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       const lines = hits.splice(0).map((hit) => `${JSON.stringify(redactor.redact(hit).value)}\n`);
       if (lines.length > 0) appendFileSync(join(dir, MOCKS_FILE), lines.join(""));
       await writeRunFolder(engine.store, runId, dir, { redactor });
+      if (otlpConfigured()) {
+        const problem = await exportRunOverOtlp(runId, await readJournal(engine.store, runId));
+        if (problem) console.error(`duro: ${problem}`);
+      }
       if (values.record !== undefined) {
         const events = await readJournal(engine.store, runId);
         writeCassette(values.record, buildCassette(runId, events, mocks?.recorded ?? [], { source, redactor }));

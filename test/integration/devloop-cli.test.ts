@@ -1,7 +1,10 @@
 // The dev loop through the real `duro` command: the run folder (transcript offsets that point at the failing
 // lines, run.json, logs, report), `runs export` regenerating it byte for byte, and planted secrets that appear
 // nowhere: not in the run folder, the database file, or the CLI's output.
+import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../src/observe/run-folder.js";
@@ -231,6 +234,44 @@ describe("duro run --record and duro replay", () => {
       const diverged = await duro(["replay", edited], opts);
       expect(diverged.code).toBe(1);
       expect(diverged.stdout).toContain('replay diverged at step "charge#0"');
+    },
+    TEST_TIMEOUT,
+  );
+});
+
+describe("duro run with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
+  it(
+    "sends the run's spans over OTLP/HTTP to the configured endpoint",
+    async () => {
+      const dir = freshDir("duro-otlp-");
+      const bodies: string[] = [];
+      const collector = createServer((req, res) => {
+        let body = "";
+        req.setEncoding("utf8").on("data", (chunk: string) => {
+          body += chunk;
+        });
+        req.on("end", () => {
+          bodies.push(`${req.url} ${body}`);
+          res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        });
+      });
+      collector.listen(0, "127.0.0.1");
+      await once(collector, "listening");
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      try {
+        const opts: CliOptions = { cwd: dir, env: { BILLING_KEY: KEY, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, timeoutMs: 30_000 };
+        const run = await duro(
+          ["run", BILLING, "--db", sqliteUrl(join(dir, "o.db")), "--mocks", mocksFile(dir), "--input", '{"customer":"c8"}'],
+          opts,
+        );
+        expect(run.code, run.stderr).toBe(0);
+      } finally {
+        collector.close();
+      }
+      const sent = bodies.join("\n");
+      expect(sent).toContain("/v1/traces");
+      for (const name of ["duro.run billing", "duro.step quote#0", "duro.step charge#0", "duro.wait cool-off#0", "duro.run_id"])
+        expect(sent).toContain(name);
     },
     TEST_TIMEOUT,
   );
