@@ -113,7 +113,8 @@ export class Redactor {
       const out: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
         const childPath = `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
-        if (this.isSecretKey(key) && child !== null && child !== undefined && child !== "") {
+        // null, "" and booleans (`requiresPassword: true`) cannot carry a secret: they stay, so flags survive.
+        if (this.isSecretKey(key) && child !== null && child !== undefined && child !== "" && typeof child !== "boolean") {
           out[key] = REDACTED;
           redactions.push(childPath);
         } else {

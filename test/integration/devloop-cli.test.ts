@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../src/observe/run-folder.js";
 import type { TranscriptLine } from "../../src/observe/transcript.js";
-import { type CliOptions, type CliResult, duro, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { type CliOptions, type CliResult, duro, fixture, freshDir, removeTempDirs, spawnDuro, sqliteUrl } from "../support/cli.js";
 
 afterAll(removeTempDirs);
 
@@ -272,6 +272,39 @@ describe("duro run with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       expect(sent).toContain("/v1/traces");
       for (const name of ["duro.run billing", "duro.step quote#0", "duro.step charge#0", "duro.wait cool-off#0", "duro.run_id"])
         expect(sent).toContain(name);
+    },
+    TEST_TIMEOUT,
+  );
+});
+
+describe("duro runs show and runs tail", () => {
+  it(
+    "runs show draws a timeline; runs tail follows a waiting run until it ends",
+    async () => {
+      const dir = freshDir("duro-tail-");
+      const db = sqliteUrl(join(dir, "t.db"));
+      const opts: CliOptions = { cwd: dir, env: { DURO_TEST_EFFECTS: join(dir, "effects.jsonl") }, timeoutMs: 30_000 };
+      const started = await duro(
+        ["run", fixture("waiting.ts"), "--workflow", "awaits-event", "--db", db, "--input", '{"key":"pay-1"}'],
+        opts,
+      );
+      expect(started.code, started.stderr).toBe(3);
+      const runId = /run (r_[0-9A-Za-z_]+) \(awaits-event\)/.exec(started.stdout)?.[1] as string;
+
+      const tail = spawnDuro(["runs", "tail", runId, "--db", db, "--poll-ms", "50"], opts);
+      expect((await duro(["signal", "pay-1", "--db", db, "--payload", '{"amount":5}'], opts)).code).toBe(0);
+      expect((await duro(["resume", runId, "--db", db], opts)).code).toBe(0);
+      const followed = await tail.result;
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toMatch(/prepare#0[\s\S]*payment#0[\s\S]*fulfil#0[\s\S]*completed/);
+
+      const show = await duro(["runs", "show", runId, "--db", db], opts);
+      expect(show.code).toBe(0);
+      const timeline = show.stdout.slice(show.stdout.indexOf("timeline:"));
+      expect(timeline).toMatch(new RegExp(`run ${runId} awaits-event completed in`));
+      expect(timeline).toMatch(/✓ prepare#0/);
+      expect(timeline).toMatch(/✓ payment#0 .* event by event/);
+      expect(timeline).toMatch(/✓ fulfil#0/);
     },
     TEST_TIMEOUT,
   );

@@ -42,6 +42,12 @@ describe("redact", () => {
     ]);
   });
 
+  it("keeps flags under secret names: a boolean cannot carry a secret", () => {
+    const { value, redactions } = redact({ requiresPassword: true, token: false, cookie: null, secret: "" });
+    expect(value).toEqual({ requiresPassword: true, token: false, cookie: null, secret: "" });
+    expect(redactions).toEqual([]);
+  });
+
   it("keeps usage figures whose names contain token as a word part: maxTokens, inputTokens, tokenCount", () => {
     const usage = { maxTokens: 100, inputTokens: 12, outputTokens: 3, tokenCount: 15, max_tokens: 9, "token-count": 1, tokenizer: "bpe" };
     const { value, redactions } = redact(usage);
