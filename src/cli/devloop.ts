@@ -6,7 +6,7 @@ import type { Engine, EngineOptions, JournalEvent, RunRecord } from "../index.js
 import { exportRunOverOtlp, otlpConfigured } from "../observe/otlp.js";
 import { MOCKS_FILE, readJournal, runFolderPath, writeRunFolder } from "../observe/run-folder.js";
 import { secretsSetup } from "../observe/secrets.js";
-import { HitLocator, type MockHit } from "../observe/transcript.js";
+import { HitLocator, hitsOf, type MockHit } from "../observe/transcript.js";
 import { buildCassette, writeCassette } from "../testing/cassette.js";
 import { MockClock, settleSkippingTimers } from "../testing/clock.js";
 import { loadMocksFile, Mocks } from "../testing/mocks.js";
@@ -52,7 +52,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       secrets,
       journalGuard,
       onEvents: (runId, events) => {
-        locator.observe(events);
+        locator.observe(runId, events);
         onEvents?.(runId, events);
       },
       ...(clock ? { clock: now, inlineWaitMs: 0 } : {}),
@@ -62,7 +62,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
     async finish(engine, runId, source) {
       const dir = values["artifacts-dir"] ?? runFolderPath(runId);
       mkdirSync(dir, { recursive: true });
-      const lines = hits.splice(0).map((hit) => `${JSON.stringify(redactor.redact(hit).value)}\n`);
+      const lines = hitsOf(runId, hits).map((hit) => `${JSON.stringify(redactor.redact(hit).value)}\n`);
       if (lines.length > 0) appendFileSync(join(dir, MOCKS_FILE), lines.join(""));
       await writeRunFolder(engine.store, runId, dir, { redactor });
       if (otlpConfigured()) {

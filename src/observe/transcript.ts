@@ -36,31 +36,45 @@ export interface MockHit {
   response?: unknown;
   /** The step the call was made in, when known. */
   step?: string;
+  /** The run the call was made in, when known. */
+  runId?: string;
   /** The seq of the last journal event committed before the hit: the line goes right after that event's line. */
   afterSeq?: number;
 }
 
 /**
  * Places mock hits in the journal's order: it sees committed events (an engine's onEvents) and tells, at a hit,
- * the last committed seq and the step running then (when exactly one is).
+ * the run and step running then (when exactly one step is running) and the last seq committed before it.
  */
 export class HitLocator {
-  private lastSeq = 0;
-  private readonly open = new Set<string>();
+  private readonly runs = new Map<string, { lastSeq: number; open: Set<string> }>();
+  private lastRun: string | undefined;
 
-  observe(events: readonly JournalEvent[]): void {
+  observe(runId: string, events: readonly JournalEvent[]): void {
+    const run = this.runs.get(runId) ?? { lastSeq: 0, open: new Set<string>() };
+    this.runs.set(runId, run);
+    this.lastRun = runId;
     for (const event of events) {
-      this.lastSeq = Math.max(this.lastSeq, event.seq);
-      if (event.type === "step_started") this.open.add(event.key);
-      else if (event.type === "step_completed" || event.type === "step_failed") this.open.delete(event.key);
+      run.lastSeq = Math.max(run.lastSeq, event.seq);
+      if (event.type === "step_started") run.open.add(event.key);
+      else if (event.type === "step_completed" || event.type === "step_failed") run.open.delete(event.key);
     }
   }
 
-  /** Adds the hit's place (afterSeq, step) when one is known. */
+  /** Adds the hit's place (runId, afterSeq, step) when it is known. */
   locate(hit: MockHit): MockHit {
-    const step = this.open.size === 1 ? [...this.open][0] : undefined;
-    return { ...hit, ...(this.lastSeq > 0 ? { afterSeq: this.lastSeq } : {}), ...(step ? { step } : {}) };
+    const running = [...this.runs.entries()].flatMap(([runId, run]) => [...run.open].map((step) => ({ runId, step })));
+    const only = running.length === 1 ? running[0] : undefined;
+    const runId = only?.runId ?? this.lastRun;
+    const run = runId === undefined ? undefined : this.runs.get(runId);
+    if (!runId || !run) return hit;
+    return { ...hit, runId, afterSeq: run.lastSeq, ...(only ? { step: only.step } : {}) };
   }
+}
+
+/** The hits of one run: those located in it, and those no run could be told for. */
+export function hitsOf(runId: string, hits: readonly MockHit[]): MockHit[] {
+  return hits.filter((hit) => hit.runId === undefined || hit.runId === runId);
 }
 
 export interface Transcript {

@@ -6,7 +6,7 @@ import { createEngine, type Engine, type RunDetails, type StartOptions } from ".
 import type { RedactionPolicy } from "../observe/redact.js";
 import { buildRunFolder, type RunFolder } from "../observe/run-folder.js";
 import { secretsSetup } from "../observe/secrets.js";
-import { HitLocator, type MockHit } from "../observe/transcript.js";
+import { HitLocator, hitsOf, type MockHit } from "../observe/transcript.js";
 import { MemoryStore } from "../store/index.js";
 import { MockClock, settleSkippingTimers } from "./clock.js";
 import { Mocks, type MocksSpec } from "./mocks.js";
@@ -64,7 +64,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     inlineWaitMs: 0,
     secrets,
     journalGuard,
-    onEvents: (_runId, events) => locator.observe(events),
+    onEvents: (runId, events) => locator.observe(runId, events),
   });
   const restore = mocks.installFetch();
   return {
@@ -91,7 +91,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
       (await engine.events(runId)).flatMap((e) =>
         e.type === "step_completed" || (e.type === "step_failed" && e.retryAt === undefined) ? [e.key] : [],
       ),
-    runFolder: async (runId) => buildRunFolder(runId, await engine.events(runId), { redactor, mocks: hits }),
+    runFolder: async (runId) => buildRunFolder(runId, await engine.events(runId), { redactor, mocks: hitsOf(runId, hits) }),
     close: async () => {
       restore();
       await engine.close();
