@@ -240,8 +240,24 @@ function mockLine(hit: MockHit, runId: string, workflow: string): TranscriptLine
   };
 }
 
+/** Redacts a line and puts its fields in the documented order, so every line reads the same way. */
 function redactLine(line: TranscriptLine, redactor: Redactor): TranscriptLine {
   const { redactions: _r, ...rest } = line;
   const { value, redactions } = redactor.redact(rest);
-  return { ...(value as Omit<TranscriptLine, "redactions">), redactions };
+  const v = value as Omit<TranscriptLine, "redactions">;
+  return {
+    ts: v.ts,
+    runId: v.runId,
+    workflow: v.workflow,
+    step: v.step,
+    component: v.component,
+    phase: v.phase,
+    status: v.status,
+    ...(v.attempt === undefined ? {} : { attempt: v.attempt }),
+    ...(v.inputs === undefined ? {} : { inputs: v.inputs }),
+    ...(v.outputs === undefined ? {} : { outputs: v.outputs }),
+    ...(v.error === undefined ? {} : { error: v.error }),
+    metrics: v.metrics,
+    redactions,
+  };
 }
