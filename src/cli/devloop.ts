@@ -11,13 +11,6 @@ import { buildCassette, writeCassette } from "../testing/cassette.js";
 import { MockClock, settleSkippingTimers } from "../testing/clock.js";
 import { loadMocksFile, Mocks } from "../testing/mocks.js";
 
-/** The flags `duro run` takes for the dev loop. */
-export const DEV_RUN_FLAGS = {
-  "artifacts-dir": { type: "string" },
-  mocks: { type: "string" },
-  record: { type: "string" },
-} as const;
-
 export interface DevRunValues {
   "artifacts-dir"?: string | undefined;
   mocks?: string | undefined;
@@ -58,7 +51,10 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       ...(clock ? { clock: now, inlineWaitMs: 0 } : {}),
     },
     checkInput: (input, workflow) => journalGuard.check(input, `input of workflow "${workflow}"`),
-    settle: (engine, runId) => (clock ? settleSkippingTimers(engine, clock, runId) : engine.runUntilSettled(runId, { maxWaitMs: 30_000 })),
+    settle: (engine, runId) =>
+      clock
+        ? settleSkippingTimers(engine, clock, runId, (from, to) => mocks?.clockJumped(from, to))
+        : engine.runUntilSettled(runId, { maxWaitMs: 30_000 }),
     async finish(engine, runId, source) {
       const dir = values["artifacts-dir"] ?? runFolderPath(runId);
       mkdirSync(dir, { recursive: true });

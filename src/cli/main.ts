@@ -18,7 +18,7 @@ import {
   usage,
   usageText,
 } from "./common.js";
-import { DEV_RUN_FLAGS, devSession } from "./devloop.js";
+import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
 
@@ -93,6 +93,7 @@ async function runCommand(args: string[]): Promise<number> {
   const def = pickWorkflow(module, values.workflow);
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
+  const { devSession } = await import("./devloop.js");
   const dev = devSession(values, out.json || values.detach ? undefined : progressPrinter((line) => console.log(line)));
   dev.checkInput(input, def.name);
   const engine = engineFor(values.db, module.workflows, {

@@ -201,6 +201,7 @@ export class Engine {
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
     };
+    this.options.journalGuard?.check(payload, `decision on "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload });
     this.nudgeWorkers();
     return wait;

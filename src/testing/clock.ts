@@ -43,10 +43,18 @@ export class MockClock {
  * Executes a run until it ends or waits on something only the outside world can resolve (an event, an approval,
  * an answer), jumping `clock` over every timer on the way: sleeps, retries, timeouts.
  */
-export async function settleSkippingTimers(engine: Engine, clock: MockClock, runId: string): Promise<RunRecord> {
+export async function settleSkippingTimers(
+  engine: Engine,
+  clock: MockClock,
+  runId: string,
+  /** Sees each jump (a mock hit of the clock). */
+  onJump?: (from: number, to: number) => void,
+): Promise<RunRecord> {
   for (;;) {
     const record = await engine.runUntilSettled(runId, { maxWaitMs: 0 });
     if (TERMINAL_STATUSES.has(record.status) || record.readyAt === undefined) return record;
+    const from = clock.now();
     clock.advanceTo(record.readyAt);
+    if (clock.now() > from) onJump?.(from, clock.now());
   }
 }

@@ -188,6 +188,11 @@ export class Mocks {
     return { url: "*", record: true, matches: () => true, served: 0 };
   }
 
+  /** Reports a jump of the mock clock over a timer. */
+  clockJumped(from: number, to: number): void {
+    this.hit("clock", { from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  }
+
   private hit(kind: string, request: unknown, response?: unknown): void {
     this.onHit({ ts: new Date(this.now()).toISOString(), kind, request, ...(response === undefined ? {} : { response }) });
   }

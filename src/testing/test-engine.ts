@@ -76,7 +76,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     start: async (workflow, input, startOptions) => (await engine.start(workflow, input, startOptions)).id,
     advance: (duration) => clock.advance(duration),
     runToCompletion: async (runId) => {
-      await settleSkippingTimers(engine, clock, runId);
+      await settleSkippingTimers(engine, clock, runId, (from, to) => mocks.clockJumped(from, to));
       return engine.get(runId);
     },
     runToNextWait: async (runId) => {

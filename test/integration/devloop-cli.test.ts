@@ -89,7 +89,7 @@ describe("duro run: run folder", () => {
         .split("\n")
         .map((l) => JSON.parse(l) as TranscriptLine);
       const mockAt = lines.findIndex((l) => l.phase === "mock");
-      expect(lines.filter((l) => l.phase === "mock")).toHaveLength(1);
+      expect(lines.filter((l) => l.phase === "mock").map((l) => l.component)).toEqual(["http", "clock", "clock"]);
       expect(lines[mockAt]).toMatchObject({ step: "quote#0", component: "http", inputs: { method: "GET" }, outputs: { status: 200 } });
       expect(lines[mockAt - 1]).toMatchObject({ step: "quote#0", phase: "start" });
 

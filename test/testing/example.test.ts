@@ -42,6 +42,9 @@ describe("the testing kit (example)", () => {
     const journal = await kit.journal(runId);
     const trial = journal.find((e) => e.type === "wait_started" && e.key === "trial#0");
     expect(trial).toMatchObject({ kind: "sleep", until: "2025-01-04T00:00:00.000Z" });
-    expect(kit.hits.map((h) => [h.kind, h.step])).toEqual([["http", "create-account#0"]]);
+    expect(kit.hits.map((h) => [h.kind, h.step])).toEqual([
+      ["http", "create-account#0"],
+      ["clock", undefined], // the jump over the three-day trial
+    ]);
   });
 });

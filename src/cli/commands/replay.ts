@@ -1,6 +1,5 @@
 // `duro replay <cassette.json>`: re-executes a recorded run offline and reports the first divergence.
 import { isAbsolute, resolve } from "node:path";
-import { readCassette, replayCassette } from "../../testing/cassette.js";
 import { EXIT, output, parse, requirePositional, usage } from "../common.js";
 import { loadWorkflowFile, pickWorkflow } from "../load.js";
 import type { CliCommand } from "./index.js";
@@ -12,6 +11,8 @@ export const replayCommand: CliCommand = {
     const { values, positionals } = parse(args, {});
     const out = output(values.json);
     const path = requirePositional(positionals, 0, "the cassette: duro replay <cassette.json> [<file>]");
+    // Loaded here: the mocks and cassette code is not needed by any other command.
+    const { readCassette, replayCassette } = await import("../../testing/cassette.js");
     const cassette = readCassette(path);
     const file = positionals[1] ?? cassette.source;
     if (!file) throw usage(`${path} does not name its workflow file; pass it: duro replay ${path} <file>`);
