@@ -80,6 +80,15 @@ describe("secrets and the journal", () => {
     expect((await store.listRuns({})).runs).toHaveLength(0);
   });
 
+  it("event payloads, answers and approval comments holding a secret are refused before they reach the inbox", async () => {
+    const { engine, store } = setup();
+    await expect(engine.signal("payment", { authorization: "Bearer abcdefgh12345678" })).rejects.toMatchObject({
+      code: "secret_in_journal",
+      details: { paths: ["$.authorization"] },
+    });
+    expect(await store.listInbox({})).toHaveLength(0);
+  });
+
   it("a missing secret fails with secret_not_found naming it", async () => {
     const dev = secretsSetup({}, { env: {} });
     expect(() => dev.secrets.get("NOPE")).toThrow(expect.objectContaining({ code: "secret_not_found" }));
