@@ -35,9 +35,8 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
   const now = clock ? () => clock.now() : Date.now;
   const hits: MockHit[] = [];
   const locator = new HitLocator();
-  let mocks: Mocks | undefined;
-  const { redactor, secrets, journalGuard } = secretsSetup({}, { provider: (name) => mocks?.secret(name) });
-  mocks = new Mocks(spec, (hit) => hits.push(locator.locate(hit)), now, values.record !== undefined);
+  const mocks = new Mocks(spec, (hit) => hits.push(locator.locate(hit)), now, values.record !== undefined);
+  const { redactor, secrets, journalGuard } = secretsSetup({}, { provider: (name) => mocks.secret(name) });
   const restore = mocks.installFetch();
   return {
     // With a mock clock no timer is awaited in real time: settle() jumps the clock to each one instead.
@@ -53,7 +52,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
     checkInput: (input, workflow) => journalGuard.check(input, `input of workflow "${workflow}"`),
     settle: (engine, runId) =>
       clock
-        ? settleSkippingTimers(engine, clock, runId, (from, to) => mocks?.clockJumped(from, to))
+        ? settleSkippingTimers(engine, clock, runId, (from, to) => mocks.clockJumped(from, to))
         : engine.runUntilSettled(runId, { maxWaitMs: 30_000 }),
     async finish(engine, runId, source) {
       const dir = values["artifacts-dir"] ?? runFolderPath(runId);
@@ -67,7 +66,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       }
       if (values.record !== undefined) {
         const events = await readJournal(engine.store, runId);
-        writeCassette(values.record, buildCassette(runId, events, mocks?.recorded ?? [], { source, redactor }));
+        writeCassette(values.record, buildCassette(runId, events, mocks.recorded, { source, redactor }));
       }
       return dir;
     },
