@@ -1,4 +1,15 @@
 // duro's public API: define workflows, create an engine over a store, start and drive runs.
+import { Engine, type EngineOptions } from "./engine/index.js";
+import { secretsSetup } from "./observe/secrets.js";
+
+/**
+ * Creates an engine over a store; see EngineOptions. Unless `secrets` and `journalGuard` are given, ctx.secrets
+ * reads the environment and secrets are refused in the journal (secret_in_journal; see docs/dev-loop.md).
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const defaults = secretsSetup();
+  return new Engine({ secrets: defaults.secrets, journalGuard: defaults.journalGuard, ...options });
+}
 
 export * from "./agent/index.js";
 export type {
@@ -54,9 +65,10 @@ export type {
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
-export { createEngine, Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
+export { Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
 export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
 export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
+export * from "./observe/index.js";
 export type {
   CatchUpPolicy,
   PostgresStoreOptions,

@@ -181,7 +181,7 @@ export async function* postEventStream(options: PostOptions): AsyncGenerator<str
   const decoder = new TextDecoder();
   let buffer = "";
   try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {

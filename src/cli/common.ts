@@ -9,10 +9,13 @@ import { commands } from "./commands/index.js";
 
 const CORE_USAGE = [
   "duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
+  "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
   "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]",
   "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
   "duro runs show <runId>",
   "duro runs events <runId>",
+  "duro runs export <runId> [--artifacts-dir <dir>]",
+  "duro runs tail <runId> [--poll-ms <ms>]",
   "duro signal <eventKey> [--payload <json>]",
   "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
   "duro answer <runId> <name> --value <json> [--by <name>]",
@@ -80,10 +83,10 @@ export function output(json: boolean): Out {
 }
 
 /** Opens the store --db names; the default file's folder is created, any other path must exist. */
-export function openDb(url: string | undefined) {
+export function openDb(url: string | undefined, options: { clock?: () => number } = {}) {
   const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
   if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
-  return openStore(dbUrl);
+  return openStore(dbUrl, options);
 }
 
 export function engineFor(
@@ -92,7 +95,7 @@ export function engineFor(
   extra: Partial<Parameters<typeof createEngine>[0]> = {},
 ): Engine {
   if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
-  return createEngine({ store: openDb(db), workflows, ...extra });
+  return createEngine({ store: openDb(db, extra.clock ? { clock: extra.clock } : {}), workflows, ...extra });
 }
 
 export function parseJson(text: string, what: string, flag: string): unknown {

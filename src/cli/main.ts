@@ -2,8 +2,10 @@
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
 import { isDuroError } from "../core/index.js";
 import { DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
+import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
 import { commands } from "./commands/index.js";
+import { runsExport, runsTail } from "./commands/runs-dev.js";
 import {
   currentUser,
   EXIT,
@@ -17,6 +19,7 @@ import {
   usage,
   usageText,
 } from "./common.js";
+import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
 
@@ -83,6 +86,7 @@ async function runCommand(args: string[]): Promise<number> {
     detach: { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "mock-llm": { type: "string" },
+    ...DEV_RUN_FLAGS,
   });
   const out = output(values.json);
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
@@ -92,11 +96,14 @@ async function runCommand(args: string[]): Promise<number> {
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
+  const { devSession } = await import("./devloop.js");
+  const dev = devSession(values, out.json || values.detach ? undefined : progressPrinter((line) => console.log(line)));
+  dev.checkInput(input, def.name);
   const engine = engineFor(values.db, module.workflows, {
     queues: module.queues,
     inlineWaitMs: 30_000,
     leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
-    ...(out.json || values.detach ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
+    ...dev.engineOptions,
   });
   try {
     const handle = await engine.start(def, input, {
@@ -111,9 +118,12 @@ async function runCommand(args: string[]): Promise<number> {
       return EXIT.ok;
     }
     out.print(`run ${handle.id} (${def.name})`);
-    await engine.runUntilSettled(handle.id, { maxWaitMs: 30_000 });
+    await dev.settle(engine, handle.id);
+    const dir = await dev.finish(engine, handle.id, module.file);
+    out.print(`run folder: ${dir}`);
     return await finalReport(engine, handle.id, out);
   } finally {
+    dev.close();
     await engine.close();
     await stopMock?.();
   }
@@ -210,6 +220,8 @@ async function workerCommand(args: string[]): Promise<number> {
 const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancelled"];
 
 async function runsCommand(args: string[]): Promise<number> {
+  if (args[0] === "export") return runsExport(args.slice(1));
+  if (args[0] === "tail") return runsTail(args.slice(1));
   const { values, positionals: all } = parse(args, {
     status: { type: "string" },
     workflow: { type: "string" },
@@ -246,6 +258,7 @@ async function runsCommand(args: string[]): Promise<number> {
       const run = await engine.get(runId as string);
       out.data(run);
       out.print(formatRun(run));
+      out.print(`\ntimeline:\n${formatTimeline(run.id, await engine.events(run.id))}`);
     } else {
       const events = await engine.events(runId as string);
       out.data(events);

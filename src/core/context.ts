@@ -7,6 +7,7 @@ import type { EventBody, JournalEvent } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
+import type { SecretReader } from "./secrets.js";
 import type { OpState, RunState } from "./state.js";
 import type { WorkflowDefinition } from "./workflow.js";
 
@@ -110,6 +111,8 @@ export interface WorkflowContext {
   random(): number;
   /** A random UUID v4, journaled. */
   uuid(): string;
+  /** Secrets by name (environment or a provider): not journaled, and redacted wherever they appear later. */
+  readonly secrets: SecretReader;
 }
 
 export type OpRequestKind = "step" | "sleep" | "event" | "approval" | "ask" | "child" | "value";

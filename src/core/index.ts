@@ -7,5 +7,6 @@ export * from "./ids.js";
 export * from "./queue.js";
 export * from "./retry.js";
 export * from "./schema.js";
+export * from "./secrets.js";
 export * from "./state.js";
 export * from "./workflow.js";

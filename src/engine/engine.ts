@@ -8,10 +8,12 @@ import {
   inputError,
   isWorkflowDefinition,
   type JournalEvent,
+  type JournalGuard,
   newRunId,
   parseRunId,
   type QueueDefinition,
   type RunId,
+  type SecretReader,
   toMs,
   validateWithSchema,
   type WorkflowDefinition,
@@ -46,6 +48,10 @@ export interface EngineOptions {
   onEvents?: (runId: string, events: JournalEvent[]) => void;
   /** Schedules this engine's workers fire (their workflows are registered too); see `schedule()`. */
   schedules?: ScheduleDefinition<any>[];
+  /** What `ctx.secrets.get` reads. default: the process environment */
+  secrets?: SecretReader;
+  /** Refuses secrets in what is journaled (inputs, results, errors, event payloads); see docs/dev-loop.md. default none */
+  journalGuard?: JournalGuard;
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -116,6 +122,8 @@ export class Engine {
       cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
       ready: () => this.saveQueues(),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
+      secrets: options.secrets ?? envSecrets,
+      ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
     };
     for (const def of options.queues ?? []) this.queues.add(def);
     for (const def of options.workflows ?? []) this.register(def);
@@ -158,6 +166,7 @@ export class Engine {
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
     const def = this.resolve(typeof workflow === "string" ? workflow : workflow.name);
     const checked = await validateInput(def, input);
+    this.options.journalGuard?.check(checked, `input of workflow "${def.name}"`);
     const now = this.clock();
     const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
     const timeout = def.options.timeout;
@@ -210,6 +219,7 @@ export class Engine {
       throw inputError("invalid_event_key", "an event key must be a non-empty string");
     if (eventKey.startsWith("duro:"))
       throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
     const result = await this.store.deliver({
       eventKey,
       payload: toJsonValue(payload, "event payload"),
@@ -229,6 +239,7 @@ export class Engine {
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
     };
+    this.options.journalGuard?.check(payload, `decision on "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
@@ -247,6 +258,7 @@ export class Engine {
       );
     }
     const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
+    this.options.journalGuard?.check(payload, `answer to "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
     return wait;
@@ -395,6 +407,22 @@ function toJsonValue(value: unknown, what: string): unknown {
     throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
   }
 }
+
+/** Secrets from the process environment: `ctx.secrets.get("STRIPE_KEY")` reads $STRIPE_KEY. */
+const envSecrets: SecretReader = {
+  get(name) {
+    const value = process.env[name];
+    if (value === undefined || value === "")
+      throw inputError(
+        "secret_not_found",
+        `secret "${name}" is not set; set the environment variable ${name} or configure a secrets provider`,
+        {
+          secret: name,
+        },
+      );
+    return value;
+  },
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -14,6 +14,7 @@ import {
   isDuroError,
   isStandardSchema,
   type JournalEvent,
+  type JournalGuard,
   NonDeterminismError as NonDeterminism,
   type NonDeterminismError,
   type OpRequest,
@@ -21,6 +22,7 @@ import {
   Replayer,
   type RunState,
   retryDelayMs,
+  type SecretReader,
   type StepContext,
   StepFailedError,
   type StepOptions,
@@ -57,6 +59,10 @@ export interface ExecutorDeps {
   ready?(): Promise<void>;
   /** Sees every committed batch of events (live progress, tests). */
   onEvents?: (runId: string, events: JournalEvent[]) => void;
+  /** What `ctx.secrets` reads. */
+  secrets: SecretReader;
+  /** Refuses secrets in journaled values and errors; none when absent. */
+  journalGuard?: JournalGuard;
 }
 
 export type InvocationStatus = "completed" | "failed" | "cancelled" | "waiting" | "lease_lost" | "conflict" | "interrupted";
@@ -257,6 +263,7 @@ export class Invocation {
       now: () => new Date(replayer.value("now") as number),
       random: () => replayer.value("random") as number,
       uuid: () => replayer.value("uuid") as string,
+      secrets: this.deps.secrets,
     } as WorkflowContext;
     const { store } = this.deps;
     applyContextExtensions(ctx, {
@@ -661,6 +668,13 @@ export class Invocation {
   // ---------- committing ----------
 
   private push(event: EventBody): void {
+    const guard = this.deps.journalGuard;
+    if (guard && (event.type === "step_failed" || event.type === "run_failed")) {
+      event = {
+        ...event,
+        error: guard.error(event.error, event.type === "run_failed" ? "error of the run" : `error of step "${event.key}"`),
+      };
+    }
     this.buffer.push(event);
     this.scheduleFlush();
   }
@@ -855,7 +869,7 @@ export class Invocation {
     for (const controller of this.controllers) controller.abort(new DuroError("run_ended", "the run ended", { category: "step" }));
     try {
       await this.flushing;
-      this.buffer.push(terminal);
+      this.push(terminal);
       const commit: Partial<AppendCommit> = { release: true };
       if (this.state.parentRunId)
         commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
@@ -959,6 +973,7 @@ export class Invocation {
     }
     if (json === undefined) return { stored: undefined, returned: undefined };
     const returned = JSON.parse(json);
+    this.deps.journalGuard?.check(returned, what);
     if (!allowArtifact || json.length <= this.deps.artifactThreshold) return { stored: returned, returned };
     const ref = await this.deps.store.putArtifact(Buffer.from(json, "utf8"));
     return { stored: undefined, ref, returned };

@@ -73,13 +73,13 @@ export async function evaluate(text: string, scope: Scope, where: string, extra:
 }
 
 /** A value with every "=expression" string inside it (in objects and lists, too) replaced by its result. */
-export async function resolveValue(value: unknown, scope: Scope, where: string): Promise<unknown> {
-  if (isExpressionValue(value)) return evaluate(value, scope, where);
+export async function resolveValue(value: unknown, scope: Scope, where: string, extra: Record<string, unknown> = {}): Promise<unknown> {
+  if (isExpressionValue(value)) return evaluate(value, scope, where, extra);
   if (typeof value === "string" && value.startsWith("==")) return value.slice(1);
-  if (Array.isArray(value)) return Promise.all(value.map((item, i) => resolveValue(item, scope, `${where}[${i}]`)));
+  if (Array.isArray(value)) return Promise.all(value.map((item, i) => resolveValue(item, scope, `${where}[${i}]`, extra)));
   if (!isRecord(value)) return value;
   const entries = await Promise.all(
-    Object.entries(value).map(async ([key, item]) => [key, await resolveValue(item, scope, `${where}.${key}`)] as const),
+    Object.entries(value).map(async ([key, item]) => [key, await resolveValue(item, scope, `${where}.${key}`, extra)] as const),
   );
   return Object.fromEntries(entries.filter(([, item]) => item !== undefined));
 }

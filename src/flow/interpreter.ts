@@ -170,7 +170,7 @@ class Interpreter {
       timeout: node.timeout,
       previous,
       components: this.options.components ?? {},
-      value: (value, field) => resolveValue(value, scope, `${where}.${field}`),
+      value: (value, field, extra) => resolveValue(value, scope, `${where}.${field}`, extra),
       expression: (text, field) => evaluate(text, scope, `${where}.${field}`),
       subflow: (flowId) => this.subflow(flowId, where),
       runGraph: (graph, inner, innerPrefix, innerAt) => this.runGraph(graph, inner, innerPrefix, innerAt),

@@ -43,10 +43,11 @@ export function parseDbUrl(url: string): ParsedDbUrl {
 }
 
 /** Opens the store a URL names. A PostgreSQL store connects (and migrates its schema) at its first operation. */
-export function openStore(url: string): Store {
+export function openStore(url: string, options: { clock?: () => number } = {}): Store {
   const parsed = parseDbUrl(url);
-  if (parsed.kind === "postgres") return openPostgresStore(parsed.url, parsed.schema === undefined ? {} : { schema: parsed.schema });
-  return openSqliteStore(parsed.path, { synchronous: parsed.synchronous });
+  if (parsed.kind === "postgres")
+    return openPostgresStore(parsed.url, { ...(parsed.schema === undefined ? {} : { schema: parsed.schema }), ...options });
+  return openSqliteStore(parsed.path, { synchronous: parsed.synchronous, ...options });
 }
 
 /** A URL without its password (in the user part or a `password=` parameter), safe for messages and logs. */

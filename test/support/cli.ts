@@ -44,7 +44,7 @@ export interface SpawnedCli {
 }
 
 // Variables the outer shell might set that would change what the child does behind the test's back.
-const SCRUBBED_ENV = ["DURO_DB", "DURO_FAILPOINTS", "DURO_TEST_EFFECTS", "NODE_OPTIONS", "FORCE_COLOR"];
+const SCRUBBED_ENV = ["DURO_DB", "DURO_FAILPOINTS", "DURO_TEST_EFFECTS", "NODE_OPTIONS", "FORCE_COLOR", "OTEL_EXPORTER_OTLP_ENDPOINT"];
 
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

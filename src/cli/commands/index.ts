@@ -5,6 +5,7 @@ import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
 import { packCommand } from "./pack.js";
 import { queuesCommand } from "./queues.js";
+import { replayCommand } from "./replay.js";
 import { schedulesCommand } from "./schedules.js";
 import { serveCommand } from "./serve.js";
 
@@ -25,4 +26,5 @@ export const commands: CliCommand[] = [
   keysCommand,
   approvalsCommand,
   limitsCommand,
+  replayCommand,
 ];

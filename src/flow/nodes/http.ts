@@ -29,7 +29,8 @@ export const httpNode: NodeKind = {
     const output = await rt.ctx.step(
       rt.name,
       async (step) => {
-        const spec = (await rt.value(node.http, "http")) as HttpSpec;
+        // $secret(name) is only bound here, inside the step: a secret may go into the request, never into the journal.
+        const spec = (await rt.value(node.http, "http", { secret: (name: string) => rt.ctx.secrets.get(name) })) as HttpSpec;
         return request(spec, step.signal, rt.where);
       },
       rt.stepOptions,

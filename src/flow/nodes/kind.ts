@@ -36,7 +36,7 @@ export interface NodeRuntime {
   previous: unknown;
   components: ComponentRegistry;
   /** Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. */
-  value(value: unknown, field: string): Promise<unknown>;
+  value(value: unknown, field: string, extra?: Record<string, unknown>): Promise<unknown>;
   /** Evaluates an always-expression field. */
   expression(text: string, field: string): Promise<unknown>;
   /** The workflow of another flow, for `subflow`. */

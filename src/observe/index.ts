@@ -1,0 +1,15 @@
+export { type TraceRunOptions, traceRun } from "./otel.js";
+export { DEFAULT_SECRET_KEYS, DEFAULT_VALUE_PATTERNS, REDACTED, type Redacted, type RedactionPolicy, Redactor, redact } from "./redact.js";
+export {
+  buildRunFolder,
+  type FailureSummary,
+  type RunFolder,
+  type RunOutcome,
+  type RunSummary,
+  readJournal,
+  type StepSummary,
+  writeRunFolder,
+} from "./run-folder.js";
+export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
+export { formatTimeline } from "./timeline.js";
+export { buildTranscript, type MockHit, type Transcript, type TranscriptLine, type TranscriptPhase } from "./transcript.js";

@@ -1,0 +1,54 @@
+// A run's timeline as text, readable at a glance: each step and wait with its start offset, duration, attempts
+// and retries, in the order the code asked for them. Pure: a function of the journal.
+import { foldJournal, type JournalEvent } from "../core/index.js";
+
+const SYMBOL: Record<string, string> = {
+  completed: "✓",
+  resolved: "✓",
+  failed: "✗",
+  running: "▶",
+  retrying: "↻",
+  waiting: "…",
+};
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)}h${Math.round((ms % 3_600_000) / 60_000)}m`;
+  return `${Math.floor(ms / 86_400_000)}d${Math.round((ms % 86_400_000) / 3_600_000)}h`;
+}
+
+/** The timeline lines of a run: a header, then one line per step or wait (retries indented under their step). */
+export function formatTimeline(runId: string, events: readonly JournalEvent[]): string {
+  const state = foldJournal(runId, events);
+  const start = Date.parse(state.createdAt);
+  const end = state.endedAt ? Date.parse(state.endedAt) : undefined;
+  const failures = new Map<string, Array<{ attempt: number; code: string; retryAt?: string }>>();
+  for (const e of events) {
+    if (e.type !== "step_failed") continue;
+    failures.set(e.key, [
+      ...(failures.get(e.key) ?? []),
+      { attempt: e.attempt, code: e.error.code, ...(e.retryAt ? { retryAt: e.retryAt } : {}) },
+    ]);
+  }
+  const ops = state.ops.filter((op) => op.kind !== "value");
+  const width = Math.max(8, ...ops.map((op) => op.key.length));
+  const lines = [
+    `run ${runId} ${state.workflow} ${state.phase === "active" ? "in progress" : state.phase}${end === undefined ? "" : ` in ${formatDuration(end - start)}`}`,
+  ];
+  for (const op of ops) {
+    const offset = `+${formatDuration(Date.parse(op.startedAt) - start)}`.padEnd(9);
+    const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
+    const what = op.kind === "step" ? "" : ` ${op.wait?.kind ?? op.kind}${op.resolvedBy ? ` by ${op.resolvedBy}` : ""}`;
+    const attempts = op.attempts > 1 ? ` ${op.attempts} attempts` : "";
+    lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${op.key.padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
+    for (const f of failures.get(op.key) ?? []) {
+      lines.push(
+        `  ${"".padEnd(9)}   ${"".padEnd(width)}         attempt ${f.attempt} failed [${f.code}]${f.retryAt ? `, retry at ${f.retryAt}` : ""}`,
+      );
+    }
+  }
+  if (state.error) lines.push(`  error [${state.error.code}]: ${state.error.message}`);
+  return lines.join("\n");
+}

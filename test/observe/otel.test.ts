@@ -1,0 +1,72 @@
+// OpenTelemetry spans drawn from the journal, checked with the SDK's in-memory exporter: one span per run, per
+// step attempt and per wait, with run id, workflow, step key, attempt, status and token usage.
+import { SpanStatusCode } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { type JournalEvent, workflow } from "duro";
+import { createTestEngine } from "duro/testing";
+import { describe, expect, it } from "vitest";
+import { traceRun } from "../../src/observe/otel.js";
+
+function inMemoryTracer() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracer: provider.getTracer("duro-test") };
+}
+
+const flaky = workflow("flaky", async (ctx) => {
+  await ctx.step("fetch", ({ attempt }) => {
+    if (attempt < 2) throw new Error("temporarily down");
+    return "ok";
+  });
+  await ctx.sleep("wait", "1d");
+  return "done";
+});
+
+describe("traceRun", () => {
+  it("emits a run span with a child span per step attempt and per wait, with attributes and statuses", async () => {
+    const kit = createTestEngine({ workflows: [flaky] });
+    const runId = await kit.start(flaky, {});
+    await kit.runToCompletion(runId);
+    const { exporter, tracer } = inMemoryTracer();
+    traceRun(runId, await kit.journal(runId), { tracer });
+    await kit.close();
+
+    const spans = exporter.getFinishedSpans();
+    const run = spans.find((s) => s.name === "duro.run flaky");
+    expect(run?.attributes).toMatchObject({ "duro.run_id": runId, "duro.workflow": "flaky", "duro.status": "completed" });
+    const children = spans.filter((s) => s !== run);
+    expect(children.map((s) => [s.name, s.attributes["duro.attempt"], s.attributes["duro.status"]])).toEqual([
+      ["duro.step fetch#0", 1, "retrying"],
+      ["duro.step fetch#0", 2, "completed"],
+      ["duro.wait wait#0", undefined, "resolved"],
+    ]);
+    for (const child of children) {
+      expect(child.parentSpanContext?.spanId).toBe(run?.spanContext().spanId);
+      expect(child.attributes["duro.run_id"]).toBe(runId);
+    }
+    expect(children[0]?.status.code).toBe(SpanStatusCode.ERROR);
+    const waitSpan = children[2];
+    const waitedMs = (waitSpan?.duration[0] ?? 0) * 1000 + (waitSpan?.duration[1] ?? 0) / 1e6;
+    expect(waitedMs).toBe(86_400_000);
+  });
+
+  it("puts token usage on the step that recorded it and totals it on the run", () => {
+    const at = "2025-01-01T00:00:00.000Z";
+    const events: JournalEvent[] = [
+      { seq: 1, at, type: "run_created", workflow: "agent", version: "1", input: {}, tenant: "default", options: {} },
+      { seq: 2, at, type: "step_started", key: "llm#0", attempt: 1 },
+      { seq: 3, at, type: "usage_recorded", key: "llm#0", model: "m-small", inputTokens: 120, outputTokens: 30, costUsd: 0.001 },
+      { seq: 4, at: "2025-01-01T00:00:02.000Z", type: "step_completed", key: "llm#0", result: "hi" },
+      { seq: 5, at: "2025-01-01T00:00:02.000Z", type: "run_completed", output: "hi" },
+    ];
+    const { exporter, tracer } = inMemoryTracer();
+    expect(traceRun("r_1", events, { tracer })).toBe(2);
+    const [step, run] = exporter.getFinishedSpans();
+    expect(step?.attributes).toMatchObject({
+      "gen_ai.usage.input_tokens": 120,
+      "gen_ai.usage.output_tokens": 30,
+      "gen_ai.request.model": "m-small",
+    });
+    expect(run?.attributes).toMatchObject({ "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30 });
+  });
+});

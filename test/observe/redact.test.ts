@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { keyWords, REDACTED, Redactor, redact } from "../../src/observe/redact.js";
+
+describe("redact", () => {
+  it("redacts secret keys by word in nested objects and arrays, listing their paths", () => {
+    const input = {
+      headers: { Authorization: "Basic abc", "set-cookie": "s=1", "x-api-key": "k1" },
+      users: [
+        { name: "ann", password: "p1" },
+        { name: "bob", accessToken: "t1" },
+      ],
+      client_secret: "c1",
+      apiKey: "k2",
+      APIKEY: "k3",
+      private_key: "k4",
+      nested: { deeper: [{ refreshToken: "t2" }] },
+    };
+    const { value, redactions } = redact(input);
+    expect(value).toEqual({
+      headers: { Authorization: REDACTED, "set-cookie": REDACTED, "x-api-key": REDACTED },
+      users: [
+        { name: "ann", password: REDACTED },
+        { name: "bob", accessToken: REDACTED },
+      ],
+      client_secret: REDACTED,
+      apiKey: REDACTED,
+      APIKEY: REDACTED,
+      private_key: REDACTED,
+      nested: { deeper: [{ refreshToken: REDACTED }] },
+    });
+    expect(redactions).toEqual([
+      "$.headers.Authorization",
+      '$.headers["set-cookie"]',
+      '$.headers["x-api-key"]',
+      "$.users[0].password",
+      "$.users[1].accessToken",
+      "$.client_secret",
+      "$.apiKey",
+      "$.APIKEY",
+      "$.private_key",
+      "$.nested.deeper[0].refreshToken",
+    ]);
+  });
+
+  it("keeps flags under secret names: a boolean cannot carry a secret", () => {
+    const { value, redactions } = redact({ requiresPassword: true, token: false, cookie: null, secret: "" });
+    expect(value).toEqual({ requiresPassword: true, token: false, cookie: null, secret: "" });
+    expect(redactions).toEqual([]);
+  });
+
+  it("keeps usage figures whose names contain token as a word part: maxTokens, inputTokens, tokenCount", () => {
+    const usage = { maxTokens: 100, inputTokens: 12, outputTokens: 3, tokenCount: 15, max_tokens: 9, "token-count": 1, tokenizer: "bpe" };
+    const { value, redactions } = redact(usage);
+    expect(value).toEqual(usage);
+    expect(redactions).toEqual([]);
+  });
+
+  it("redacts secret-shaped values inside strings: bearer tokens, sk- keys, AWS access keys, PEM keys, JWTs", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----";
+    const { value, redactions } = redact({
+      log: ["calling with Bearer abcdefgh12345678", `key sk-proj-ABCDEFGHIJKLMNOPQRST used`],
+      aws: "AKIAIOSFODNN7EXAMPLE",
+      cert: `before ${pem} after`,
+      session: jwt,
+      plain: "nothing to see",
+    });
+    expect(value).toEqual({
+      log: [`calling with ${REDACTED}`, `key ${REDACTED} used`],
+      aws: REDACTED,
+      cert: `before ${REDACTED} after`,
+      session: REDACTED,
+      plain: "nothing to see",
+    });
+    expect(redactions).toEqual(["$.log[0]", "$.log[1]", "$.aws", "$.cert", "$.session"]);
+  });
+
+  it("redacts known values wherever they appear, and the lists are configurable", () => {
+    const redactor = new Redactor({ keys: ["pin"], valuePatterns: [/\bacct-\d+/], knownValues: ["hunter22"] });
+    const { value, redactions } = redactor.redact({ pin: "1234", password: "kept: not in this policy", note: "pw hunter22 for acct-991" });
+    expect(value).toEqual({ pin: REDACTED, password: "kept: not in this policy", note: `pw ${REDACTED} for ${REDACTED}` });
+    expect(redactions).toEqual(["$.pin", "$.note"]);
+  });
+
+  it("splits camelCase, snake_case and kebab-case keys into words", () => {
+    expect(keyWords("xApiKey")).toEqual(["x", "api", "key"]);
+    expect(keyWords("HTTPCookie")).toEqual(["http", "cookie"]);
+    expect(keyWords("client-secret_value")).toEqual(["client", "secret", "value"]);
+  });
+});
