@@ -10,6 +10,8 @@ import { commands } from "./commands/index.js";
 const CORE_USAGE = [
   "duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
   "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
+  "        <file> is a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack):",
+  "        [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",
   "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]",
   "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
   "duro runs show <runId>",

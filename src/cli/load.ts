@@ -6,6 +6,7 @@ import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
 import { DuroError, isScheduleDefinition, isWorkflowDefinition, type ScheduleDefinition, type WorkflowDefinition } from "../index.js";
 import { FLOW_EXTENSIONS, loadFlowFile } from "./flow-file.js";
 import { importModule } from "./import-module.js";
+import { isPackPath, loadPackFile, type PackLoadOptions } from "./pack-file.js";
 
 export interface LoadedModule {
   file: string;
@@ -13,11 +14,16 @@ export interface LoadedModule {
   /** Queues the module exports (workflows' inline queues are found through the workflows). */
   queues: QueueDefinition[];
   schedules: ScheduleDefinition[];
+  /** For a pack: what was opened, recorded with the runs it starts. */
+  pack?: { id: string; version: string; signature: string; keyId?: string; warnings?: string[] };
   /** The module's default export, when it is a workflow. */
   defaultWorkflow?: WorkflowDefinition;
 }
 
-export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
+const STRICT: PackLoadOptions = { signing: "strict", trustedKeys: [] };
+
+export async function loadWorkflowFile(path: string, packs: PackLoadOptions = STRICT): Promise<LoadedModule> {
+  if (isPackPath(path)) return loadPackFile(path, packs);
   if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return loadFlowFile(path);
   const file = resolve(path);
   const module = await importModule(path, "workflow file");
@@ -36,9 +42,9 @@ export async function loadWorkflowFile(path: string): Promise<LoadedModule> {
   return loaded;
 }
 
-export async function loadWorkflowFiles(paths: string[]): Promise<LoadedModule[]> {
+export async function loadWorkflowFiles(paths: string[], packs: PackLoadOptions = STRICT): Promise<LoadedModule[]> {
   const modules: LoadedModule[] = [];
-  for (const path of paths) modules.push(await loadWorkflowFile(path));
+  for (const path of paths) modules.push(await loadWorkflowFile(path, packs));
   return modules;
 }
 

@@ -22,6 +22,7 @@ import {
 import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
+import { PACK_FLAGS, packOptions } from "./pack-flags.js";
 
 export { EXIT } from "./common.js";
 
@@ -86,12 +87,13 @@ async function runCommand(args: string[]): Promise<number> {
     detach: { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "mock-llm": { type: "string" },
+    ...PACK_FLAGS,
     ...DEV_RUN_FLAGS,
   });
   const out = output(values.json);
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
-  const module = await loadWorkflowFile(file);
+  const module = await loadWorkflowFile(file, packOptions(values));
   const def = pickWorkflow(module, values.workflow);
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
@@ -108,6 +110,7 @@ async function runCommand(args: string[]): Promise<number> {
   try {
     const handle = await engine.start(def, input, {
       source: module.file,
+      ...(module.pack ? { meta: { pack: module.pack } } : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
@@ -164,12 +167,13 @@ async function workerCommand(args: string[]): Promise<number> {
     "until-idle": { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "grace-ms": { type: "string" },
+    ...PACK_FLAGS,
   });
   if (positionals.length === 0) throw usage("missing the workflow files: duro worker <file...>");
   const concurrency = positiveInt(values.concurrency, "--concurrency", 4);
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
   const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
-  const modules = await loadWorkflowFiles(positionals);
+  const modules = await loadWorkflowFiles(positionals, packOptions(values));
   const workflows = modules.flatMap((m) => m.workflows);
   const out = output(values.json);
   const engine = engineFor(values.db, workflows, {
@@ -356,7 +360,7 @@ async function cancelCommand(args: string[]): Promise<number> {
 }
 
 async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "lease-ms": { type: "string" }, "mock-llm": { type: "string" } });
+  const { values, positionals } = parse(args, { "lease-ms": { type: "string" }, "mock-llm": { type: "string" }, ...PACK_FLAGS });
   const out = output(values.json);
   const runId = requirePositional(positionals, 0, "the run id: duro resume <runId> [<file...>]");
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
@@ -379,7 +383,7 @@ async function resumeCommand(args: string[]): Promise<number> {
   } finally {
     await probe.close();
   }
-  const modules = await loadWorkflowFiles(files);
+  const modules = await loadWorkflowFiles(files, packOptions(values));
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
   const engine = engineFor(
     values.db,

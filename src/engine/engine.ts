@@ -63,6 +63,8 @@ export interface StartOptions extends QueueOverrides {
   tenant?: string;
   /** The file that defines the workflow, recorded so that `duro resume` can load it. */
   source?: string;
+  /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
+  meta?: Record<string, unknown>;
   /**
    * Your open database transaction (a pg client after BEGIN, or a better-sqlite3 Database inside a transaction, on
    * the store's own database): the run is created in it and exists only if you commit.
@@ -182,6 +184,7 @@ export class Engine {
         options: {
           ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
           ...(options.source === undefined ? {} : { source: options.source }),
+          ...(options.meta === undefined ? {} : { meta: options.meta }),
         },
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
         ...queued,

@@ -1,0 +1,58 @@
+// Packs as CLI workflow files (`duro run <pack dir | file.duropack>`): the pack is opened (digests, zip safety,
+// signature under the signing mode) before anything runs, then each of its flows becomes a workflow whose `call`
+// nodes use the pack's components. Subflows name other flows of the same pack by id.
+import { existsSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+import { analyzeFlow, flowInvalid, flowWorkflow } from "../flow/index.js";
+import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
+import { MANIFEST_FILE, openPack, type SigningMode } from "../pack/index.js";
+import type { LoadedModule } from "./load.js";
+
+export interface PackLoadOptions {
+  signing: SigningMode;
+  /** .pem files or directories of them (see trustedKeySources). */
+  trustedKeys: string[];
+}
+
+/** Whether `path` names a pack: a .duropack file, or a directory with a pack.yaml. */
+export function isPackPath(path: string): boolean {
+  if (extname(path).toLowerCase() === ".duropack") return true;
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, MANIFEST_FILE));
+}
+
+export async function loadPackFile(path: string, options: PackLoadOptions): Promise<LoadedModule> {
+  const pack = await openPack(path, { signing: options.signing, trustedKeys: options.trustedKeys });
+  const problems: FlowProblem[] = [];
+  const docs = new Map<string, FlowDocument>();
+  const ids = new Set(pack.flows.flatMap((f) => (f.id === undefined ? [] : [f.id])));
+  for (const flow of pack.flows) {
+    const { document, problems: found } = analyzeFlow(flow.text, {
+      path: `${path}:${flow.path}`,
+      components: pack.components,
+      // Only whether a subflow exists matters to the check; the documents are joined below.
+      flows: (id) => (ids.has(id) ? ({} as FlowDocument) : undefined),
+    });
+    problems.push(...found);
+    if (document && !found.some((p) => p.severity === "error")) docs.set((document as FlowDocument).id, document as FlowDocument);
+  }
+  if (problems.some((p) => p.severity === "error")) throw flowInvalid(problems, path);
+  const workflows = [...docs.values()].map(
+    (doc): WorkflowDefinition => flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id) }),
+  );
+  const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
+  for (const warning of pack.warnings) console.error(`duro: warning: ${warning}`);
+  return {
+    file: resolve(path),
+    workflows,
+    queues: [],
+    schedules: [],
+    ...(entry ? { defaultWorkflow: entry } : {}),
+    pack: {
+      id: pack.manifest.id,
+      version: pack.manifest.version,
+      signature: pack.signature.status,
+      ...(pack.signature.keyId ? { keyId: pack.signature.keyId } : {}),
+      ...(pack.warnings.length ? { warnings: pack.warnings } : {}),
+    },
+  };
+}

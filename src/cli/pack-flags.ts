@@ -1,0 +1,22 @@
+// The flags that say how a pack given to run, worker or resume is trusted.
+import type { SigningMode } from "../pack/index.js";
+import { trustedKeySources } from "./commands/pack.js";
+import { usage } from "./common.js";
+import type { PackLoadOptions } from "./pack-file.js";
+
+export const PACK_FLAGS = {
+  /** strict (default): a pack must be signed by a trusted key; dev: unsigned or untrusted packs run with a warning. */
+  signing: { type: "string" },
+  pubkey: { type: "string", multiple: true },
+  "trusted-keys": { type: "string" },
+} as const;
+
+export function packOptions(values: {
+  signing?: string | undefined;
+  pubkey?: string[] | undefined;
+  "trusted-keys"?: string | undefined;
+}): PackLoadOptions {
+  const signing = values.signing ?? "strict";
+  if (signing !== "strict" && signing !== "dev") throw usage(`--signing must be strict or dev, not "${signing}"`);
+  return { signing: signing as SigningMode, trustedKeys: trustedKeySources(values) };
+}
