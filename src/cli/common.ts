@@ -8,7 +8,7 @@ import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { commands } from "./commands/index.js";
 
 const CORE_USAGE = [
-  "duro run <file> [--workflow <name>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
+  "duro run <file> [--workflow <name> | --flow <id>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
   "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
   "        <file> is a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack):",
   "        [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",

@@ -81,6 +81,8 @@ function reportError(error: unknown): number {
 async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     workflow: { type: "string" },
+    /** For a pack or flow: the flow id (another name for --workflow). */
+    flow: { type: "string" },
     input: { type: "string" },
     id: { type: "string" },
     "idempotency-key": { type: "string" },
@@ -94,7 +96,8 @@ async function runCommand(args: string[]): Promise<number> {
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
   const module = await loadWorkflowFile(file, packOptions(values));
-  const def = pickWorkflow(module, values.workflow);
+  if (values.flow !== undefined && values.workflow !== undefined) throw usage("--flow and --workflow name the same thing; give one");
+  const def = pickWorkflow(module, values.flow ?? values.workflow);
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
   await validateInput(def, input);
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
