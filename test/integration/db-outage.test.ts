@@ -3,12 +3,13 @@
 // step journaled twice. The outage is made with a TCP proxy, so the shared test server keeps running.
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { createEngine, type JournalEvent } from "../../src/index.js";
+import { createEngine } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
 import { fixture, freshDir, removeTempDirs, spawnDuro } from "../support/cli.js";
+import { expectFiveCompleted } from "../support/five-checks.js";
 import { freshPgUrl } from "../support/postgres.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
-import five, { STEPS } from "../support/workflows/five.js";
+import five from "../support/workflows/five.js";
 
 afterAll(removeTempDirs);
 
@@ -45,13 +46,6 @@ it("PostgreSQL: a worker survives the database going away and coming back, and l
   expect(stopped.stderr).toContain("db_unavailable");
   expect(stopped.stderr).toContain("[REDACTED]");
   expect(stopped.stderr).not.toContain("s3cret-pw");
-  for (const [index, id] of ids.entries()) {
-    const run = await engine.get(id);
-    expect(run.status, id).toBe("completed");
-    expect(run.output).toBe(index + STEPS.length);
-    const events: JournalEvent[] = await engine.events(id);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.flatMap((e) => (e.type === "step_completed" ? [e.key] : []))).toEqual(STEPS.map((s) => `${s}#0`));
-  }
+  await expectFiveCompleted(engine, ids);
   await engine.close();
 }, 90_000);

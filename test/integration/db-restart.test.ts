@@ -3,11 +3,12 @@
 // step journaled twice. The server is the test's own (see private-postgres.ts), so other test files are not hit.
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { createEngine, type JournalEvent } from "../../src/index.js";
+import { createEngine } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
 import { fixture, freshDir, removeTempDirs, spawnDuro } from "../support/cli.js";
+import { expectFiveCompleted } from "../support/five-checks.js";
 import { privatePostgresProblem, startPrivatePostgres } from "../support/private-postgres.js";
-import five, { STEPS } from "../support/workflows/five.js";
+import five from "../support/workflows/five.js";
 
 afterAll(removeTempDirs);
 
@@ -42,14 +43,7 @@ it.skipIf(problem !== undefined)(
       expect(stopped.code, stopped.stderr).toBe(0);
       // The restart happened while it worked: the worker saw the database go away.
       expect(stopped.stderr).toMatch(/db_unavailable|storage_error/);
-      for (const [index, id] of ids.entries()) {
-        const run = await check.get(id);
-        expect(run.status, id).toBe("completed");
-        expect(run.output).toBe(index + STEPS.length);
-        const events: JournalEvent[] = await check.events(id);
-        expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-        expect(events.flatMap((e) => (e.type === "step_completed" ? [e.key] : []))).toEqual(STEPS.map((s) => `${s}#0`));
-      }
+      await expectFiveCompleted(check, ids);
       await check.close();
     } finally {
       server.stop();
