@@ -1,8 +1,19 @@
 // `llm` and `agent` nodes run by a real engine against the mock LLM server (real OpenAI protocol): each
 // model call and tool call is a journaled step, and a run that continues after an approval replays them
 // from the journal without sending any request again (the mock's request log says so).
-import { describe, expect, it } from "vitest";
-import { type ComponentRegistry, checkFlow, flowWorkflow, parseFlow, type WorkflowDefinition } from "../../src/index.js";
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  analyzeFlow,
+  type ComponentRegistry,
+  checkFlow,
+  flowJsonSchema,
+  flowWorkflow,
+  parseFlow,
+  type WorkflowDefinition,
+} from "../../src/index.js";
+import { duroJson, example, freshDir, removeTempDirs } from "../support/cli.js";
 import { harness } from "../support/engine.js";
 import { callTool, mockLlm } from "../support/llm.js";
 
@@ -139,7 +150,7 @@ describe("agent node", () => {
         }),
       },
     ]);
-    const sent = (i: number) => (server.requests[i]?.body.messages as Array<{ content: string }>).at(-1)?.content;
+    const sent = (i: number) => (server.requests[i]?.body.messages as Array<{ content: string }> | undefined)?.at(-1)?.content;
     expect(sent(1)).toMatch(/^error: invalid arguments for crm_lookup/);
     expect(sent(2)).toBe('{"name":"Ana","tier":"gold"}');
 
@@ -150,6 +161,16 @@ describe("agent node", () => {
     expect(await stepKeys(h, id)).toEqual(["resolve/turn#0", "resolve/turn#1", "resolve/tool:crm_lookup#0", "resolve/turn#2"]);
   });
 
+  it("the published schema (schemas/flow.schema.json) accepts both kinds and the example", () => {
+    const validate = new Ajv2020({ strict: false }).compile(flowJsonSchema());
+    const example_ = readFileSync(example("flows/ticket-classifier.yaml"), "utf8");
+    for (const text of [CLASSIFY, RESOLVE, example_]) {
+      const doc = analyzeFlow(text).document;
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    }
+    expect(validate(analyzeFlow(RESOLVE.replace("maxIterations: 4", "maxIterations: 4\n      frobnicate: 1")).document)).toBe(false);
+  });
+
   it("the loader refuses an unknown tool component and a node without a prompt", () => {
     const problems = checkFlow(parseFlow(RESOLVE.replace("component: crm.lookup", "component: crm.nope")), {
       components: { "crm.lookup": async () => null },
@@ -158,5 +179,34 @@ describe("agent node", () => {
     expect(() => parseFlow("id: x\nnodes:\n  a: { llm: { model: gpt-test } }\n")).toThrow(
       /nodes\.a\.llm: must have required property 'prompt'/,
     );
+  });
+});
+
+describe("the ticket classifier example, offline", () => {
+  afterAll(removeTempDirs);
+  const classify = (ticket: Record<string, string>) =>
+    duroJson<{ status: string; output: unknown }>(
+      [
+        "run",
+        example("flows/ticket-classifier.yaml"),
+        "--input",
+        JSON.stringify({ email: "ops@shop.example", ...ticket }),
+        "--mock-llm",
+        example("flows/ticket-classifier.mock.json"),
+      ],
+      { cwd: freshDir("duro-flowai-"), timeoutMs: 30_000 },
+    );
+
+  it("`duro run … --mock-llm` repairs the model's invalid urgency and pages on-call", { timeout: 60_000 }, async () => {
+    const run = await classify({ ticketId: "T-7", subject: "Checkout is down", body: "Every payment fails since 9:00" });
+    expect(run).toMatchObject({
+      status: "completed",
+      output: { ticket: "T-7", category: "incident", urgency: "high", outcome: "escalated" },
+    });
+  });
+
+  it("answers a plain question", { timeout: 60_000 }, async () => {
+    const run = await classify({ ticketId: "T-8", subject: "Invoice address", body: "Can I change it?" });
+    expect(run).toMatchObject({ status: "completed", output: { category: "question", outcome: "answered" } });
   });
 });
