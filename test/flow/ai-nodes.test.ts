@@ -94,6 +94,23 @@ nodes:
     expect(server.requests).toHaveLength(3);
     expect((await budgeted.engine.events(limited.id)).some((e) => e.type === "limit_warning")).toBe(true);
   });
+
+  it("a node's budget is the call's: a reply over maxTokens leaves no room for the repair", async () => {
+    const server = await mockLlm({ replies: [{ content: "not json", usage: { inputTokens: 400, outputTokens: 200 } }, { content: "{}" }] });
+    const h = build(`
+id: small-budget
+nodes:
+  classify:
+    llm:
+      model: gpt-test
+      prompt: "=input.text"
+      responseSchema: { type: object }
+      budget: { maxTokens: "=input.tokens" }
+`);
+    const { id } = await h.engine.start(h.def, { text: "hello", tokens: 500 });
+    expect((await h.settle(id)).error).toMatchObject({ code: "limit_exceeded" });
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 const RESOLVE = `
@@ -159,6 +176,16 @@ describe("agent node", () => {
     expect(server.requests).toHaveLength(3);
     expect(seen).toHaveLength(1);
     expect(await stepKeys(h, id)).toEqual(["resolve/turn#0", "resolve/turn#1", "resolve/tool:crm_lookup#0", "resolve/turn#2"]);
+  });
+
+  it("an agent node's budget stops its loop", async () => {
+    const server = await mockLlm({ replies: [callTool("crm_lookup", { email: "a@b.c" }), { content: "done" }] });
+    const h = build(RESOLVE.replace("budget: { maxTokens: 100000 }", "budget: { maxIterations: 1 }"), {
+      "crm.lookup": async () => ({ tier: "free" }),
+    });
+    const { id } = await h.engine.start(h.def, { email: "a@b.c", body: "hi" });
+    expect((await h.settle(id)).error).toMatchObject({ code: "limit_exceeded" });
+    expect(server.requests).toHaveLength(1);
   });
 
   it("the published schema (schemas/flow.schema.json) accepts both kinds and the example", () => {

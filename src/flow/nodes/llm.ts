@@ -3,7 +3,7 @@
 import "../../agent/context.js";
 import type { Budget } from "../../agent/budget.js";
 import type { ChatMessage } from "../../agent/provider.js";
-import type { Duration, RetryPolicy } from "../../core/index.js";
+import { type Duration, DuroError, type RetryPolicy } from "../../core/index.js";
 import type { FlowNode, JsonSchema } from "../document.js";
 import { type NodeKind, type NodeRuntime, VALUE } from "./kind.js";
 
@@ -77,6 +77,12 @@ export async function modelOptions(node: FlowNode, kind: string, rt: NodeRuntime
   const [model, system, prompt, messages, temperature, maxTokens, budget] = await Promise.all(
     (["model", "system", "prompt", "messages", "temperature", "maxTokens", "budget"] as const).map(at),
   );
+  if (messages !== undefined && !Array.isArray(messages)) {
+    throw new DuroError("bad_messages", `${rt.where}.${kind}.messages must give a list of { role, content }, not ${typeof messages}`, {
+      category: "step",
+      retryable: false,
+    });
+  }
   return {
     model: String(model),
     ...(system === undefined || system === null ? {} : { system: String(system) }),
