@@ -42,6 +42,8 @@ export interface FlowDocument extends FlowGraph {
   output?: string;
   /** Component modules for `duro run flow.yaml`, relative to the file (see docs/flows.md). */
   components?: string | string[];
+  /** The run's budget for model calls (`ctx.budget`), for `llm` and `agent` nodes. */
+  budget?: Record<string, unknown>;
 }
 
 export type PathSegment = string | number;

@@ -2,6 +2,7 @@
 // named after its place in the document (`lookup`, `docs[2].extract`; a node that runs again in a loop gets
 // the next occurrence, `lookup#1`), so durability, replay and crash recovery come from the core unchanged.
 import { createHash } from "node:crypto";
+import type { Budget } from "../agent/budget.js";
 import {
   type ComponentRegistry,
   DuroError,
@@ -109,6 +110,7 @@ class Interpreter {
       vars: {},
       run: { id: this.ctx.runId, flow: this.doc.id, startedAt: this.ctx.now().toISOString() },
     };
+    if (this.doc.budget !== undefined) this.ctx.budget((await resolveValue(this.doc.budget, scope, "budget")) as Budget);
     const result = await this.runGraph(this.doc, scope, "", []);
     if (this.doc.output === undefined) return result ?? null;
     return (await evaluate(this.doc.output, scope, "output", { result })) ?? null;

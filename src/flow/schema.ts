@@ -2,6 +2,7 @@
 // schemas/flow.schema.json publishes for editors; loading validates each node against its kind's part.
 import type { JsonSchema } from "./document.js";
 import type { NodeKind } from "./nodes/kind.js";
+import { BUDGET } from "./nodes/llm.js";
 import { NODE_KINDS } from "./nodes/registry.js";
 
 const DURATION: JsonSchema = { type: ["string", "number"], description: 'milliseconds, or "250ms", "30s", "5m", "1h30m", "7d"' };
@@ -76,6 +77,7 @@ export function documentSchema(node: JsonSchema = { type: "object" }): Record<st
         oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
       },
       nodes: { type: "object", minProperties: 1, propertyNames: { pattern: ID_PATTERN }, additionalProperties: node },
+      budget: { ...(BUDGET as object), description: "the run's budget for `llm` and `agent` nodes (ctx.budget)" },
     },
   };
 }

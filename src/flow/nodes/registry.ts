@@ -1,4 +1,5 @@
 // Every node kind, once. A new kind (the agent toolkit's `llm`, `agent`) is one file and one line here.
+import { agentNode } from "./agent.js";
 import { approvalNode } from "./approval.js";
 import { askNode } from "./ask.js";
 import { callNode } from "./call.js";
@@ -6,6 +7,7 @@ import { endNode } from "./end.js";
 import { failNode } from "./fail.js";
 import { httpNode } from "./http.js";
 import type { NodeKind } from "./kind.js";
+import { llmNode } from "./llm.js";
 import { mapNode } from "./map.js";
 import { parallelNode } from "./parallel.js";
 import { setNode } from "./set.js";
@@ -28,6 +30,8 @@ export const NODE_KINDS: readonly NodeKind[] = [
   validateNode,
   failNode,
   endNode,
+  llmNode,
+  agentNode,
 ];
 
 const byKind = new Map(NODE_KINDS.map((k) => [k.kind, k]));
