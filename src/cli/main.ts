@@ -6,6 +6,7 @@ import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
 import { commands } from "./commands/index.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
+import { runsVerify } from "./commands/verify.js";
 import {
   currentUser,
   EXIT,
@@ -226,6 +227,7 @@ const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancel
 async function runsCommand(args: string[]): Promise<number> {
   if (args[0] === "export") return runsExport(args.slice(1));
   if (args[0] === "tail") return runsTail(args.slice(1));
+  if (args[0] === "verify") return runsVerify(args.slice(1));
   const { values, positionals: all } = parse(args, {
     status: { type: "string" },
     workflow: { type: "string" },

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../core/index.js";
+import { type ChainRow, chainHash, verifyChain } from "./chain.js";
 import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store } from "./store.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
@@ -1107,6 +1108,47 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         });
         expect(await store.setSchedulePaused("nope", true)).toBeUndefined();
         expect(await store.getRun("r_paused")).toBeUndefined();
+      });
+    });
+
+    describe("hash chain", () => {
+      it("every event's hash chains from the one before, over exactly the bytes read returns", async () => {
+        const lease = await startRun("r_chain");
+        await store.append("r_chain", [{ type: "step_started", key: "a", attempt: 1 }], commit(lease, 1));
+        clock.advance(5);
+        const many: EventBody[] = [
+          { type: "step_completed", key: "a", result: { text: "é ✓ \n", n: 1.5 } },
+          { type: "step_started", key: "b", attempt: 1 },
+          { type: "step_completed", key: "b", result: null },
+        ];
+        await store.append("r_chain", many, commit(lease, 2));
+
+        const rows = await store.journalChain("r_chain");
+        const events = await store.read("r_chain");
+        expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect(rows.map((r) => ({ seq: r.seq, type: r.type, at: new Date(r.at).toISOString(), ...JSON.parse(r.data) }))).toEqual(events);
+        let previous = "";
+        for (const row of rows) {
+          previous = chainHash(previous, row.seq, row.type, row.at, row.data);
+          expect(row.hash).toBe(previous);
+        }
+        expect(verifyChain(rows)).toEqual({ ok: true, events: 5, unchained: 0 });
+        expect(await store.journalChain("r_unknown")).toEqual([]);
+      });
+
+      it("verifyChain names the first edited, removed or reordered event", async () => {
+        const lease = await startRun("r_tamper");
+        const steps: EventBody[] = ["a", "b", "c"].map((key) => ({ type: "step_started", key, attempt: 1 }));
+        await store.append("r_tamper", steps, commit(lease, 1));
+        const rows = await store.journalChain("r_tamper");
+
+        const edited = rows.map((r) => (r.seq === 3 ? { ...r, data: r.data.replace('"b"', '"x"') } : r));
+        expect(verifyChain(edited)).toMatchObject({ ok: false, firstBadSeq: 3 });
+        expect(verifyChain(rows.filter((r) => r.seq !== 2))).toMatchObject({ ok: false, firstBadSeq: 2 });
+        const [r1, r2, r3, r4] = rows as [ChainRow, ChainRow, ChainRow, ChainRow];
+        const swapped = [r1, { ...r3, seq: 2 }, { ...r2, seq: 3 }, r4];
+        expect(verifyChain(swapped)).toMatchObject({ ok: false, firstBadSeq: 2 });
+        expect(verifyChain(rows.map((r) => (r.seq === 4 ? { ...r, hash: null } : r)))).toMatchObject({ ok: false, firstBadSeq: 4 });
       });
     });
   });

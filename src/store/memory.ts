@@ -10,6 +10,7 @@ import {
   type QueueConfig,
   type WaitSpec,
 } from "../core/index.js";
+import { type ChainRow, chainHash } from "./chain.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
 import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
@@ -64,7 +65,7 @@ interface MemoryRun {
   admitAt: number;
   admittedAt: number | undefined;
   /** Index i holds seq i + 1. */
-  journal: Array<EncodedEvent & { at: number }>;
+  journal: Array<EncodedEvent & { at: number; hash: string }>;
   /** Open waits by key, from `wait_started` / `wait_resolved`. */
   waits: Map<string, { seq: number; eventKey: string | undefined; spec: string }>;
 }
@@ -132,7 +133,7 @@ export class MemoryStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
       admittedAt: undefined,
-      journal: [{ ...created, at: now }],
+      journal: [{ ...created, at: now, hash: chainHash("", 1, created.type, now, created.data) }],
       waits: new Map(),
     };
     this.runs.set(row.id, row);
@@ -186,7 +187,9 @@ export class MemoryStore implements Store {
     let terminal: RunStatus | undefined;
     for (const [i, event] of events.entries()) {
       const seq = commit.expectedSeq + i + 1;
-      run.journal.push({ ...(encoded[i] as EncodedEvent), at: now });
+      const { type, data } = encoded[i] as EncodedEvent;
+      const previous = run.journal[run.journal.length - 1]?.hash ?? "";
+      run.journal.push({ type, data, at: now, hash: chainHash(previous, seq, type, now, data) });
       if (event.type === "wait_started") {
         const { type: _type, key, ...spec } = event;
         run.waits.set(key, { seq, eventKey: spec.eventKey, spec: toJson(spec, "a wait") });
@@ -214,6 +217,11 @@ export class MemoryStore implements Store {
     if (!run) return [];
     const start = Math.max(fromSeq, 1);
     return run.journal.slice(start - 1).map((e, i) => decodeEvent(e.type, start + i, e.at, e.data));
+  }
+
+  async journalChain(runId: string): Promise<ChainRow[]> {
+    this.assertOpen();
+    return (this.runs.get(runId)?.journal ?? []).map((e, i) => ({ seq: i + 1, type: e.type, at: e.at, data: e.data, hash: e.hash }));
   }
 
   async head(runId: string): Promise<number> {

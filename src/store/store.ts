@@ -1,6 +1,8 @@
 // The Store contract: the journal, the runs index, leases and claims, the inbox, timers and artifacts.
 // Every backend implements exactly this and passes the shared suite in conformance.ts.
+
 import type { EventBody, JournalEvent, QueueConfig, RunOptions, TransactionClient, WaitSpec } from "../core/index.js";
+import type { ChainRow } from "./chain.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -260,6 +262,8 @@ export interface Store {
   secret(name: string, candidate: string): Promise<string>;
   /** Records a single-use token as used; false when it was used before. `expiresAt` (epoch ms) lets old entries be purged. */
   useToken(id: string, expiresAt: number): Promise<boolean>;
+  /** The run's journal rows as stored, with their chain hashes (see chain.ts), in seq order; [] for an unknown run. */
+  journalChain(runId: string): Promise<ChainRow[]>;
 }
 
 /** What to do with fire times missed while no worker ran: run the latest once, all of them (bounded), or none. */

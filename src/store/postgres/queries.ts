@@ -88,6 +88,12 @@ function statements(s: string) {
       WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1) AND seq >= $2
       ORDER BY seq`,
 
+    /** $1 id: the journal as stored, with its chain hashes (chain.ts) */
+    readChain: `
+      SELECT seq, type, at, data, hash FROM ${s}.journal
+      WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1)
+      ORDER BY seq`,
+
     // --- waits ---
     /** $1 run id */
     openWaitsOfRun: `

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import type { ChainRow } from "../chain.js";
 import {
   CallerError,
   callerWork,
@@ -208,6 +209,10 @@ export class PostgresStore implements Store {
       const rows = await this.reads.read(runId, fromSeq);
       return rows.map((r) => decodeEvent(r.type, r.seq, r.at, r.data));
     });
+  }
+
+  async journalChain(runId: string): Promise<ChainRow[]> {
+    return this.use(() => this.rows<ChainRow>(this.pool, "readChain", [runId]));
   }
 
   async head(runId: string): Promise<number> {
