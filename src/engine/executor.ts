@@ -263,6 +263,8 @@ export class Invocation {
       now: () => new Date(replayer.value("now") as number),
       random: () => replayer.value("random") as number,
       uuid: () => replayer.value("uuid") as string,
+      patched: (name) => replayer.patched(name),
+      deprecatePatch: (name) => replayer.deprecatePatch(name),
       secrets: this.deps.secrets,
     } as WorkflowContext;
     const { store } = this.deps;
@@ -287,8 +289,8 @@ export class Invocation {
     return { ...(deciding as ApprovalDecision), decisions: byGate };
   }
 
-  private recordValue(key: string, kind: "now" | "random" | "uuid"): unknown {
-    const value = kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
+  private recordValue(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown {
+    const value = kind === "patch" ? true : kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
     this.push({ type: "value_recorded", key, value });
     return value;
   }
