@@ -63,6 +63,8 @@ export interface ExecutorDeps {
   secrets: SecretReader;
   /** Refuses secrets in journaled values and errors; none when absent. */
   journalGuard?: JournalGuard;
+  /** The pre-deploy check (deploy-check.ts): replay the journal, and end with replay_frontier instead of running anything live. */
+  replayOnly?: boolean;
 }
 
 export type InvocationStatus = "completed" | "failed" | "cancelled" | "waiting" | "lease_lost" | "conflict" | "interrupted";
@@ -299,6 +301,11 @@ export class Invocation {
 
   private startLive(request: OpRequest): void {
     if (this.finished || this.draining) return;
+    if (this.deps.replayOnly) {
+      const frontier = new DuroError("replay_frontier", `the journal ends before "${request.key}"`, { category: "internal" });
+      void this.finish({ type: "run_failed", error: toErrorInfo(frontier) });
+      return;
+    }
     try {
       this.dispatchLive(request);
     } catch (error) {

@@ -1,3 +1,4 @@
+export { checkDeploy, checkRun, type DeployCheckOptions, type DeployCheckReport, type RunCheck } from "./deploy-check.js";
 export type { RunDetails, StepView, WaitView } from "./describe.js";
 export type { Decision, EngineOptions, RunHandle, SettleOptions, StartOptions } from "./engine.js";
 export { createEngine, Engine, validateInput } from "./engine.js";

@@ -1,6 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
 import { approvalsCommand } from "./approvals.js";
+import { checkCommand } from "./check.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
 import { packCommand } from "./pack.js";
@@ -27,4 +28,5 @@ export const commands: CliCommand[] = [
   approvalsCommand,
   limitsCommand,
   replayCommand,
+  checkCommand,
 ];
