@@ -70,6 +70,8 @@ export {
   type DeployCheckOptions,
   type DeployCheckReport,
   Engine,
+  type ForkOptions,
+  forkRun,
   isScheduleDefinition,
   type RunCheck,
   schedule,

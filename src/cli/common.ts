@@ -19,6 +19,7 @@ const CORE_USAGE = [
   "duro runs export <runId> [--artifacts-dir <dir>]",
   "duro runs tail <runId> [--poll-ms <ms>]",
   "duro runs verify <runId...> | --all   (check the journal's hash chain)",
+  "duro runs fork <runId> --from-step <key> [--input <json>] [--id <newId>]",
   "duro signal <eventKey> [--payload <json>]",
   "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
   "duro answer <runId> <name> --value <json> [--by <name>]",

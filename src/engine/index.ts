@@ -4,6 +4,7 @@ export type { Decision, EngineOptions, RunHandle, SettleOptions, StartOptions } 
 export { createEngine, Engine, validateInput } from "./engine.js";
 export type { InvocationOutcome, InvocationStatus } from "./executor.js";
 export type { FailpointName } from "./failpoints.js";
+export { type ForkOptions, forkRun } from "./fork.js";
 export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";
