@@ -20,6 +20,7 @@ const CORE_USAGE = [
   "duro runs tail <runId> [--poll-ms <ms>]",
   "duro runs verify <runId...> | --all   (check the journal's hash chain)",
   "duro runs fork <runId> --from-step <key> [--input <json>] [--id <newId>]",
+  "duro runs prune --status completed|failed|cancelled --older-than <duration> [--batch <n>]",
   "duro signal <eventKey> [--payload <json>]",
   "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
   "duro answer <runId> <name> --value <json> [--by <name>]",

@@ -6,6 +6,7 @@ import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
 import { runsFork } from "./commands/fork.js";
 import { commands } from "./commands/index.js";
+import { runsPrune } from "./commands/prune.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
 import { runsVerify } from "./commands/verify.js";
 import {
@@ -230,6 +231,7 @@ async function runsCommand(args: string[]): Promise<number> {
   if (args[0] === "tail") return runsTail(args.slice(1));
   if (args[0] === "verify") return runsVerify(args.slice(1));
   if (args[0] === "fork") return runsFork(args.slice(1));
+  if (args[0] === "prune") return runsPrune(args.slice(1));
   const { values, positionals: all } = parse(args, {
     status: { type: "string" },
     workflow: { type: "string" },

@@ -1111,6 +1111,48 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
       });
     });
 
+    describe("retention", () => {
+      async function endRun(id: string, type: "run_completed" | "run_failed"): Promise<void> {
+        const lease = await startRun(id);
+        const end: EventBody = type === "run_completed" ? { type, output: 1 } : { type, error: { code: "boom", message: "boom" } };
+        await store.append(id, [end], commit(lease, 1));
+      }
+
+      it("prunes ended runs of one status older than the cutoff, in bounded batches, with their journals and consumed messages", async () => {
+        await waitingRun("r_paid", { key: "paid#0", eventKey: "paid:1" });
+        const { id: message } = await store.deliver({ eventKey: "paid:1", payload: 1 });
+        const lease = (await store.claimRun("r_paid", "w1", LEASE_MS)) as Lease;
+        const done: EventBody[] = [
+          { type: "wait_resolved", key: "paid#0", payload: 1, by: "event" },
+          { type: "run_completed", output: 1 },
+        ];
+        await store.append("r_paid", done, commit(lease, 2, { consume: [message] }));
+        await endRun("r_done", "run_completed");
+        await endRun("r_failed", "run_failed");
+        await waitingRun("r_waiting", { key: "w#0", eventKey: "later" });
+        await store.deliver({ eventKey: "unclaimed", payload: 2 });
+        const cutoff = clock.now() + 1;
+        clock.advance(10);
+        await endRun("r_recent", "run_completed");
+
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 1 })).toEqual(["r_paid"]);
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 10 })).toEqual(["r_done"]);
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 10 })).toEqual([]);
+
+        for (const id of ["r_paid", "r_done"]) {
+          expect(await store.getRun(id)).toBeUndefined();
+          expect(await store.read(id)).toEqual([]);
+          expect(await store.journalChain(id)).toEqual([]);
+        }
+        const left = (await store.listRuns()).runs.map((r) => r.id).sort();
+        expect(left).toEqual(["r_failed", "r_recent", "r_waiting"]);
+        expect((await store.listInbox()).map((m) => m.eventKey)).toEqual(["unclaimed"]);
+        expect(await store.pruneRuns({ status: "failed", before: cutoff, limit: 10 })).toEqual(["r_failed"]);
+        // An id freed by pruning can be used again.
+        expect((await store.createRun(newRun("r_done"))).created).toBe(true);
+      });
+    });
+
     describe("hash chain", () => {
       it("every event's hash chains from the one before, over exactly the bytes read returns", async () => {
         const lease = await startRun("r_chain");

@@ -27,6 +27,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type PruneRequest,
   type QueueInfo,
   type RunFilter,
   type RunPage,
@@ -157,7 +158,7 @@ export class MemoryStore implements Store {
     let lastPk = 0;
     for (let pk = Math.min(below - 1, this.runsByPk.length); pk >= 1; pk--) {
       const run = this.runsByPk[pk - 1] as MemoryRun;
-      if (!matches(run, filter)) continue;
+      if (this.runs.get(run.id) !== run || !matches(run, filter)) continue;
       // One match past the page means there is a next page, which continues below the page's last run.
       if (runs.length === limit) return { runs, nextCursor: encodeCursor(lastPk) };
       runs.push(toRecord(run));
@@ -222,6 +223,22 @@ export class MemoryStore implements Store {
   async journalChain(runId: string): Promise<ChainRow[]> {
     this.assertOpen();
     return (this.runs.get(runId)?.journal ?? []).map((e, i) => ({ seq: i + 1, type: e.type, at: e.at, data: e.data, hash: e.hash }));
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    this.assertOpen();
+    const pruned = this.runsByPk
+      .filter((r) => this.runs.get(r.id) === r && r.status === request.status && r.updatedAt < request.before)
+      .slice(0, Math.max(request.limit, 0));
+    for (const run of pruned) {
+      this.runs.delete(run.id);
+      run.journal = [];
+      if (run.idempotencyKey !== undefined && this.idempotency.get(idempotencyId(run.tenant, run.idempotencyKey)) === run.id) {
+        this.idempotency.delete(idempotencyId(run.tenant, run.idempotencyKey));
+      }
+      for (const [id, message] of this.inbox) if (message.consumedBy === run.pk) this.inbox.delete(id);
+    }
+    return pruned.map((r) => r.id);
   }
 
   async head(runId: string): Promise<number> {

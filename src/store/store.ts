@@ -264,6 +264,18 @@ export interface Store {
   useToken(id: string, expiresAt: number): Promise<boolean>;
   /** The run's journal rows as stored, with their chain hashes (see chain.ts), in seq order; [] for an unknown run. */
   journalChain(runId: string): Promise<ChainRow[]>;
+  /**
+   * Retention: deletes up to `limit` runs that ended with `status` and were last updated before `before` (epoch ms),
+   * with their journals, waits and the inbox messages they consumed; returns their ids (oldest first). One bounded
+   * batch per call, so callers loop until fewer than `limit` come back. Artifacts are kept.
+   */
+  pruneRuns(request: PruneRequest): Promise<string[]>;
+}
+
+export interface PruneRequest {
+  status: "completed" | "failed" | "cancelled";
+  before: number;
+  limit: number;
 }
 
 /** What to do with fire times missed while no worker ran: run the latest once, all of them (bounded), or none. */

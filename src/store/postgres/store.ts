@@ -45,6 +45,7 @@ import type {
   Lease,
   NewRun,
   OpenWait,
+  PruneRequest,
   QueueInfo,
   RunFilter,
   RunPage,
@@ -208,6 +209,17 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       const rows = await this.reads.read(runId, fromSeq);
       return rows.map((r) => decodeEvent(r.type, r.seq, r.at, r.data));
+    });
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    return this.use(async () => {
+      const rows = await this.rows<{ pk: number; id: string }>(this.pool, "pruneRuns", [
+        request.status,
+        request.before,
+        Math.max(request.limit, 0),
+      ]);
+      return rows.sort((a, b) => a.pk - b.pk).map((r) => r.id);
     });
   }
 

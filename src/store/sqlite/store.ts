@@ -42,6 +42,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type PruneRequest,
   type QueueInfo,
   type RunFilter,
   type RunPage,
@@ -105,6 +106,8 @@ function prepareAll(db: Database.Database) {
     insertEvent: db.prepare<[number, number, string, number, string, string]>(sql.INSERT_EVENT),
     eventHash: db.prepare<[number, number], { hash: string | null }>(sql.EVENT_HASH),
     readChain: db.prepare<[string], ChainRow>(sql.READ_CHAIN),
+    pruneCandidates: db.prepare<[string, number, number], { pk: number; id: string }>(sql.PRUNE_CANDIDATES),
+    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_RUN].map((text) => db.prepare<[number]>(text)),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
     endRun: db.prepare<[string, number, number]>(sql.END_RUN),
     stopRun: db.prepare<[string, number | null, number, number]>(sql.STOP_RUN),
@@ -244,6 +247,14 @@ export class SqliteStore implements Store {
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
     return this.write((now) => this.appendNow(runId, events, commit, now));
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    return this.write(() => {
+      const runs = this.q.pruneCandidates.all(request.status, request.before, Math.max(request.limit, 0));
+      for (const { pk } of runs) for (const statement of this.q.pruneDeletes) statement.run(pk);
+      return runs.map((r) => r.id);
+    });
   }
 
   async journalChain(runId: string): Promise<ChainRow[]> {
