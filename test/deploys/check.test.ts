@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { checkDeploy, createEngine } from "duro";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/index.js";
-import { duro, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import v1 from "../support/workflows/deploy/v1.js";
 import v2 from "../support/workflows/deploy/v2.js";
 
@@ -76,5 +76,10 @@ describe("duro check", () => {
 
     const missing = await duro(["check", "--db", db], { cwd: dir });
     expect(missing.code).toBe(2);
+  });
+
+  it("duro versions counts the unfinished runs per version", async () => {
+    const report = await duroJson<{ versions: unknown[] }>(["versions", "--db", sqliteUrl(file), "--json"], { cwd: dir });
+    expect(report.versions).toEqual([{ workflow: "order", version: v1.version, queued: 2, running: 0, waiting: 20 }]);
   });
 });

@@ -9,6 +9,7 @@ import { queuesCommand } from "./queues.js";
 import { replayCommand } from "./replay.js";
 import { schedulesCommand } from "./schedules.js";
 import { serveCommand } from "./serve.js";
+import { versionsCommand } from "./versions.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -29,4 +30,5 @@ export const commands: CliCommand[] = [
   limitsCommand,
   replayCommand,
   checkCommand,
+  versionsCommand,
 ];
