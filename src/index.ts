@@ -65,7 +65,20 @@ export type {
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
-export { Engine, isScheduleDefinition, schedule, scheduledRunId, validateInput, Worker } from "./engine/index.js";
+export {
+  checkDeploy,
+  type DeployCheckOptions,
+  type DeployCheckReport,
+  Engine,
+  type ForkOptions,
+  forkRun,
+  isScheduleDefinition,
+  type RunCheck,
+  schedule,
+  scheduledRunId,
+  validateInput,
+  Worker,
+} from "./engine/index.js";
 export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
 export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
 export * from "./observe/index.js";

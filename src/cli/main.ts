@@ -4,8 +4,11 @@ import { isDuroError } from "../core/index.js";
 import { DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
 import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
+import { runsFork } from "./commands/fork.js";
 import { commands } from "./commands/index.js";
+import { runsPrune } from "./commands/prune.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
+import { runsVerify } from "./commands/verify.js";
 import {
   currentUser,
   EXIT,
@@ -229,6 +232,9 @@ const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancel
 async function runsCommand(args: string[]): Promise<number> {
   if (args[0] === "export") return runsExport(args.slice(1));
   if (args[0] === "tail") return runsTail(args.slice(1));
+  if (args[0] === "verify") return runsVerify(args.slice(1));
+  if (args[0] === "fork") return runsFork(args.slice(1));
+  if (args[0] === "prune") return runsPrune(args.slice(1));
   const { values, positionals: all } = parse(args, {
     status: { type: "string" },
     workflow: { type: "string" },

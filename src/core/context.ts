@@ -2,7 +2,7 @@
 // key; settled results are handed back in the order the journal settled them, so code that races steps
 // sees the same winner on every replay. Live (unsettled) calls go to the executor, which does the I/O.
 import type { Duration } from "./duration.js";
-import { NonDeterminismError } from "./errors.js";
+import { DuroError, NonDeterminismError } from "./errors.js";
 import type { EventBody, JournalEvent } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { RetryPolicy } from "./retry.js";
@@ -111,6 +111,14 @@ export interface WorkflowContext {
   random(): number;
   /** A random UUID v4, journaled. */
   uuid(): string;
+  /**
+   * Whether this run takes the code path of the patch `name` (see docs/deploys.md). True for a run that reaches this
+   * point for the first time (the answer is journaled, so its replays agree); false for a run whose journal already
+   * went past this point with code that had no such patch, so it keeps the old path and replays without divergence.
+   */
+  patched(name: string): boolean;
+  /** Marks where `patched(name)` was, once no run that went the old way remains: runs that took the patch replay on. */
+  deprecatePatch(name: string): void;
   /** Secrets by name (environment or a provider): not journaled, and redacted wherever they appear later. */
   readonly secrets: SecretReader;
 }
@@ -135,7 +143,7 @@ export interface ReplayHooks {
   /** A call the journal has not settled: the executor starts or continues it. */
   live(request: OpRequest): void;
   /** A value call (now/random/uuid) the journal does not hold: the executor makes and journals it. */
-  value(key: string, kind: "now" | "random" | "uuid"): unknown;
+  value(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown;
   /** The code diverged from the journal; the run must fail even if the code catches the error. */
   diverged(error: NonDeterminismError): void;
 }
@@ -233,6 +241,24 @@ export class Replayer {
     return this.hooks.value(key, kind);
   }
 
+  /** A patch marker: true when journaled here or when the journal ends here (then journaled), false when the journal went past without it. */
+  patched(name: string): boolean {
+    const key = this.nextKey(patchName(name));
+    const recorded = this.state.ops[this.position];
+    // An old run: its journal holds another call at this point, so it ran code without the patch. The marker takes
+    // no position, and the old call matches the code's next one.
+    if (recorded !== undefined && recorded.key !== key) return false;
+    this.position++;
+    if (recorded === undefined) this.hooks.value(key, "patch");
+    return true;
+  }
+
+  /** Skips the patch's marker where the journal has it; journals nothing. */
+  deprecatePatch(name: string): void {
+    const key = this.nextKey(patchName(name));
+    if (this.state.ops[this.position]?.key === key) this.position++;
+  }
+
   private nextKey(name: string): string {
     const n = this.occurrences.get(name) ?? 0;
     this.occurrences.set(name, n + 1);
@@ -252,6 +278,13 @@ export class Replayer {
     fail(error);
     return null;
   }
+}
+
+function patchName(name: string): string {
+  if (typeof name !== "string" || name === "") {
+    throw new DuroError("invalid_name", 'a patch needs a non-empty name, e.g. ctx.patched("new-pricing")', { category: "definition" });
+  }
+  return `$patch:${name}`;
 }
 
 /** What the executor lends to context extensions: the run's content-addressed artifact store. */

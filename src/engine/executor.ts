@@ -63,6 +63,8 @@ export interface ExecutorDeps {
   secrets: SecretReader;
   /** Refuses secrets in journaled values and errors; none when absent. */
   journalGuard?: JournalGuard;
+  /** The pre-deploy check (deploy-check.ts): replay the journal, and end with replay_frontier instead of running anything live. */
+  replayOnly?: boolean;
 }
 
 export type InvocationStatus = "completed" | "failed" | "cancelled" | "waiting" | "lease_lost" | "conflict" | "interrupted";
@@ -263,6 +265,8 @@ export class Invocation {
       now: () => new Date(replayer.value("now") as number),
       random: () => replayer.value("random") as number,
       uuid: () => replayer.value("uuid") as string,
+      patched: (name) => replayer.patched(name),
+      deprecatePatch: (name) => replayer.deprecatePatch(name),
       secrets: this.deps.secrets,
     } as WorkflowContext;
     const { store } = this.deps;
@@ -287,8 +291,8 @@ export class Invocation {
     return { ...(deciding as ApprovalDecision), decisions: byGate };
   }
 
-  private recordValue(key: string, kind: "now" | "random" | "uuid"): unknown {
-    const value = kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
+  private recordValue(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown {
+    const value = kind === "patch" ? true : kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
     this.push({ type: "value_recorded", key, value });
     return value;
   }
@@ -297,6 +301,11 @@ export class Invocation {
 
   private startLive(request: OpRequest): void {
     if (this.finished || this.draining) return;
+    if (this.deps.replayOnly) {
+      const frontier = new DuroError("replay_frontier", `the journal ends before "${request.key}"`, { category: "internal" });
+      void this.finish({ type: "run_failed", error: toErrorInfo(frontier) });
+      return;
+    }
     try {
       this.dispatchLive(request);
     } catch (error) {

@@ -1,8 +1,10 @@
+export { checkDeploy, checkRun, type DeployCheckOptions, type DeployCheckReport, type RunCheck } from "./deploy-check.js";
 export type { RunDetails, StepView, WaitView } from "./describe.js";
 export type { Decision, EngineOptions, RunHandle, SettleOptions, StartOptions } from "./engine.js";
 export { createEngine, Engine, validateInput } from "./engine.js";
 export type { InvocationOutcome, InvocationStatus } from "./executor.js";
 export type { FailpointName } from "./failpoints.js";
+export { type ForkOptions, forkRun } from "./fork.js";
 export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";

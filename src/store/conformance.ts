@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../core/index.js";
+import { type ChainRow, chainHash, verifyChain } from "./chain.js";
 import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store } from "./store.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
@@ -1107,6 +1108,89 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         });
         expect(await store.setSchedulePaused("nope", true)).toBeUndefined();
         expect(await store.getRun("r_paused")).toBeUndefined();
+      });
+    });
+
+    describe("retention", () => {
+      async function endRun(id: string, type: "run_completed" | "run_failed"): Promise<void> {
+        const lease = await startRun(id);
+        const end: EventBody = type === "run_completed" ? { type, output: 1 } : { type, error: { code: "boom", message: "boom" } };
+        await store.append(id, [end], commit(lease, 1));
+      }
+
+      it("prunes ended runs of one status older than the cutoff, in bounded batches, with their journals and consumed messages", async () => {
+        await waitingRun("r_paid", { key: "paid#0", eventKey: "paid:1" });
+        const { id: message } = await store.deliver({ eventKey: "paid:1", payload: 1 });
+        const lease = (await store.claimRun("r_paid", "w1", LEASE_MS)) as Lease;
+        const done: EventBody[] = [
+          { type: "wait_resolved", key: "paid#0", payload: 1, by: "event" },
+          { type: "run_completed", output: 1 },
+        ];
+        await store.append("r_paid", done, commit(lease, 2, { consume: [message] }));
+        await endRun("r_done", "run_completed");
+        await endRun("r_failed", "run_failed");
+        await waitingRun("r_waiting", { key: "w#0", eventKey: "later" });
+        await store.deliver({ eventKey: "unclaimed", payload: 2 });
+        const cutoff = clock.now() + 1;
+        clock.advance(10);
+        await endRun("r_recent", "run_completed");
+
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 1 })).toEqual(["r_paid"]);
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 10 })).toEqual(["r_done"]);
+        expect(await store.pruneRuns({ status: "completed", before: cutoff, limit: 10 })).toEqual([]);
+
+        for (const id of ["r_paid", "r_done"]) {
+          expect(await store.getRun(id)).toBeUndefined();
+          expect(await store.read(id)).toEqual([]);
+          expect(await store.journalChain(id)).toEqual([]);
+        }
+        const left = (await store.listRuns()).runs.map((r) => r.id).sort();
+        expect(left).toEqual(["r_failed", "r_recent", "r_waiting"]);
+        expect((await store.listInbox()).map((m) => m.eventKey)).toEqual(["unclaimed"]);
+        expect(await store.pruneRuns({ status: "failed", before: cutoff, limit: 10 })).toEqual(["r_failed"]);
+        // An id freed by pruning can be used again.
+        expect((await store.createRun(newRun("r_done"))).created).toBe(true);
+      });
+    });
+
+    describe("hash chain", () => {
+      it("every event's hash chains from the one before, over exactly the bytes read returns", async () => {
+        const lease = await startRun("r_chain");
+        await store.append("r_chain", [{ type: "step_started", key: "a", attempt: 1 }], commit(lease, 1));
+        clock.advance(5);
+        const many: EventBody[] = [
+          { type: "step_completed", key: "a", result: { text: "é ✓ \n", n: 1.5 } },
+          { type: "step_started", key: "b", attempt: 1 },
+          { type: "step_completed", key: "b", result: null },
+        ];
+        await store.append("r_chain", many, commit(lease, 2));
+
+        const rows = await store.journalChain("r_chain");
+        const events = await store.read("r_chain");
+        expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect(rows.map((r) => ({ seq: r.seq, type: r.type, at: new Date(r.at).toISOString(), ...JSON.parse(r.data) }))).toEqual(events);
+        let previous = "";
+        for (const row of rows) {
+          previous = chainHash(previous, row.seq, row.type, row.at, row.data);
+          expect(row.hash).toBe(previous);
+        }
+        expect(verifyChain(rows)).toEqual({ ok: true, events: 5, unchained: 0 });
+        expect(await store.journalChain("r_unknown")).toEqual([]);
+      });
+
+      it("verifyChain names the first edited, removed or reordered event", async () => {
+        const lease = await startRun("r_tamper");
+        const steps: EventBody[] = ["a", "b", "c"].map((key) => ({ type: "step_started", key, attempt: 1 }));
+        await store.append("r_tamper", steps, commit(lease, 1));
+        const rows = await store.journalChain("r_tamper");
+
+        const edited = rows.map((r) => (r.seq === 3 ? { ...r, data: r.data.replace('"b"', '"x"') } : r));
+        expect(verifyChain(edited)).toMatchObject({ ok: false, firstBadSeq: 3 });
+        expect(verifyChain(rows.filter((r) => r.seq !== 2))).toMatchObject({ ok: false, firstBadSeq: 2 });
+        const [r1, r2, r3, r4] = rows as [ChainRow, ChainRow, ChainRow, ChainRow];
+        const swapped = [r1, { ...r3, seq: 2 }, { ...r2, seq: 3 }, r4];
+        expect(verifyChain(swapped)).toMatchObject({ ok: false, firstBadSeq: 2 });
+        expect(verifyChain(rows.map((r) => (r.seq === 4 ? { ...r, hash: null } : r)))).toMatchObject({ ok: false, firstBadSeq: 4 });
       });
     });
   });

@@ -10,6 +10,7 @@ import {
   type QueueConfig,
   type WaitSpec,
 } from "../core/index.js";
+import { type ChainRow, chainHash } from "./chain.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
 import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
@@ -26,6 +27,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type PruneRequest,
   type QueueInfo,
   type RunFilter,
   type RunPage,
@@ -64,7 +66,7 @@ interface MemoryRun {
   admitAt: number;
   admittedAt: number | undefined;
   /** Index i holds seq i + 1. */
-  journal: Array<EncodedEvent & { at: number }>;
+  journal: Array<EncodedEvent & { at: number; hash: string }>;
   /** Open waits by key, from `wait_started` / `wait_resolved`. */
   waits: Map<string, { seq: number; eventKey: string | undefined; spec: string }>;
 }
@@ -132,7 +134,7 @@ export class MemoryStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
       admittedAt: undefined,
-      journal: [{ ...created, at: now }],
+      journal: [{ ...created, at: now, hash: chainHash("", 1, created.type, now, created.data) }],
       waits: new Map(),
     };
     this.runs.set(row.id, row);
@@ -156,7 +158,7 @@ export class MemoryStore implements Store {
     let lastPk = 0;
     for (let pk = Math.min(below - 1, this.runsByPk.length); pk >= 1; pk--) {
       const run = this.runsByPk[pk - 1] as MemoryRun;
-      if (!matches(run, filter)) continue;
+      if (this.runs.get(run.id) !== run || !matches(run, filter)) continue;
       // One match past the page means there is a next page, which continues below the page's last run.
       if (runs.length === limit) return { runs, nextCursor: encodeCursor(lastPk) };
       runs.push(toRecord(run));
@@ -186,7 +188,9 @@ export class MemoryStore implements Store {
     let terminal: RunStatus | undefined;
     for (const [i, event] of events.entries()) {
       const seq = commit.expectedSeq + i + 1;
-      run.journal.push({ ...(encoded[i] as EncodedEvent), at: now });
+      const { type, data } = encoded[i] as EncodedEvent;
+      const previous = run.journal[run.journal.length - 1]?.hash ?? "";
+      run.journal.push({ type, data, at: now, hash: chainHash(previous, seq, type, now, data) });
       if (event.type === "wait_started") {
         const { type: _type, key, ...spec } = event;
         run.waits.set(key, { seq, eventKey: spec.eventKey, spec: toJson(spec, "a wait") });
@@ -214,6 +218,27 @@ export class MemoryStore implements Store {
     if (!run) return [];
     const start = Math.max(fromSeq, 1);
     return run.journal.slice(start - 1).map((e, i) => decodeEvent(e.type, start + i, e.at, e.data));
+  }
+
+  async journalChain(runId: string): Promise<ChainRow[]> {
+    this.assertOpen();
+    return (this.runs.get(runId)?.journal ?? []).map((e, i) => ({ seq: i + 1, type: e.type, at: e.at, data: e.data, hash: e.hash }));
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    this.assertOpen();
+    const pruned = this.runsByPk
+      .filter((r) => this.runs.get(r.id) === r && r.status === request.status && r.updatedAt < request.before)
+      .slice(0, Math.max(request.limit, 0));
+    for (const run of pruned) {
+      this.runs.delete(run.id);
+      run.journal = [];
+      if (run.idempotencyKey !== undefined && this.idempotency.get(idempotencyId(run.tenant, run.idempotencyKey)) === run.id) {
+        this.idempotency.delete(idempotencyId(run.tenant, run.idempotencyKey));
+      }
+      for (const [id, message] of this.inbox) if (message.consumedBy === run.pk) this.inbox.delete(id);
+    }
+    return pruned.map((r) => r.id);
   }
 
   async head(runId: string): Promise<number> {

@@ -1,6 +1,8 @@
 // The Store contract: the journal, the runs index, leases and claims, the inbox, timers and artifacts.
 // Every backend implements exactly this and passes the shared suite in conformance.ts.
+
 import type { EventBody, JournalEvent, QueueConfig, RunOptions, TransactionClient, WaitSpec } from "../core/index.js";
+import type { ChainRow } from "./chain.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -260,6 +262,20 @@ export interface Store {
   secret(name: string, candidate: string): Promise<string>;
   /** Records a single-use token as used; false when it was used before. `expiresAt` (epoch ms) lets old entries be purged. */
   useToken(id: string, expiresAt: number): Promise<boolean>;
+  /** The run's journal rows as stored, with their chain hashes (see chain.ts), in seq order; [] for an unknown run. */
+  journalChain(runId: string): Promise<ChainRow[]>;
+  /**
+   * Retention: deletes up to `limit` runs that ended with `status` and were last updated before `before` (epoch ms),
+   * with their journals, waits and the inbox messages they consumed; returns their ids (oldest first). One bounded
+   * batch per call, so callers loop until fewer than `limit` come back. Artifacts are kept.
+   */
+  pruneRuns(request: PruneRequest): Promise<string[]>;
+}
+
+export interface PruneRequest {
+  status: "completed" | "failed" | "cancelled";
+  before: number;
+  limit: number;
 }
 
 /** What to do with fire times missed while no worker ran: run the latest once, all of them (bounded), or none. */

@@ -1,6 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
 import { approvalsCommand } from "./approvals.js";
+import { checkCommand } from "./check.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
 import { packCommand } from "./pack.js";
@@ -8,6 +9,7 @@ import { queuesCommand } from "./queues.js";
 import { replayCommand } from "./replay.js";
 import { schedulesCommand } from "./schedules.js";
 import { serveCommand } from "./serve.js";
+import { versionsCommand } from "./versions.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -27,4 +29,6 @@ export const commands: CliCommand[] = [
   approvalsCommand,
   limitsCommand,
   replayCommand,
+  checkCommand,
+  versionsCommand,
 ];

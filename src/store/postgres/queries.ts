@@ -88,6 +88,24 @@ function statements(s: string) {
       WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1) AND seq >= $2
       ORDER BY seq`,
 
+    /** $1 status, $2 updated before, $3 limit: one bounded batch of retention, oldest first */
+    pruneRuns: `
+      WITH doomed AS (
+        SELECT pk, id FROM ${runs} WHERE status = $1 AND updated_at < $2 ORDER BY pk LIMIT $3 FOR UPDATE SKIP LOCKED
+      ), journal AS (
+        DELETE FROM ${s}.journal WHERE run_pk IN (SELECT pk FROM doomed)
+      ), waits AS (
+        DELETE FROM ${s}.waits WHERE run_pk IN (SELECT pk FROM doomed)
+      ), inbox AS (
+        DELETE FROM ${s}.inbox WHERE consumed_by IN (SELECT pk FROM doomed)
+      )
+      DELETE FROM ${runs} WHERE pk IN (SELECT pk FROM doomed) RETURNING pk, id`,
+    /** $1 id: the journal as stored, with its chain hashes (chain.ts) */
+    readChain: `
+      SELECT seq, type, at, data, hash FROM ${s}.journal
+      WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1)
+      ORDER BY seq`,
+
     // --- waits ---
     /** $1 run id */
     openWaitsOfRun: `

@@ -339,6 +339,24 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     used_at    bigint NOT NULL
   );
   `,
+
+  // Version 8: the journal's hash chain (chain.ts): each event's sha256 over the previous event's hash and its own
+  // stored bytes. A BEFORE INSERT trigger computes it, so every path that writes the journal (createRun, append_batch,
+  // transactional appends) chains alike. It reads the previous event's hash: the fence admits a write of seq n only
+  // when seq n - 1 is the journal's last event, committed or written earlier in the same statement (a row trigger
+  // sees the rows its statement inserted before), and the primary key refuses a second seq n, so the chain cannot
+  // fork. Events written before this migration keep a NULL hash.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.journal ADD COLUMN hash text;
+  CREATE FUNCTION ${s}.journal_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.hash := encode(sha256(convert_to(
+      coalesce((SELECT j.hash FROM ${s}.journal j WHERE j.run_pk = NEW.run_pk AND j.seq = NEW.seq - 1), '')
+      || E'\n' || NEW.seq::text || E'\n' || NEW.type || E'\n' || NEW.at::text || E'\n' || NEW.data, 'UTF8')), 'hex');
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER journal_chain BEFORE INSERT ON ${s}.journal FOR EACH ROW EXECUTE FUNCTION ${s}.journal_chain();
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import type { ChainRow } from "../chain.js";
 import {
   CallerError,
   callerWork,
@@ -44,6 +45,7 @@ import type {
   Lease,
   NewRun,
   OpenWait,
+  PruneRequest,
   QueueInfo,
   RunFilter,
   RunPage,
@@ -208,6 +210,21 @@ export class PostgresStore implements Store {
       const rows = await this.reads.read(runId, fromSeq);
       return rows.map((r) => decodeEvent(r.type, r.seq, r.at, r.data));
     });
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    return this.use(async () => {
+      const rows = await this.rows<{ pk: number; id: string }>(this.pool, "pruneRuns", [
+        request.status,
+        request.before,
+        Math.max(request.limit, 0),
+      ]);
+      return rows.sort((a, b) => a.pk - b.pk).map((r) => r.id);
+    });
+  }
+
+  async journalChain(runId: string): Promise<ChainRow[]> {
+    return this.use(() => this.rows<ChainRow>(this.pool, "readChain", [runId]));
   }
 
   async head(runId: string): Promise<number> {

@@ -18,7 +18,10 @@ export const INSERT_RUN = /* sql */ `
     @queue, @concurrencyKey, @priority, @admitAt)`;
 
 // --- journal ---
-export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`;
+export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data, hash) VALUES (?, ?, ?, ?, ?, ?)`;
+export const EVENT_HASH = /* sql */ `SELECT hash FROM journal WHERE run_pk = ? AND seq = ?`;
+export const READ_CHAIN = /* sql */ `
+  SELECT seq, type, at, data, hash FROM journal WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) ORDER BY seq`;
 export const READ_JOURNAL = /* sql */ `
   SELECT seq, type, at, data FROM journal
   WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) AND seq >= ?
@@ -193,3 +196,10 @@ export const REVOKE_API_KEY = /* sql */ `
 export const INSERT_SECRET = /* sql */ `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING`;
 export const SELECT_SECRET = /* sql */ `SELECT value FROM secrets WHERE name = ?`;
 export const USE_TOKEN = /* sql */ `INSERT INTO used_tokens (id, expires_at, used_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`;
+
+// --- retention ---
+export const PRUNE_CANDIDATES = /* sql */ `SELECT pk, id FROM runs WHERE status = ? AND updated_at < ? ORDER BY pk LIMIT ?`;
+export const PRUNE_JOURNAL = /* sql */ `DELETE FROM journal WHERE run_pk = ?`;
+export const PRUNE_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
+export const PRUNE_INBOX = /* sql */ `DELETE FROM inbox WHERE consumed_by = ?`;
+export const PRUNE_RUN = /* sql */ `DELETE FROM runs WHERE pk = ?`;

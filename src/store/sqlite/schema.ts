@@ -141,6 +141,12 @@ export const MIGRATIONS: readonly string[] = [
     used_at    INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // 5: the journal's hash chain (chain.ts): each event's sha256 over the previous event's hash and its own stored
+  // bytes, computed by the store as it inserts. Events written before this migration keep a NULL hash.
+  /* sql */ `
+  ALTER TABLE journal ADD COLUMN hash TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

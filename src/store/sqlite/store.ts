@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import { type ChainRow, chainHash } from "../chain.js";
 import {
   callerWork,
   closableClient,
@@ -41,6 +42,7 @@ import {
   type Lease,
   type NewRun,
   type OpenWait,
+  type PruneRequest,
   type QueueInfo,
   type RunFilter,
   type RunPage,
@@ -101,7 +103,11 @@ function prepareAll(db: Database.Database) {
     selectRunByIdempotencyKey: db.prepare<[string, string], RunRow>(sql.SELECT_RUN_BY_IDEMPOTENCY_KEY),
     selectHead: db.prepare<[string], { last_seq: number }>(sql.SELECT_HEAD),
     insertRun: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_RUN),
-    insertEvent: db.prepare<[number, number, string, number, string]>(sql.INSERT_EVENT),
+    insertEvent: db.prepare<[number, number, string, number, string, string]>(sql.INSERT_EVENT),
+    eventHash: db.prepare<[number, number], { hash: string | null }>(sql.EVENT_HASH),
+    readChain: db.prepare<[string], ChainRow>(sql.READ_CHAIN),
+    pruneCandidates: db.prepare<[string, number, number], { pk: number; id: string }>(sql.PRUNE_CANDIDATES),
+    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_RUN].map((text) => db.prepare<[number]>(text)),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
     endRun: db.prepare<[string, number, number]>(sql.END_RUN),
     stopRun: db.prepare<[string, number | null, number, number]>(sql.STOP_RUN),
@@ -241,6 +247,18 @@ export class SqliteStore implements Store {
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
     return this.write((now) => this.appendNow(runId, events, commit, now));
+  }
+
+  async pruneRuns(request: PruneRequest): Promise<string[]> {
+    return this.write(() => {
+      const runs = this.q.pruneCandidates.all(request.status, request.before, Math.max(request.limit, 0));
+      for (const { pk } of runs) for (const statement of this.q.pruneDeletes) statement.run(pk);
+      return runs.map((r) => r.id);
+    });
+  }
+
+  async journalChain(runId: string): Promise<ChainRow[]> {
+    return this.query(() => this.q.readChain.all(runId));
   }
 
   async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
@@ -476,7 +494,7 @@ export class SqliteStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
     });
-    q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data);
+    q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data, chainHash("", 1, created.type, now, created.data));
     return { run: newRunRecord(run, now, readyAt), created: true };
   }
 
@@ -490,10 +508,13 @@ export class SqliteStore implements Store {
     }
     let seq = commit.expectedSeq;
     let terminal: RunStatus | undefined;
+    // The fence above proved seq is the journal's last event, so its hash is the one to chain from.
+    let previous = (seq > 0 ? this.q.eventHash.get(run.pk, seq)?.hash : undefined) ?? "";
     for (const event of events) {
       seq += 1;
       const { type, data } = encodeEvent(event);
-      this.q.insertEvent.run(run.pk, seq, type, now, data);
+      previous = chainHash(previous, seq, type, now, data);
+      this.q.insertEvent.run(run.pk, seq, type, now, data, previous);
       if (event.type === "wait_started") {
         const { type: _type, key, ...spec } = event;
         this.q.upsertWait.run(run.pk, key, seq, spec.kind, spec.eventKey ?? null, toJson(spec, "a wait"));

@@ -1,0 +1,63 @@
+// Forking a run: a new run whose journal is a copy of another's up to (not including) the first event of a given
+// step, so a replay hands back every result before that step without executing it, and executes from there, with
+// new code or a new input. The new run records its origin in its options (forkedFrom, forkStep).
+import { randomBytes } from "node:crypto";
+import { DuroError, type EventBody, newRunId, parseRunId, type WorkflowDefinition } from "../core/index.js";
+import type { RunRecord, Store } from "../store/index.js";
+import { validateInput } from "./engine.js";
+
+export interface ForkOptions {
+  /** The step to execute again: its key (`charge#0`) or name (`charge`, meaning its first occurrence). */
+  fromStep: string;
+  /** default: the origin's input */
+  input?: unknown;
+  /** The code the fork runs as (its version is recorded); default: the origin's workflow and version. */
+  workflow?: WorkflowDefinition<any, any>;
+  /** The new run's id; default: a new one. */
+  id?: string;
+  clock?: () => number;
+}
+
+/** Creates the fork, claimable at once, and returns its record. Nothing of the origin changes. */
+export async function forkRun(store: Store, originId: string, options: ForkOptions): Promise<RunRecord> {
+  const events = await store.read(originId);
+  const created = events[0];
+  if (created?.type !== "run_created") {
+    throw new DuroError("run_not_found", `run ${originId} does not exist; check the id (duro runs list)`, { category: "input" });
+  }
+  const key = options.fromStep.includes("#") ? options.fromStep : `${options.fromStep}#0`;
+  const at = events.findIndex((e) => "key" in e && e.key === key);
+  if (at < 0) {
+    throw new DuroError("fork_step_not_found", `run ${originId} has no step "${key}"; duro runs show ${originId} lists its steps`, {
+      category: "input",
+    });
+  }
+  if (options.workflow && options.workflow.name !== created.workflow) {
+    throw new DuroError("workflow_mismatch", `run ${originId} is a "${created.workflow}" run, not "${options.workflow.name}"`, {
+      category: "input",
+    });
+  }
+  const input = options.input === undefined ? created.input : await validated(options.workflow, options.input);
+  const now = (options.clock ?? Date.now)();
+  const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
+  // Not claimable until the copied journal is in: a fork cut short by a crash stays inert instead of starting over.
+  const { created: isNew } = await store.createRun({
+    id,
+    workflow: created.workflow,
+    version: options.workflow?.version ?? created.version,
+    input,
+    tenant: created.tenant,
+    options: { ...created.options, forkedFrom: originId, forkStep: key },
+    readyAt: Number.MAX_SAFE_INTEGER,
+  });
+  if (!isNew) throw new DuroError("run_exists", `a run with id ${id} already exists; fork with another --id`, { category: "input" });
+  const lease = await store.claimRun(id, "fork", 60_000);
+  if (!lease) throw new DuroError("internal_error", `could not lease the new fork ${id}`, { category: "internal" });
+  const prefix = events.slice(1, at).map(({ seq: _seq, at: _at, ...event }) => event as EventBody);
+  await store.append(id, prefix, { lease, expectedSeq: 1, release: true, readyAt: now });
+  return (await store.getRun(id)) as RunRecord;
+}
+
+async function validated(def: WorkflowDefinition<any, any> | undefined, input: unknown): Promise<unknown> {
+  return def ? validateInput(def, input) : input;
+}
