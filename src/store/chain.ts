@@ -2,7 +2,7 @@
 // removing or reordering any event breaks every hash from there on, and `verifyChain` names the first bad seq.
 // The canonical bytes are exactly what the store keeps: seq, type, at (epoch ms) and the JSON text of the rest.
 // PostgreSQL computes the same hash in a trigger (schema.ts, version 8); a test checks both agree byte for byte.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** One journal row as stored, with its chain hash (null for events written before the chain existed). */
 export interface ChainRow {
@@ -26,7 +26,8 @@ export interface ChainReport {
 
 /** The hash of an event following an event whose hash is `previous` ("" for the first event). */
 export function chainHash(previous: string, seq: number, type: string, at: number, data: string): string {
-  return createHash("sha256").update(`${previous}\n${seq}\n${type}\n${at}\n${data}`, "utf8").digest("hex");
+  // One-shot hashing: no Hash object per event (it is on every append's path).
+  return hash("sha256", `${previous}\n${seq}\n${type}\n${at}\n${data}`, "hex");
 }
 
 /** Checks a journal's rows (as stored, in seq order): seqs must run 1, 2, 3… and every hash must chain. */

@@ -145,7 +145,7 @@ export const MIGRATIONS: readonly string[] = [
   // 5: the journal's hash chain (chain.ts): each event's sha256 over the previous event's hash and its own stored
   // bytes, computed by the store as it inserts. Events written before this migration keep a NULL hash.
   /* sql */ `
-  ALTER TABLE journal ADD COLUMN hash TEXT;
+  ALTER TABLE journal ADD COLUMN hash BLOB;
   `,
 ];
 

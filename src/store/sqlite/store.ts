@@ -103,9 +103,9 @@ function prepareAll(db: Database.Database) {
     selectRunByIdempotencyKey: db.prepare<[string, string], RunRow>(sql.SELECT_RUN_BY_IDEMPOTENCY_KEY),
     selectHead: db.prepare<[string], { last_seq: number }>(sql.SELECT_HEAD),
     insertRun: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_RUN),
-    insertEvent: db.prepare<[number, number, string, number, string, string]>(sql.INSERT_EVENT),
-    eventHash: db.prepare<[number, number], { hash: string | null }>(sql.EVENT_HASH),
-    readChain: db.prepare<[string], ChainRow>(sql.READ_CHAIN),
+    insertEvent: db.prepare<[number, number, string, number, string, Buffer]>(sql.INSERT_EVENT),
+    eventHash: db.prepare<[number, number], { hash: Buffer | null }>(sql.EVENT_HASH),
+    readChain: db.prepare<[string], Omit<ChainRow, "hash"> & { hash: Buffer | null }>(sql.READ_CHAIN),
     pruneCandidates: db.prepare<[string, number, number], { pk: number; id: string }>(sql.PRUNE_CANDIDATES),
     pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_RUN].map((text) => db.prepare<[number]>(text)),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
@@ -144,6 +144,11 @@ function prepareAll(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareAll>;
+
+/** Hashes are stored as their 32 bytes, not 64 hex characters: a trivial step's row is about a fifth smaller. */
+function hashBytes(hex: string): Buffer {
+  return Buffer.from(hex, "hex");
+}
 
 /** The client a ctx.transaction function gets: statements on the store's connection, inside its open transaction. */
 function sqliteClient(db: Database.Database): TransactionClient & { close(): void } {
@@ -258,7 +263,9 @@ export class SqliteStore implements Store {
   }
 
   async journalChain(runId: string): Promise<ChainRow[]> {
-    return this.query(() => this.q.readChain.all(runId));
+    return this.query(() =>
+      this.q.readChain.all(runId).map((row) => ({ ...row, hash: row.hash === null ? null : row.hash.toString("hex") })),
+    );
   }
 
   async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
@@ -494,7 +501,14 @@ export class SqliteStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
     });
-    q.insertEvent.run(Number(lastInsertRowid), 1, created.type, now, created.data, chainHash("", 1, created.type, now, created.data));
+    q.insertEvent.run(
+      Number(lastInsertRowid),
+      1,
+      created.type,
+      now,
+      created.data,
+      hashBytes(chainHash("", 1, created.type, now, created.data)),
+    );
     return { run: newRunRecord(run, now, readyAt), created: true };
   }
 
@@ -509,12 +523,12 @@ export class SqliteStore implements Store {
     let seq = commit.expectedSeq;
     let terminal: RunStatus | undefined;
     // The fence above proved seq is the journal's last event, so its hash is the one to chain from.
-    let previous = (seq > 0 ? this.q.eventHash.get(run.pk, seq)?.hash : undefined) ?? "";
+    let previous = (seq > 0 ? this.q.eventHash.get(run.pk, seq)?.hash?.toString("hex") : undefined) ?? "";
     for (const event of events) {
       seq += 1;
       const { type, data } = encodeEvent(event);
       previous = chainHash(previous, seq, type, now, data);
-      this.q.insertEvent.run(run.pk, seq, type, now, data, previous);
+      this.q.insertEvent.run(run.pk, seq, type, now, data, hashBytes(previous));
       if (event.type === "wait_started") {
         const { type: _type, key, ...spec } = event;
         this.q.upsertWait.run(run.pk, key, seq, spec.kind, spec.eventKey ?? null, toJson(spec, "a wait"));
