@@ -5,7 +5,7 @@ import { type ContextServices, type Duration, DuroError, type RetryPolicy, type 
 import { type Budget, enforce, Ledger } from "./budget.js";
 import type { ConversationStore } from "./conversation.js";
 import { costOf, type ModelPrice, resolveModel } from "./models.js";
-import type { AssistantMessage, ChatMessage, ToolCall, ToolSpec, Usage } from "./provider.js";
+import type { AssistantMessage, ChatMessage, ChatRequest, ToolCall, ToolSpec, Usage } from "./provider.js";
 import { type AnySchema, formatIssues, jsonSchemaOf, type SchemaIssue, validate } from "./schema.js";
 import { withSpan } from "./telemetry.js";
 
@@ -56,17 +56,11 @@ export interface CallRecord {
   conversation: string | null;
 }
 
-export interface CallRequest {
-  model: string;
-  messages: ChatMessage[];
-  tools?: ToolSpec[];
-  temperature?: number;
-  maxTokens?: number;
-  responseSchema?: Record<string, unknown>;
+/** A model call as the toolkit journals it: the provider's request (with `model` still `provider:name`), less its signal. */
+export interface CallRequest extends Omit<ChatRequest, "signal"> {
   retry?: RetryPolicy;
   timeout?: Duration;
   prices?: Record<string, ModelPrice>;
-  onToken?: (text: string) => void;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelay: "1s", backoffFactor: 2, maxDelay: "1m" };

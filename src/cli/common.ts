@@ -12,7 +12,7 @@ const CORE_USAGE = [
   "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
   "        <file> is a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack):",
   "        [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",
-  "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>]",
+  "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>] [--signing strict|dev] [--pubkey <pem>]...",
   "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
   "duro runs show <runId>",
   "duro runs events <runId>",
