@@ -1,11 +1,7 @@
-// Packs as CLI workflow files (`duro run <pack dir | file.duropack>`): the pack is opened (digests, zip safety,
-// signature under the signing mode) before anything runs, then each of its flows becomes a workflow whose `call`
-// nodes use the pack's components. Subflows name other flows of the same pack by id.
-import { existsSync, statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { analyzeFlow, flowInvalid, flowWorkflow } from "../flow/index.js";
 import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
-import { MANIFEST_FILE, openPack, type SigningMode } from "../pack/index.js";
+import { openPack, type SigningMode } from "../pack/index.js";
 import type { LoadedModule } from "./load.js";
 
 export interface PackLoadOptions {
@@ -15,11 +11,6 @@ export interface PackLoadOptions {
 }
 
 /** Whether `path` names a pack: a .duropack file, or a directory with a pack.yaml. */
-export function isPackPath(path: string): boolean {
-  if (extname(path).toLowerCase() === ".duropack") return true;
-  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, MANIFEST_FILE));
-}
-
 export async function loadPackFile(path: string, options: PackLoadOptions): Promise<LoadedModule> {
   const pack = await openPack(path, { signing: options.signing, trustedKeys: options.trustedKeys });
   const problems: FlowProblem[] = [];
