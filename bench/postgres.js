@@ -89,7 +89,7 @@ export async function pgSingleRun({ steps, asyncCommit = false }) {
 
 /**
  * `runs` runs of `stepsPerRun` steps, created from this process, then executed by `workers` worker processes
- * (`--until-idle --concurrency <concurrency>`). Timed from the spawn to the last run's completing commit (the runs
+ * (`--until-idle`, and `--concurrency <concurrency>` when given; else the worker's default). Timed from the spawn to the last run's completing commit (the runs
  * index's updated_at, written with the workers' clock), so the processes' start-up counts and their exit does not.
  */
 export async function pgRunThroughput({ runs, stepsPerRun, workers, concurrency, asyncCommit = false }) {
@@ -99,7 +99,9 @@ export async function pgRunThroughput({ runs, stepsPerRun, workers, concurrency,
       await startRuns(engine, runs, stepsPerRun);
       const spawnedAt = epochNow();
       const outcomes = await Promise.all(
-        Array.from({ length: workers }, () => runWorker(url, ["--until-idle", "--concurrency", String(concurrency)])),
+        Array.from({ length: workers }, () =>
+          runWorker(url, ["--until-idle", ...(concurrency === undefined ? [] : ["--concurrency", String(concurrency)])]),
+        ),
       );
       const { completed, lastAt, firstStepAt } = await admin(async (client) => {
         const { rows } = await client.query(

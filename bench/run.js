@@ -2,6 +2,7 @@
 // a table for each, then (as the last line of stdout) one JSON object with the headline figures. It reports; it
 // does not pass or fail.
 import { cpus, loadavg } from "node:os";
+import { DEFAULT_WORKER_CONCURRENCY } from "../dist/index.js";
 import { formatTable, median, progress, repeat, round } from "./lib.js";
 import {
   PG_URL,
@@ -241,7 +242,7 @@ async function postgresSection() {
 
   progress("PostgreSQL: warming up (untimed)");
   await pgSingleRun({ steps: 1_000 });
-  await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1, concurrency: CONCURRENCY });
+  await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1 });
 
   progress(`PostgreSQL: single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
   const single = await repeat(REPEATS, () => pgSingleRun({ steps: SINGLE_RUN_STEPS }));
@@ -249,10 +250,10 @@ async function postgresSection() {
 
   const byWorkers = {};
   for (const workers of PG_WORKERS) {
-    progress(`PostgreSQL: ${RUNS} runs of ${STEPS_PER_RUN} steps, ${workers} worker processes (concurrency ${CONCURRENCY}) ×${REPEATS}`);
-    byWorkers[workers] = await repeat(REPEATS, () =>
-      pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers, concurrency: CONCURRENCY }),
+    progress(
+      `PostgreSQL: ${RUNS} runs of ${STEPS_PER_RUN} steps, ${workers} worker processes (default concurrency, ${DEFAULT_WORKER_CONCURRENCY}) ×${REPEATS}`,
     );
+    byWorkers[workers] = await repeat(REPEATS, () => pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers }));
   }
   const most = Math.max(...PG_WORKERS);
 
@@ -264,9 +265,7 @@ async function postgresSection() {
 
   progress("PostgreSQL: the same with synchronous_commit=off (×1 each)");
   const [asyncSingle] = await repeat(1, () => pgSingleRun({ steps: SINGLE_RUN_STEPS, asyncCommit: true }));
-  const [asyncRuns] = await repeat(1, () =>
-    pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers: most, concurrency: CONCURRENCY, asyncCommit: true }),
-  );
+  const [asyncRuns] = await repeat(1, () => pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers: most, asyncCommit: true }));
 
   progress("PostgreSQL: bare pg round trips and commits (reference)");
   const references = await repeat(REPEATS, () => pgReferences({ roundTrips: 2_000, commits: 2_000 }));
@@ -294,7 +293,7 @@ async function postgresSection() {
       `${samples(stepsPerSec)}; node CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
     ],
     ...PG_WORKERS.map((w) => [
-      `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"}`,
+      `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"} (concurrency ${DEFAULT_WORKER_CONCURRENCY} each)`,
       "runs/s",
       runsPerSecByWorkers[w],
       w === most ? verdict(PG_TARGETS.runsPerSec, runsPerSecByWorkers[w]) : "",
