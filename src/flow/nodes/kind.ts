@@ -83,6 +83,8 @@ export interface NodeKind {
   expressions?(node: FlowNode): Array<{ path: PathSegment[]; text: unknown }>;
   /** Subtrees that are literal data, not values ("=" means nothing there), e.g. JSON Schemas. */
   literals?: PathSegment[][];
+  /** The node waits durably rather than doing work that can fail and be tried again: a `retry` on it is refused. */
+  waits?: true;
   /** Checks that need the environment or the kind's own rules. */
   check?(node: FlowNode, env: CheckEnv): void;
   run(node: FlowNode, rt: NodeRuntime): Promise<NodeOutcome>;
