@@ -35,6 +35,8 @@ export interface NodeRuntime {
   /** The output of the node that ran before this one in the same graph. */
   previous: unknown;
   components: ComponentRegistry;
+  /** Reads a secret for `$secret()`; refuses (`secret_not_declared`) one a pack did not declare. */
+  secret(name: string): string;
   /** Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. */
   value(value: unknown, field: string, extra?: Record<string, unknown>): Promise<unknown>;
   /** Evaluates an always-expression field. */
