@@ -97,7 +97,10 @@ describe("a pack's declared secrets", () => {
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout) as { status: string; steps: Array<{ error?: { code: string; message: string } }> };
     expect(result.status).toBe("failed");
-    expect(result.steps[0]?.error).toMatchObject({ code: "secret_not_declared", message: expect.stringContaining("AWS_SECRET_ACCESS_KEY") });
+    expect(result.steps[0]?.error).toMatchObject({
+      code: "secret_not_declared",
+      message: expect.stringContaining("AWS_SECRET_ACCESS_KEY"),
+    });
     expect(run.stdout + run.stderr).not.toContain("must-not-leak-1234567890");
   });
 });
