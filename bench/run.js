@@ -7,6 +7,7 @@ import { formatTable, median, progress, repeat, round } from "./lib.js";
 import {
   PG_URL,
   percentile,
+  pgAppendCost,
   pgReferences,
   pgRunThroughput,
   pgSignalToResume,
@@ -43,6 +44,7 @@ const TARGETS = {
 };
 
 const PG_WORKERS = [1, 2, 4];
+const APPEND_BATCH_SIZES = [1, 4, 16];
 const SIGNAL_SAMPLES = 50;
 /** How long the worker is left idle before each signal (plus up to as much again, at random). */
 const SIGNAL_IDLE_MS = 20;
@@ -270,6 +272,9 @@ async function postgresSection() {
   progress("PostgreSQL: bare pg round trips and commits (reference)");
   const references = await repeat(REPEATS, () => pgReferences({ roundTrips: 2_000, commits: 2_000 }));
 
+  progress(`PostgreSQL: server CPU per append, batches of ${APPEND_BATCH_SIZES.join(", ")} runs' appends`);
+  const appendCost = await pgAppendCost({ batchSizes: APPEND_BATCH_SIZES, rounds: 500 });
+
   const runsPerSecByWorkers = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSec))]));
   const fromFirstStep = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSecFromFirstStep))]));
   const figures = {
@@ -282,6 +287,9 @@ async function postgresSection() {
     asyncCommit: { singleRunStepsPerSec: asyncSingle.stepsPerSec, runsPerSec: asyncRuns.runsPerSec },
     bareCommitsPerSec: median(references.map((r) => r.commitsPerSec)),
     roundTripUs: median(references.map((r) => r.roundTripUs)),
+    appendCost: Object.fromEntries(
+      appendCost.map((c) => [c.size, { usPerBatch: c.usPerBatch, serverUsPerAppend: c.serverUsPerAppend ?? null }]),
+    ),
   };
 
   const rows = [
@@ -337,6 +345,13 @@ async function postgresSection() {
       `${samples(references.map((r) => r.commitsPerSec))}; a run commits each step after the last: its ceiling`,
     ],
     ["bare pg: prepared SELECT round trip", "µs", figures.roundTripUs, "", samples(references.map((r) => r.roundTripUs))],
+    ...appendCost.map((c) => [
+      `server CPU per append, ${c.size} run${c.size === 1 ? "" : "s"} per batch`,
+      "µs",
+      c.serverUsPerAppend ?? "n/a",
+      "",
+      `a batch (one statement, one commit) takes ${round(c.usPerBatch)} µs; CPU of all postgres processes, needs an idle machine`,
+    ]),
   ];
   const settings = `server ${server.server_version}, synchronous_commit=${server.synchronous_commit}, wal_sync_method=${server.wal_sync_method}`;
   return { heading: `PostgreSQL at ${redact(PG_URL)} (${settings}); medians of 3 unless noted`, figures, rows };
@@ -367,6 +382,7 @@ async function planFull() {
 
 function roundAll(value) {
   if (typeof value === "number") return round(value);
+  if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)]));
 }
 
