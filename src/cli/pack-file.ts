@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
-import { analyzeFlow, flowInvalid, flowWorkflow } from "../flow/index.js";
-import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
+import { posix, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema } from "../flow/index.js";
+import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { openPack, type SigningMode } from "../pack/index.js";
 import type { LoadedModule } from "./load.js";
 
@@ -16,9 +17,12 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
   const problems: FlowProblem[] = [];
   const docs = new Map<string, FlowDocument>();
   const ids = new Set(pack.flows.flatMap((f) => (f.id === undefined ? [] : [f.id])));
+  const schemas = new Map(pack.schemas.map((s) => [s.path, s.text]));
   for (const flow of pack.flows) {
     const { document, problems: found } = analyzeFlow(flow.text, {
       path: `${path}:${flow.path}`,
+      // $ref paths are relative to the flow file, like the files of the pack they name.
+      schemaFiles: (relative) => packSchema(schemas, posix.join(posix.dirname(flow.path), relative)),
       components: pack.components,
       // Only whether a subflow exists matters to the check; the documents are joined below.
       flows: (id) => (ids.has(id) ? ({} as FlowDocument) : undefined),
@@ -71,4 +75,17 @@ function undeclaredSecrets(text: string, declared: readonly string[], file: stri
     });
   }
   return problems;
+}
+
+/** One of the pack's schema files, parsed; undefined when the pack does not list it. */
+function packSchema(schemas: Map<string, string>, path: string): JsonSchema | undefined {
+  const text = schemas.get(posix.normalize(path));
+  if (text === undefined) return undefined;
+  try {
+    return parseYaml(text) as JsonSchema;
+  } catch (error) {
+    throw new DuroError("schema_file_invalid", `the pack's schema file ${path} is not valid JSON or YAML: ${(error as Error).message}`, {
+      category: "input",
+    });
+  }
 }
