@@ -39,6 +39,7 @@ import type {
   AppendCommit,
   AppendResult,
   ClaimRequest,
+  ClaimRunOptions,
   CreateResult,
   Delivery,
   InboxMessage,
@@ -57,8 +58,10 @@ import type {
   ScheduleSpec,
   Store,
   StoreOptions,
+  WorkflowVersions,
 } from "../store.js";
 import { terminalStatusOf } from "../transitions.js";
+import { versionsParam } from "../versions.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
@@ -238,21 +241,25 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       if (request.limit < 1 || request.workflows.length === 0) return [];
       const now = this.clock();
+      const versions = versionsParam(request.versions);
       const rows = await this.rows<LeaseRow & { due_at: number }>(this.pool, "claimDue", [
         now,
         request.workflows,
         request.limit,
         request.workerId,
         now + request.leaseMs,
+        versions,
       ]);
       rows.sort((a, b) => a.due_at - b.due_at || a.pk - b.pk);
       const leases = rows.map((row) => toLease(row, request.workerId));
       if (leases.length < request.limit) {
         const terms = { workerId: request.workerId, leaseMs: request.leaseMs };
-        const queues = await this.queues.withPending(this.pool, request.workflows, now);
+        const queues = await this.queues.withPending(this.pool, request.workflows, now, versions);
         if (queues.length > 0) {
           const room = request.limit - leases.length;
-          const admitted = await this.transaction((client) => this.queues.admit(client, queues, request.workflows, room, terms));
+          const admitted = await this.transaction((client) =>
+            this.queues.admit(client, queues, request.workflows, room, terms, undefined, versions),
+          );
           leases.push(...admitted.map((row) => toLease(row, request.workerId)));
         }
       }
@@ -260,17 +267,20 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+  async claimRun(runId: string, workerId: string, leaseMs: number, options: ClaimRunOptions = {}): Promise<Lease | undefined> {
     return this.use(async () => {
       const now = this.clock();
-      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs]);
+      const versions = versionsParam(options.versions);
+      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs, versions]);
       if (row) return toLease(row, workerId);
       // Not claimable as it is; perhaps it waits for its queue to admit it.
       const [run] = await this.rows<RunRow>(this.pool, "selectRun", [runId]);
       if (!run || run.queue === null || run.admitted_at !== null || run.status !== "queued") return undefined;
       const config = await this.queues.config(this.pool, run.queue);
       const terms = { workerId, leaseMs };
-      const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId));
+      const [admitted] = await this.transaction((client) =>
+        this.queues.admit(client, [config], [run.workflow], 1, terms, runId, versions),
+      );
       return admitted && toLease(admitted, workerId);
     });
   }
@@ -314,12 +324,13 @@ export class PostgresStore implements Store {
     // run belongs to someone else or to nobody now.
   }
 
-  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+  async nextReadyAt(workflows: string[], versions?: WorkflowVersions): Promise<number | undefined> {
     return this.use(async () => {
       const now = this.clock();
+      const held = versionsParam(versions);
       const [[row], admissible] = await Promise.all([
-        this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows]),
-        this.queues.nextAdmissibleAt(this.pool, workflows, now),
+        this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows, held]),
+        this.queues.nextAdmissibleAt(this.pool, workflows, now, held),
       ]);
       const due = row?.ready_at ?? undefined;
       return due === undefined || (admissible !== undefined && admissible < due) ? admissible : due;
