@@ -16,7 +16,6 @@ import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } 
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
 import { queueWindowOpensAt } from "./queues.js";
-import { claimsVersion } from "./versions.js";
 import {
   type ApiKeyRecord,
   type AppendCommit,
@@ -45,6 +44,7 @@ import {
   type WorkflowVersions,
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
+import { claimsVersion } from "./versions.js";
 
 interface MemoryRun {
   pk: number;

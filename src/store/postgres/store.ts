@@ -278,9 +278,7 @@ export class PostgresStore implements Store {
       if (!run || run.queue === null || run.admitted_at !== null || run.status !== "queued") return undefined;
       const config = await this.queues.config(this.pool, run.queue);
       const terms = { workerId, leaseMs };
-      const [admitted] = await this.transaction((client) =>
-        this.queues.admit(client, [config], [run.workflow], 1, terms, runId, versions),
-      );
+      const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId, versions));
       return admitted && toLease(admitted, workerId);
     });
   }
