@@ -6,6 +6,8 @@ import type { WorkflowVersions } from "../store/index.js";
 export class WorkflowRegistry {
   /** Per name, its versions in registration order: the last is the newest. */
   private readonly byName = new Map<string, WorkflowDefinition[]>();
+  /** What `versions()` returns until the next registration: workers send it with every claim. */
+  private held: WorkflowVersions | undefined;
 
   /** Adds a definition; registering the same one twice is a no-op, another with the same name and version an error. */
   add(def: WorkflowDefinition): void {
@@ -20,6 +22,7 @@ export class WorkflowRegistry {
       );
     }
     this.byName.set(def.name, [...versions, def]);
+    this.held = undefined;
   }
 
   /** The most recently registered version of `name`. */
@@ -38,7 +41,10 @@ export class WorkflowRegistry {
 
   /** Per name, the versions held (what a pinned worker announces in its claims). */
   versions(): WorkflowVersions {
-    return Object.fromEntries([...this.byName].map(([name, defs]) => [name, defs.map((d) => d.version)]));
+    this.held ??= Object.freeze(
+      Object.fromEntries([...this.byName].map(([name, defs]) => [name, Object.freeze(defs.map((d) => d.version))])),
+    );
+    return this.held;
   }
 }
 

@@ -9,7 +9,16 @@ export function claimsVersion(versions: WorkflowVersions | undefined, workflow: 
   return held === undefined || held.includes(version);
 }
 
+/** The JSON each versions object was bound as: a worker sends the same object with every claim until it changes. */
+const encoded = new WeakMap<WorkflowVersions, string>();
+
 /** The JSON object `{ workflow: [versions…] }` the SQL statements bind; `{}` pins nothing. */
 export function versionsParam(versions: WorkflowVersions | undefined): string {
-  return versions === undefined ? "{}" : JSON.stringify(versions);
+  if (versions === undefined) return "{}";
+  let json = encoded.get(versions);
+  if (json === undefined) {
+    json = JSON.stringify(versions);
+    if (Object.isFrozen(versions)) encoded.set(versions, json);
+  }
+  return json;
 }
