@@ -1,9 +1,13 @@
 // Versions side by side: an engine may hold several versions of one workflow; a run executes only on the code of its
 // own version (version pinning, the default), so old runs finish on old code while new runs start on new code.
 // `versionPinning: false` is the escape hatch: any version is executed, with replay's divergence check as the guard.
-import { createEngine, type Engine, type WorkflowContext, workflow } from "duro";
-import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { createEngine, type Engine, type RunDetails, type WorkflowContext, workflow } from "duro";
+import { afterAll, describe, expect, it } from "vitest";
+import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import { harness, STORES } from "../support/engine.js";
+
+afterAll(removeTempDirs);
 
 const v1 = workflow("order", { version: "v1" }, async (ctx: WorkflowContext, input: { id: string }) => {
   const price = await ctx.step("price", () => 10);
@@ -132,5 +136,39 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
     await h.engine.signal("go", null);
     expect(await h.settle(id)).toMatchObject({ status: "completed", output: "hello" });
     await next.close();
+  });
+});
+
+describe("duro resume and duro worker with version pinning", () => {
+  const [V1, V2] = [fixture("versions/v1.ts"), fixture("versions/v2.ts")];
+
+  it("refuse a run of another version unless --any-version, which replays it on the code they have", async () => {
+    const dir = freshDir("duro-pinning-");
+    const opts = { cwd: dir };
+    const db = sqliteUrl(join(dir, "duro.db"));
+    for (const n of [3, 5]) {
+      const started = await duro(["run", V1, "--input", JSON.stringify({ n, express: false }), "--id", `r${n}`, "--db", db], opts);
+      expect(started.code, started.stderr).toBe(3);
+      await duro(["signal", `ship:${n}`, "--db", db], opts);
+    }
+
+    const refused = await duro(["resume", "r3", V2, "--db", db], opts);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /error \[version_mismatch\]: run r3 is workflow "shipment" version "v1", but the loaded code has version "v2"/,
+    );
+    const anyVersion = await duroJson<RunDetails>(["resume", "r3", V2, "--any-version", "--db", db], opts);
+    expect(anyVersion).toMatchObject({ status: "completed", version: "v1", output: { code: "v2" } });
+
+    const pinnedWorker = await duro(["worker", V2, "--until-idle", "--db", db], opts);
+    expect(pinnedWorker.code, pinnedWorker.stderr).toBe(0);
+    expect(pinnedWorker.stdout).toContain("executing shipment (v2)");
+    expect((await duroJson<RunDetails>(["runs", "show", "r5", "--db", db], opts)).status).toBe("waiting");
+    const anyWorker = await duro(["worker", V2, "--until-idle", "--any-version", "--db", db], opts);
+    expect(anyWorker.code, anyWorker.stderr).toBe(0);
+    expect(await duroJson<RunDetails>(["runs", "show", "r5", "--db", db], opts)).toMatchObject({
+      status: "completed",
+      output: { code: "v2" },
+    });
   });
 });
