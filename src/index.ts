@@ -67,6 +67,7 @@ export type {
 } from "./engine/index.js";
 export {
   checkDeploy,
+  DEFAULT_WORKER_CONCURRENCY,
   type DeployCheckOptions,
   type DeployCheckReport,
   Engine,

@@ -11,9 +11,7 @@ import type { Component, ComponentRegistry } from "../core/index.js";
 import { analyzeFlow, flowInvalid, flowWorkflow, peekFlow, subflowIds } from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
-import type { LoadedModule } from "./load.js";
-
-export const FLOW_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+import { FLOW_EXTENSIONS, type LoadedModule } from "./load.js";
 
 interface FlowFile {
   file: string;
