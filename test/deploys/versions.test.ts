@@ -97,6 +97,16 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
     await onlyV2.close();
   });
 
+  it("an engine without a run's version can still cancel it (cancelling runs no workflow code)", async () => {
+    const h = harness(kind, [v1]);
+    const old = await h.engine.start(v1, { id: "old" });
+    await h.settle(old.id);
+
+    const onlyV2 = deploy(h, v2);
+    expect(await onlyV2.cancel(old.id, "retired with v1")).toMatchObject({ status: "cancelled", version: "v1" });
+    await onlyV2.close();
+  });
+
   it("with versionPinning: false the newest code takes the run over, and replay's divergence check is the guard", async () => {
     const h = harness(kind, [v1]);
     const old = await h.engine.start(v1, { id: "old" });
