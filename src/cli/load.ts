@@ -58,11 +58,14 @@ export async function loadWorkflowFiles(paths: string[], packs: PackLoadOptions 
   return modules;
 }
 
-/** The workflow `duro run` starts: `--workflow`, else the default export, else the only one. */
+/**
+ * The workflow `duro run` starts: `--workflow`, else the default export, else the only one. Of several versions of
+ * one name, the last exported (the newest, as the engine starts it).
+ */
 export function pickWorkflow(module: LoadedModule, name: string | undefined): WorkflowDefinition {
   const names = module.workflows.map((w) => w.name);
   if (name !== undefined) {
-    const found = module.workflows.find((w) => w.name === name);
+    const found = module.workflows.filter((w) => w.name === name).at(-1);
     if (found) return found;
     throw new DuroError("workflow_not_found", `${module.file} has no workflow named "${name}"; it exports: ${names.join(", ")}`, {
       category: "input",
@@ -70,7 +73,7 @@ export function pickWorkflow(module: LoadedModule, name: string | undefined): Wo
     });
   }
   if (module.defaultWorkflow) return module.defaultWorkflow;
-  if (module.workflows.length === 1) return module.workflows[0] as WorkflowDefinition;
+  if (new Set(names).size === 1) return module.workflows.at(-1) as WorkflowDefinition;
   throw new DuroError("workflow_required", `${module.file} exports several workflows (${names.join(", ")}); choose one with --workflow`, {
     category: "input",
     details: { known: names },

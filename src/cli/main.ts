@@ -26,6 +26,7 @@ import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
 import { PACK_FLAGS, packOptions } from "./pack-flags.js";
+import { ANY_VERSION_FLAG, describeVersions, pinningOption } from "./version-flags.js";
 
 export { EXIT } from "./common.js";
 
@@ -173,6 +174,7 @@ async function workerCommand(args: string[]): Promise<number> {
     "until-idle": { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "grace-ms": { type: "string" },
+    ...ANY_VERSION_FLAG,
     ...PACK_FLAGS,
   });
   if (positionals.length === 0) throw usage("missing the workflow files: duro worker <file...>");
@@ -186,6 +188,7 @@ async function workerCommand(args: string[]): Promise<number> {
     queues: modules.flatMap((m) => m.queues),
     leaseMs,
     schedules: modules.flatMap((m) => m.schedules),
+    ...pinningOption(values),
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
   });
   // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
@@ -204,7 +207,7 @@ async function workerCommand(args: string[]): Promise<number> {
       ),
   });
   out.print(
-    `worker ${engine.workerId} executing ${workflows.map((w) => w.name).join(", ")} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`,
+    `worker ${engine.workerId} executing ${describeVersions(engine, values["any-version"])} (concurrency ${concurrency})${values["until-idle"] ? " until idle" : "; Ctrl-C stops"}`,
   );
   const stop = () => {
     out.print("stopping: letting running steps finish…");
@@ -369,7 +372,12 @@ async function cancelCommand(args: string[]): Promise<number> {
 }
 
 async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "lease-ms": { type: "string" }, "mock-llm": { type: "string" }, ...PACK_FLAGS });
+  const { values, positionals } = parse(args, {
+    "lease-ms": { type: "string" },
+    "mock-llm": { type: "string" },
+    ...ANY_VERSION_FLAG,
+    ...PACK_FLAGS,
+  });
   const out = output(values.json);
   const runId = requirePositional(positionals, 0, "the run id: duro resume <runId> [<file...>]");
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
@@ -401,6 +409,7 @@ async function resumeCommand(args: string[]): Promise<number> {
       queues: modules.flatMap((m) => m.queues),
       inlineWaitMs: 30_000,
       leaseMs,
+      ...pinningOption(values),
       ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }),
     },
   );

@@ -147,8 +147,15 @@ export function formatRun(run: RunDetails): string {
 
 export function formatRunTable(runs: RunRecord[]): string {
   if (runs.length === 0) return "no runs";
-  const rows = runs.map((r) => [r.id, r.workflow, r.status, new Date(r.createdAt).toISOString(), new Date(r.updatedAt).toISOString()]);
-  return table(["ID", "WORKFLOW", "STATUS", "CREATED", "UPDATED"], rows);
+  const rows = runs.map((r) => [
+    r.id,
+    r.workflow,
+    r.version,
+    r.status,
+    new Date(r.createdAt).toISOString(),
+    new Date(r.updatedAt).toISOString(),
+  ]);
+  return table(["ID", "WORKFLOW", "VERSION", "STATUS", "CREATED", "UPDATED"], rows);
 }
 
 export function formatInbox(messages: InboxMessage[]): string {

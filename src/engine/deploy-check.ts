@@ -13,7 +13,10 @@ export const REPLAY_FRONTIER = "replay_frontier";
 export interface DeployCheckOptions {
   /** The store holding the runs in flight. */
   store: Store;
-  /** The new code. Runs of workflows not given here are not checked (listed in `skipped`). */
+  /**
+   * The new code. Runs of workflows not given here are not checked (listed in `skipped`). A run is replayed against
+   * the definition of its own version when given, else against the last one given with its workflow's name.
+   */
   workflows: WorkflowDefinition<any, any>[];
   /** default waiting, queued, running */
   statuses?: RunStatus[];
@@ -23,11 +26,15 @@ export interface RunCheck {
   runId: string;
   workflow: string;
   version: string;
+  /** The version of the code the run was replayed against. */
+  codeVersion: string;
   status: RunStatus;
   ok: boolean;
   /** When not ok: what the code asked for against what the journal holds there. */
   expected?: string;
   requested?: string;
+  /** When not ok because the code asked for another call: where in the code (`file:line:column`) it asked. */
+  location?: string;
   /** When not ok: the error the run would fail with (non_determinism, or an error the new code throws in replay). */
   error?: ErrorInfo;
 }
@@ -47,6 +54,7 @@ const DEFAULT_STATUSES: RunStatus[] = ["waiting", "queued", "running"];
 /** Checks every unfinished run of the given workflows against their new definitions. */
 export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCheckReport> {
   const byName = new Map(options.workflows.map((w) => [w.name, w]));
+  const byVersion = new Map(options.workflows.map((w) => [`${w.name}\0${w.version}`, w]));
   const runs: RunCheck[] = [];
   const skipped: DeployCheckReport["skipped"] = [];
   for (const status of options.statuses ?? DEFAULT_STATUSES) {
@@ -54,7 +62,7 @@ export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCh
     do {
       const page = await options.store.listRuns({ status, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
       for (const record of page.runs) {
-        const def = byName.get(record.workflow);
+        const def = byVersion.get(`${record.workflow}\0${record.version}`) ?? byName.get(record.workflow);
         if (def) runs.push(await checkRun(options.store, def, record));
         else skipped.push({ runId: record.id, workflow: record.workflow });
       }
@@ -67,7 +75,7 @@ export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCh
 
 /** Replays one run's journal (as read from `store`) against `def` without executing anything. */
 export async function checkRun(store: Store, def: WorkflowDefinition<any, any>, record: RunRecord): Promise<RunCheck> {
-  const base = { runId: record.id, workflow: record.workflow, version: record.version, status: record.status };
+  const base = { runId: record.id, workflow: record.workflow, version: record.version, codeVersion: def.version, status: record.status };
   const events = await store.read(record.id);
   const scratch = new MemoryStore();
   // Results kept as artifacts are read from the real store.
@@ -108,6 +116,7 @@ export async function checkRun(store: Store, def: WorkflowDefinition<any, any>, 
     ok: false,
     ...(typeof details.expected === "string" ? { expected: details.expected } : {}),
     ...(typeof details.requested === "string" ? { requested: details.requested } : {}),
+    ...(typeof details.location === "string" ? { location: details.location } : {}),
     error: failed.error,
   };
 }

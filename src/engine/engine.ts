@@ -18,10 +18,19 @@ import {
   validateWithSchema,
   type WorkflowDefinition,
 } from "../core/index.js";
-import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store, TERMINAL_STATUSES } from "../store/index.js";
+import {
+  type OpenWait,
+  type RunFilter,
+  type RunPage,
+  type RunRecord,
+  type Store,
+  TERMINAL_STATUSES,
+  type WorkflowVersions,
+} from "../store/index.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
+import { versionMismatch, WorkflowRegistry } from "./registry.js";
 import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
@@ -52,6 +61,12 @@ export interface EngineOptions {
   secrets?: SecretReader;
   /** Refuses secrets in what is journaled (inputs, results, errors, event payloads); see docs/dev-loop.md. default none */
   journalGuard?: JournalGuard;
+  /**
+   * Version pinning (docs/deploys.md): claim and execute only runs whose version this engine has code for, so old runs
+   * finish on old code. false claims a registered workflow's runs in any version and executes them with their own
+   * version when registered, else the newest, relying on replay's divergence check (`duro check` first). default true
+   */
+  versionPinning?: boolean;
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -65,6 +80,8 @@ export interface StartOptions extends QueueOverrides {
   source?: string;
   /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
   meta?: Record<string, unknown>;
+  /** Starts this registered version of the workflow. default: the definition passed, else the newest registered version */
+  version?: string;
   /**
    * Your open database transaction (a pg client after BEGIN, or a better-sqlite3 Database inside a transaction, on
    * the store's own database): the run is created in it and exists only if you commit.
@@ -95,7 +112,8 @@ const ACTIONS = new Set(["approve", "reject", "abort"]);
 export class Engine {
   readonly store: Store;
   readonly workerId: string;
-  private readonly registry = new Map<string, WorkflowDefinition>();
+  private readonly registry = new WorkflowRegistry();
+  private readonly pinning: boolean;
   private readonly tenant: string;
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
@@ -111,6 +129,7 @@ export class Engine {
     this.tenant = options.tenant ?? "default";
     this.clock = options.clock ?? Date.now;
     this.workerId = options.workerId ?? `w_${randomBytes(6).toString("hex")}`;
+    this.pinning = options.versionPinning ?? true;
     this.deps = {
       store: this.store,
       clock: this.clock,
@@ -119,7 +138,7 @@ export class Engine {
       leaseMs: options.leaseMs ?? 30_000,
       inlineWaitMs: options.inlineWaitMs ?? 1_000,
       artifactThreshold: options.artifactThreshold ?? 65_536,
-      workflow: (name) => this.registry.get(name),
+      workflow: (name, version) => this.definition(name, version),
       runChildInline: (childId) => this.runChildInline(childId),
       cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
       ready: () => this.saveQueues(),
@@ -133,7 +152,7 @@ export class Engine {
       store: this.store,
       clock: this.clock,
       tenant: this.tenant,
-      workflow: (name) => this.registry.get(name),
+      workflow: (name) => this.registry.newest(name),
       validate: validateInput,
     });
     for (const def of options.schedules ?? []) {
@@ -142,31 +161,36 @@ export class Engine {
     }
   }
 
-  /** Adds workflows this engine can start and execute. */
+  /**
+   * Adds workflows this engine can start and execute. Several versions of one name may be registered (old runs finish
+   * on their version, `start` uses the one registered last); the same name and version twice is `duplicate_workflow`.
+   */
   register(...definitions: WorkflowDefinition<any, any>[]): this {
     for (const def of definitions) {
       if (!isWorkflowDefinition(def))
         throw new DuroError("invalid_workflow", "register() takes workflow definitions made with workflow()", { category: "definition" });
-      const existing = this.registry.get(def.name);
-      if (existing && existing !== def) {
-        throw new DuroError("duplicate_workflow", `two different workflows are named "${def.name}"; give each a unique name`, {
-          category: "definition",
-        });
-      }
+      this.registry.add(def as WorkflowDefinition);
       if (this.queues.addFromWorkflow(def as WorkflowDefinition)) this.queuesSaved = undefined;
-      this.registry.set(def.name, def as WorkflowDefinition);
     }
     return this;
   }
 
   /** Names of the registered workflows. */
   workflowNames(): string[] {
-    return [...this.registry.keys()];
+    return this.registry.names();
+  }
+
+  /** Per registered workflow, its registered versions (oldest first). */
+  workflowVersions(): WorkflowVersions {
+    return this.registry.versions();
   }
 
   /** Starts a run (queued; a worker or `execute` runs it). Idempotent by id and by idempotency key. */
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
-    const def = this.resolve(typeof workflow === "string" ? workflow : workflow.name);
+    const def =
+      typeof workflow === "string"
+        ? this.resolve(workflow, options.version)
+        : this.resolve(workflow.name, options.version, workflow.version);
     const checked = await validateInput(def, input);
     this.options.journalGuard?.check(checked, `input of workflow "${def.name}"`);
     const now = this.clock();
@@ -278,11 +302,22 @@ export class Engine {
     return this.mustGet(runId);
   }
 
-  /** Executes one run in this process until it ends or blocks; undefined if someone else holds it or it ended. */
+  /**
+   * Executes one run in this process until it ends or blocks; undefined if someone else holds it or it ended.
+   * Throws `version_mismatch` when version pinning is on and this engine lacks the run's version of its workflow.
+   */
   async execute(runId: string): Promise<InvocationOutcome | undefined> {
     await this.saveQueues();
-    const lease = await this.store.claimRun(runId, this.workerId, this.deps.leaseMs);
-    if (!lease) return undefined;
+    const lease = await this.store.claimRun(
+      runId,
+      this.workerId,
+      this.deps.leaseMs,
+      this.pinning ? { versions: this.registry.versions() } : {},
+    );
+    if (!lease) {
+      if (this.pinning) await this.refuseOtherVersion(runId);
+      return undefined;
+    }
     return executeRun(this.deps, lease).outcome;
   }
 
@@ -305,7 +340,13 @@ export class Engine {
 
   /** Starts a worker loop in this process; see WorkerOptions. */
   runWorker(options: WorkerOptions = {}): Worker {
-    const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames(), this.schedules);
+    const worker = new Worker(
+      this.deps,
+      { workerId: this.workerId, ...options },
+      () => this.workflowNames(),
+      this.schedules,
+      this.pinning ? () => this.registry.versions() : undefined,
+    );
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
     return worker;
@@ -328,18 +369,46 @@ export class Engine {
 
   private async runChildInline(childId: string): Promise<void> {
     const record = await this.store.getRun(childId);
-    if (!record || !this.registry.has(record.workflow)) return;
+    if (!record || !this.definition(record.workflow, record.version)) return;
     await this.runUntilSettled(childId).catch(() => undefined);
   }
 
-  private resolve(name: string): WorkflowDefinition {
-    const def = this.registry.get(name);
+  /** The code a run of `name` at `version` executes on: that version; without pinning, else the newest. */
+  private definition(name: string, version: string | undefined): WorkflowDefinition | undefined {
+    const exact = version === undefined ? undefined : this.registry.exact(name, version);
+    return exact ?? (version === undefined || !this.pinning ? this.registry.newest(name) : undefined);
+  }
+
+  /** Throws version_mismatch when the run is unfinished and this engine has its workflow but not its version. */
+  private async refuseOtherVersion(runId: string): Promise<void> {
+    const record = await this.store.getRun(runId);
+    if (!record || TERMINAL_STATUSES.has(record.status) || this.registry.exact(record.workflow, record.version)) return;
+    const held = this.registry.versions()[record.workflow];
+    if (held) throw versionMismatch(record, held);
+  }
+
+  /** The definition a start uses: `version` exactly when asked for, else `preferred` if registered, else the newest. */
+  private resolve(name: string, version?: string, preferred?: string): WorkflowDefinition {
+    if (version !== undefined) return this.exactly(name, version);
+    const def = (preferred === undefined ? undefined : this.registry.exact(name, preferred)) ?? this.registry.newest(name);
     if (def) return def;
     const known = this.workflowNames();
     throw inputError(
       "workflow_not_found",
       `no workflow named "${name}"; ${known.length ? `known workflows: ${known.join(", ")}` : "no workflow is registered"}`,
       { workflow: name, known },
+    );
+  }
+
+  private exactly(name: string, version: string): WorkflowDefinition {
+    const def = this.registry.exact(name, version);
+    if (def) return def;
+    const held = this.registry.versions()[name];
+    if (!held) return this.resolve(name);
+    throw inputError(
+      "version_not_found",
+      `workflow "${name}" has no registered version "${version}"; registered: ${held.map((v) => `"${v}"`).join(", ")}`,
+      { workflow: name, version, known: [...held] },
     );
   }
 

@@ -37,9 +37,11 @@ import {
 } from "../core/index.js";
 import { transactionUnsupported } from "../store/errors.js";
 import type { AppendCommit, Lease, Store } from "../store/index.js";
+import { userCallSite } from "./call-site.js";
 import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
+import { versionMismatch } from "./registry.js";
 
 export interface ExecutorDeps {
   store: Store;
@@ -51,7 +53,8 @@ export interface ExecutorDeps {
   inlineWaitMs: number;
   /** Results whose JSON is longer go to the artifact store; the journal keeps the sha256. */
   artifactThreshold: number;
-  workflow(name: string): WorkflowDefinition | undefined;
+  /** The code for runs of `name`: at `version` (a run's own), or the newest when no version is given. */
+  workflow(name: string, version?: string): WorkflowDefinition | undefined;
   /** Executes a just-started child in this process if its code is here; resolves when that invocation ends. */
   runChildInline(childRunId: string): Promise<void>;
   cancelRun(runId: string, reason: string): Promise<void>;
@@ -125,6 +128,8 @@ export class Invocation {
   /** Set by interrupt(): start nothing new, commit what finished, give the lease back. */
   private draining = false;
   private fatal: NonDeterminismError | undefined;
+  /** In replay-only mode (the pre-deploy check): where the user's code made its latest durable call. */
+  private callSite: string | undefined;
   private settleOutcome!: (outcome: InvocationOutcome) => void;
   private failOutcome!: (error: unknown) => void;
   private readonly outcome = new Promise<InvocationOutcome>((resolve, reject) => {
@@ -151,9 +156,11 @@ export class Invocation {
       void this.cancel(record.cancelRequested);
       return this.outcome;
     }
-    const def = this.deps.workflow(this.state.workflow);
+    const def = this.deps.workflow(this.state.workflow, this.state.version);
     if (!def) {
       await store.release(this.lease);
+      const other = this.deps.workflow(this.state.workflow);
+      if (other) throw versionMismatch({ id: this.runId, workflow: this.state.workflow, version: this.state.version }, [other.version]);
       throw new DuroError(
         "workflow_not_found",
         `run ${this.runId} needs workflow "${this.state.workflow}", which this process has not loaded; pass the file that defines it`,
@@ -176,6 +183,8 @@ export class Invocation {
       live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(request)),
       value: (key, kind) => this.recordValue(key, kind),
       diverged: (error) => {
+        // The check's replay (only) reports where in the user's code the diverging call is; see call-site.ts.
+        if (this.deps.replayOnly && this.callSite !== undefined) error.details.location ??= this.callSite;
         this.fatal ??= error;
         queueMicrotask(() => void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal) }));
       },
@@ -242,7 +251,12 @@ export class Invocation {
       if (typeof name !== "string" || name === "") {
         return Promise.reject(new DuroError("invalid_name", `a ${kind} needs a non-empty name`, { category: "definition" }));
       }
+      if (this.deps.replayOnly) this.callSite = userCallSite();
       return replayer.request<T>(kind, name, args);
+    };
+    const value = (kind: "now" | "random" | "uuid") => {
+      if (this.deps.replayOnly) this.callSite = userCallSite();
+      return replayer.value(kind);
     };
     // Context extensions (the agent toolkit) add their members in applyContextExtensions below.
     const ctx = {
@@ -262,9 +276,9 @@ export class Invocation {
       approval: (name, options = {}) => this.approval(request, name, options),
       ask: (name, options) => request("ask", name, { ...options }),
       child: (name, workflow, input) => request("child", name, { workflow, input }),
-      now: () => new Date(replayer.value("now") as number),
-      random: () => replayer.value("random") as number,
-      uuid: () => replayer.value("uuid") as string,
+      now: () => new Date(value("now") as number),
+      random: () => value("random") as number,
+      uuid: () => value("uuid") as string,
       patched: (name) => replayer.patched(name),
       deprecatePatch: (name) => replayer.deprecatePatch(name),
       secrets: this.deps.secrets,

@@ -1,5 +1,6 @@
 // The worker loop: claim runnable runs (new, due, woken, or abandoned by a dead worker), execute them up to
 // a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
+import type { WorkflowVersions } from "../store/index.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome, type RunningInvocation } from "./executor.js";
 
 /**
@@ -43,6 +44,8 @@ export class Worker {
     private readonly workflows: () => string[],
     /** Fires due schedules; resolves with the next fire time (epoch ms), if any. */
     private readonly schedules?: { tick(): Promise<number | undefined> },
+    /** Version pinning: per workflow, the versions this worker has code for (it claims runs of those only). */
+    private readonly versions?: () => WorkflowVersions,
   ) {
     this.options = { concurrency: DEFAULT_WORKER_CONCURRENCY, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
     this.done = this.loop();
@@ -85,7 +88,15 @@ export class Worker {
         const nextFire = await this.schedules?.tick().catch((error: unknown) => void this.reportError(error, undefined));
         const free = concurrency - this.active.size;
         const leases =
-          free > 0 ? await this.deps.store.claim({ workerId, limit: free, leaseMs: this.deps.leaseMs, workflows: this.workflows() }) : [];
+          free > 0
+            ? await this.deps.store.claim({
+                workerId,
+                limit: free,
+                leaseMs: this.deps.leaseMs,
+                workflows: this.workflows(),
+                ...this.pinned(),
+              })
+            : [];
         failures = 0;
         for (const lease of leases) this.launch(lease);
         if (leases.length > 0 && leases.length === free) continue;
@@ -121,15 +132,20 @@ export class Worker {
 
   private async nothingDueSoon(nextFire: number | undefined): Promise<boolean> {
     if (nextFire !== undefined && nextFire - this.deps.clock() <= IDLE_HORIZON_MS) return false;
-    const next = await this.deps.store.nextReadyAt(this.workflows());
+    const next = await this.deps.store.nextReadyAt(this.workflows(), this.versions?.());
     return next === undefined || next - this.deps.clock() > IDLE_HORIZON_MS;
   }
 
   /** Sleeps until a run finishes, a nudge, the next due time, or the poll interval, whichever is first. */
   private async idle(pollMs: number): Promise<void> {
-    const next = this.active.size < this.options.concurrency ? await this.deps.store.nextReadyAt(this.workflows()) : undefined;
+    const next =
+      this.active.size < this.options.concurrency ? await this.deps.store.nextReadyAt(this.workflows(), this.versions?.()) : undefined;
     const untilDue = next === undefined ? pollMs : Math.max(1, Math.min(pollMs, next - this.deps.clock()));
     await this.pause(untilDue);
+  }
+
+  private pinned(): { versions?: WorkflowVersions } {
+    return this.versions ? { versions: this.versions() } : {};
   }
 
   /** Waits `ms`, or less if nudged. */

@@ -347,6 +347,72 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
       });
     });
 
+    describe("version pinning", () => {
+      const claimWith = (versions: Record<string, string[]>, workerId = "w1", workflows = ["order"]) =>
+        store.claim({ workerId, limit: 10, leaseMs: LEASE_MS, workflows, versions });
+      const ids = (leases: Lease[]) => leases.map((l) => l.runId).sort();
+
+      it("a worker holding v1 claims only v1 runs, one holding v2 only v2 runs", async () => {
+        await store.createRun(newRun("old", { version: "v1" }));
+        await store.createRun(newRun("new", { version: "v2" }));
+
+        expect(ids(await claimWith({ order: ["v2"] }, "w2"))).toEqual(["new"]);
+        expect(ids(await claimWith({ order: ["v1"] }, "w1"))).toEqual(["old"]);
+        expect(await store.getRun("old")).toMatchObject({ status: "running", leaseOwner: "w1" });
+        expect(await store.getRun("new")).toMatchObject({ status: "running", leaseOwner: "w2" });
+      });
+
+      it("a worker holding neither version claims nothing and sees nothing due; one holding both claims both", async () => {
+        await store.createRun(newRun("old", { version: "v1" }));
+        await store.createRun(newRun("new", { version: "v2" }));
+
+        expect(await claimWith({ order: ["v3"] })).toEqual([]);
+        expect(await store.nextReadyAt(["order"], { order: ["v3"] })).toBeUndefined();
+        expect(await store.nextReadyAt(["order"], { order: ["v1"] })).toBe(clock.now());
+        expect(ids(await claimWith({ order: ["v1", "v2"] }))).toEqual(["new", "old"]);
+      });
+
+      it("pinning one workflow leaves the others claimable in any version", async () => {
+        await store.createRun(newRun("o1", { version: "v1" }));
+        await store.createRun(newRun("b1", { workflow: "billing", version: "anything" }));
+
+        expect(ids(await claimWith({ order: ["v2"] }, "w1", ["order", "billing"]))).toEqual(["b1"]);
+      });
+
+      it("a waiting run woken by a delivery is claimed only by a worker with its version", async () => {
+        await waitingRun("r1", { key: "go#0", eventKey: "go" });
+        await store.deliver({ eventKey: "go", payload: null });
+
+        expect(await claimWith({ order: ["2"] })).toEqual([]);
+        expect(ids(await claimWith({ order: ["1"] }))).toEqual(["r1"]);
+      });
+
+      it("a queue admits only runs in the versions the claimer holds, and keeps the slot for the right worker", async () => {
+        await store.configureQueues([{ name: "q", concurrency: 1 }]);
+        await store.createRun(newRun("old", { queue: "q", version: "v1" }));
+        await store.createRun(newRun("new", { queue: "q", version: "v2" }));
+
+        expect(ids(await claimWith({ order: ["v2"] }))).toEqual(["new"]);
+        expect(await store.getRun("old")).toMatchObject({ status: "queued" });
+        expect(await store.getRun("old")).not.toHaveProperty("admittedAt");
+        expect(await claimWith({ order: ["v1"] })).toEqual([]);
+      });
+
+      it("claimRun with versions leaves a run of another version untouched; without versions it takes any", async () => {
+        await waitingRun("r1", { key: "go#0", eventKey: "go" });
+        await store.createRun(newRun("q1", { queue: "q", version: "v1" }));
+        const before = await store.getRun("r1");
+
+        expect(await store.claimRun("r1", "w2", LEASE_MS, { versions: { order: ["2"] } })).toBeUndefined();
+        expect(await store.claimRun("q1", "w2", LEASE_MS, { versions: { order: ["2"] } })).toBeUndefined();
+        expect(await store.getRun("r1")).toEqual(before);
+        expect(await store.getRun("q1")).toMatchObject({ status: "queued" });
+
+        expect(await store.claimRun("r1", "w2", LEASE_MS, { versions: { order: ["1", "2"] } })).toMatchObject({ runId: "r1" });
+        expect(await store.claimRun("q1", "w2", LEASE_MS)).toMatchObject({ runId: "q1", workerId: "w2" });
+      });
+    });
+
     describe("heartbeat and release", () => {
       it("heartbeat extends the lease past its first expiry", async () => {
         const lease = await startRun("r1");

@@ -21,6 +21,7 @@ import {
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
+  type ClaimRunOptions,
   type CreateResult,
   type Delivery,
   type InboxMessage,
@@ -40,8 +41,10 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type WorkflowVersions,
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
+import { claimsVersion } from "./versions.js";
 
 interface MemoryRun {
   pk: number;
@@ -250,25 +253,27 @@ export class MemoryStore implements Store {
     this.assertOpen();
     const now = this.clock();
     const workflows = new Set(request.workflows);
+    const held = (r: MemoryRun) => workflows.has(r.workflow) && claimsVersion(request.versions, r.workflow, r.version);
     const due = this.runsByPk
-      .filter((r) => r.readyAt !== undefined && r.readyAt <= now && workflows.has(r.workflow))
+      .filter((r) => r.readyAt !== undefined && r.readyAt <= now && held(r))
       .sort((a, b) => (a.readyAt as number) - (b.readyAt as number) || a.pk - b.pk)
       .slice(0, Math.max(request.limit, 0));
     const leases = due.map((run) => this.lease(run, request.workerId, request.leaseMs, now));
     for (const config of this.queues.values()) {
       const room = request.limit - leases.length;
       if (room <= 0) break;
-      const candidates = this.pendingRuns(config.name, now, workflows).slice(0, room + ADMISSION_LOOKAHEAD);
+      const candidates = this.pendingRuns(config.name, now, held).slice(0, room + ADMISSION_LOOKAHEAD);
       for (const run of this.admit(config, candidates, room, now)) leases.push(this.lease(run, request.workerId, request.leaseMs, now));
     }
     return leases;
   }
 
-  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+  async claimRun(runId: string, workerId: string, leaseMs: number, options: ClaimRunOptions = {}): Promise<Lease | undefined> {
     this.assertOpen();
     const now = this.clock();
     const run = this.runs.get(runId);
     if (!run || TERMINAL_STATUSES.has(run.status)) return undefined;
+    if (!claimsVersion(options.versions, run.workflow, run.version)) return undefined;
     if (run.status === "running" && (run.readyAt as number) > now) return undefined;
     if (isPending(run)) {
       const config = this.queues.get(run.queue as string) ?? { name: run.queue as string };
@@ -298,12 +303,12 @@ export class MemoryStore implements Store {
     run.updatedAt = now;
   }
 
-  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+  async nextReadyAt(workflows: string[], versions?: WorkflowVersions): Promise<number | undefined> {
     this.assertOpen();
     const wanted = new Set(workflows);
     let next: number | undefined;
     for (const run of this.runsByPk) {
-      if (!wanted.has(run.workflow)) continue;
+      if (!wanted.has(run.workflow) || !claimsVersion(versions, run.workflow, run.version)) continue;
       const at = isPending(run) ? this.admissibleAt(run) : run.readyAt;
       if (at !== undefined && (next === undefined || at < next)) next = at;
     }
@@ -502,9 +507,9 @@ export class MemoryStore implements Store {
   }
 
   /** Runs of a queue waiting for admission, in admission order (priority, then time). */
-  private pendingRuns(queue: string, now: number, workflows: Set<string>): MemoryRun[] {
+  private pendingRuns(queue: string, now: number, held: (run: MemoryRun) => boolean): MemoryRun[] {
     return this.runsByPk
-      .filter((r) => r.queue === queue && isPending(r) && r.admitAt <= now && workflows.has(r.workflow))
+      .filter((r) => r.queue === queue && isPending(r) && r.admitAt <= now && held(r))
       .sort((a, b) => a.priority - b.priority || a.admitAt - b.admitAt || a.pk - b.pk);
   }
 

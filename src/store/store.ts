@@ -144,6 +144,19 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Only runs of these workflows (the ones this worker has code for). */
   workflows: string[];
+  /**
+   * Version pinning: per workflow name, the versions this worker has code for. A workflow listed here is claimed
+   * only in these versions (also when a queue admits it); one not listed is claimed in any version. default: none pinned
+   */
+  versions?: WorkflowVersions;
+}
+
+/** Per workflow name, the versions of its code a worker holds (see ClaimRequest.versions). */
+export type WorkflowVersions = Readonly<Record<string, readonly string[]>>;
+
+export interface ClaimRunOptions {
+  /** Claim the run only if its version is one of these for its workflow (as ClaimRequest.versions); default: any version */
+  versions?: WorkflowVersions;
 }
 
 /** A queue's limits and what it holds now. */
@@ -195,13 +208,16 @@ export interface Store {
    */
   claim(request: ClaimRequest): Promise<Lease[]>;
   /** Leases one given run if it is not terminal, not leased by someone else and (in a queue) admitted or admissible now. */
-  claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined>;
+  claimRun(runId: string, workerId: string, leaseMs: number, options?: ClaimRunOptions): Promise<Lease | undefined>;
   /** Extends a lease; throws `lease_lost` if it is no longer held. */
   heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }>;
   /** Gives a lease up without appending; the run becomes claimable at `readyAt` (default now) unless it is waiting. */
   release(lease: Lease, options?: { status?: "waiting" | "queued"; readyAt?: number }): Promise<void>;
-  /** Earliest time a run of these workflows becomes claimable (due, or admissible when a rate window opens), or undefined. */
-  nextReadyAt(workflows: string[]): Promise<number | undefined>;
+  /**
+   * Earliest time a run of these workflows (in `versions`, when given: see ClaimRequest.versions) becomes claimable
+   * (due, or admissible when a rate window opens), or undefined.
+   */
+  nextReadyAt(workflows: string[], versions?: WorkflowVersions): Promise<number | undefined>;
 
   /** Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled`. */
   requestCancel(runId: string, reason: string): Promise<RunRecord>;

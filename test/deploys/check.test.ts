@@ -15,6 +15,8 @@ const dir = freshDir("duro-check-");
 const file = join(dir, "duro.db");
 const gold = (n: number) => n % 3 === 0;
 const idOf = (n: number) => `order-${n}`;
+/** The source location of v2's `ctx.step("charge", …)`: file, line 6, column 29 (the `step` of `ctx.step`). */
+const CHARGE_IN_V2 = /[\\/]test[\\/]support[\\/]workflows[\\/]deploy[\\/]v2\.ts:6:29$/;
 /** Waiting runs whose journal went past the gold path's changed order: the ones v2 breaks. */
 const breaking = Array.from({ length: 20 }, (_, i) => i + 1)
   .filter(gold)
@@ -47,6 +49,8 @@ describe("checkDeploy", () => {
       expect(report.broken.map((r) => r.runId).sort()).toEqual([...breaking].sort());
       for (const run of report.broken) {
         expect(run).toMatchObject({ expected: "bonus#0", requested: "charge#0", status: "waiting", error: { code: "non_determinism" } });
+        // Where v2 asks for "charge": line 6 of the fixture, at the ctx.step call.
+        expect(run.location).toMatch(CHARGE_IN_V2);
       }
       expect(await Promise.all(Array.from({ length: 22 }, (_, i) => store.head(idOf(i + 1))))).toEqual(heads);
 
@@ -68,6 +72,9 @@ describe("duro check", () => {
       (m) => m[1],
     );
     expect(named.sort()).toEqual([...breaking].sort());
+    const locations = [...bad.stdout.matchAll(/ at (\S+) \[non_determinism\]/g)].map((m) => m[1]);
+    expect(locations).toHaveLength(breaking.length);
+    for (const location of locations) expect(location).toMatch(CHARGE_IN_V2);
     expect(bad.stdout).toContain("22 runs checked, 6 would break");
 
     const good = await duro(["check", fixture("deploy/v1.ts"), "--db", db], { cwd: dir });

@@ -80,4 +80,23 @@ describe("duro runs fork", () => {
     const bad = await duro(["runs", "fork", origin.id, "--db", db], opts);
     expect(bad.code).toBe(2);
   });
+
+  it("a fork given the new code's file records its version, and only that code executes it", async () => {
+    const dir = freshDir("duro-fork-");
+    const opts = { cwd: dir };
+    const db = sqliteUrl(join(dir, "duro.db"));
+    const [v1, v2] = [fixture("versions/v1.ts"), fixture("versions/v2.ts")];
+    const origin = await duro(["run", v1, "--input", '{"n":7,"express":false}', "--id", "origin", "--db", db], opts);
+    expect(origin.code, origin.stderr).toBe(3);
+
+    const fork = await duroJson<{ id: string; version: string }>(["runs", "fork", "origin", v2, "--from-step", "quote", "--db", db], opts);
+    expect(fork.version).toBe("v2");
+    const onOld = await duro(["resume", fork.id, v1, "--db", db], opts);
+    expect(onOld.code).toBe(2);
+    expect(onOld.stderr).toContain("version_mismatch");
+
+    await duro(["signal", "ship:7", "--db", db], opts);
+    const done = await duroJson<{ status: string; output: { code: string } }>(["resume", fork.id, v2, "--db", db], opts);
+    expect(done).toMatchObject({ status: "completed", version: "v2", output: { code: "v2" } });
+  });
 });

@@ -5,9 +5,14 @@ import { describe, expect, it } from "vitest";
 import { harness, STORES } from "../support/engine.js";
 
 const NAME = "pricing";
+/**
+ * A patch changes code in place: the new code keeps the version label of the old, declaring that it can finish the
+ * old runs (with version pinning, code of another version would never be handed them; see deploys-versions tests).
+ */
+const VERSION = { version: "pricing-1" };
 
 /** v1: the price, a charge, then a wait for "ship". */
-const v1 = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) => {
+const v1 = workflow(NAME, VERSION, async (ctx: WorkflowContext, input: { id: string }) => {
   const price = await ctx.step("price", () => 10);
   const total = await ctx.step("charge", () => price * 2);
   await ctx.waitForEvent("ship", { key: `ship:${input.id}` });
@@ -15,7 +20,7 @@ const v1 = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) =>
 });
 
 /** v2: a discount step before the charge, behind a patch. */
-const v2 = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) => {
+const v2 = workflow(NAME, VERSION, async (ctx: WorkflowContext, input: { id: string }) => {
   const price = await ctx.step("price", () => 10);
   let total: number;
   let path = "old";
@@ -31,7 +36,7 @@ const v2 = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) =>
 });
 
 /** v2 without a patch: the same change made naively. */
-const v2Unpatched = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) => {
+const v2Unpatched = workflow(NAME, VERSION, async (ctx: WorkflowContext, input: { id: string }) => {
   const price = await ctx.step("price", () => 10);
   const discount = await ctx.step("discount", () => 3);
   const total = await ctx.step("charge", () => price * 2 - discount);
@@ -40,7 +45,7 @@ const v2Unpatched = workflow(NAME, async (ctx: WorkflowContext, input: { id: str
 });
 
 /** v3: once no v1 run remains, the old branch goes and the patch is deprecated. */
-const v3 = workflow(NAME, async (ctx: WorkflowContext, input: { id: string }) => {
+const v3 = workflow(NAME, VERSION, async (ctx: WorkflowContext, input: { id: string }) => {
   const price = await ctx.step("price", () => 10);
   ctx.deprecatePatch("new-pricing");
   const discount = await ctx.step("discount", () => 3);

@@ -9,7 +9,11 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DURO_BIN = join(REPO_ROOT, "bin", "duro.js");
 
-/** Absolute path of a fixture workflow file in test/support/workflows/. */
+/**
+ * Absolute path of a fixture workflow file in test/support/workflows/. The fixtures carry an explicit version: tests
+ * start runs with the code as vitest compiles it and CLI workers execute them as tsx compiles it, and the two give a
+ * function different source text, so the hash versions would differ and version-pinned workers would not claim them.
+ */
 export function fixture(file: string): string {
   return join(REPO_ROOT, "test", "support", "workflows", file);
 }

@@ -20,7 +20,11 @@ export const checkCommand: CliCommand = {
       out.data(report);
       for (const run of report.broken) {
         const at = run.expected === undefined ? "" : `: the journal has "${run.expected}", the code asks for ${quoted(run.requested)}`;
-        out.print(`BREAKS run ${run.runId} (${run.workflow}, version ${run.version}, ${run.status})${at} [${run.error?.code}]`);
+        const where = run.location === undefined ? "" : ` at ${run.location}`;
+        const against = run.codeVersion === run.version ? "" : ` against code version ${run.codeVersion}`;
+        out.print(
+          `BREAKS run ${run.runId} (${run.workflow}, version ${run.version}${against}, ${run.status})${at}${where} [${run.error?.code}]`,
+        );
       }
       const skipped = report.skipped.length > 0 ? `; ${report.skipped.length} runs of other workflows not checked` : "";
       out.print(`${report.checked} runs checked, ${report.broken.length} would break${skipped}`);

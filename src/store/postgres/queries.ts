@@ -13,6 +13,11 @@ const TERMINAL = `('completed', 'failed', 'cancelled')`;
 const PENDING = `queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued'`;
 /** An admitted run holding its queue slot; matches the predicate of the runs_active index. */
 const ACTIVE = `admitted_at IS NOT NULL AND status IN ('queued', 'running', 'waiting')`;
+/**
+ * Version pinning (ClaimRequest.versions, bound as jsonb `{ workflow: [versions…] }`, `{}` pinning nothing): a run of a
+ * workflow named there only in those versions, any other in any version. A filter inside the claim's own statements.
+ */
+const versionHeld = (p: string) => `(NOT (${p}::jsonb ? workflow) OR (${p}::jsonb -> workflow) ? version)`;
 
 /**
  * Joined into lease statements (claims, heartbeats) so that their commit does not wait for the WAL flush. Safe: the
@@ -130,7 +135,7 @@ function statements(s: string) {
 
     // --- leases ---
     /**
-     * $1 now, $2 workflows, $3 limit, $4 worker id, $5 lease expiry. The most overdue claimable runs, leased in one
+     * $1 now, $2 workflows, $3 limit, $4 worker id, $5 lease expiry, $6 versions (versionHeld). The most overdue claimable runs, leased in one
      * statement; SKIP LOCKED lets concurrent claimers take disjoint runs instead of queueing behind each other, and a
      * row claimed meanwhile is re-checked on its new version (its ready_at is then the new lease's expiry) and dropped.
      * Each workflow's candidates come from runs_claimable in claim order, so a claim reads about `limit` rows per
@@ -143,7 +148,7 @@ function statements(s: string) {
         SELECT c.pk, c.ready_at FROM (SELECT DISTINCT unnest($2::text[])) AS w(name)
         CROSS JOIN LATERAL (
           SELECT pk, ready_at FROM ${runs}
-          WHERE workflow = w.name AND ready_at <= $1
+          WHERE workflow = w.name AND ready_at <= $1 AND ${versionHeld("$6")}
           ORDER BY ready_at, pk LIMIT $3
           FOR UPDATE SKIP LOCKED
         ) c
@@ -153,11 +158,12 @@ function statements(s: string) {
         updated_at = $1
       FROM due, ${ASYNC_COMMIT} WHERE runs.pk = due.pk
       RETURNING runs.pk, runs.id, runs.workflow, runs.lease_epoch, runs.ready_at, due.ready_at AS due_at`,
-    /** $1 id, $2 now, $3 worker id, $4 lease expiry */
+    /** $1 id, $2 now, $3 worker id, $4 lease expiry, $5 versions (versionHeld) */
     claimRun: `
       UPDATE ${runs} SET status = 'running', lease_owner = $3, lease_epoch = lease_epoch + 1, ready_at = $4, updated_at = $2
       FROM ${ASYNC_COMMIT}
       WHERE id = $1 AND status NOT IN ${TERMINAL} AND (status <> 'running' OR ready_at <= $2) AND NOT (${PENDING})
+        AND ${versionHeld("$5")}
       RETURNING pk, id, workflow, lease_epoch, ready_at`,
     /** $1 id, $2 worker id, $3 epoch, $4 now, $5 new expiry */
     heartbeat: `
@@ -165,11 +171,15 @@ function statements(s: string) {
       FROM ${ASYNC_COMMIT}
       WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND lease_epoch = $3 AND ready_at > $4
       RETURNING cancel_requested`,
-    /** $1 workflows. One probe of runs_claimable per workflow; ready_at is NULL when none of them has an unfinished run. */
+    /**
+     * $1 workflows, $2 versions (versionHeld). One probe of runs_claimable per workflow; ready_at is NULL when none of
+     * them has an unfinished run.
+     */
     nextReadyAt: `
       SELECT min(first.ready_at) AS ready_at FROM (SELECT DISTINCT unnest($1::text[])) AS w(name)
       CROSS JOIN LATERAL (
-        SELECT ready_at FROM ${runs} WHERE workflow = w.name AND ready_at IS NOT NULL ORDER BY ready_at LIMIT 1
+        SELECT ready_at FROM ${runs} WHERE workflow = w.name AND ready_at IS NOT NULL AND ${versionHeld("$2")}
+        ORDER BY ready_at LIMIT 1
       ) first`,
     /** $1 id, $2 reason, $3 now. No row when the run is unknown or ended. */
     requestCancel: `
@@ -201,10 +211,11 @@ function statements(s: string) {
       FROM ${s}.queues q ORDER BY q.name`,
     /** $1 name */
     selectQueue: `SELECT name, concurrency, key_concurrency, rate_limit, rate_period_ms FROM ${s}.queues WHERE name = $1`,
-    /** $1 now, $2 workflows. Queues with a run of these workflows waiting for admission now. */
+    /** $1 now, $2 workflows, $3 versions (versionHeld). Queues with a run of these workflows waiting for admission now. */
     queuesWithPending: `
       SELECT q.name, q.concurrency, q.key_concurrency, q.rate_limit, q.rate_period_ms FROM ${s}.queues q
-      WHERE EXISTS (SELECT 1 FROM ${runs} WHERE queue = q.name AND ${PENDING} AND admit_at <= $1 AND workflow = ANY($2::text[]))
+      WHERE EXISTS (SELECT 1 FROM ${runs} WHERE queue = q.name AND ${PENDING} AND admit_at <= $1 AND workflow = ANY($2::text[])
+        AND ${versionHeld("$3")})
       ORDER BY q.name`,
     /**
      * $1 schema name, $2 queue. Serializes admissions to one queue across every worker until the transaction ends, so
@@ -219,10 +230,14 @@ function statements(s: string) {
         (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
           SELECT concurrency_key AS k, count(*) AS n FROM ${runs}
           WHERE $3 AND queue = $1 AND ${ACTIVE} AND concurrency_key IS NOT NULL GROUP BY concurrency_key) keys) AS by_key`,
-    /** $1 queue, $2 now, $3 workflows, $4 limit, $5 single run id or NULL. Runs waiting for admission, in admission order. */
+    /**
+     * $1 queue, $2 now, $3 workflows, $4 limit, $5 single run id or NULL, $6 versions (versionHeld). Runs waiting for
+     * admission, in admission order.
+     */
     pendingCandidates: `
       SELECT pk, concurrency_key FROM ${runs}
       WHERE queue = $1 AND ${PENDING} AND admit_at <= $2 AND workflow = ANY($3::text[]) AND ($5::text IS NULL OR id = $5)
+        AND ${versionHeld("$6")}
       ORDER BY priority, admit_at, pk LIMIT $4
       FOR UPDATE SKIP LOCKED`,
     /** $1 pks, $2 now, $3 worker id, $4 lease expiry */
@@ -232,9 +247,10 @@ function statements(s: string) {
       FROM ${ASYNC_COMMIT}
       WHERE pk = ANY($1::bigint[])
       RETURNING pk, id, workflow, lease_epoch, ready_at`,
-    /** $1 now, $2 workflows. The earliest later admission among pending runs (a start scheduled for later). */
+    /** $1 now, $2 workflows, $3 versions (versionHeld). The earliest later admission among pending runs (a start scheduled for later). */
     nextAdmitAt: `
-      SELECT min(admit_at) AS at FROM ${runs} WHERE ${PENDING} AND admit_at > $1 AND workflow = ANY($2::text[])`,
+      SELECT min(admit_at) AS at FROM ${runs} WHERE ${PENDING} AND admit_at > $1 AND workflow = ANY($2::text[])
+        AND ${versionHeld("$3")}`,
 
     // --- artifacts ---
     /** $1 sha256, $2 bytes */

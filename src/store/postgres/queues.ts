@@ -40,9 +40,12 @@ export class PostgresQueues {
     }));
   }
 
-  /** The queues that have a run of these workflows waiting for admission now; read before opening a transaction. */
-  async withPending(pool: pg.Pool, workflows: string[], now: number): Promise<QueueConfig[]> {
-    return (await this.rows<QueueRow>(pool, "queuesWithPending", [now, workflows])).map(toQueueConfig);
+  /**
+   * The queues that have a run of these workflows (in `versions`: JSON, see versions.ts) waiting for admission now;
+   * read before opening a transaction.
+   */
+  async withPending(pool: pg.Pool, workflows: string[], now: number, versions = "{}"): Promise<QueueConfig[]> {
+    return (await this.rows<QueueRow>(pool, "queuesWithPending", [now, workflows, versions])).map(toQueueConfig);
   }
 
   /** The queue a run waits in, as configured now (a queue the table lacks has no limits). */
@@ -62,6 +65,7 @@ export class PostgresQueues {
     room: number,
     lease: LeaseTerms,
     onlyRunId?: string,
+    versions = "{}",
   ): Promise<LeaseRow[]> {
     await client.query("SET LOCAL synchronous_commit = off");
     const admitted: LeaseRow[] = [];
@@ -84,6 +88,7 @@ export class PostgresQueues {
         workflows,
         left + ADMISSION_LOOKAHEAD,
         onlyRunId ?? null,
+        versions,
       ]);
       if (!load || candidates.length === 0) continue;
       const plan = planAdmission(
@@ -104,10 +109,10 @@ export class PostgresQueues {
   }
 
   /** The earliest time a pending run becomes admissible by time alone: a later start or a rate window opening. */
-  async nextAdmissibleAt(pool: pg.Pool, workflows: string[], now: number): Promise<number | undefined> {
-    const [row] = await this.rows<{ at: number | null }>(pool, "nextAdmitAt", [now, workflows]);
+  async nextAdmissibleAt(pool: pg.Pool, workflows: string[], now: number, versions = "{}"): Promise<number | undefined> {
+    const [row] = await this.rows<{ at: number | null }>(pool, "nextAdmitAt", [now, workflows, versions]);
     let next = row?.at ?? undefined;
-    for (const config of await this.withPending(pool, workflows, now)) {
+    for (const config of await this.withPending(pool, workflows, now, versions)) {
       if (!config.rateLimit) continue;
       const [load] = await this.rows<{ admitted: number[] }>(pool, "queueLoad", [config.name, now - config.rateLimit.periodMs, false]);
       const opens = queueWindowOpensAt(config, (load?.admitted ?? []).map(Number), now);

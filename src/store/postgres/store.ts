@@ -39,6 +39,7 @@ import type {
   AppendCommit,
   AppendResult,
   ClaimRequest,
+  ClaimRunOptions,
   CreateResult,
   Delivery,
   InboxMessage,
@@ -57,8 +58,10 @@ import type {
   ScheduleSpec,
   Store,
   StoreOptions,
+  WorkflowVersions,
 } from "../store.js";
 import { terminalStatusOf } from "../transitions.js";
+import { versionsParam } from "../versions.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
@@ -238,6 +241,7 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       if (request.limit < 1 || request.workflows.length === 0) return [];
       const now = this.clock();
+      const versions = versionsParam(request.versions);
       // Which queues hold pending runs is asked alongside the claim, on a second connection, rather than after it:
       // a claim then costs one round trip, not two, and the answer is only a hint (admit re-counts under the lock).
       const [rows, queues] = await Promise.all([
@@ -247,8 +251,9 @@ export class PostgresStore implements Store {
           request.limit,
           request.workerId,
           now + request.leaseMs,
+          versions,
         ]),
-        this.queues.withPending(this.pool, request.workflows, now),
+        this.queues.withPending(this.pool, request.workflows, now, versions),
       ]);
       rows.sort((a, b) => a.due_at - b.due_at || a.pk - b.pk);
       const leases = rows.map((row) => toLease(row, request.workerId));
@@ -256,7 +261,9 @@ export class PostgresStore implements Store {
         const terms = { workerId: request.workerId, leaseMs: request.leaseMs };
         if (queues.length > 0) {
           const room = request.limit - leases.length;
-          const admitted = await this.transaction((client) => this.queues.admit(client, queues, request.workflows, room, terms));
+          const admitted = await this.transaction((client) =>
+            this.queues.admit(client, queues, request.workflows, room, terms, undefined, versions),
+          );
           leases.push(...admitted.map((row) => toLease(row, request.workerId)));
         }
       }
@@ -264,17 +271,18 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+  async claimRun(runId: string, workerId: string, leaseMs: number, options: ClaimRunOptions = {}): Promise<Lease | undefined> {
     return this.use(async () => {
       const now = this.clock();
-      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs]);
+      const versions = versionsParam(options.versions);
+      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs, versions]);
       if (row) return toLease(row, workerId);
       // Not claimable as it is; perhaps it waits for its queue to admit it.
       const [run] = await this.rows<RunRow>(this.pool, "selectRun", [runId]);
       if (!run || run.queue === null || run.admitted_at !== null || run.status !== "queued") return undefined;
       const config = await this.queues.config(this.pool, run.queue);
       const terms = { workerId, leaseMs };
-      const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId));
+      const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId, versions));
       return admitted && toLease(admitted, workerId);
     });
   }
@@ -318,12 +326,13 @@ export class PostgresStore implements Store {
     // run belongs to someone else or to nobody now.
   }
 
-  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+  async nextReadyAt(workflows: string[], versions?: WorkflowVersions): Promise<number | undefined> {
     return this.use(async () => {
       const now = this.clock();
+      const held = versionsParam(versions);
       const [[row], admissible] = await Promise.all([
-        this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows]),
-        this.queues.nextAdmissibleAt(this.pool, workflows, now),
+        this.rows<{ ready_at: number | null }>(this.pool, "nextReadyAt", [workflows, held]),
+        this.queues.nextAdmissibleAt(this.pool, workflows, now, held),
       ]);
       const due = row?.ready_at ?? undefined;
       return due === undefined || (admissible !== undefined && admissible < due) ? admissible : due;

@@ -69,10 +69,18 @@ export const LIST_INBOX = /* sql */ `
   WHERE consumed_by IS NULL AND (@tenant IS NULL OR tenant = @tenant) ORDER BY id LIMIT @limit`;
 
 // --- leases ---
+/**
+ * Version pinning (ClaimRequest.versions, bound as @versions, a JSON object workflow → [versions]): a run of a
+ * workflow named there only in those versions, any other run in any version. Joined into every claim and readiness
+ * statement, so it costs no extra query; `{}` pins nothing.
+ */
+const VERSION_HELD = `(NOT EXISTS (SELECT 1 FROM json_each(@versions) p WHERE p.key = runs.workflow)
+  OR runs.version IN (SELECT v.value FROM json_each(@versions) p, json_each(p.value) v WHERE p.key = runs.workflow))`;
 /** The most overdue claimable runs; CLAIM_DUE_RUN then leases each inside the same write transaction. */
 export const SELECT_DUE = /* sql */ `
   SELECT pk FROM runs
   WHERE ready_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
+    AND ${VERSION_HELD}
   ORDER BY ready_at, pk LIMIT @limit`;
 export const CLAIM_DUE_RUN = /* sql */ `
   UPDATE runs SET status = 'running', lease_owner = @workerId, lease_epoch = lease_epoch + 1,
@@ -90,7 +98,8 @@ export const HEARTBEAT = /* sql */ `
   RETURNING cancel_requested`;
 export const NEXT_READY_AT = /* sql */ `
   SELECT ready_at FROM runs
-  WHERE ready_at IS NOT NULL AND +workflow IN (SELECT value FROM json_each(?))
+  WHERE ready_at IS NOT NULL AND +workflow IN (SELECT value FROM json_each(@workflows))
+    AND ${VERSION_HELD}
   ORDER BY ready_at LIMIT 1`;
 export const REQUEST_CANCEL = /* sql */ `
   UPDATE runs SET cancel_requested = coalesce(cancel_requested, @reason), updated_at = @now,
@@ -112,6 +121,7 @@ export const SELECT_QUEUE = /* sql */ `SELECT name, concurrency, key_concurrency
 export const PENDING_CANDIDATES = /* sql */ `
   SELECT pk, concurrency_key FROM runs
   WHERE queue = @queue AND ${PENDING} AND admit_at <= @now AND +workflow IN (SELECT value FROM json_each(@workflows))
+    AND ${VERSION_HELD}
   ORDER BY priority, admit_at, pk LIMIT @limit`;
 export const COUNT_PENDING = /* sql */ `SELECT count(*) AS n FROM runs WHERE queue = ? AND ${PENDING}`;
 export const COUNT_ACTIVE = /* sql */ `SELECT count(*) AS n FROM runs WHERE queue = ? AND ${ACTIVE}`;
@@ -122,13 +132,14 @@ export const ADMITTED_SINCE = /* sql */ `SELECT admitted_at FROM runs WHERE queu
 /** The earliest later admission among pending runs of these workflows (a start scheduled for later). */
 export const NEXT_ADMIT_AT = /* sql */ `
   SELECT min(admit_at) AS at FROM runs
-  WHERE ${PENDING} AND admit_at > @now AND +workflow IN (SELECT value FROM json_each(@workflows))`;
+  WHERE ${PENDING} AND admit_at > @now AND +workflow IN (SELECT value FROM json_each(@workflows))
+    AND ${VERSION_HELD}`;
 /** Rate-limited queues with a pending run of these workflows that is otherwise admissible now. */
 export const RATE_LIMITED_WITH_PENDING = /* sql */ `
   SELECT q.name, q.concurrency, q.key_concurrency, q.rate_limit, q.rate_period_ms FROM queues q
   WHERE q.rate_limit IS NOT NULL AND EXISTS (
     SELECT 1 FROM runs WHERE queue = q.name AND ${PENDING} AND admit_at <= @now
-      AND +workflow IN (SELECT value FROM json_each(@workflows)))`;
+      AND +workflow IN (SELECT value FROM json_each(@workflows)) AND ${VERSION_HELD})`;
 export const ADMIT_RUN = /* sql */ `
   UPDATE runs SET status = 'running', admitted_at = @now, lease_owner = @workerId, lease_epoch = lease_epoch + 1,
     ready_at = @expiresAt, updated_at = @now

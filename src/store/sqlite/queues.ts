@@ -23,15 +23,15 @@ export class SqliteQueues {
       all: db.prepare<[], QueueRow>(sql.SELECT_QUEUES),
       one: db.prepare<[string], QueueRow>(sql.SELECT_QUEUE),
       candidates: db.prepare<
-        [{ queue: string; now: number; workflows: string; limit: number }],
+        [{ queue: string; now: number; workflows: string; versions: string; limit: number }],
         { pk: number; concurrency_key: string | null }
       >(sql.PENDING_CANDIDATES),
       countPending: db.prepare<[string], { n: number }>(sql.COUNT_PENDING),
       countActive: db.prepare<[string], { n: number }>(sql.COUNT_ACTIVE),
       activeByKey: db.prepare<[string], { key: string; n: number }>(sql.ACTIVE_BY_KEY),
       admittedSince: db.prepare<[string, number], { admitted_at: number }>(sql.ADMITTED_SINCE),
-      nextAdmitAt: db.prepare<[{ now: number; workflows: string }], { at: number | null }>(sql.NEXT_ADMIT_AT),
-      rateLimited: db.prepare<[{ now: number; workflows: string }], QueueRow>(sql.RATE_LIMITED_WITH_PENDING),
+      nextAdmitAt: db.prepare<[{ now: number; workflows: string; versions: string }], { at: number | null }>(sql.NEXT_ADMIT_AT),
+      rateLimited: db.prepare<[{ now: number; workflows: string; versions: string }], QueueRow>(sql.RATE_LIMITED_WITH_PENDING),
       admit: db.prepare<[LeaseTerms & { pk: number }], LeaseRow>(sql.ADMIT_RUN),
     };
   }
@@ -57,13 +57,16 @@ export class SqliteQueues {
     });
   }
 
-  /** Admits and leases up to `room` pending runs of these workflows, queue by queue, within each queue's limits. */
-  admitPending(workflows: string, room: number, lease: LeaseTerms): LeaseRow[] {
+  /**
+   * Admits and leases up to `room` pending runs of these workflows (JSON array; in `versions`, JSON as in
+   * versions.ts), queue by queue, within each queue's limits.
+   */
+  admitPending(workflows: string, room: number, lease: LeaseTerms, versions = "{}"): LeaseRow[] {
     const admitted: LeaseRow[] = [];
     for (const row of this.q.all.all()) {
       const left = room - admitted.length;
       if (left <= 0) break;
-      const candidates = this.q.candidates.all({ queue: row.name, now: lease.now, workflows, limit: left + ADMISSION_LOOKAHEAD });
+      const candidates = this.q.candidates.all({ queue: row.name, now: lease.now, workflows, versions, limit: left + ADMISSION_LOOKAHEAD });
       if (candidates.length === 0) continue;
       admitted.push(...this.admit(toQueueConfig(row), candidates, left, lease));
     }
@@ -78,9 +81,9 @@ export class SqliteQueues {
   }
 
   /** The earliest time a pending run becomes admissible by time alone: a later start or a rate window opening. */
-  nextAdmissibleAt(workflows: string, now: number): number | undefined {
-    let next = this.q.nextAdmitAt.get({ now, workflows })?.at ?? undefined;
-    for (const row of this.q.rateLimited.all({ now, workflows })) {
+  nextAdmissibleAt(workflows: string, now: number, versions = "{}"): number | undefined {
+    let next = this.q.nextAdmitAt.get({ now, workflows, versions })?.at ?? undefined;
+    for (const row of this.q.rateLimited.all({ now, workflows, versions })) {
       const config = toQueueConfig(row);
       const opens = queueWindowOpensAt(config, this.startedInWindow(config, now), now);
       if (opens !== undefined && (next === undefined || opens < next)) next = opens;

@@ -36,6 +36,7 @@ import {
   type AppendCommit,
   type AppendResult,
   type ClaimRequest,
+  type ClaimRunOptions,
   type CreateResult,
   type Delivery,
   type InboxMessage,
@@ -55,8 +56,10 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type WorkflowVersions,
 } from "../store.js";
 import { nextReadyAt, terminalStatusOf } from "../transitions.js";
+import { claimsVersion, versionsParam } from "../versions.js";
 import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open.js";
@@ -122,14 +125,14 @@ function prepareAll(db: Database.Database) {
     wakeWaiters: db.prepare<[{ now: number; eventKey: string; tenant: string }], { pk: number; id: string }>(sql.WAKE_WAITERS),
     peekInbox: db.prepare<[{ eventKey: string; tenant: string | null }], MessageRow>(sql.PEEK_INBOX),
     listInbox: db.prepare<[{ tenant: string | null; limit: number }], MessageRow>(sql.LIST_INBOX),
-    selectDue: db.prepare<[{ now: number; workflows: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
+    selectDue: db.prepare<[{ now: number; workflows: string; versions: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
     claimDueRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
     claimRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; id: string }], LeaseRow>(sql.CLAIM_RUN),
     heartbeat: db.prepare<
       [{ expiresAt: number; id: string; workerId: string; epoch: number; now: number }],
       { cancel_requested: string | null }
     >(sql.HEARTBEAT),
-    nextReadyAt: db.prepare<[string], { ready_at: number }>(sql.NEXT_READY_AT),
+    nextReadyAt: db.prepare<[{ workflows: string; versions: string }], { ready_at: number }>(sql.NEXT_READY_AT),
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
     putArtifact: db.prepare<[string, Buffer]>(sql.PUT_ARTIFACT),
     getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
@@ -281,9 +284,10 @@ export class SqliteStore implements Store {
     return this.write((now) => this.claimNow(request, now).map((row) => toLease(row, request.workerId)));
   }
 
-  async claimRun(runId: string, workerId: string, leaseMs: number): Promise<Lease | undefined> {
+  async claimRun(runId: string, workerId: string, leaseMs: number, options: ClaimRunOptions = {}): Promise<Lease | undefined> {
     return this.write((now) => {
       const run = this.q.selectRun.get(runId);
+      if (run && !claimsVersion(options.versions, run.workflow, run.version)) return undefined;
       const terms = { workerId, expiresAt: now + leaseMs, now };
       const row =
         run && isPending(run)
@@ -301,11 +305,12 @@ export class SqliteStore implements Store {
     return this.write((now) => this.releaseNow(lease, options.status ?? "queued", options.readyAt, now));
   }
 
-  async nextReadyAt(workflows: string[]): Promise<number | undefined> {
+  async nextReadyAt(workflows: string[], versions?: WorkflowVersions): Promise<number | undefined> {
     return this.query(() => {
       const list = JSON.stringify(workflows);
-      const due = this.q.nextReadyAt.get(list)?.ready_at;
-      const admissible = this.queues.nextAdmissibleAt(list, this.clock());
+      const held = versionsParam(versions);
+      const due = this.q.nextReadyAt.get({ workflows: list, versions: held })?.ready_at;
+      const admissible = this.queues.nextAdmissibleAt(list, this.clock(), held);
       return due === undefined || (admissible !== undefined && admissible < due) ? admissible : due;
     });
   }
@@ -565,10 +570,12 @@ export class SqliteStore implements Store {
 
   private claimNow(request: ClaimRequest, now: number): LeaseRow[] {
     const workflows = JSON.stringify(request.workflows);
-    const due = this.q.selectDue.all({ now, workflows, limit: request.limit });
+    const versions = versionsParam(request.versions);
+    const due = this.q.selectDue.all({ now, workflows, versions, limit: request.limit });
     const lease = { workerId: request.workerId, expiresAt: now + request.leaseMs, now };
     const claimed = due.map(({ pk }) => this.q.claimDueRun.get({ ...lease, pk }) as LeaseRow);
-    if (claimed.length < request.limit) claimed.push(...this.queues.admitPending(workflows, request.limit - claimed.length, lease));
+    if (claimed.length < request.limit)
+      claimed.push(...this.queues.admitPending(workflows, request.limit - claimed.length, lease, versions));
     return claimed;
   }
 

@@ -3,7 +3,7 @@ import { tool, workflow } from "duro";
 
 const noop = tool({ name: "noop", parameters: { type: "object" }, run: () => "ok" });
 
-export default workflow("agent-budget", async (ctx) => {
+export default workflow("agent-budget", { version: "1" }, async (ctx) => {
   // $0.25 per scripted call (500 + 500 tokens at $250 per million); the budget allows two calls.
   ctx.budget({ maxCostUsd: 0.5, onExceed: "suspend" });
   const result = await ctx.agent("spender", {

@@ -8,7 +8,7 @@ const lookup = tool({
   run: (args: { topic: string }) => ({ topic: args.topic, facts: [`${args.topic} is durable`] }),
 });
 
-export default workflow("agent-loop", async (ctx, input: { question: string }) => {
+export default workflow("agent-loop", { version: "1" }, async (ctx, input: { question: string }) => {
   ctx.budget({ maxCostUsd: 10 });
   const result = await ctx.agent("research", { model: "openai:gpt-4o-mini", prompt: input.question, tools: [lookup], maxIterations: 10 });
   return { answer: result.text, iterations: result.iterations, toolCalls: result.toolCalls };

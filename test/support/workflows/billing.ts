@@ -12,7 +12,7 @@ export interface BillingInput {
   loyalty?: boolean;
 }
 
-export const billing = workflow("billing", async (ctx, input: BillingInput) => {
+export const billing = workflow("billing", { version: "1" }, async (ctx, input: BillingInput) => {
   const quote = await ctx.step("quote", async () => {
     const response = await fetch(`https://billing.example.test/quote?customer=${input.customer}`);
     return (await response.json()) as { amount: number };

@@ -9,7 +9,7 @@ export interface CrashableInput {
 }
 
 /** Two sequential steps, two parallel ones, a short durable sleep, two more sequential steps. */
-export const crashable = workflow("crashable", async (ctx, input: CrashableInput) => {
+export const crashable = workflow("crashable", { version: "1" }, async (ctx, input: CrashableInput) => {
   const reservation = await ctx.step(
     "reserve",
     recorded("reserve#0", () => ({ id: `res-${input.sku}`, qty: input.qty })),
@@ -54,7 +54,7 @@ export interface ManyInput {
 }
 
 /** `steps` short sequential steps of the same name (keys tick#0, tick#1, …); the output is the sum of their results. */
-export const many = workflow("many", async (ctx, input: ManyInput) => {
+export const many = workflow("many", { version: "1" }, async (ctx, input: ManyInput) => {
   let sum = 0;
   for (let i = 0; i < input.steps; i++) {
     sum += await ctx.step(

@@ -20,10 +20,11 @@ async function fiveSteps(ctx: WorkflowContext, input: { n: number }): Promise<nu
 export const fiveKeyed = workflow(
   "five-keyed",
   {
+    version: "1",
     queue: queue("per-customer", { keyConcurrency: PER_CUSTOMER }),
     concurrencyKey: (input: { customer: string }) => input.customer,
   },
   (ctx, input: { n: number; customer: string }) => fiveSteps(ctx, input),
 );
 
-export default workflow("five", fiveSteps);
+export default workflow("five", { version: "1" }, fiveSteps);

@@ -2,7 +2,7 @@
 import { workflow } from "duro";
 import { recorded } from "./effects.js";
 
-export default workflow("slow", async (ctx) => {
+export default workflow("slow", { version: "1" }, async (ctx) => {
   const a = await ctx.step(
     "slow",
     recorded("slow#0", () => "A", 1_500),

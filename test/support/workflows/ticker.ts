@@ -2,6 +2,8 @@
 // that a fire found late (a loaded machine) still starts its run and any gap is a lost fire, not a policy.
 import { schedule, workflow } from "duro";
 
-export const tick = workflow("tick", async (ctx, input: { from: string }) => ctx.step("tock", () => `${input.from} ${ctx.runId}`));
+export const tick = workflow("tick", { version: "1" }, async (ctx, input: { from: string }) =>
+  ctx.step("tock", () => `${input.from} ${ctx.runId}`),
+);
 
 export const everySecond = schedule("every-second", { cron: "* * * * * *", catchUp: "all" }, tick, { from: "ticker" });

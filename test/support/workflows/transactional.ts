@@ -2,7 +2,7 @@
 // tests of ctx.transaction (the row and the step's journal record must both exist or both not).
 import { workflow } from "duro";
 
-export default workflow("place-order", async (ctx, input: { table: string }) => {
+export default workflow("place-order", { version: "1" }, async (ctx, input: { table: string }) => {
   const orderId = await ctx.transaction("insert", async (tx, step) => {
     const sql =
       tx.dialect === "postgres"

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 export const validated = workflow(
   "validated",
-  { input: z.object({ sku: z.string().min(1), qty: z.number().int().positive() }) },
+  { version: "1", input: z.object({ sku: z.string().min(1), qty: z.number().int().positive() }) },
   async (ctx, input) => {
     const line = await ctx.step("price", () => ({ sku: input.sku, total: input.qty * 20 }));
     return line;

@@ -3,7 +3,7 @@ import { workflow } from "duro";
 import { recorded } from "./effects.js";
 
 /** Prepares, waits for the event sent to `input.key`, then fulfils with its payload. */
-export const awaitsEvent = workflow("awaits-event", async (ctx, input: { key: string }) => {
+export const awaitsEvent = workflow("awaits-event", { version: "1" }, async (ctx, input: { key: string }) => {
   const order = await ctx.step(
     "prepare",
     recorded("prepare#0", () => ({ order: `order-for-${input.key}` })),
@@ -17,7 +17,7 @@ export const awaitsEvent = workflow("awaits-event", async (ctx, input: { key: st
 });
 
 /** Waits for the "manager" gate, then records the decision in a step. */
-export const awaitsApproval = workflow("awaits-approval", async (ctx, input: { item: string }) => {
+export const awaitsApproval = workflow("awaits-approval", { version: "1" }, async (ctx, input: { item: string }) => {
   const decision = await ctx.approval("manager", { summary: `buy ${input.item}` });
   const result = await ctx.step(
     "record",
