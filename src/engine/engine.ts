@@ -63,10 +63,12 @@ export interface EngineOptions {
   journalGuard?: JournalGuard;
   /**
    * Version pinning (docs/deploys.md): claim and execute only runs whose version this engine has code for, so old runs
-   * finish on old code. false claims a registered workflow's runs in any version and executes them with their own
-   * version when registered, else the newest, relying on replay's divergence check (`duro check` first). default true
+   * finish on old code. true (default) pins the workflows that name their `version`; "all" also pins those versioned
+   * by a hash of their source (any edit, or another build tool, then makes a new version that old runs never get);
+   * false claims a registered workflow's runs in any version and executes them with their own version when
+   * registered, else the newest, relying on replay's divergence check (`duro check` first).
    */
-  versionPinning?: boolean;
+  versionPinning?: boolean | "all";
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -113,7 +115,7 @@ export class Engine {
   readonly store: Store;
   readonly workerId: string;
   private readonly registry = new WorkflowRegistry();
-  private readonly pinning: boolean;
+  private readonly pinning: boolean | "all";
   private readonly tenant: string;
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
@@ -312,7 +314,7 @@ export class Engine {
       runId,
       this.workerId,
       this.deps.leaseMs,
-      this.pinning ? { versions: this.registry.versions() } : {},
+      this.pinning ? { versions: this.pinnedVersions() } : {},
     );
     if (!lease) {
       if (this.pinning) await this.refuseOtherVersion(runId);
@@ -345,7 +347,7 @@ export class Engine {
       { workerId: this.workerId, ...options },
       () => this.workflowNames(),
       this.schedules,
-      this.pinning ? () => this.registry.versions() : undefined,
+      this.pinning ? () => this.pinnedVersions() : undefined,
     );
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
@@ -376,15 +378,24 @@ export class Engine {
   /** The code a run of `name` at `version` executes on: that version; without pinning, else the newest. */
   private definition(name: string, version: string | undefined): WorkflowDefinition | undefined {
     const exact = version === undefined ? undefined : this.registry.exact(name, version);
-    return exact ?? (version === undefined || !this.pinning ? this.registry.newest(name) : undefined);
+    return exact ?? (version === undefined || !this.isPinned(name) ? this.registry.newest(name) : undefined);
   }
 
   /** Throws version_mismatch when the run is unfinished and this engine has its workflow but not its version. */
   private async refuseOtherVersion(runId: string): Promise<void> {
     const record = await this.store.getRun(runId);
     if (!record || TERMINAL_STATUSES.has(record.status) || this.registry.exact(record.workflow, record.version)) return;
-    const held = this.registry.versions()[record.workflow];
+    const held = this.pinnedVersions()[record.workflow];
     if (held) throw versionMismatch(record, held);
+  }
+
+  /** Per workflow, the versions this engine's claims are limited to (none without pinning). */
+  private pinnedVersions(): WorkflowVersions {
+    return this.pinning ? this.registry.pinned(this.pinning === "all") : {};
+  }
+
+  private isPinned(name: string): boolean {
+    return Object.hasOwn(this.pinnedVersions(), name);
   }
 
   /** The definition a start uses: `version` exactly when asked for, else `preferred` if registered, else the newest. */

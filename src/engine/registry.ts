@@ -6,8 +6,9 @@ import type { WorkflowVersions } from "../store/index.js";
 export class WorkflowRegistry {
   /** Per name, its versions in registration order: the last is the newest. */
   private readonly byName = new Map<string, WorkflowDefinition[]>();
-  /** What `versions()` returns until the next registration: workers send it with every claim. */
+  /** What `versions()` and `pinned()` return until the next registration: workers send one with every claim. */
   private held: WorkflowVersions | undefined;
+  private pinnedHeld: { all: boolean; versions: WorkflowVersions } | undefined;
 
   /** Adds a definition; registering the same one twice is a no-op, another with the same name and version an error. */
   add(def: WorkflowDefinition): void {
@@ -23,6 +24,7 @@ export class WorkflowRegistry {
     }
     this.byName.set(def.name, [...versions, def]);
     this.held = undefined;
+    this.pinnedHeld = undefined;
   }
 
   /** The most recently registered version of `name`. */
@@ -45,6 +47,19 @@ export class WorkflowRegistry {
       Object.fromEntries([...this.byName].map(([name, defs]) => [name, Object.freeze(defs.map((d) => d.version))])),
     );
     return this.held;
+  }
+
+  /**
+   * The versions a pinned worker announces: of the workflows that name their version (`workflow(name, { version })`),
+   * or with `all` also of those versioned by a hash of their source. Workflows left out are claimed in any version.
+   */
+  pinned(all: boolean): WorkflowVersions {
+    if (this.pinnedHeld?.all !== all) {
+      const versions = this.versions();
+      const named = (name: string) => all || (this.byName.get(name) ?? []).every((d) => d.options.version !== undefined);
+      this.pinnedHeld = { all, versions: Object.freeze(Object.fromEntries(Object.entries(versions).filter(([name]) => named(name)))) };
+    }
+    return this.pinnedHeld.versions;
   }
 }
 

@@ -126,7 +126,7 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
     await anyVersion.close();
   });
 
-  it("without explicit versions an edit is a new version: the edited code does not take the old runs", async () => {
+  it("without explicit versions an edit is a new version, but not a pinned one: the edited code replays the old run", async () => {
     const before = workflow("greet", async (ctx: WorkflowContext) => {
       await ctx.waitForEvent("go", { key: "go" });
       return ctx.step("hello", () => "hello");
@@ -141,7 +141,35 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
     const { id } = await h.engine.start(before, {});
     await h.settle(id);
 
+    // A source hash changes with any edit, and with the build tool: pinning it would strand runs without a word.
     const next = deploy(h, edited as never);
+    await h.engine.signal("go", null);
+    await next.execute(id);
+    expect(await h.engine.get(id)).toMatchObject({ status: "completed", version: before.version, output: "hello, edited" });
+    await next.close();
+  });
+
+  it('versionPinning "all" pins source-hash versions too: the edited code does not take the old runs', async () => {
+    const before = workflow("greet", async (ctx: WorkflowContext) => {
+      await ctx.waitForEvent("go", { key: "go" });
+      return ctx.step("hello", () => "hello");
+    });
+    const edited = workflow("greet", async (ctx: WorkflowContext) => {
+      await ctx.waitForEvent("go", { key: "go" });
+      return ctx.step("hello", () => "hello, edited");
+    });
+    const h = harness(kind, [before]);
+    const { id } = await h.engine.start(before, {});
+    await h.settle(id);
+
+    const next = createEngine({
+      store: h.store,
+      workflows: [edited],
+      clock: () => h.clock.now(),
+      inlineWaitMs: 0,
+      leaseMs: 10_000,
+      versionPinning: "all",
+    });
     await expect(next.execute(id)).rejects.toMatchObject({ code: "version_mismatch" });
     await h.engine.signal("go", null);
     expect(await h.settle(id)).toMatchObject({ status: "completed", output: "hello" });
