@@ -88,18 +88,46 @@ function statements(s: string) {
       WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1) AND seq >= $2
       ORDER BY seq`,
 
-    /** $1 status, $2 updated before, $3 limit: one bounded batch of retention, oldest first */
+    /**
+     * $1 status, $2 updated before, $3 limit, $4 only these run ids (or NULL): one bounded batch of retention, oldest
+     * first. SKIP LOCKED: two pruners take disjoint runs instead of waiting for each other.
+     */
     pruneRuns: `
       WITH doomed AS (
-        SELECT pk, id FROM ${runs} WHERE status = $1 AND updated_at < $2 ORDER BY pk LIMIT $3 FOR UPDATE SKIP LOCKED
+        SELECT pk, id FROM ${runs} WHERE status = $1 AND updated_at < $2 AND ($4::text[] IS NULL OR id = ANY($4::text[]))
+        ORDER BY updated_at, pk LIMIT $3 FOR UPDATE SKIP LOCKED
       ), journal AS (
         DELETE FROM ${s}.journal WHERE run_pk IN (SELECT pk FROM doomed)
       ), waits AS (
         DELETE FROM ${s}.waits WHERE run_pk IN (SELECT pk FROM doomed)
       ), inbox AS (
         DELETE FROM ${s}.inbox WHERE consumed_by IN (SELECT pk FROM doomed)
+      ), refs AS (
+        DELETE FROM ${s}.artifact_refs WHERE run_pk IN (SELECT pk FROM doomed)
       )
-      DELETE FROM ${runs} WHERE pk IN (SELECT pk FROM doomed) RETURNING pk, id`,
+      DELETE FROM ${runs} WHERE pk IN (SELECT pk FROM doomed) RETURNING pk, id, updated_at`,
+    /** $1 status, $2 updated before, $3 limit, $4 only these run ids (or NULL): the runs pruneRuns would take, oldest first */
+    findPrunable: `
+      SELECT id FROM ${runs} WHERE status = $1 AND updated_at < $2 AND ($4::text[] IS NULL OR id = ANY($4::text[]))
+      ORDER BY updated_at, pk LIMIT $3`,
+    /**
+     * $1 put before, $2 limit: deletes unreferenced artifacts not put again since the cutoff. A put that commits after
+     * this statement's snapshot updated put_at; the row lock re-checks `put_at < $1` on that new version and drops the
+     * row (the NOT EXISTS alone could still see the old snapshot). SKIP LOCKED: a row a put is writing is left alone.
+     */
+    collectArtifacts: `
+      DELETE FROM ${s}.artifacts WHERE sha256 IN (
+        SELECT a.sha256 FROM ${s}.artifacts a
+        WHERE a.put_at < $1 AND NOT EXISTS (SELECT 1 FROM ${s}.artifact_refs r WHERE r.sha256 = a.sha256)
+        ORDER BY a.put_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+      AND put_at < $1
+      RETURNING sha256`,
+    /** $1 name, $2 owner, $3 expires at, $4 now: a row back when the owner holds the lease now */
+    acquireMaintenanceLease: `
+      INSERT INTO ${s}.maintenance_leases AS m (name, owner, expires_at) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE m.owner = excluded.owner OR m.expires_at <= $4
+      RETURNING owner`,
     /** $1 id: the journal as stored, with its chain hashes (chain.ts) */
     readChain: `
       SELECT seq, type, at, data, hash FROM ${s}.journal
@@ -237,8 +265,16 @@ function statements(s: string) {
       SELECT min(admit_at) AS at FROM ${runs} WHERE ${PENDING} AND admit_at > $1 AND workflow = ANY($2::text[])`,
 
     // --- artifacts ---
-    /** $1 sha256, $2 bytes */
-    putArtifact: `INSERT INTO ${s}.artifacts (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    /**
+     * $1 sha256, $2 bytes, $3 put at (NULL without a run), $4 run id (or NULL). A put by a run moves put_at to now
+     * (unless the artifact is kept for good, put_at NULL) and records the run's reference, in one statement.
+     */
+    putArtifact: `
+      WITH artifact AS (
+        INSERT INTO ${s}.artifacts AS a (sha256, bytes, put_at) VALUES ($1, $2, $3)
+        ON CONFLICT (sha256) DO UPDATE SET put_at = CASE WHEN a.put_at IS NULL THEN NULL ELSE excluded.put_at END
+      )
+      INSERT INTO ${s}.artifact_refs (sha256, run_pk) SELECT $1, pk FROM ${runs} WHERE id = $4 ON CONFLICT DO NOTHING`,
     /** $1 sha256 */
     getArtifact: `SELECT bytes FROM ${s}.artifacts WHERE sha256 = $1`,
 

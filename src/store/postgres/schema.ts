@@ -357,6 +357,28 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   END $$;
   CREATE TRIGGER journal_chain BEFORE INSERT ON ${s}.journal FOR EACH ROW EXECUTE FUNCTION ${s}.journal_chain();
   `,
+
+  // Version 9: retention. artifact_refs records which runs stored (and so reference) each artifact; pruning a run
+  // drops its rows, and an artifact with none left whose put_at is older than the grace period is collected. put_at
+  // is the last put by a run; NULL (artifacts stored before this migration, or without a run) is never collected.
+  // runs_retention finds the oldest ended runs of a status in prune order; maintenance_leases lets one worker at a
+  // time do retention.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.artifacts ADD COLUMN put_at bigint;
+  CREATE INDEX artifacts_put_at ON ${s}.artifacts (put_at) WHERE put_at IS NOT NULL;
+  CREATE TABLE ${s}.artifact_refs (
+    sha256 text NOT NULL,
+    run_pk bigint NOT NULL,
+    PRIMARY KEY (sha256, run_pk)
+  );
+  CREATE INDEX artifact_refs_run ON ${s}.artifact_refs (run_pk);
+  CREATE INDEX runs_retention ON ${s}.runs (status, updated_at, pk);
+  CREATE TABLE ${s}.maintenance_leases (
+    name       text PRIMARY KEY,
+    owner      text NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -147,6 +147,28 @@ export const MIGRATIONS: readonly string[] = [
   /* sql */ `
   ALTER TABLE journal ADD COLUMN hash BLOB;
   `,
+
+  // 6: retention. artifact_refs records which runs stored (and so reference) each artifact; pruning a run drops
+  // its rows, and an artifact with none left whose put_at is older than the grace period is collected. put_at is the
+  // last put by a run; NULL (artifacts stored before this migration, or without a run) is never collected.
+  // runs_retention finds the oldest ended runs of a status without reading the others; maintenance_leases lets one
+  // worker at a time do retention.
+  /* sql */ `
+  ALTER TABLE artifacts ADD COLUMN put_at INTEGER;
+  CREATE INDEX artifacts_put_at ON artifacts (put_at) WHERE put_at IS NOT NULL;
+  CREATE TABLE artifact_refs (
+    sha256 TEXT NOT NULL,
+    run_pk INTEGER NOT NULL,
+    PRIMARY KEY (sha256, run_pk)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifact_refs_run ON artifact_refs (run_pk);
+  CREATE INDEX runs_retention ON runs (status, updated_at);
+  CREATE TABLE maintenance_leases (
+    name       TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
