@@ -65,7 +65,10 @@ export type {
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
+// Retention: pruning, archives and the automatic policy (docs/deploys.md).
 export {
+  type ArchivedRun,
+  applyRetention,
   checkDeploy,
   type DeployCheckOptions,
   type DeployCheckReport,
@@ -73,7 +76,12 @@ export {
   type ForkOptions,
   forkRun,
   isScheduleDefinition,
+  pruneBatch,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionReport,
   type RunCheck,
+  readArchive,
   schedule,
   scheduledRunId,
   validateInput,

@@ -22,6 +22,7 @@ import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
+import { RetentionLoop, type RetentionOptions } from "./retention.js";
 import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
@@ -52,6 +53,8 @@ export interface EngineOptions {
   secrets?: SecretReader;
   /** Refuses secrets in what is journaled (inputs, results, errors, event payloads); see docs/dev-loop.md. default none */
   journalGuard?: JournalGuard;
+  /** Ended runs' retention, applied periodically by this engine's workers (one worker at a time); see docs/deploys.md. default none */
+  retention?: RetentionOptions;
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -100,6 +103,7 @@ export class Engine {
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
   private readonly workers = new Set<Worker>();
+  private readonly retentionLoops = new Set<RetentionLoop>();
   private readonly queues = new QueueRegistry();
   /** Set once the queues' limits are in the store; cleared when a registration adds a queue. */
   private queuesSaved: Promise<void> | undefined;
@@ -308,13 +312,28 @@ export class Engine {
     const worker = new Worker(this.deps, { workerId: this.workerId, ...options }, () => this.workflowNames(), this.schedules);
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
+    if (this.options.retention) this.startRetention(worker, this.options.retention);
     return worker;
   }
 
   /** Stops workers (gracefully) and closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
+    await Promise.all([...this.retentionLoops].map((l) => l.stop()));
     await this.store.close();
+  }
+
+  /** Applies the retention policy while `worker` runs (retention.ts). */
+  private startRetention(worker: Worker, retention: RetentionOptions): void {
+    const { onPass, onError, ...policy } = retention;
+    const loop = new RetentionLoop(this.store, policy, {
+      owner: this.workerId,
+      clock: this.clock,
+      ...(onPass ? { onPass } : {}),
+      ...(onError ? { onError } : {}),
+    });
+    this.retentionLoops.add(loop);
+    void worker.done.finally(() => loop.stop().finally(() => this.retentionLoops.delete(loop)));
   }
 
   /** Writes the queues' limits to the store once (again after a registration adds a queue), before any claim. */
