@@ -4,6 +4,7 @@
 import { type Duration, DuroError, toMs } from "../core/index.js";
 import type { PruneRequest, Store } from "../store/index.js";
 import { recordsOf, writeArchive } from "./archive.js";
+import { failpoint } from "./failpoints.js";
 
 export type PrunableStatus = PruneRequest["status"];
 export const PRUNABLE_STATUSES: readonly PrunableStatus[] = ["completed", "failed", "cancelled"];
@@ -66,6 +67,7 @@ export async function pruneBatch(store: Store, request: PruneBatchRequest): Prom
   const records = await recordsOf(store, candidates);
   if (records.length === 0) return { pruned: [] };
   const file = await writeArchive(archive, records, now ?? Date.now());
+  failpoint("after_archive", prune.status);
   const pruned = await store.pruneRuns({ ...prune, runIds: records.map((r) => r.run.id) });
   return { pruned, archive: file };
 }
@@ -160,7 +162,9 @@ export class RetentionLoop {
     try {
       const held = await this.store.acquireMaintenanceLease({ name: LEASE_NAME, owner: this.options.owner, ttlMs: 3 * this.everyMs });
       if (!held || this.stopped) return;
-      this.options.onPass?.(await applyRetention(this.store, this.policy, this.options.clock()));
+      // Not inside onPass?.(…): optional chaining would skip the pass itself when nobody listens.
+      const report = await applyRetention(this.store, this.policy, this.options.clock());
+      this.options.onPass?.(report);
     } catch (error) {
       if (this.options.onError) this.options.onError(error);
       else console.error("duro retention:", error);
