@@ -92,6 +92,8 @@ export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, pa
 export * from "./observe/index.js";
 export type {
   CatchUpPolicy,
+  ChainReport,
+  ChainRow,
   PostgresStoreOptions,
   QueueInfo,
   RunFilter,
@@ -102,4 +104,4 @@ export type {
   SqliteStoreOptions,
   Store,
 } from "./store/index.js";
-export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";
+export { MemoryStore, openPostgresStore, openSqliteStore, openStore, verifyChain } from "./store/index.js";

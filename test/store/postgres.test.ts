@@ -249,9 +249,11 @@ describe("PostgresStore", () => {
       const { rows } = await admin.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
       expect(rows.map((r) => r.table_name)).toEqual([
         "api_keys",
+        "artifact_refs",
         "artifacts",
         "inbox",
         "journal",
+        "maintenance_leases",
         "meta",
         "queues",
         "runs",

@@ -358,20 +358,19 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   CREATE TRIGGER journal_chain BEFORE INSERT ON ${s}.journal FOR EACH ROW EXECUTE FUNCTION ${s}.journal_chain();
   `,
 
-  // Version 9: retention. artifact_refs records which runs stored (and so reference) each artifact; pruning a run
-  // drops its rows, and an artifact with none left whose put_at is older than the grace period is collected. put_at
-  // is the last put by a run; NULL (artifacts stored before this migration, or without a run) is never collected.
-  // runs_retention finds the oldest ended runs of a status in prune order; maintenance_leases lets one worker at a
-  // time do retention.
+  // Version 9: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one
+  // to the artifact's refs count, in one statement; pruning the run removes both. An artifact whose count is back to 0
+  // and whose last put by a run (put_at) is older than the grace period is collected; artifacts_unreferenced holds
+  // only those. put_at NULL (stored before this migration, or without a run) is never collected. runs_retention finds
+  // the oldest ended runs of a status in prune order; maintenance_leases lets one worker at a time do retention.
   (s) => /* sql */ `
-  ALTER TABLE ${s}.artifacts ADD COLUMN put_at bigint;
-  CREATE INDEX artifacts_put_at ON ${s}.artifacts (put_at) WHERE put_at IS NOT NULL;
+  ALTER TABLE ${s}.artifacts ADD COLUMN put_at bigint, ADD COLUMN refs integer NOT NULL DEFAULT 0;
+  CREATE INDEX artifacts_unreferenced ON ${s}.artifacts (put_at) WHERE refs = 0 AND put_at IS NOT NULL;
   CREATE TABLE ${s}.artifact_refs (
-    sha256 text NOT NULL,
     run_pk bigint NOT NULL,
-    PRIMARY KEY (sha256, run_pk)
+    sha256 text NOT NULL,
+    PRIMARY KEY (run_pk, sha256)
   );
-  CREATE INDEX artifact_refs_run ON ${s}.artifact_refs (run_pk);
   CREATE INDEX runs_retention ON ${s}.runs (status, updated_at, pk);
   CREATE TABLE ${s}.maintenance_leases (
     name       text PRIMARY KEY,

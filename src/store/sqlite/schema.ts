@@ -148,26 +148,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE journal ADD COLUMN hash BLOB;
   `,
 
-  // 6: retention. artifact_refs records which runs stored (and so reference) each artifact; pruning a run drops
-  // its rows, and an artifact with none left whose put_at is older than the grace period is collected. put_at is the
-  // last put by a run; NULL (artifacts stored before this migration, or without a run) is never collected.
-  // runs_retention finds the oldest ended runs of a status without reading the others; maintenance_leases lets one
-  // worker at a time do retention.
+  // 6: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one to the
+  // artifact's refs count; pruning the run removes both. An artifact whose count is back to 0 and whose last put by a
+  // run (put_at) is older than the grace period is collected; artifacts_unreferenced holds only those, so it stays
+  // small. put_at NULL (stored before this migration, or without a run) is never collected. The hashes in
+  // artifact_refs are their 32 bytes: the table is keyed by run, for pruning, and is the only per-artifact overhead.
+  // runs_retention finds the oldest ended runs of a status without reading the others. Maintenance leases (one
+  // worker at a time does retention) are rows of meta, keyed "lease:<name>".
   /* sql */ `
   ALTER TABLE artifacts ADD COLUMN put_at INTEGER;
-  CREATE INDEX artifacts_put_at ON artifacts (put_at) WHERE put_at IS NOT NULL;
+  ALTER TABLE artifacts ADD COLUMN refs INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX artifacts_unreferenced ON artifacts (put_at) WHERE refs = 0 AND put_at IS NOT NULL;
   CREATE TABLE artifact_refs (
-    sha256 TEXT NOT NULL,
     run_pk INTEGER NOT NULL,
-    PRIMARY KEY (sha256, run_pk)
+    sha256 BLOB NOT NULL,
+    PRIMARY KEY (run_pk, sha256)
   ) WITHOUT ROWID;
-  CREATE INDEX artifact_refs_run ON artifact_refs (run_pk);
   CREATE INDEX runs_retention ON runs (status, updated_at);
-  CREATE TABLE maintenance_leases (
-    name       TEXT PRIMARY KEY,
-    owner      TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
-  ) WITHOUT ROWID;
   `,
 ];
 

@@ -110,14 +110,14 @@ function prepareAll(db: Database.Database) {
     pruneCandidates: db.prepare<[{ status: string; before: number; runIds: string | null; limit: number }], { pk: number; id: string }>(
       sql.PRUNE_CANDIDATES,
     ),
-    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_ARTIFACT_REFS, sql.PRUNE_RUN].map((text) =>
-      db.prepare<[number]>(text),
+    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_UNREFERENCE, sql.PRUNE_ARTIFACT_REFS, sql.PRUNE_RUN].map(
+      (text) => db.prepare<[number]>(text),
     ),
     collectArtifacts: db.prepare<[{ before: number; limit: number }], { sha256: string }>(sql.COLLECT_ARTIFACTS),
-    acquireMaintenanceLease: db.prepare<[{ name: string; owner: string; expiresAt: number; now: number }], { owner: string }>(
+    acquireMaintenanceLease: db.prepare<[{ name: string; owner: string; expiresAt: number; now: number }], { value: string }>(
       sql.ACQUIRE_MAINTENANCE_LEASE,
     ),
-    putArtifactRef: db.prepare<[string, string]>(sql.PUT_ARTIFACT_REF),
+    putArtifactRef: db.prepare<[Buffer, string]>(sql.PUT_ARTIFACT_REF),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
     endRun: db.prepare<[string, number, number]>(sql.END_RUN),
     stopRun: db.prepare<[string, number | null, number, number]>(sql.STOP_RUN),
@@ -141,7 +141,7 @@ function prepareAll(db: Database.Database) {
     >(sql.HEARTBEAT),
     nextReadyAt: db.prepare<[string], { ready_at: number }>(sql.NEXT_READY_AT),
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
-    putArtifact: db.prepare<[{ sha256: string; bytes: Buffer; putAt: number | null }]>(sql.PUT_ARTIFACT),
+    putArtifact: db.prepare<[{ sha256: string; bytes: Buffer; putAt: number | null; refs: number }]>(sql.PUT_ARTIFACT),
     getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
     insertApiKey: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_API_KEY),
     selectApiKeyByHash: db.prepare<[string], ApiKeyRow>(sql.SELECT_API_KEY_BY_HASH),
@@ -377,8 +377,8 @@ export class SqliteStore implements Store {
     const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
     const { runId } = options;
     return this.write((now) => {
-      this.q.putArtifact.run({ sha256, bytes: copy, putAt: runId === undefined ? null : now });
-      if (runId !== undefined) this.q.putArtifactRef.run(sha256, runId);
+      const refs = runId === undefined ? 0 : this.q.putArtifactRef.run(hashBytes(sha256), runId).changes;
+      this.q.putArtifact.run({ sha256, bytes: copy, putAt: runId === undefined ? null : now, refs });
       return sha256;
     });
   }
