@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NonRetryableError, workflow } from "duro";
 import { afterAll, describe, expect, it } from "vitest";
-import { pruneBatch, readArchive } from "../../src/engine/index.js";
+import { parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
 import { type ChainRow, type Store, verifyChain } from "../../src/store/index.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
 import { harness, STORES } from "../support/engine.js";
@@ -115,5 +115,17 @@ describe("archives", () => {
     expect((error as Error).message).toContain("nothing was pruned");
     expect((await h.store.getRun(id))?.status).toBe("completed");
     await h.engine.close();
+  });
+});
+
+describe("policy", () => {
+  it("--retention parses status=age pairs and refuses anything else with a fix", () => {
+    expect(parseRetentionSpec("completed=30d, failed=90d")).toEqual({ completed: "30d", failed: "90d" });
+    for (const bad of ["running=1d", "completed", "completed=", "completed=soon"]) {
+      expect(() => parseRetentionSpec(bad)).toThrow(
+        expect.objectContaining({ code: bad.endsWith("soon") ? "invalid_duration" : "invalid_retention" }),
+      );
+    }
+    expect(() => parseRetentionSpec("running=1d")).toThrow(/write e\.g\. completed=30d,failed=90d/);
   });
 });
