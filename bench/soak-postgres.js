@@ -124,6 +124,12 @@ async function settledStats() {
 
 async function main() {
   await admin.connect();
+  // Ctrl-C still drops the schema (unless --keep).
+  process.once("SIGINT", () => {
+    log("interrupted");
+    const drop = values.keep ? Promise.resolve() : admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    void drop.finally(() => process.exit(130));
+  });
   const settings = await admin.query(
     "SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'autovacuum', 'autovacuum_naptime', 'autovacuum_vacuum_scale_factor', 'autovacuum_vacuum_threshold')",
   );
