@@ -22,7 +22,7 @@ import { type OpenWait, type RunFilter, type RunPage, type RunRecord, type Store
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
-import { RetentionLoop, type RetentionOptions } from "./retention.js";
+import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
 import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
@@ -131,6 +131,7 @@ export class Engine {
       secrets: options.secrets ?? envSecrets,
       ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
     };
+    if (options.retention) checkPolicy(options.retention);
     for (const def of options.queues ?? []) this.queues.add(def);
     for (const def of options.workflows ?? []) this.register(def);
     this.schedules = new Scheduler({

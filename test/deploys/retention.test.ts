@@ -128,4 +128,13 @@ describe("policy", () => {
     }
     expect(() => parseRetentionSpec("running=1d")).toThrow(/write e\.g\. completed=30d,failed=90d/);
   });
+
+  it("an engine refuses a bad policy when it is created, not at its first pass", () => {
+    expect(() => harness("memory", [report], { retention: { completed: "soon" } })).toThrow(
+      expect.objectContaining({ code: "invalid_duration" }),
+    );
+    expect(() => harness("memory", [report], { retention: { completed: "1d", batchSize: 0 } })).toThrow(
+      /batchSize must be a positive integer/,
+    );
+  });
 });
