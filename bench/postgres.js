@@ -4,6 +4,7 @@
 // as deployed. `asyncCommit: true` adds the libpq option `-c synchronous_commit=off` to the URL: every commit then
 // returns before its WAL flush (a server crash may lose the last ones), which shows what the flushes cost.
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createEngine, openPostgresStore } from "../dist/index.js";
@@ -89,7 +90,7 @@ export async function pgSingleRun({ steps, asyncCommit = false }) {
 
 /**
  * `runs` runs of `stepsPerRun` steps, created from this process, then executed by `workers` worker processes
- * (`--until-idle --concurrency <concurrency>`). Timed from the spawn to the last run's completing commit (the runs
+ * (`--until-idle`, and `--concurrency <concurrency>` when given; else the worker's default). Timed from the spawn to the last run's completing commit (the runs
  * index's updated_at, written with the workers' clock), so the processes' start-up counts and their exit does not.
  */
 export async function pgRunThroughput({ runs, stepsPerRun, workers, concurrency, asyncCommit = false }) {
@@ -99,7 +100,9 @@ export async function pgRunThroughput({ runs, stepsPerRun, workers, concurrency,
       await startRuns(engine, runs, stepsPerRun);
       const spawnedAt = epochNow();
       const outcomes = await Promise.all(
-        Array.from({ length: workers }, () => runWorker(url, ["--until-idle", "--concurrency", String(concurrency)])),
+        Array.from({ length: workers }, () =>
+          runWorker(url, ["--until-idle", ...(concurrency === undefined ? [] : ["--concurrency", String(concurrency)])]),
+        ),
       );
       const { completed, lastAt, firstStepAt } = await admin(async (client) => {
         const { rows } = await client.query(
@@ -256,6 +259,82 @@ export async function pgReferences({ roundTrips, commits }) {
       return { roundTripUs, commitsPerSec };
     }),
   );
+}
+
+/**
+ * What the server spends on an append, by how many runs' appends share one batch (one append_batch statement and
+ * one commit): `batchSizes` runs are leased, then `rounds` times each appends a step's pair of events
+ * (step_completed, step_started) at the same moment, so the store sends them together. Server CPU is the user +
+ * system time of every PostgreSQL process of this machine (backends, WAL writer) over the rounds, read from
+ * /proc, so it needs the server on this machine and an otherwise idle one; without /proc access it is left out.
+ */
+export async function pgAppendCost({ batchSizes, rounds }) {
+  const results = [];
+  for (const size of batchSizes) {
+    results.push(
+      await withTempSchema({}, async (url) => {
+        const store = openPostgresStore(url);
+        try {
+          for (let i = 0; i < size; i++) {
+            await store.createRun({ id: `cost-${i}`, workflow: "bench.cost", version: "1", input: null, tenant: "default", options: {} });
+          }
+          const leases = await store.claim({ workerId: "bench", limit: size, leaseMs: 600_000, workflows: ["bench.cost"] });
+          const heads = new Map(leases.map((lease) => [lease.runId, 1]));
+          const round = () =>
+            Promise.all(
+              leases.map(async (lease) => {
+                const expectedSeq = heads.get(lease.runId);
+                const events = [
+                  { type: "step_completed", key: `s${expectedSeq}`, result: expectedSeq },
+                  { type: "step_started", key: `s${expectedSeq + 2}`, attempt: 1 },
+                ];
+                const { head } = await store.append(lease.runId, events, { lease, expectedSeq });
+                heads.set(lease.runId, head);
+              }),
+            );
+          for (let i = 0; i < 20; i++) await round();
+          const cpu = serverCpuUs();
+          const start = performance.now();
+          for (let i = 0; i < rounds; i++) await round();
+          const wallUs = ((performance.now() - start) * 1000) / rounds;
+          const serverUs = cpu === undefined ? undefined : (serverCpuUs() - cpu) / rounds;
+          return {
+            size,
+            usPerBatch: wallUs,
+            serverUsPerBatch: serverUs,
+            serverUsPerAppend: serverUs === undefined ? undefined : serverUs / size,
+          };
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+  }
+  return results;
+}
+
+/** CPU time (µs) all processes named postgres on this machine have used; undefined without /proc. */
+function serverCpuUs() {
+  try {
+    let total = 0;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue; // the process ended meanwhile
+      }
+      const close = stat.lastIndexOf(")");
+      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue;
+      const fields = stat.slice(close + 2).split(" ");
+      // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms
+      total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The value below which `share` of the samples fall (nearest rank). */

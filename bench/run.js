@@ -2,10 +2,12 @@
 // a table for each, then (as the last line of stdout) one JSON object with the headline figures. It reports; it
 // does not pass or fail.
 import { cpus, loadavg } from "node:os";
+import { DEFAULT_WORKER_CONCURRENCY } from "../dist/index.js";
 import { formatTable, median, progress, repeat, round } from "./lib.js";
 import {
   PG_URL,
   percentile,
+  pgAppendCost,
   pgReferences,
   pgRunThroughput,
   pgSignalToResume,
@@ -42,6 +44,7 @@ const TARGETS = {
 };
 
 const PG_WORKERS = [1, 2, 4];
+const APPEND_BATCH_SIZES = [1, 4, 16];
 const SIGNAL_SAMPLES = 50;
 /** How long the worker is left idle before each signal (plus up to as much again, at random). */
 const SIGNAL_IDLE_MS = 20;
@@ -241,7 +244,7 @@ async function postgresSection() {
 
   progress("PostgreSQL: warming up (untimed)");
   await pgSingleRun({ steps: 1_000 });
-  await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1, concurrency: CONCURRENCY });
+  await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1 });
 
   progress(`PostgreSQL: single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
   const single = await repeat(REPEATS, () => pgSingleRun({ steps: SINGLE_RUN_STEPS }));
@@ -249,10 +252,10 @@ async function postgresSection() {
 
   const byWorkers = {};
   for (const workers of PG_WORKERS) {
-    progress(`PostgreSQL: ${RUNS} runs of ${STEPS_PER_RUN} steps, ${workers} worker processes (concurrency ${CONCURRENCY}) ×${REPEATS}`);
-    byWorkers[workers] = await repeat(REPEATS, () =>
-      pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers, concurrency: CONCURRENCY }),
+    progress(
+      `PostgreSQL: ${RUNS} runs of ${STEPS_PER_RUN} steps, ${workers} worker processes (default concurrency, ${DEFAULT_WORKER_CONCURRENCY}) ×${REPEATS}`,
     );
+    byWorkers[workers] = await repeat(REPEATS, () => pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers }));
   }
   const most = Math.max(...PG_WORKERS);
 
@@ -264,12 +267,13 @@ async function postgresSection() {
 
   progress("PostgreSQL: the same with synchronous_commit=off (×1 each)");
   const [asyncSingle] = await repeat(1, () => pgSingleRun({ steps: SINGLE_RUN_STEPS, asyncCommit: true }));
-  const [asyncRuns] = await repeat(1, () =>
-    pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers: most, concurrency: CONCURRENCY, asyncCommit: true }),
-  );
+  const [asyncRuns] = await repeat(1, () => pgRunThroughput({ runs: RUNS, stepsPerRun: STEPS_PER_RUN, workers: most, asyncCommit: true }));
 
   progress("PostgreSQL: bare pg round trips and commits (reference)");
   const references = await repeat(REPEATS, () => pgReferences({ roundTrips: 2_000, commits: 2_000 }));
+
+  progress(`PostgreSQL: server CPU per append, batches of ${APPEND_BATCH_SIZES.join(", ")} runs' appends`);
+  const appendCost = await pgAppendCost({ batchSizes: APPEND_BATCH_SIZES, rounds: 500 });
 
   const runsPerSecByWorkers = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSec))]));
   const fromFirstStep = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSecFromFirstStep))]));
@@ -283,6 +287,9 @@ async function postgresSection() {
     asyncCommit: { singleRunStepsPerSec: asyncSingle.stepsPerSec, runsPerSec: asyncRuns.runsPerSec },
     bareCommitsPerSec: median(references.map((r) => r.commitsPerSec)),
     roundTripUs: median(references.map((r) => r.roundTripUs)),
+    appendCost: Object.fromEntries(
+      appendCost.map((c) => [c.size, { usPerBatch: c.usPerBatch, serverUsPerAppend: c.serverUsPerAppend ?? null }]),
+    ),
   };
 
   const rows = [
@@ -294,7 +301,7 @@ async function postgresSection() {
       `${samples(stepsPerSec)}; node CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
     ],
     ...PG_WORKERS.map((w) => [
-      `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"}`,
+      `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"} (concurrency ${DEFAULT_WORKER_CONCURRENCY} each)`,
       "runs/s",
       runsPerSecByWorkers[w],
       w === most ? verdict(PG_TARGETS.runsPerSec, runsPerSecByWorkers[w]) : "",
@@ -338,6 +345,13 @@ async function postgresSection() {
       `${samples(references.map((r) => r.commitsPerSec))}; a run commits each step after the last: its ceiling`,
     ],
     ["bare pg: prepared SELECT round trip", "µs", figures.roundTripUs, "", samples(references.map((r) => r.roundTripUs))],
+    ...appendCost.map((c) => [
+      `server CPU per append, ${c.size} run${c.size === 1 ? "" : "s"} per batch`,
+      "µs",
+      c.serverUsPerAppend ?? "n/a",
+      "",
+      `a batch (one statement, one commit) takes ${round(c.usPerBatch)} µs; CPU of all postgres processes, needs an idle machine`,
+    ]),
   ];
   const settings = `server ${server.server_version}, synchronous_commit=${server.synchronous_commit}, wal_sync_method=${server.wal_sync_method}`;
   return { heading: `PostgreSQL at ${redact(PG_URL)} (${settings}); medians of 3 unless noted`, figures, rows };
@@ -368,6 +382,7 @@ async function planFull() {
 
 function roundAll(value) {
   if (typeof value === "number") return round(value);
+  if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)]));
 }
 

@@ -70,6 +70,7 @@ export {
   type ArchivedRun,
   applyRetention,
   checkDeploy,
+  DEFAULT_WORKER_CONCURRENCY,
   type DeployCheckOptions,
   type DeployCheckReport,
   Engine,

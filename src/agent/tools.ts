@@ -6,6 +6,7 @@ import {
   type StandardSchemaV1,
   type StepContext,
   StepFailedError,
+  toolMock,
   type WorkflowContext,
 } from "../core/index.js";
 import type { ChatMessage, ToolCall, ToolSpec } from "./provider.js";
@@ -72,7 +73,10 @@ export async function runToolCall(ctx: WorkflowContext, agent: string, tools: re
             "gen_ai.tool.call.id": call.id,
             "duro.run_id": ctx.runId,
           },
-          async () => (await found.run(checked.value as never, step)) ?? null,
+          async () => {
+            const mock = toolMock(found.name);
+            return (await (mock ? mock(checked.value) : found.run(checked.value as never, step))) ?? null;
+          },
         ),
       { ...(found.retry ? { retry: found.retry } : {}), ...(found.timeout === undefined ? {} : { timeout: found.timeout }) },
     );

@@ -24,8 +24,9 @@ export interface DevSession {
   checkInput(input: unknown, workflow: string): void;
   /** Executes the run until it ends or waits (with a mock clock, over every timer). */
   settle(engine: Engine, runId: string): Promise<RunRecord>;
-  /** Writes the run folder (and the cassette), restores fetch. */
+  /** Writes the run folder (and the cassette). */
   finish(engine: Engine, runId: string, source: string): Promise<string>;
+  /** Removes the mocks (fetch, tools). */
   close(): void;
 }
 
@@ -37,7 +38,12 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
   const locator = new HitLocator();
   const mocks = new Mocks(spec, (hit) => hits.push(locator.locate(hit)), now, values.record !== undefined);
   const { redactor, secrets, journalGuard } = secretsSetup({}, { provider: (name) => mocks.secret(name) });
-  const restore = mocks.installFetch();
+  const restoreFetch = mocks.installFetch();
+  const restoreTools = mocks.installTools();
+  const restore = () => {
+    restoreFetch();
+    restoreTools();
+  };
   return {
     // With a mock clock no timer is awaited in real time: settle() jumps the clock to each one instead.
     engineOptions: {

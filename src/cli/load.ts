@@ -1,12 +1,21 @@
 // Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows, queues and
 // schedules they export (a schedule brings its workflow along); flow documents (.yaml, .yml, .json) load through
 // flow-file.ts.
-import { extname, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
 import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
 import { DuroError, isScheduleDefinition, isWorkflowDefinition, type ScheduleDefinition, type WorkflowDefinition } from "../index.js";
-import { FLOW_EXTENSIONS, loadFlowFile } from "./flow-file.js";
 import { importModule } from "./import-module.js";
-import { isPackPath, loadPackFile, type PackLoadOptions } from "./pack-file.js";
+import type { PackLoadOptions } from "./pack-file.js";
+
+/** Files that are flow documents, not modules. */
+export const FLOW_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+/** A .duropack file, or a directory holding a pack manifest (pack.yaml, MANIFEST_FILE in pack/manifest.ts). */
+export function isPackPath(path: string): boolean {
+  if (extname(path).toLowerCase() === ".duropack") return true;
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, "pack.yaml"));
+}
 
 export interface LoadedModule {
   file: string;
@@ -23,8 +32,9 @@ export interface LoadedModule {
 const STRICT: PackLoadOptions = { signing: "strict", trustedKeys: [] };
 
 export async function loadWorkflowFile(path: string, packs: PackLoadOptions = STRICT): Promise<LoadedModule> {
-  if (isPackPath(path)) return loadPackFile(path, packs);
-  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return loadFlowFile(path);
+  // Flows and packs bring their own modules (expressions, schemas, zips): loaded only when such a file is given.
+  if (isPackPath(path)) return (await import("./pack-file.js")).loadPackFile(path, packs);
+  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return (await import("./flow-file.js")).loadFlowFile(path);
   const file = resolve(path);
   const module = await importModule(path, "workflow file");
   const schedules = [...new Set(Object.values(module).filter(isScheduleDefinition))];

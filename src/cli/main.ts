@@ -1,7 +1,7 @@
 // The `duro` command. Exit codes: 0 done, 1 the run failed or was cancelled (or a storage error),
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
 import { isDuroError } from "../core/index.js";
-import { DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
+import { DEFAULT_WORKER_CONCURRENCY, DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
 import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
 import { runsFork } from "./commands/fork.js";
@@ -178,7 +178,7 @@ async function workerCommand(args: string[]): Promise<number> {
     ...RETENTION_FLAGS,
   });
   if (positionals.length === 0) throw usage("missing the workflow files: duro worker <file...>");
-  const concurrency = positiveInt(values.concurrency, "--concurrency", 4);
+  const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_WORKER_CONCURRENCY);
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
   const graceMs = positiveInt(values["grace-ms"], "--grace-ms", 10_000);
   const modules = await loadWorkflowFiles(positionals, packOptions(values));

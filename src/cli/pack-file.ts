@@ -1,11 +1,8 @@
-// Packs as CLI workflow files (`duro run <pack dir | file.duropack>`): the pack is opened (digests, zip safety,
-// signature under the signing mode) before anything runs, then each of its flows becomes a workflow whose `call`
-// nodes use the pack's components. Subflows name other flows of the same pack by id.
-import { existsSync, statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
-import { analyzeFlow, flowInvalid, flowWorkflow } from "../flow/index.js";
-import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
-import { MANIFEST_FILE, openPack, type SigningMode } from "../pack/index.js";
+import { posix, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema } from "../flow/index.js";
+import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
+import { openPack, type SigningMode } from "../pack/index.js";
 import type { LoadedModule } from "./load.js";
 
 export interface PackLoadOptions {
@@ -15,29 +12,28 @@ export interface PackLoadOptions {
 }
 
 /** Whether `path` names a pack: a .duropack file, or a directory with a pack.yaml. */
-export function isPackPath(path: string): boolean {
-  if (extname(path).toLowerCase() === ".duropack") return true;
-  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, MANIFEST_FILE));
-}
-
 export async function loadPackFile(path: string, options: PackLoadOptions): Promise<LoadedModule> {
   const pack = await openPack(path, { signing: options.signing, trustedKeys: options.trustedKeys });
   const problems: FlowProblem[] = [];
   const docs = new Map<string, FlowDocument>();
   const ids = new Set(pack.flows.flatMap((f) => (f.id === undefined ? [] : [f.id])));
+  const schemas = new Map(pack.schemas.map((s) => [s.path, s.text]));
   for (const flow of pack.flows) {
     const { document, problems: found } = analyzeFlow(flow.text, {
       path: `${path}:${flow.path}`,
+      // $ref paths are relative to the flow file, like the files of the pack they name.
+      schemaFiles: (relative) => packSchema(schemas, posix.join(posix.dirname(flow.path), relative)),
       components: pack.components,
       // Only whether a subflow exists matters to the check; the documents are joined below.
       flows: (id) => (ids.has(id) ? ({} as FlowDocument) : undefined),
     });
-    problems.push(...found);
+    problems.push(...found, ...undeclaredSecrets(flow.text, pack.manifest.secrets, `${path}:${flow.path}`));
     if (document && !found.some((p) => p.severity === "error")) docs.set((document as FlowDocument).id, document as FlowDocument);
   }
   if (problems.some((p) => p.severity === "error")) throw flowInvalid(problems, path);
   const workflows = [...docs.values()].map(
-    (doc): WorkflowDefinition => flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id) }),
+    (doc): WorkflowDefinition =>
+      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
   for (const warning of pack.warnings) console.error(`duro: warning: ${warning}`);
@@ -55,4 +51,41 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
       ...(pack.warnings.length ? { warnings: pack.warnings } : {}),
     },
   };
+}
+
+/**
+ * `$secret("NAME")` calls with a literal name the manifest does not declare, found before anything runs. A name
+ * computed at run time is checked when it is read (secret_not_declared from the flow's runtime).
+ */
+function undeclaredSecrets(text: string, declared: readonly string[], file: string): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  for (const match of text.matchAll(/\$secret\(\s*["']([^"']+)["']\s*\)/g)) {
+    const name = match[1] as string;
+    if (declared.includes(name)) continue;
+    const before = text.slice(0, match.index);
+    const line = before.split("\n").length;
+    problems.push({
+      code: "secret_not_declared",
+      severity: "error",
+      path: "(expression)",
+      message: `$secret("${name}") reads a secret the pack does not declare; add "${name}" to secrets in pack.yaml and sign the pack again`,
+      line,
+      column: match.index - before.lastIndexOf("\n"),
+      file,
+    });
+  }
+  return problems;
+}
+
+/** One of the pack's schema files, parsed; undefined when the pack does not list it. */
+function packSchema(schemas: Map<string, string>, path: string): JsonSchema | undefined {
+  const text = schemas.get(posix.normalize(path));
+  if (text === undefined) return undefined;
+  try {
+    return parseYaml(text) as JsonSchema;
+  } catch (error) {
+    throw new DuroError("schema_file_invalid", `the pack's schema file ${path} is not valid JSON or YAML: ${(error as Error).message}`, {
+      category: "input",
+    });
+  }
 }

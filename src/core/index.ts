@@ -9,4 +9,5 @@ export * from "./retry.js";
 export * from "./schema.js";
 export * from "./secrets.js";
 export * from "./state.js";
+export * from "./tool-mocks.js";
 export * from "./workflow.js";

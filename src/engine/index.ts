@@ -21,4 +21,4 @@ export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";
 export type { WorkerOptions } from "./worker.js";
-export { Worker } from "./worker.js";
+export { DEFAULT_WORKER_CONCURRENCY, Worker } from "./worker.js";

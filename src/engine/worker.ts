@@ -2,8 +2,14 @@
 // a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
 import { type ExecutorDeps, executeRun, type InvocationOutcome, type RunningInvocation } from "./executor.js";
 
+/**
+ * Runs one worker executes at once unless told otherwise. A run mostly waits (on its commits, on the APIs its steps
+ * call), so a handful per process leaves the machine idle; a waiting run (sleep, event, approval) holds no slot.
+ */
+export const DEFAULT_WORKER_CONCURRENCY = 16;
+
 export interface WorkerOptions {
-  /** Runs executed at once. default 4 */
+  /** Runs executed at once. default DEFAULT_WORKER_CONCURRENCY (16) */
   concurrency?: number;
   /** Longest sleep between claims when idle (ms); deliveries in this process wake it sooner. default 200 */
   pollMs?: number;
@@ -38,7 +44,7 @@ export class Worker {
     /** Fires due schedules; resolves with the next fire time (epoch ms), if any. */
     private readonly schedules?: { tick(): Promise<number | undefined> },
   ) {
-    this.options = { concurrency: 4, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
+    this.options = { concurrency: DEFAULT_WORKER_CONCURRENCY, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
     this.done = this.loop();
   }
 

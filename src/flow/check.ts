@@ -66,6 +66,13 @@ function checkGraph(graph: Record<string, unknown>, at: PathSegment[], env: Omit
       add([...here, ...pointerSegments(issue.path)], "schema_violation", issue.message);
     for (const target of kind.targets?.(node as FlowNode) ?? []) link(id, target.id, [...here, ...target.path]);
     checkExpressions(node as FlowNode, kind, here, add);
+    if (kind.waits && node.retry !== undefined) {
+      add(
+        [...here, "retry"],
+        "retry_not_applicable",
+        `a ${kind.kind} node waits durably and is never retried, so its retry would do nothing; remove it (a timeout goes to onError)`,
+      );
+    }
     kind.check?.(node as FlowNode, {
       ...env,
       problem: (path, code, message, severity) => add([...here, ...path], code, message, severity),

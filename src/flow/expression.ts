@@ -64,6 +64,8 @@ export async function evaluate(text: string, scope: Scope, where: string, extra:
       ...extra,
     });
   } catch (error) {
+    // A bound function's own coded error ($secret's secret_not_found, secret_not_declared) says more than a wrapper.
+    if (error instanceof DuroError) throw error;
     throw new DuroError("expression_failed", `the expression at ${where} (${source}) failed: ${(error as Error).message}`, {
       category: "step",
       retryable: false,

@@ -26,6 +26,8 @@ export interface FlowWorkflowOptions {
   components?: ComponentRegistry;
   /** Finds the flows `subflow` nodes name (by id). default: none */
   resolveFlow?: (id: string) => FlowDocument | undefined;
+  /** The only secrets `$secret()` may read (a pack's declared `secrets`); default: any the engine can read. */
+  secrets?: readonly string[];
 }
 
 interface Built {
@@ -39,7 +41,14 @@ const built = new WeakMap<FlowDocument, Built[]>();
 
 /** The workflow (named after the flow's id) that runs `doc`; throws `flow_invalid` with every problem. */
 export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {}): WorkflowDefinition {
-  const cached = built.get(doc)?.find((b) => b.options.components === options.components && b.options.resolveFlow === options.resolveFlow);
+  const cached = built
+    .get(doc)
+    ?.find(
+      (b) =>
+        b.options.components === options.components &&
+        b.options.resolveFlow === options.resolveFlow &&
+        b.options.secrets === options.secrets,
+    );
   if (cached) return cached.definition;
   const errors = checkFlow(doc, { components: options.components ?? {}, flows: options.resolveFlow ?? (() => undefined) }).filter(
     (p) => p.severity === "error",
@@ -172,11 +181,24 @@ class Interpreter {
       timeout: node.timeout,
       previous,
       components: this.options.components ?? {},
+      secret: (secretName) => this.secret(secretName, where),
       value: (value, field, extra) => resolveValue(value, scope, `${where}.${field}`, extra),
       expression: (text, field) => evaluate(text, scope, `${where}.${field}`),
       subflow: (flowId) => this.subflow(flowId, where),
       runGraph: (graph, inner, innerPrefix, innerAt) => this.runGraph(graph, inner, innerPrefix, innerAt),
     };
+  }
+
+  private secret(name: string, where: string): string {
+    const allowed = this.options.secrets;
+    if (allowed !== undefined && !allowed.includes(name)) {
+      throw new DuroError(
+        "secret_not_declared",
+        `${where} reads the secret "${name}", which its pack does not declare; add it to the pack's secrets list (pack.yaml) and sign the pack again`,
+        { category: "definition", details: { name, declared: [...allowed] } },
+      );
+    }
+    return this.ctx.secrets.get(name);
   }
 
   private subflow(id: string, where: string): WorkflowDefinition {

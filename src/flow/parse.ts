@@ -3,11 +3,14 @@
 import { type CheckOptions, checkFlow } from "./check.js";
 import { type FlowDocument, type FlowProblem, flowInvalid, isRecord } from "./document.js";
 import { yaml as yamlLibrary } from "./libraries.js";
-import { rememberSource } from "./source.js";
+import { resolveSchemaRefs, type SchemaFiles } from "./schema-refs.js";
+import { problemAt, rememberSource } from "./source.js";
 
 export interface ParseOptions {
   /** The file the text came from, for messages. */
   path?: string;
+  /** Finds the schema files `$ref: "schemas/x.json"` names (a pack's schemas, or files beside a flow file). */
+  schemaFiles?: SchemaFiles;
 }
 
 export interface Analysis {
@@ -38,8 +41,15 @@ export function analyzeFlow(text: string, options: ParseOptions & CheckOptions =
     return { document: undefined, problems };
   }
   const document = yaml.toJS({ maxAliasCount: 100 }) as unknown;
-  if (isRecord(document)) rememberSource(document, { yaml, lines, ...(options.path === undefined ? {} : { file: options.path }) });
-  return { document, problems: checkFlow(document, options) };
+  const problems: FlowProblem[] = [];
+  if (isRecord(document)) {
+    rememberSource(document, { yaml, lines, ...(options.path === undefined ? {} : { file: options.path }) });
+    resolveSchemaRefs(document, options.schemaFiles ?? (() => undefined), (path, code, message) =>
+      problems.push(problemAt(document, path, code, message)),
+    );
+  }
+  problems.push(...checkFlow(document, options));
+  return { document, problems };
 }
 
 /** Parses a YAML or JSON flow document; throws `flow_invalid` listing every problem (with line and column). */

@@ -3,7 +3,7 @@
 // `onHit`, which the CLI turns into a transcript line with phase "mock".
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { DuroError, inputError } from "../core/index.js";
+import { DuroError, inputError, installToolMocks } from "../core/index.js";
 import type { MockHit } from "../observe/transcript.js";
 import type { MockClockOptions } from "./clock.js";
 
@@ -131,6 +131,12 @@ export class Mocks {
       globalThis.fetch = real;
       this.realFetch = undefined;
     };
+  }
+
+  /** Lets the `tools` mocks answer agent tools and flow components by name; returns the function that stops it. */
+  installTools(): () => void {
+    if (Object.keys(this.spec.tools ?? {}).length === 0) return () => undefined;
+    return installToolMocks({ has: (name) => Object.hasOwn(this.spec.tools ?? {}, name), call: (name, args) => this.tool(name, args) });
   }
 
   /** A mocked tool's result: its fixed result, or what its function returns. */

@@ -66,7 +66,12 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     journalGuard,
     onEvents: (runId, events) => locator.observe(runId, events),
   });
-  const restore = mocks.installFetch();
+  const restoreFetch = mocks.installFetch();
+  const restoreTools = mocks.installTools();
+  const restore = () => {
+    restoreFetch();
+    restoreTools();
+  };
   return {
     engine,
     store,

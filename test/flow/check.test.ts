@@ -77,6 +77,22 @@ nodes:
     );
   });
 
+  it("a retry on a node that only waits is refused, naming the field; on a call it is fine", () => {
+    const problems = checkFlow(
+      parseFlowUnchecked(`
+id: waits
+nodes:
+  hold: { wait: { duration: 1h }, retry: { maxAttempts: 3 }, next: gate }
+  gate: { approval: { prompt: ok? }, retry: { maxAttempts: 2 }, next: work }
+  work: { set: { x: 1 }, retry: { maxAttempts: 2 } }
+`),
+    );
+    expect(problems.filter((p) => p.code === "retry_not_applicable").map((p) => [p.path, p.line])).toEqual([
+      ["nodes.hold.retry", 4],
+      ["nodes.gate.retry", 5],
+    ]);
+  });
+
   it("an unreachable node is a warning, not an error; a loop with maxIterations is fine", () => {
     const problems = checkFlow(
       parseFlowUnchecked(`

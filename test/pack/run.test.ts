@@ -1,7 +1,7 @@
 // `duro run <pack>`: the example pack (a WASM and a JS component behind a flow) runs when its signer is trusted,
 // is refused under strict signing otherwise, runs with a recorded warning under dev, and a changed byte stops it
 // before anything runs whatever the mode.
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent } from "../../src/index.js";
@@ -54,5 +54,53 @@ describe("duro run <pack>", () => {
       expect(refused.code, mode).toBe(2);
       expect(refused.stderr).toContain("pack_tampered");
     }
+  });
+});
+
+describe("a pack's declared secrets", () => {
+  /** A pack whose flow sends one request with the secret `name` (an expression) as a header; declares ALLOWED_TOKEN. */
+  function secretPack(cwd: string, nameExpression: string): string {
+    const dir = join(cwd, "secrets-pack");
+    mkdirSync(join(dir, "flows"), { recursive: true });
+    writeFileSync(
+      join(dir, "pack.yaml"),
+      "id: test.secrets\nversion: 1.0.0\nentryFlows: [send]\nflows: [flows/send.yaml]\nsecrets: [ALLOWED_TOKEN]\nfiles: {}\n",
+    );
+    writeFileSync(
+      join(dir, "flows", "send.yaml"),
+      `id: send\nnodes:\n  post:\n    http:\n      url: http://127.0.0.1:9/never\n      headers: { authorization: "=$secret(${nameExpression})" }\n    retry: { maxAttempts: 1 }\n`,
+    );
+    return dir;
+  }
+
+  it("a literal $secret() name the manifest does not declare stops the pack before anything runs, with its line", async () => {
+    const cwd = freshDir("duro-pack-secrets-");
+    const dir = secretPack(cwd, "'AWS_SECRET_ACCESS_KEY'");
+    expect((await duro(["pack", "build", dir], { cwd })).code).toBe(0);
+    const refused = await duro(["run", dir, "--signing", "dev"], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("flow_invalid");
+    expect(refused.stderr).toContain("send.yaml:6:35");
+    expect(refused.stderr).toContain('add "AWS_SECRET_ACCESS_KEY" to secrets in pack.yaml');
+    expect(existsSync(join(cwd, ".duro"))).toBe(false);
+  });
+
+  it("a computed name is checked when read: an undeclared one fails the step without reading it", async () => {
+    const cwd = freshDir("duro-pack-secrets-");
+    const dir = secretPack(cwd, "input.which");
+    expect((await duro(["pack", "build", dir], { cwd })).code).toBe(0);
+    const env = { AWS_SECRET_ACCESS_KEY: "must-not-leak-1234567890" };
+    const run = await duro(["run", dir, "--signing", "dev", "--json", "--input", JSON.stringify({ which: "AWS_SECRET_ACCESS_KEY" })], {
+      cwd,
+      env,
+    });
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as { status: string; steps: Array<{ error?: { code: string; message: string } }> };
+    expect(result.status).toBe("failed");
+    expect(result.steps[0]?.error).toMatchObject({
+      code: "secret_not_declared",
+      message: expect.stringContaining("AWS_SECRET_ACCESS_KEY"),
+    });
+    expect(run.stdout + run.stderr).not.toContain("must-not-leak-1234567890");
   });
 });

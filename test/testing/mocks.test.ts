@@ -3,9 +3,10 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { workflow } from "duro";
+import { flowWorkflow, parseFlow, workflow } from "duro";
 import { createTestEngine, Mocks } from "duro/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runToolCall, tool } from "../../src/agent/tools.js";
 import type { MockHit } from "../../src/observe/transcript.js";
 
 let server: Server;
@@ -86,5 +87,41 @@ describe("tools, kv and secrets mocks in a run", () => {
       ["secrets", "auth#0"],
     ]);
     expect(transcript.text).not.toContain("search-secret-123");
+  });
+});
+
+describe("tools mocks stand in for flow components and agent tools of the same name", () => {
+  const realCalls: string[] = [];
+  const charge = async () => {
+    realCalls.push("charge");
+    throw new Error("the real payment API must not be called under mocks");
+  };
+  const flow = flowWorkflow(
+    parseFlow("id: checkout\nnodes:\n  pay: { call: charge, with: { amount: '=input.amount' } }\n", { path: "checkout.yaml" }),
+    { components: { charge } },
+  );
+  const agentLike = workflow("agent-like", async (ctx, input: { amount: number }) => {
+    const chargeTool = tool({ name: "charge", parameters: { type: "object" }, run: charge });
+    const message = await runToolCall(ctx, "clerk", [chargeTool], { id: "call-1", name: "charge", arguments: JSON.stringify(input) });
+    return message.content;
+  });
+  const kit = createTestEngine({
+    workflows: [flow, agentLike],
+    mocks: { tools: { charge: (args) => ({ charged: (args as { amount: number }).amount, id: "ch_mock" }) } },
+  });
+  afterAll(() => kit.close());
+
+  it("a flow's call node gets the mock's result, journaled in its step, and the real component never runs", async () => {
+    const run = await kit.runToCompletion(await kit.start(flow, { amount: 42 }));
+    expect(run).toMatchObject({ status: "completed", output: { charged: 42, id: "ch_mock" } });
+    const { transcript } = await kit.runFolder(run.id);
+    expect(transcript.lines.filter((l) => l.phase === "mock").map((l) => [l.component, l.step])).toEqual([["tools", "pay#0"]]);
+    expect(realCalls).toEqual([]);
+  });
+
+  it("an agent's tool call is answered by the mock, and the model gets the mock's result", async () => {
+    const run = await kit.runToCompletion(await kit.start(agentLike, { amount: 7 }));
+    expect(run).toMatchObject({ status: "completed", output: JSON.stringify({ charged: 7, id: "ch_mock" }) });
+    expect(realCalls).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 // `duro approvals link`: a signed, expiring, single-use URL that approves or rejects one gate without an API key.
-import { DEFAULT_LINK_TTL, signLink } from "../../server/index.js";
 import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
 import type { CliCommand } from "./index.js";
 
@@ -22,6 +21,7 @@ async function link(args: string[]): Promise<number> {
   try {
     const run = await store.getRun(runId);
     if (!run) throw usage(`no run with id "${runId}"; list runs with duro runs list`);
+    const { DEFAULT_LINK_TTL, signLink } = await import("../../server/index.js");
     const { token, expiresAt } = await signLink(store, { runId, gate, tenant: run.tenant }, values.expires ?? DEFAULT_LINK_TTL, Date.now());
     const url = `${base}/approve/${token}`;
     out.data({ url, expiresAt: new Date(expiresAt).toISOString() });

@@ -1,6 +1,5 @@
 // `duro keys`: API keys for `duro serve` (`create` prints the token once; only its sha256 is stored), and
 // Ed25519 key pairs for signing packs (`generate`, in signing-keys.ts).
-import { createApiKey, publicKey } from "../../server/index.js";
 import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
 import type { CliCommand } from "./index.js";
 import { generateSigningKeys } from "./signing-keys.js";
@@ -39,6 +38,7 @@ async function createKey(args: string[]): Promise<number> {
   const out = output(values.json);
   const store = openDb(values.db);
   try {
+    const { createApiKey } = await import("../../server/index.js");
     const { token, key } = await createApiKey(store, {
       tenant: values.tenant,
       role: values.role as never,
@@ -60,6 +60,7 @@ async function listKeys(args: string[]): Promise<number> {
   const out = output(values.json);
   const store = openDb(values.db);
   try {
+    const { publicKey } = await import("../../server/index.js");
     const keys = (await store.listApiKeys(values.tenant === undefined ? {} : { tenant: values.tenant })).map(publicKey);
     out.data(keys);
     if (keys.length === 0) out.print("no API keys; create one with duro keys create --tenant <t> --role <r>");
@@ -81,6 +82,7 @@ async function revokeKey(args: string[]): Promise<number> {
   try {
     const key = await store.revokeApiKey(id);
     if (!key) throw usage(`no API key "${id}"; list them with duro keys list`);
+    const { publicKey } = await import("../../server/index.js");
     out.data(publicKey(key));
     out.print(`revoked ${key.id} (tenant "${key.tenant}", ${key.role}); requests with its token now get 401`);
   } finally {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DuroError } from "../../core/index.js";
-import { buildPack, type SignatureCheck, signPack, verifyPack } from "../../pack/index.js";
+import type { SignatureCheck } from "../../pack/index.js";
 import { EXIT, output, parse, requirePositional, usage } from "../common.js";
 import type { CliCommand } from "./index.js";
 
@@ -32,6 +32,9 @@ export const packCommand: CliCommand = {
   },
 };
 
+/** The pack modules (zip, yaml, signatures) load only when a pack command runs, not with every `duro` command. */
+const packModule = () => import("../../pack/index.js");
+
 const TRUST_OPTIONS = {
   pubkey: { type: "string", multiple: true },
   "trusted-keys": { type: "string" },
@@ -49,6 +52,7 @@ async function buildCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { out: { type: "string" } });
   const out = output(values.json);
   const dir = requirePositional(positionals, 0, "the pack directory: duro pack build <dir>");
+  const { buildPack } = await packModule();
   const result = buildPack(dir, values.out === undefined ? {} : { out: values.out });
   out.print(
     [
@@ -80,6 +84,7 @@ async function signCommand(args: string[]): Promise<number> {
       category: "input",
     });
   }
+  const { signPack } = await packModule();
   const { keyId, manifest } = await signPack(path, pem);
   out.print(`signed ${manifest.id}@${manifest.version} with key ${keyId}`);
   out.data({ id: manifest.id, version: manifest.version, keyId });
@@ -90,6 +95,7 @@ async function verifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, TRUST_OPTIONS);
   const out = output(values.json);
   const path = requirePositional(positionals, 0, "the pack: duro pack verify <pack>");
+  const { verifyPack } = await packModule();
   const { pack, signature } = await verifyPack(path, { signing: "strict", trustedKeys: trustedKeySources(values) });
   out.print(
     `${pack.manifest.id}@${pack.manifest.version}: signature valid (key ${signature.keyId}), ${Object.keys(pack.manifest.files).length} file digest(s) match`,
@@ -102,6 +108,7 @@ async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, TRUST_OPTIONS);
   const out = output(values.json);
   const path = requirePositional(positionals, 0, "the pack: duro pack inspect <pack>");
+  const { verifyPack } = await packModule();
   const { pack, signature } = await verifyPack(path, { signing: "dev", trustedKeys: trustedKeySources(values) });
   const m = pack.manifest;
   const components = Object.entries(m.components).map(([name, c]) => ({ name, kind: c.kind, path: c.path, capabilities: c.capabilities }));

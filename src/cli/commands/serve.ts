@@ -1,6 +1,6 @@
 // `duro serve`: the HTTP API, live journal streams and the web UI, with a worker for the given workflow files.
-import { DuroError } from "../../index.js";
-import { listen, RunEventHub, ServerMetrics } from "../../server/index.js";
+import { DEFAULT_WORKER_CONCURRENCY, DuroError } from "../../index.js";
+import type { ServerMetrics } from "../../server/index.js";
 import { EXIT, engineFor, output, parse, positiveInt } from "../common.js";
 import { loadWorkflowFiles } from "../load.js";
 import type { CliCommand } from "./index.js";
@@ -27,6 +27,7 @@ async function serve(args: string[]): Promise<number> {
     });
   }
   const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const { listen, RunEventHub, ServerMetrics } = await import("../../server/index.js");
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
   const engine = engineFor(values.db, workflows, {
@@ -43,7 +44,7 @@ async function serve(args: string[]): Promise<number> {
     metrics,
     port,
     dev: values.dev,
-    worker: worker ? { concurrency: positiveInt(values.concurrency, "--concurrency", 4) } : false,
+    worker: worker ? { concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_WORKER_CONCURRENCY) } : false,
     ...(values.host === undefined ? {} : { host: values.host }),
   });
   if (values.dev) {

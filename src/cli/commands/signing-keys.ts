@@ -2,7 +2,6 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DuroError } from "../../core/index.js";
-import { generateKeys } from "../../pack/index.js";
 import { EXIT, output, parse } from "../common.js";
 
 export async function generateSigningKeys(args: string[]): Promise<number> {
@@ -21,6 +20,7 @@ export async function generateSigningKeys(args: string[]): Promise<number> {
       },
     );
   }
+  const { generateKeys } = await import("../../pack/index.js");
   const keys = generateKeys();
   mkdirSync(dir, { recursive: true });
   writeFileSync(privatePath, keys.privateKeyPem, { mode: 0o600 });

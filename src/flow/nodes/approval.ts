@@ -3,6 +3,7 @@ import { NODE_ID, type NodeKind, VALUE } from "./kind.js";
 
 export const approvalNode: NodeKind = {
   kind: "approval",
+  waits: true,
   summary:
     "Waits for an approval (`duro approve <run> <node>`); the output is the decision `{ action, by, comment }`; a rejection goes to `onReject` when given.",
   spec: {

@@ -4,6 +4,7 @@ import { type NodeKind, VALUE } from "./kind.js";
 
 export const askNode: NodeKind = {
   kind: "ask",
+  waits: true,
   summary: "Asks a question (`duro answer <run> <node> --value <json>`); the answer, checked against `choices` or `schema`, is the output.",
   spec: {
     type: "object",

@@ -1,5 +1,5 @@
 // `call`: runs a registered component (a function, a pack's JS or WASM module) as one journaled step.
-import { DuroError } from "../../core/index.js";
+import { DuroError, toolMock } from "../../core/index.js";
 import { type NodeKind, VALUE } from "./kind.js";
 
 export const callNode: NodeKind = {
@@ -29,7 +29,11 @@ export const callNode: NodeKind = {
     }
     const output = await rt.ctx.step(
       rt.name,
-      async (step) => (await component(await rt.value(node.with ?? {}, "with"), step)) ?? null,
+      async (step) => {
+        const args = await rt.value(node.with ?? {}, "with");
+        const mock = toolMock(name);
+        return (await (mock ? mock(args) : component(args, step))) ?? null;
+      },
       rt.stepOptions,
     );
     return { output };

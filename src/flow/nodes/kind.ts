@@ -35,6 +35,8 @@ export interface NodeRuntime {
   /** The output of the node that ran before this one in the same graph. */
   previous: unknown;
   components: ComponentRegistry;
+  /** Reads a secret for `$secret()`; refuses (`secret_not_declared`) one a pack did not declare. */
+  secret(name: string): string;
   /** Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. */
   value(value: unknown, field: string, extra?: Record<string, unknown>): Promise<unknown>;
   /** Evaluates an always-expression field. */
@@ -83,6 +85,8 @@ export interface NodeKind {
   expressions?(node: FlowNode): Array<{ path: PathSegment[]; text: unknown }>;
   /** Subtrees that are literal data, not values ("=" means nothing there), e.g. JSON Schemas. */
   literals?: PathSegment[][];
+  /** The node waits durably rather than doing work that can fail and be tried again: a `retry` on it is refused. */
+  waits?: true;
   /** Checks that need the environment or the kind's own rules. */
   check?(node: FlowNode, env: CheckEnv): void;
   run(node: FlowNode, rt: NodeRuntime): Promise<NodeOutcome>;

@@ -5,6 +5,7 @@ import { type NodeKind, VALUE } from "./kind.js";
 
 export const waitNode: NodeKind = {
   kind: "wait",
+  waits: true,
   summary:
     "Waits for a `duration` (\"2h\"), `until` a time (ISO), or an `event` key (the output is the event's payload; the node's `timeout` bounds it).",
   spec: {

@@ -358,7 +358,17 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   CREATE TRIGGER journal_chain BEFORE INSERT ON ${s}.journal FOR EACH ROW EXECUTE FUNCTION ${s}.journal_chain();
   `,
 
-  // Version 9: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one
+  // Version 9: append_batch computes the chain hashes of the events it appends itself, from the last event it already
+  // reads for the fence (one index probe, instead of max(seq) and then, per inserted row, the trigger's own lookup of
+  // the previous event). The trigger stays for every other write (createRun, and rows written without a hash).
+  (s) => /* sql */ `
+  DROP TRIGGER journal_chain ON ${s}.journal;
+  CREATE TRIGGER journal_chain BEFORE INSERT ON ${s}.journal FOR EACH ROW WHEN (NEW.hash IS NULL)
+    EXECUTE FUNCTION ${s}.journal_chain();
+  ${hashedAppends(s, tenantScoped(s, (MIGRATIONS[1] as (s: string) => string)(s)))}
+  `,
+
+  // Version 10: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one
   // to the artifact's refs count, in one statement; pruning the run removes both. An artifact whose count is back to 0
   // and whose last put by a run (put_at) is older than the grace period is collected; artifacts_unreferenced holds
   // only those. put_at NULL (stored before this migration, or without a run) is never collected. runs_retention finds
@@ -382,20 +392,58 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */
 function tenantScoped(s: string, version2: string): string {
-  const changes: Array<[string, string]> = [
+  return replaceAll(version2, "migration 6", [
     ["CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"],
     ["WHERE status = 'waiting' AND pk IN", "WHERE status = 'waiting' AND tenant = p_tenant AND pk IN"],
     [
       "ib.event_key = w.event_key AND ib.consumed_by IS NULL",
       `ib.event_key = w.event_key AND ib.consumed_by IS NULL AND ib.tenant = (SELECT t.tenant FROM ${s}.runs t WHERE t.pk = run.pk)`,
     ],
-  ];
-  let text = version2;
+  ]);
+}
+
+/** Version 6's append_batch, replaced, writing each event's chain hash (chain.ts) with the event. */
+function hashedAppends(s: string, version6: string): string {
+  return replaceAll(version6, "migration 9", [
+    ["wake_workers boolean := false;", "wake_workers boolean := false;\n    ev jsonb;\n    prev_hash text;\n    hashes text[];"],
+    [
+      `(SELECT coalesce(max(j.seq), 0) FROM ${s}.journal j WHERE j.run_pk = r.pk) AS last_seq
+      INTO run FROM ${s}.runs r WHERE r.id = item->>'runId';`,
+      `coalesce(last.seq, 0) AS last_seq, last.hash AS last_hash
+      INTO run FROM ${s}.runs r LEFT JOIN LATERAL (
+        SELECT j.seq, j.hash FROM ${s}.journal j WHERE j.run_pk = r.pk ORDER BY j.seq DESC LIMIT 1
+      ) last ON true
+      WHERE r.id = item->>'runId';`,
+    ],
+    [
+      `INSERT INTO ${s}.journal (run_pk, seq, type, at, data)
+        SELECT run.pk, run.last_seq + e.n, e.ev->>0, p_now, e.ev->>1
+        FROM jsonb_array_elements(item->'events') WITH ORDINALITY e(ev, n);`,
+      `-- The same bytes as chainHash in chain.ts and the journal_chain trigger ('' before the first event, and
+        -- after events written before the chain existed).
+        prev_hash := coalesce(run.last_hash, '');
+        hashes := '{}';
+        FOR n_event IN 0 .. jsonb_array_length(item->'events') - 1 LOOP
+          ev := item->'events'->n_event;
+          prev_hash := encode(sha256(convert_to(prev_hash || E'\n' || (run.last_seq + n_event + 1)::text || E'\n' ||
+            (ev->>0) || E'\n' || p_now::text || E'\n' || (ev->>1), 'UTF8')), 'hex');
+          hashes := hashes || prev_hash;
+        END LOOP;
+        INSERT INTO ${s}.journal (run_pk, seq, type, at, data, hash)
+        SELECT run.pk, run.last_seq + e.n, e.ev->>0, p_now, e.ev->>1, hashes[e.n]
+        FROM jsonb_array_elements(item->'events') WITH ORDINALITY e(ev, n);`,
+    ],
+  ]);
+}
+
+/** `text` with each [from, to] replaced; a `from` that is missing is a bug in the migration that names it. */
+function replaceAll(text: string, migration: string, changes: Array<[string, string]>): string {
+  let result = text;
   for (const [from, to] of changes) {
-    if (!text.includes(from)) throw new Error(`schema migration 4: "${from}" is not in migration 2`);
-    text = text.replaceAll(from, to);
+    if (!result.includes(from)) throw new Error(`schema ${migration}: "${from.slice(0, 60)}…" is not in the text it changes`);
+    result = result.replaceAll(from, to);
   }
-  return text;
+  return result;
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

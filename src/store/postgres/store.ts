@@ -262,18 +262,22 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       if (request.limit < 1 || request.workflows.length === 0) return [];
       const now = this.clock();
-      const rows = await this.rows<LeaseRow & { due_at: number }>(this.pool, "claimDue", [
-        now,
-        request.workflows,
-        request.limit,
-        request.workerId,
-        now + request.leaseMs,
+      // Which queues hold pending runs is asked alongside the claim, on a second connection, rather than after it:
+      // a claim then costs one round trip, not two, and the answer is only a hint (admit re-counts under the lock).
+      const [rows, queues] = await Promise.all([
+        this.rows<LeaseRow & { due_at: number }>(this.pool, "claimDue", [
+          now,
+          request.workflows,
+          request.limit,
+          request.workerId,
+          now + request.leaseMs,
+        ]),
+        this.queues.withPending(this.pool, request.workflows, now),
       ]);
       rows.sort((a, b) => a.due_at - b.due_at || a.pk - b.pk);
       const leases = rows.map((row) => toLease(row, request.workerId));
       if (leases.length < request.limit) {
         const terms = { workerId: request.workerId, leaseMs: request.leaseMs };
-        const queues = await this.queues.withPending(this.pool, request.workflows, now);
         if (queues.length > 0) {
           const room = request.limit - leases.length;
           const admitted = await this.transaction((client) => this.queues.admit(client, queues, request.workflows, room, terms));
