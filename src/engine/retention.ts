@@ -143,7 +143,7 @@ export class RetentionLoop {
     this.schedule(0);
   }
 
-  /** Stops the loop; resolves once a pass in progress has finished its current batch sequence. */
+  /** Stops the loop; resolves once a pass in progress has finished (a pass is at most maxBatches batches a status). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
