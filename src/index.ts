@@ -65,7 +65,10 @@ export type {
   WaitView,
   WorkerOptions,
 } from "./engine/index.js";
+// Retention: pruning, archives and the automatic policy (docs/deploys.md).
 export {
+  type ArchivedRun,
+  applyRetention,
   checkDeploy,
   DEFAULT_WORKER_CONCURRENCY,
   type DeployCheckOptions,
@@ -74,7 +77,12 @@ export {
   type ForkOptions,
   forkRun,
   isScheduleDefinition,
+  pruneBatch,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionReport,
   type RunCheck,
+  readArchive,
   schedule,
   scheduledRunId,
   validateInput,
@@ -85,6 +93,8 @@ export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, pa
 export * from "./observe/index.js";
 export type {
   CatchUpPolicy,
+  ChainReport,
+  ChainRow,
   PostgresStoreOptions,
   QueueInfo,
   RunFilter,
@@ -95,4 +105,4 @@ export type {
   SqliteStoreOptions,
   Store,
 } from "./store/index.js";
-export { MemoryStore, openPostgresStore, openSqliteStore, openStore } from "./store/index.js";
+export { MemoryStore, openPostgresStore, openSqliteStore, openStore, verifyChain } from "./store/index.js";

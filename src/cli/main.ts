@@ -26,6 +26,7 @@ import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
 import { PACK_FLAGS, packOptions } from "./pack-flags.js";
+import { RETENTION_FLAGS, retentionOption } from "./retention-flags.js";
 import { ANY_VERSION_FLAG, describeVersions, pinningOption } from "./version-flags.js";
 
 export { EXIT } from "./common.js";
@@ -176,6 +177,7 @@ async function workerCommand(args: string[]): Promise<number> {
     "grace-ms": { type: "string" },
     ...ANY_VERSION_FLAG,
     ...PACK_FLAGS,
+    ...RETENTION_FLAGS,
   });
   if (positionals.length === 0) throw usage("missing the workflow files: duro worker <file...>");
   const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_WORKER_CONCURRENCY);
@@ -190,6 +192,7 @@ async function workerCommand(args: string[]): Promise<number> {
     schedules: modules.flatMap((m) => m.schedules),
     ...pinningOption(values),
     ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
+    ...retentionOption(values, out),
   });
   // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
   await engine.schedules.sync();

@@ -31,6 +31,7 @@ import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
 import { versionMismatch, WorkflowRegistry } from "./registry.js";
+import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
 import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
 import { Worker, type WorkerOptions } from "./worker.js";
@@ -69,6 +70,8 @@ export interface EngineOptions {
    * registered, else the newest, relying on replay's divergence check (`duro check` first).
    */
   versionPinning?: boolean | "all";
+  /** Ended runs' retention, applied periodically by this engine's workers (one worker at a time); see docs/deploys.md. default none */
+  retention?: RetentionOptions;
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -120,6 +123,7 @@ export class Engine {
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
   private readonly workers = new Set<Worker>();
+  private readonly retentionLoops = new Set<RetentionLoop>();
   private readonly queues = new QueueRegistry();
   /** Set once the queues' limits are in the store; cleared when a registration adds a queue. */
   private queuesSaved: Promise<void> | undefined;
@@ -148,6 +152,7 @@ export class Engine {
       secrets: options.secrets ?? envSecrets,
       ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
     };
+    if (options.retention) checkPolicy(options.retention);
     for (const def of options.queues ?? []) this.queues.add(def);
     for (const def of options.workflows ?? []) this.register(def);
     this.schedules = new Scheduler({
@@ -351,13 +356,28 @@ export class Engine {
     );
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
+    if (this.options.retention) this.startRetention(worker, this.options.retention);
     return worker;
   }
 
   /** Stops workers (gracefully) and closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
+    await Promise.all([...this.retentionLoops].map((l) => l.stop()));
     await this.store.close();
+  }
+
+  /** Applies the retention policy while `worker` runs (retention.ts). */
+  private startRetention(worker: Worker, retention: RetentionOptions): void {
+    const { onPass, onError, ...policy } = retention;
+    const loop = new RetentionLoop(this.store, policy, {
+      owner: this.workerId,
+      clock: this.clock,
+      ...(onPass ? { onPass } : {}),
+      ...(onError ? { onError } : {}),
+    });
+    this.retentionLoops.add(loop);
+    void worker.done.finally(() => loop.stop().finally(() => this.retentionLoops.delete(loop)));
   }
 
   /** Writes the queues' limits to the store once (again after a registration adds a queue), before any claim. */

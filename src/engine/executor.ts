@@ -285,7 +285,8 @@ export class Invocation {
     } as WorkflowContext;
     const { store } = this.deps;
     applyContextExtensions(ctx, {
-      putArtifact: (bytes) => store.putArtifact(bytes),
+      // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
+      putArtifact: (bytes) => store.putArtifact(bytes, { runId: this.runId }),
       getArtifact: (hash) => store.getArtifact(hash),
       readJournal: () => store.read(this.runId),
     });
@@ -998,7 +999,7 @@ export class Invocation {
     const returned = JSON.parse(json);
     this.deps.journalGuard?.check(returned, what);
     if (!allowArtifact || json.length <= this.deps.artifactThreshold) return { stored: returned, returned };
-    const ref = await this.deps.store.putArtifact(Buffer.from(json, "utf8"));
+    const ref = await this.deps.store.putArtifact(Buffer.from(json, "utf8"), { runId: this.runId });
     return { stored: undefined, ref, returned };
   }
 

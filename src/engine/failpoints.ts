@@ -12,7 +12,9 @@ export type FailpointName =
   /** the step's result was just committed */
   | "after_step_journaled"
   /** the run's suspension (status waiting) was just committed */
-  | "while_waiting";
+  | "while_waiting"
+  /** retention wrote and synced a batch's archive file; the batch is not deleted yet (key: the status) */
+  | "after_archive";
 
 const armed = parse(process.env.DURO_FAILPOINTS);
 

@@ -54,8 +54,21 @@ export async function forkRun(store: Store, originId: string, options: ForkOptio
   const lease = await store.claimRun(id, "fork", 60_000);
   if (!lease) throw new DuroError("internal_error", `could not lease the new fork ${id}`, { category: "internal" });
   const prefix = events.slice(1, at).map(({ seq: _seq, at: _at, ...event }) => event as EventBody);
+  await referenceArtifacts(store, id, prefix);
   await store.append(id, prefix, { lease, expectedSeq: 1, release: true, readyAt: now });
   return (await store.getRun(id)) as RunRecord;
+}
+
+/**
+ * The fork replays step results the origin kept as artifacts: it stores them as its own, so retention keeps them
+ * when the origin is pruned. (Artifacts the copied steps only mention, such as conversation nodes, stay the origin's.)
+ */
+async function referenceArtifacts(store: Store, runId: string, events: EventBody[]): Promise<void> {
+  for (const event of events) {
+    if (event.type !== "step_completed" || event.resultRef === undefined) continue;
+    const bytes = await store.getArtifact(event.resultRef);
+    if (bytes) await store.putArtifact(bytes, { runId });
+  }
 }
 
 async function validated(def: WorkflowDefinition<any, any> | undefined, input: unknown): Promise<unknown> {

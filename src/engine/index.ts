@@ -1,3 +1,4 @@
+export { type ArchivedRun, type ArchiveHeader, readArchive, recordsOf, writeArchive } from "./archive.js";
 export { checkDeploy, checkRun, type DeployCheckOptions, type DeployCheckReport, type RunCheck } from "./deploy-check.js";
 export type { RunDetails, StepView, WaitView } from "./describe.js";
 export type { Decision, EngineOptions, RunHandle, SettleOptions, StartOptions } from "./engine.js";
@@ -5,6 +6,17 @@ export { createEngine, Engine, validateInput } from "./engine.js";
 export type { InvocationOutcome, InvocationStatus } from "./executor.js";
 export type { FailpointName } from "./failpoints.js";
 export { type ForkOptions, forkRun } from "./fork.js";
+export {
+  applyRetention,
+  PRUNABLE_STATUSES,
+  type PrunableStatus,
+  type PruneBatchRequest,
+  parseRetentionSpec,
+  pruneBatch,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionReport,
+} from "./retention.js";
 export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";

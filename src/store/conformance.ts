@@ -1217,6 +1217,80 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         // An id freed by pruning can be used again.
         expect((await store.createRun(newRun("r_done"))).created).toBe(true);
       });
+
+      it("findPrunable names the runs a prune would take without deleting them; runIds limits a prune to those runs", async () => {
+        for (const id of ["r_1", "r_2", "r_3"]) {
+          await endRun(id, "run_completed");
+          clock.advance(10);
+        }
+        const request = { status: "completed" as const, before: clock.now(), limit: 10 };
+
+        expect(await store.findPrunable(request)).toEqual(["r_1", "r_2", "r_3"]);
+        expect(await store.findPrunable({ ...request, limit: 2 })).toEqual(["r_1", "r_2"]);
+        expect(await store.getRun("r_1")).toBeDefined();
+        expect(await store.pruneRuns({ ...request, runIds: ["r_3", "r_1", "r_unknown"] })).toEqual(["r_1", "r_3"]);
+        expect(await store.findPrunable(request)).toEqual(["r_2"]);
+        expect(await store.findPrunable({ ...request, runIds: ["r_1"] })).toEqual([]);
+      });
+
+      it("collectArtifacts deletes, in bounded batches, artifacts no remaining run references once the grace period passed", async () => {
+        const bytes = (text: string) => new TextEncoder().encode(text);
+        await endRun("r_old", "run_completed");
+        await startRun("r_live");
+        const onlyOld = await store.putArtifact(bytes("only r_old"), { runId: "r_old" });
+        const alsoOld = await store.putArtifact(bytes("also only r_old"), { runId: "r_old" });
+        const shared = await store.putArtifact(bytes("shared"), { runId: "r_old" });
+        await store.putArtifact(bytes("shared"), { runId: "r_live" });
+        const kept = await store.putArtifact(bytes("stored without a run"));
+        const putAt = clock.now();
+        clock.advance(60_000);
+
+        expect(await store.collectArtifacts({ before: clock.now(), limit: 10 })).toEqual([]);
+        expect(await store.pruneRuns({ status: "completed", before: clock.now(), limit: 10 })).toEqual(["r_old"]);
+        // Not older than the cutoff: a run may be about to reference them.
+        expect(await store.collectArtifacts({ before: putAt, limit: 10 })).toEqual([]);
+
+        const first = await store.collectArtifacts({ before: putAt + 1, limit: 1 });
+        const second = await store.collectArtifacts({ before: putAt + 1, limit: 1 });
+        expect([...first, ...second].sort()).toEqual([onlyOld, alsoOld].sort());
+        expect(await store.collectArtifacts({ before: clock.now() + 1, limit: 10 })).toEqual([]);
+        expect(await store.getArtifact(onlyOld)).toBeUndefined();
+        expect(await store.getArtifact(alsoOld)).toBeUndefined();
+        expect(new TextDecoder().decode(await store.getArtifact(shared))).toBe("shared");
+        expect(new TextDecoder().decode(await store.getArtifact(kept))).toBe("stored without a run");
+      });
+
+      it("storing an unreferenced artifact again restarts its grace period, and a run's put makes it referenced again", async () => {
+        const bytes = new TextEncoder().encode("result");
+        await endRun("r_old", "run_completed");
+        const sha256 = await store.putArtifact(bytes, { runId: "r_old" });
+        clock.advance(60_000);
+        await store.pruneRuns({ status: "completed", before: clock.now(), limit: 10 });
+        const cutoff = clock.now();
+        await startRun("r_new");
+
+        await store.putArtifact(bytes, { runId: "r_new" });
+        clock.advance(60_000);
+
+        expect(await store.collectArtifacts({ before: cutoff, limit: 10 })).toEqual([]);
+        expect(await store.collectArtifacts({ before: clock.now() + 1, limit: 10 })).toEqual([]);
+        expect(await store.getArtifact(sha256)).toEqual(bytes);
+      });
+
+      it("one owner at a time holds a maintenance lease, until it expires", async () => {
+        const lease = (owner: string) => store.acquireMaintenanceLease({ name: "retention", owner, ttlMs: 60_000 });
+
+        expect(await lease("w1")).toBe(true);
+        expect(await lease("w2")).toBe(false);
+        clock.advance(30_000);
+        expect(await lease("w1")).toBe(true);
+        clock.advance(59_000);
+        expect(await lease("w2")).toBe(false);
+        expect(await store.acquireMaintenanceLease({ name: "other", owner: "w2", ttlMs: 1_000 })).toBe(true);
+        clock.advance(1_000);
+        expect(await lease("w2")).toBe(true);
+        expect(await lease("w1")).toBe(false);
+      });
     });
 
     describe("hash chain", () => {

@@ -20,6 +20,7 @@ import {
   type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
+  type ArtifactPutOptions,
   type ClaimRequest,
   type ClaimRunOptions,
   type CreateResult,
@@ -86,13 +87,18 @@ interface MemoryMessage {
 export class MemoryStore implements Store {
   private readonly clock: () => number;
   private readonly runs = new Map<string, MemoryRun>();
-  /** Runs in creation order; listing walks it backwards. */
-  private readonly runsByPk: MemoryRun[] = [];
+  /** Runs by pk, in creation order; listing walks it backwards. Pruning deletes from it. */
+  private readonly runsByPk = new Map<number, MemoryRun>();
+  private nextPk = 1;
   /** `${tenant}\0${idempotencyKey}` → run id */
   private readonly idempotency = new Map<string, string>();
   /** Insertion order is id order, so iteration is oldest first. */
   private readonly inbox = new Map<number, MemoryMessage>();
-  private readonly artifacts = new Map<string, Uint8Array>();
+  /** putAt: the last put by a run (epoch ms), undefined once stored without one; refs: pks of the runs that put it. */
+  private readonly artifacts = new Map<string, { bytes: Uint8Array; putAt: number | undefined; refs: Set<number> }>();
+  /** Artifact hashes each run stored, so pruning the run drops its references. */
+  private readonly refsByRun = new Map<number, Set<string>>();
+  private readonly maintenance = new Map<string, { owner: string; expiresAt: number }>();
   private readonly queues = new Map<string, QueueConfig>();
   private nextMessageId = 1;
   /** API keys by token hash, in creation order. */
@@ -116,7 +122,7 @@ export class MemoryStore implements Store {
     const now = this.clock();
     const created = encodeEvent(runCreatedEvent(run));
     const row: MemoryRun = {
-      pk: this.runsByPk.length + 1,
+      pk: this.nextPk++,
       id: run.id,
       workflow: run.workflow,
       version: run.version,
@@ -141,7 +147,7 @@ export class MemoryStore implements Store {
       waits: new Map(),
     };
     this.runs.set(row.id, row);
-    this.runsByPk.push(row);
+    this.runsByPk.set(row.pk, row);
     if (run.queue !== undefined && !this.queues.has(run.queue)) this.queues.set(run.queue, { name: run.queue });
     if (run.idempotencyKey !== undefined) this.idempotency.set(idempotencyId(run.tenant, run.idempotencyKey), run.id);
     return { run: toRecord(row), created: true };
@@ -159,9 +165,9 @@ export class MemoryStore implements Store {
     const below = decodeCursor(filter.cursor) ?? Number.POSITIVE_INFINITY;
     const runs: RunRecord[] = [];
     let lastPk = 0;
-    for (let pk = Math.min(below - 1, this.runsByPk.length); pk >= 1; pk--) {
-      const run = this.runsByPk[pk - 1] as MemoryRun;
-      if (this.runs.get(run.id) !== run || !matches(run, filter)) continue;
+    for (let pk = Math.min(below - 1, this.nextPk - 1); pk >= 1; pk--) {
+      const run = this.runsByPk.get(pk);
+      if (run === undefined || !matches(run, filter)) continue;
       // One match past the page means there is a next page, which continues below the page's last run.
       if (runs.length === limit) return { runs, nextCursor: encodeCursor(lastPk) };
       runs.push(toRecord(run));
@@ -230,18 +236,44 @@ export class MemoryStore implements Store {
 
   async pruneRuns(request: PruneRequest): Promise<string[]> {
     this.assertOpen();
-    const pruned = this.runsByPk
-      .filter((r) => this.runs.get(r.id) === r && r.status === request.status && r.updatedAt < request.before)
-      .slice(0, Math.max(request.limit, 0));
+    const pruned = this.prunable(request);
     for (const run of pruned) {
       this.runs.delete(run.id);
-      run.journal = [];
+      this.runsByPk.delete(run.pk);
       if (run.idempotencyKey !== undefined && this.idempotency.get(idempotencyId(run.tenant, run.idempotencyKey)) === run.id) {
         this.idempotency.delete(idempotencyId(run.tenant, run.idempotencyKey));
       }
       for (const [id, message] of this.inbox) if (message.consumedBy === run.pk) this.inbox.delete(id);
+      for (const sha256 of this.refsByRun.get(run.pk) ?? []) this.artifacts.get(sha256)?.refs.delete(run.pk);
+      this.refsByRun.delete(run.pk);
     }
     return pruned.map((r) => r.id);
+  }
+
+  async findPrunable(request: PruneRequest): Promise<string[]> {
+    this.assertOpen();
+    return this.prunable(request).map((r) => r.id);
+  }
+
+  async collectArtifacts(request: { before: number; limit: number }): Promise<string[]> {
+    this.assertOpen();
+    const collected: string[] = [];
+    for (const [sha256, artifact] of this.artifacts) {
+      if (collected.length >= request.limit) break;
+      if (artifact.putAt === undefined || artifact.putAt >= request.before || artifact.refs.size > 0) continue;
+      this.artifacts.delete(sha256);
+      collected.push(sha256);
+    }
+    return collected;
+  }
+
+  async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
+    this.assertOpen();
+    const now = this.clock();
+    const held = this.maintenance.get(request.name);
+    if (held && held.owner !== request.owner && held.expiresAt > now) return false;
+    this.maintenance.set(request.name, { owner: request.owner, expiresAt: now + request.ttlMs });
+    return true;
   }
 
   async head(runId: string): Promise<number> {
@@ -254,7 +286,7 @@ export class MemoryStore implements Store {
     const now = this.clock();
     const workflows = new Set(request.workflows);
     const held = (r: MemoryRun) => workflows.has(r.workflow) && claimsVersion(request.versions, r.workflow, r.version);
-    const due = this.runsByPk
+    const due = this.allRuns()
       .filter((r) => r.readyAt !== undefined && r.readyAt <= now && held(r))
       .sort((a, b) => (a.readyAt as number) - (b.readyAt as number) || a.pk - b.pk)
       .slice(0, Math.max(request.limit, 0));
@@ -307,7 +339,7 @@ export class MemoryStore implements Store {
     this.assertOpen();
     const wanted = new Set(workflows);
     let next: number | undefined;
-    for (const run of this.runsByPk) {
+    for (const run of this.runsByPk.values()) {
       if (!wanted.has(run.workflow) || !claimsVersion(versions, run.workflow, run.version)) continue;
       const at = isPending(run) ? this.admissibleAt(run) : run.readyAt;
       if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -338,7 +370,7 @@ export class MemoryStore implements Store {
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((config) => ({
         ...config,
-        pending: this.runsByPk.filter((r) => r.queue === config.name && isPending(r)).length,
+        pending: this.allRuns().filter((r) => r.queue === config.name && isPending(r)).length,
         active: this.activeRuns(config.name).length,
         startedInWindow: config.rateLimit ? this.admittedSince(config.name, now - config.rateLimit.periodMs).length : 0,
       }));
@@ -373,7 +405,7 @@ export class MemoryStore implements Store {
 
   async openWaits(query: { runId: string } | { eventKey: string }): Promise<OpenWait[]> {
     this.assertOpen();
-    const runs = "runId" in query ? [this.runs.get(query.runId)].filter((r) => r !== undefined) : this.runsByPk;
+    const runs = "runId" in query ? [this.runs.get(query.runId)].filter((r) => r !== undefined) : this.runsByPk.values();
     const eventKey = "eventKey" in query ? query.eventKey : undefined;
     const out: OpenWait[] = [];
     for (const run of runs) {
@@ -386,17 +418,27 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async putArtifact(bytes: Uint8Array): Promise<string> {
+  async putArtifact(bytes: Uint8Array, options: ArtifactPutOptions = {}): Promise<string> {
     this.assertOpen();
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    if (!this.artifacts.has(sha256)) this.artifacts.set(sha256, Uint8Array.from(bytes));
+    const run = options.runId === undefined ? undefined : this.runs.get(options.runId);
+    // Stored by a run: collectable once no run refers to it. Stored without one (ever): kept for good (putAt undefined).
+    const putAt = options.runId === undefined ? undefined : this.clock();
+    const artifact = this.artifacts.get(sha256);
+    if (artifact === undefined) this.artifacts.set(sha256, { bytes: Uint8Array.from(bytes), putAt, refs: new Set() });
+    else if (artifact.putAt !== undefined) artifact.putAt = putAt;
+    if (run) {
+      this.artifacts.get(sha256)?.refs.add(run.pk);
+      const refs = this.refsByRun.get(run.pk) ?? new Set<string>();
+      this.refsByRun.set(run.pk, refs.add(sha256));
+    }
     return sha256;
   }
 
   async getArtifact(sha256: string): Promise<Uint8Array | undefined> {
     this.assertOpen();
-    const bytes = this.artifacts.get(sha256);
-    return bytes && Uint8Array.from(bytes);
+    const artifact = this.artifacts.get(sha256);
+    return artifact && Uint8Array.from(artifact.bytes);
   }
 
   async close(): Promise<void> {
@@ -481,6 +523,20 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  /** Every run, in pk order. */
+  private allRuns(): MemoryRun[] {
+    return [...this.runsByPk.values()];
+  }
+
+  /** The runs a prune request takes: ended with its status before its cutoff, oldest first, at most its limit. */
+  private prunable(request: PruneRequest): MemoryRun[] {
+    const only = request.runIds && new Set(request.runIds);
+    return this.allRuns()
+      .filter((r) => r.status === request.status && r.updatedAt < request.before && (!only || only.has(r.id)))
+      .sort((a, b) => a.updatedAt - b.updatedAt || a.pk - b.pk)
+      .slice(0, Math.max(request.limit, 0));
+  }
+
   private assertOpen(): void {
     if (this.closed) throw storeClosed();
   }
@@ -508,17 +564,17 @@ export class MemoryStore implements Store {
 
   /** Runs of a queue waiting for admission, in admission order (priority, then time). */
   private pendingRuns(queue: string, now: number, held: (run: MemoryRun) => boolean): MemoryRun[] {
-    return this.runsByPk
+    return this.allRuns()
       .filter((r) => r.queue === queue && isPending(r) && r.admitAt <= now && held(r))
       .sort((a, b) => a.priority - b.priority || a.admitAt - b.admitAt || a.pk - b.pk);
   }
 
   private activeRuns(queue: string): MemoryRun[] {
-    return this.runsByPk.filter((r) => r.queue === queue && r.admittedAt !== undefined && !TERMINAL_STATUSES.has(r.status));
+    return this.allRuns().filter((r) => r.queue === queue && r.admittedAt !== undefined && !TERMINAL_STATUSES.has(r.status));
   }
 
   private admittedSince(queue: string, since: number): MemoryRun[] {
-    return this.runsByPk.filter((r) => r.queue === queue && r.admittedAt !== undefined && r.admittedAt > since);
+    return this.allRuns().filter((r) => r.queue === queue && r.admittedAt !== undefined && r.admittedAt > since);
   }
 
   /** Marks the runs the queue's limits allow as admitted and returns them (the caller leases them). */
@@ -534,7 +590,7 @@ export class MemoryStore implements Store {
     };
     const candidates: AdmissionCandidate[] = runs.map((r) => ({ pk: r.pk, concurrencyKey: r.concurrencyKey ?? null }));
     return planAdmission(config, load, candidates, room).map(({ pk }) => {
-      const run = this.runsByPk[pk - 1] as MemoryRun;
+      const run = this.runsByPk.get(pk) as MemoryRun;
       run.admittedAt = now;
       return run;
     });
@@ -579,7 +635,7 @@ export class MemoryStore implements Store {
       consumedBy: undefined,
     });
     const wokeRunIds: string[] = [];
-    for (const run of this.runsByPk) {
+    for (const run of this.runsByPk.values()) {
       if (run.status !== "waiting" || run.tenant !== tenant) continue;
       if (![...run.waits.values()].some((w) => w.eventKey === delivery.eventKey)) continue;
       run.readyAt = wokenReadyAt(run.readyAt, now);

@@ -236,8 +236,12 @@ export interface Store {
   /** Open waits of a run, or of every run waiting on an event key. */
   openWaits(query: { runId: string } | { eventKey: string }): Promise<OpenWait[]>;
 
-  /** Stores bytes under their sha256 (hex) and returns it; storing the same bytes twice is a no-op. */
-  putArtifact(bytes: Uint8Array): Promise<string>;
+  /**
+   * Stores bytes under their sha256 (hex) and returns it; storing the same bytes twice keeps one copy. With `runId`
+   * the run is recorded as referencing them, and they are kept while it exists; stored without a run (or before
+   * schema support for references) they are kept for good. See `collectArtifacts`.
+   */
+  putArtifact(bytes: Uint8Array, options?: ArtifactPutOptions): Promise<string>;
   getArtifact(sha256: string): Promise<Uint8Array | undefined>;
 
   /**
@@ -286,12 +290,33 @@ export interface Store {
    * batch per call, so callers loop until fewer than `limit` come back. Artifacts are kept.
    */
   pruneRuns(request: PruneRequest): Promise<string[]>;
+  /** Retention: the ids `pruneRuns` would delete for this request (oldest first), deleting nothing; for archiving first. */
+  findPrunable(request: PruneRequest): Promise<string[]>;
+  /**
+   * Retention: deletes up to `limit` artifacts that no run references any more (their runs were pruned) and that
+   * nobody stored again since `before` (epoch ms), and returns their hashes. The grace period (`before` = now minus
+   * it) covers a run storing the same bytes while this runs: every put moves an artifact's put time to now, and the
+   * delete re-checks it. Artifacts stored without a run are never collected.
+   */
+  collectArtifacts(request: { before: number; limit: number }): Promise<string[]>;
+  /**
+   * Takes or renews a named lease for periodic maintenance (retention) so that one worker at a time does it: true
+   * when `owner` holds it now until now + `ttlMs`, false when another owner holds an unexpired one.
+   */
+  acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean>;
+}
+
+export interface ArtifactPutOptions {
+  /** The run that stores (and so references) the artifact. */
+  runId?: string;
 }
 
 export interface PruneRequest {
   status: "completed" | "failed" | "cancelled";
   before: number;
   limit: number;
+  /** Only these runs (still only if they match status and before): to delete exactly the runs just archived. */
+  runIds?: string[];
 }
 
 /** What to do with fire times missed while no worker ran: run the latest once, all of them (bounded), or none. */

@@ -67,5 +67,6 @@ it(`a ${TURNS}-turn loop stores far fewer bytes than it sends, and every sent hi
   expect(server.requests).toHaveLength(TURNS);
   // What was sent grows with the square of the turns; what is stored grows linearly.
   expect(stored.n * 15).toBeLessThan(sent);
-  expect(dbBytes * 8).toBeLessThan(sent);
+  // The file also holds each artifact's reference by its run (retention's artifact_refs, about 40 bytes an artifact).
+  expect(dbBytes * 7).toBeLessThan(sent);
 });

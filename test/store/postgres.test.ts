@@ -128,6 +128,56 @@ describe("PostgresStore", () => {
     expect([...leased].sort()).toEqual(ids);
   });
 
+  it("two pools pruning one schema at once delete every run exactly once", async () => {
+    const schema = freshSchema();
+    const clock = new FakeClock();
+    const a = open(schema, clock);
+    const b = open(schema, clock);
+    const ids = Array.from({ length: 60 }, (_, i) => `r${String(i).padStart(3, "0")}`);
+    for (const id of ids) {
+      await a.createRun(newRun(id));
+      const lease = (await a.claimRun(id, "w1", 30_000)) as Lease;
+      await a.append(id, [{ type: "run_completed", output: null }], { lease, expectedSeq: 1 });
+    }
+    clock.advance(1_000);
+
+    const pruned: string[] = [];
+    for (let round = 0; round < 50; round++) {
+      const batches = await Promise.all([a, b, a, b].map((s) => s.pruneRuns({ status: "completed", before: clock.now(), limit: 7 })));
+      if (batches.every((batch) => batch.length === 0)) break;
+      pruned.push(...batches.flat());
+    }
+
+    expect([...pruned].sort()).toEqual(ids);
+  });
+
+  it("collectArtifacts skips an unreferenced artifact whose row a put is writing, and keeps it once that put commits", async () => {
+    const schema = freshSchema();
+    const clock = new FakeClock();
+    const store = open(schema, clock);
+    await store.createRun(newRun("r_old"));
+    const lease = (await store.claimRun("r_old", "w1", 30_000)) as Lease;
+    await store.append("r_old", [{ type: "run_completed", output: null }], { lease, expectedSeq: 1 });
+    const shared = await store.putArtifact(new TextEncoder().encode("shared"), { runId: "r_old" });
+    const other = await store.putArtifact(new TextEncoder().encode("only r_old's"), { runId: "r_old" });
+    clock.advance(3_600_000);
+    await store.pruneRuns({ status: "completed", before: clock.now(), limit: 10 });
+    const admin = new pg.Client({ connectionString: URL });
+    await admin.connect();
+    try {
+      // What a live run's put of the same bytes does to the row, held open mid-transaction.
+      await admin.query("BEGIN");
+      await admin.query(`UPDATE "${schema}".artifacts SET refs = refs + 1, put_at = $2 WHERE sha256 = $1`, [shared, clock.now()]);
+
+      expect(await store.collectArtifacts({ before: clock.now(), limit: 10 })).toEqual([other]);
+      await admin.query("COMMIT");
+      expect(await store.collectArtifacts({ before: clock.now() + 1, limit: 10 })).toEqual([]);
+      expect(new TextDecoder().decode(await store.getArtifact(shared))).toBe("shared");
+    } finally {
+      await admin.end();
+    }
+  });
+
   it("a stale writer on another pool gets lease_lost after a re-claim, even when both append at once", async () => {
     const schema = freshSchema();
     const clock = new FakeClock();
@@ -249,9 +299,11 @@ describe("PostgresStore", () => {
       const { rows } = await admin.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
       expect(rows.map((r) => r.table_name)).toEqual([
         "api_keys",
+        "artifact_refs",
         "artifacts",
         "inbox",
         "journal",
+        "maintenance_leases",
         "meta",
         "queues",
         "runs",

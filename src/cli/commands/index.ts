@@ -1,6 +1,7 @@
 // Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
 // so that features can add commands without touching main.ts.
 import { approvalsCommand } from "./approvals.js";
+import { archiveCommand } from "./archive.js";
 import { checkCommand } from "./check.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
@@ -31,4 +32,5 @@ export const commands: CliCommand[] = [
   replayCommand,
   checkCommand,
   versionsCommand,
+  archiveCommand,
 ];

@@ -1,13 +1,23 @@
-// `duro runs prune --status completed --older-than 30d [--batch 500]`: retention. Deletes runs that ended with that
-// status and were last updated before the cutoff, with their journals, waits and consumed inbox messages, one
-// bounded batch (one short transaction) at a time, so workers are never blocked for long.
+// `duro runs prune --status completed --older-than 30d [--batch 500] [--archive <dir>] [--artifacts]`: retention.
+// Deletes runs that ended with that status and were last updated before the cutoff, with their journals, waits and
+// consumed inbox messages, one bounded batch (one short transaction) at a time, so workers are never blocked for long.
+// With --archive each batch is first written to a gzipped JSONL file in <dir> and synced to disk (engine/archive.ts);
+// with --artifacts the artifacts no remaining run references are deleted afterwards (after a grace period).
 import { DuroError, toMs } from "../../core/index.js";
+import { pruneBatch } from "../../engine/retention.js";
 import { EXIT, openDb, output, parse, positiveInt } from "../common.js";
 
 const STATUSES = ["completed", "failed", "cancelled"] as const;
 
 export async function runsPrune(args: string[]): Promise<number> {
-  const { values } = parse(args, { status: { type: "string" }, "older-than": { type: "string" }, batch: { type: "string" } });
+  const { values } = parse(args, {
+    status: { type: "string" },
+    "older-than": { type: "string" },
+    batch: { type: "string" },
+    archive: { type: "string" },
+    artifacts: { type: "boolean", default: false },
+    "artifact-grace": { type: "string" },
+  });
   const out = output(values.json);
   const status = values.status as (typeof STATUSES)[number] | undefined;
   if (status === undefined || !STATUSES.includes(status)) {
@@ -18,18 +28,32 @@ export async function runsPrune(args: string[]): Promise<number> {
     throw new DuroError("usage", "missing --older-than <duration>, e.g. --older-than 30d", { category: "input" });
   const before = Date.now() - toMs(olderThan as Parameters<typeof toMs>[0]);
   const limit = positiveInt(values.batch, "--batch", 500);
+  const archive = values.archive;
+  const graceMs = toMs((values["artifact-grace"] ?? "1h") as Parameters<typeof toMs>[0]);
   const store = openDb(values.db);
   let pruned = 0;
+  let artifacts = 0;
+  const archives: string[] = [];
   try {
     for (;;) {
-      const ids = await store.pruneRuns({ status, before, limit });
-      pruned += ids.length;
-      if (ids.length < limit) break;
+      const batch = await pruneBatch(store, { status, before, limit, ...(archive === undefined ? {} : { archive }) });
+      pruned += batch.pruned.length;
+      if (batch.archive !== undefined) archives.push(batch.archive);
+      if (batch.pruned.length < limit) break;
+    }
+    if (values.artifacts) {
+      for (;;) {
+        const collected = await store.collectArtifacts({ before: Date.now() - graceMs, limit });
+        artifacts += collected.length;
+        if (collected.length < limit) break;
+      }
     }
   } finally {
     await store.close();
   }
-  out.data({ pruned, status, before: new Date(before).toISOString() });
+  out.data({ pruned, status, before: new Date(before).toISOString(), archives, ...(values.artifacts ? { artifacts } : {}) });
   out.print(`pruned ${pruned} ${status} runs last updated before ${new Date(before).toISOString()}`);
+  if (archives.length > 0) out.print(`archived them in ${archives.length} file(s) under ${archive}: duro archive inspect <file>`);
+  if (values.artifacts) out.print(`deleted ${artifacts} artifacts no remaining run references`);
   return EXIT.ok;
 }

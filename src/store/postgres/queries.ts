@@ -93,18 +93,49 @@ function statements(s: string) {
       WHERE run_pk = (SELECT pk FROM ${runs} WHERE id = $1) AND seq >= $2
       ORDER BY seq`,
 
-    /** $1 status, $2 updated before, $3 limit: one bounded batch of retention, oldest first */
+    /**
+     * $1 status, $2 updated before, $3 limit, $4 only these run ids (or NULL): one bounded batch of retention, oldest
+     * first. SKIP LOCKED: two pruners take disjoint runs instead of waiting for each other.
+     */
     pruneRuns: `
       WITH doomed AS (
-        SELECT pk, id FROM ${runs} WHERE status = $1 AND updated_at < $2 ORDER BY pk LIMIT $3 FOR UPDATE SKIP LOCKED
+        SELECT pk, id FROM ${runs} WHERE status = $1 AND updated_at < $2 AND ($4::text[] IS NULL OR id = ANY($4::text[]))
+        ORDER BY updated_at, pk LIMIT $3 FOR UPDATE SKIP LOCKED
       ), journal AS (
         DELETE FROM ${s}.journal WHERE run_pk IN (SELECT pk FROM doomed)
       ), waits AS (
         DELETE FROM ${s}.waits WHERE run_pk IN (SELECT pk FROM doomed)
       ), inbox AS (
         DELETE FROM ${s}.inbox WHERE consumed_by IN (SELECT pk FROM doomed)
+      ), refs AS (
+        DELETE FROM ${s}.artifact_refs WHERE run_pk IN (SELECT pk FROM doomed) RETURNING sha256
+      ), unreferenced AS (
+        UPDATE ${s}.artifacts a SET refs = a.refs - r.n
+        FROM (SELECT sha256, count(*) AS n FROM refs GROUP BY sha256) r WHERE a.sha256 = r.sha256
       )
-      DELETE FROM ${runs} WHERE pk IN (SELECT pk FROM doomed) RETURNING pk, id`,
+      DELETE FROM ${runs} WHERE pk IN (SELECT pk FROM doomed) RETURNING pk, id, updated_at`,
+    /** $1 status, $2 updated before, $3 limit, $4 only these run ids (or NULL): the runs pruneRuns would take, oldest first */
+    findPrunable: `
+      SELECT id FROM ${runs} WHERE status = $1 AND updated_at < $2 AND ($4::text[] IS NULL OR id = ANY($4::text[]))
+      ORDER BY updated_at, pk LIMIT $3`,
+    /**
+     * $1 put before, $2 limit: deletes artifacts no run references any more and no run put since the cutoff (found
+     * through artifacts_unreferenced). The row lock re-checks both conditions on the row's latest version, so a put or
+     * a reference that committed after this statement's snapshot keeps the artifact; SKIP LOCKED leaves alone a row a
+     * put is writing (it is then referenced, or was just put).
+     */
+    collectArtifacts: `
+      DELETE FROM ${s}.artifacts WHERE sha256 IN (
+        SELECT sha256 FROM ${s}.artifacts WHERE refs = 0 AND put_at IS NOT NULL AND put_at < $1
+        ORDER BY put_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+      AND refs = 0 AND put_at < $1
+      RETURNING sha256`,
+    /** $1 name, $2 owner, $3 expires at, $4 now: a row back when the owner holds the lease now */
+    acquireMaintenanceLease: `
+      INSERT INTO ${s}.maintenance_leases AS m (name, owner, expires_at) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE m.owner = excluded.owner OR m.expires_at <= $4
+      RETURNING owner`,
     /** $1 id: the journal as stored, with its chain hashes (chain.ts) */
     readChain: `
       SELECT seq, type, at, data, hash FROM ${s}.journal
@@ -253,8 +284,20 @@ function statements(s: string) {
         AND ${versionHeld("$3")}`,
 
     // --- artifacts ---
-    /** $1 sha256, $2 bytes */
-    putArtifact: `INSERT INTO ${s}.artifacts (sha256, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    /**
+     * $1 sha256, $2 bytes, $3 put at (NULL without a run), $4 run id (or NULL). A run's first put of an artifact adds its
+     * row to artifact_refs and one to the artifact's refs count; a put by a run moves put_at to now (unless the
+     * artifact is kept for good, put_at NULL). One statement: the row lock on the artifact orders it with pruning's
+     * decrements and with collection.
+     */
+    putArtifact: `
+      WITH ref AS (
+        INSERT INTO ${s}.artifact_refs (run_pk, sha256) SELECT pk, $1 FROM ${runs} WHERE id = $4 ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      INSERT INTO ${s}.artifacts AS a (sha256, bytes, put_at, refs) VALUES ($1, $2, $3, (SELECT count(*) FROM ref))
+      ON CONFLICT (sha256) DO UPDATE SET put_at = CASE WHEN a.put_at IS NULL THEN NULL ELSE excluded.put_at END,
+        refs = a.refs + excluded.refs`,
     /** $1 sha256 */
     getArtifact: `SELECT bytes FROM ${s}.artifacts WHERE sha256 = $1`,
 

@@ -367,6 +367,27 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     EXECUTE FUNCTION ${s}.journal_chain();
   ${hashedAppends(s, tenantScoped(s, (MIGRATIONS[1] as (s: string) => string)(s)))}
   `,
+
+  // Version 10: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one
+  // to the artifact's refs count, in one statement; pruning the run removes both. An artifact whose count is back to 0
+  // and whose last put by a run (put_at) is older than the grace period is collected; artifacts_unreferenced holds
+  // only those. put_at NULL (stored before this migration, or without a run) is never collected. runs_retention finds
+  // the oldest ended runs of a status in prune order; maintenance_leases lets one worker at a time do retention.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.artifacts ADD COLUMN put_at bigint, ADD COLUMN refs integer NOT NULL DEFAULT 0;
+  CREATE INDEX artifacts_unreferenced ON ${s}.artifacts (put_at) WHERE refs = 0 AND put_at IS NOT NULL;
+  CREATE TABLE ${s}.artifact_refs (
+    run_pk bigint NOT NULL,
+    sha256 text NOT NULL,
+    PRIMARY KEY (run_pk, sha256)
+  );
+  CREATE INDEX runs_retention ON ${s}.runs (status, updated_at, pk);
+  CREATE TABLE ${s}.maintenance_leases (
+    name       text PRIMARY KEY,
+    owner      text NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -38,6 +38,7 @@ import type {
   ApiKeyRecord,
   AppendCommit,
   AppendResult,
+  ArtifactPutOptions,
   ClaimRequest,
   ClaimRunOptions,
   CreateResult,
@@ -217,12 +218,35 @@ export class PostgresStore implements Store {
 
   async pruneRuns(request: PruneRequest): Promise<string[]> {
     return this.use(async () => {
-      const rows = await this.rows<{ pk: number; id: string }>(this.pool, "pruneRuns", [
+      const rows = await this.rows<{ pk: number; id: string; updated_at: number }>(this.pool, "pruneRuns", [
         request.status,
         request.before,
         Math.max(request.limit, 0),
+        request.runIds ?? null,
       ]);
-      return rows.sort((a, b) => a.pk - b.pk).map((r) => r.id);
+      return rows.sort((a, b) => a.updated_at - b.updated_at || a.pk - b.pk).map((r) => r.id);
+    });
+  }
+
+  async findPrunable(request: PruneRequest): Promise<string[]> {
+    return this.use(async () => {
+      const values = [request.status, request.before, Math.max(request.limit, 0), request.runIds ?? null];
+      return (await this.rows<{ id: string }>(this.pool, "findPrunable", values)).map((r) => r.id);
+    });
+  }
+
+  async collectArtifacts(request: { before: number; limit: number }): Promise<string[]> {
+    return this.use(async () => {
+      const rows = await this.rows<{ sha256: string }>(this.pool, "collectArtifacts", [request.before, Math.max(request.limit, 0)]);
+      return rows.map((r) => r.sha256);
+    });
+  }
+
+  async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
+    return this.use(async () => {
+      const now = this.clock();
+      const rows = await this.rows(this.pool, "acquireMaintenanceLease", [request.name, request.owner, now + request.ttlMs, now]);
+      return rows.length === 1;
     });
   }
 
@@ -399,11 +423,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  async putArtifact(bytes: Uint8Array): Promise<string> {
+  async putArtifact(bytes: Uint8Array, options: ArtifactPutOptions = {}): Promise<string> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
+    const runId = options.runId ?? null;
     return this.use(async () => {
-      await this.rows(this.pool, "putArtifact", [sha256, copy]);
+      await this.rows(this.pool, "putArtifact", [sha256, copy, runId === null ? null : this.clock(), runId]);
       return sha256;
     });
   }

@@ -147,7 +147,17 @@ export const ADMIT_RUN = /* sql */ `
   RETURNING pk, id, workflow, lease_epoch, ready_at`;
 
 // --- artifacts ---
-export const PUT_ARTIFACT = /* sql */ `INSERT INTO artifacts (sha256, bytes) VALUES (?, ?) ON CONFLICT DO NOTHING`;
+/** Records that a run references an artifact (its hash as 32 bytes); a change only the first time. */
+export const PUT_ARTIFACT_REF = /* sql */ `
+  INSERT INTO artifact_refs (run_pk, sha256) SELECT pk, ? FROM runs WHERE id = ? ON CONFLICT DO NOTHING`;
+/**
+ * @refs is 1 when this put added a reference. A put by a run moves put_at to now (unless the artifact is kept for
+ * good, put_at NULL); a put without one keeps it for good.
+ */
+export const PUT_ARTIFACT = /* sql */ `
+  INSERT INTO artifacts (sha256, bytes, put_at, refs) VALUES (@sha256, @bytes, @putAt, @refs)
+  ON CONFLICT (sha256) DO UPDATE SET put_at = CASE WHEN artifacts.put_at IS NULL THEN NULL ELSE excluded.put_at END,
+    refs = artifacts.refs + excluded.refs`;
 export const GET_ARTIFACT = /* sql */ `SELECT bytes FROM artifacts WHERE sha256 = ?`;
 
 // --- listing ---
@@ -209,7 +219,24 @@ export const SELECT_SECRET = /* sql */ `SELECT value FROM secrets WHERE name = ?
 export const USE_TOKEN = /* sql */ `INSERT INTO used_tokens (id, expires_at, used_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`;
 
 // --- retention ---
-export const PRUNE_CANDIDATES = /* sql */ `SELECT pk, id FROM runs WHERE status = ? AND updated_at < ? ORDER BY pk LIMIT ?`;
+export const PRUNE_CANDIDATES = /* sql */ `
+  SELECT pk, id FROM runs WHERE status = @status AND updated_at < @before
+    AND (@runIds IS NULL OR id IN (SELECT value FROM json_each(@runIds)))
+  ORDER BY updated_at, pk LIMIT @limit`;
+export const PRUNE_UNREFERENCE = /* sql */ `
+  UPDATE artifacts SET refs = refs - 1 WHERE sha256 IN (SELECT lower(hex(sha256)) FROM artifact_refs WHERE run_pk = ?)`;
+export const PRUNE_ARTIFACT_REFS = /* sql */ `DELETE FROM artifact_refs WHERE run_pk = ?`;
+/** Unreferenced artifacts not put by a run since the cutoff, oldest first (read from artifacts_unreferenced). */
+export const COLLECT_ARTIFACTS = /* sql */ `
+  DELETE FROM artifacts WHERE sha256 IN (
+    SELECT sha256 FROM artifacts WHERE refs = 0 AND put_at IS NOT NULL AND put_at < @before ORDER BY put_at LIMIT @limit)
+  RETURNING sha256`;
+/** A row back when `owner` holds the lease now (new, expired, or already its own); kept in meta as {owner, expiresAt}. */
+export const ACQUIRE_MAINTENANCE_LEASE = /* sql */ `
+  INSERT INTO meta (key, value) VALUES ('lease:' || @name, json_object('owner', @owner, 'expiresAt', @expiresAt))
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value
+  WHERE json_extract(meta.value, '$.owner') = @owner OR json_extract(meta.value, '$.expiresAt') <= @now
+  RETURNING value`;
 export const PRUNE_JOURNAL = /* sql */ `DELETE FROM journal WHERE run_pk = ?`;
 export const PRUNE_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
 export const PRUNE_INBOX = /* sql */ `DELETE FROM inbox WHERE consumed_by = ?`;

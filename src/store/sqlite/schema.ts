@@ -147,6 +147,25 @@ export const MIGRATIONS: readonly string[] = [
   /* sql */ `
   ALTER TABLE journal ADD COLUMN hash BLOB;
   `,
+
+  // 6: retention. A run's put of an artifact adds a row to artifact_refs (once per run and artifact) and one to the
+  // artifact's refs count; pruning the run removes both. An artifact whose count is back to 0 and whose last put by a
+  // run (put_at) is older than the grace period is collected; artifacts_unreferenced holds only those, so it stays
+  // small. put_at NULL (stored before this migration, or without a run) is never collected. The hashes in
+  // artifact_refs are their 32 bytes: the table is keyed by run, for pruning, and is the only per-artifact overhead.
+  // runs_retention finds the oldest ended runs of a status without reading the others. Maintenance leases (one
+  // worker at a time does retention) are rows of meta, keyed "lease:<name>".
+  /* sql */ `
+  ALTER TABLE artifacts ADD COLUMN put_at INTEGER;
+  ALTER TABLE artifacts ADD COLUMN refs INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX artifacts_unreferenced ON artifacts (put_at) WHERE refs = 0 AND put_at IS NOT NULL;
+  CREATE TABLE artifact_refs (
+    run_pk INTEGER NOT NULL,
+    sha256 BLOB NOT NULL,
+    PRIMARY KEY (run_pk, sha256)
+  ) WITHOUT ROWID;
+  CREATE INDEX runs_retention ON runs (status, updated_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,7 @@ import {
   type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
+  type ArtifactPutOptions,
   type ClaimRequest,
   type ClaimRunOptions,
   type CreateResult,
@@ -109,8 +110,17 @@ function prepareAll(db: Database.Database) {
     insertEvent: db.prepare<[number, number, string, number, string, Buffer]>(sql.INSERT_EVENT),
     eventHash: db.prepare<[number, number], { hash: Buffer | null }>(sql.EVENT_HASH),
     readChain: db.prepare<[string], Omit<ChainRow, "hash"> & { hash: Buffer | null }>(sql.READ_CHAIN),
-    pruneCandidates: db.prepare<[string, number, number], { pk: number; id: string }>(sql.PRUNE_CANDIDATES),
-    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_RUN].map((text) => db.prepare<[number]>(text)),
+    pruneCandidates: db.prepare<[{ status: string; before: number; runIds: string | null; limit: number }], { pk: number; id: string }>(
+      sql.PRUNE_CANDIDATES,
+    ),
+    pruneDeletes: [sql.PRUNE_JOURNAL, sql.PRUNE_WAITS, sql.PRUNE_INBOX, sql.PRUNE_UNREFERENCE, sql.PRUNE_ARTIFACT_REFS, sql.PRUNE_RUN].map(
+      (text) => db.prepare<[number]>(text),
+    ),
+    collectArtifacts: db.prepare<[{ before: number; limit: number }], { sha256: string }>(sql.COLLECT_ARTIFACTS),
+    acquireMaintenanceLease: db.prepare<[{ name: string; owner: string; expiresAt: number; now: number }], { value: string }>(
+      sql.ACQUIRE_MAINTENANCE_LEASE,
+    ),
+    putArtifactRef: db.prepare<[Buffer, string]>(sql.PUT_ARTIFACT_REF),
     readJournal: db.prepare<[string, number], { seq: number; type: string; at: number; data: string }>(sql.READ_JOURNAL),
     endRun: db.prepare<[string, number, number]>(sql.END_RUN),
     stopRun: db.prepare<[string, number | null, number, number]>(sql.STOP_RUN),
@@ -134,7 +144,7 @@ function prepareAll(db: Database.Database) {
     >(sql.HEARTBEAT),
     nextReadyAt: db.prepare<[{ workflows: string; versions: string }], { ready_at: number }>(sql.NEXT_READY_AT),
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
-    putArtifact: db.prepare<[string, Buffer]>(sql.PUT_ARTIFACT),
+    putArtifact: db.prepare<[{ sha256: string; bytes: Buffer; putAt: number | null; refs: number }]>(sql.PUT_ARTIFACT),
     getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
     insertApiKey: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_API_KEY),
     selectApiKeyByHash: db.prepare<[string], ApiKeyRow>(sql.SELECT_API_KEY_BY_HASH),
@@ -259,10 +269,28 @@ export class SqliteStore implements Store {
 
   async pruneRuns(request: PruneRequest): Promise<string[]> {
     return this.write(() => {
-      const runs = this.q.pruneCandidates.all(request.status, request.before, Math.max(request.limit, 0));
+      const runs = this.q.pruneCandidates.all(pruneParams(request));
       for (const { pk } of runs) for (const statement of this.q.pruneDeletes) statement.run(pk);
       return runs.map((r) => r.id);
     });
+  }
+
+  async findPrunable(request: PruneRequest): Promise<string[]> {
+    return this.query(() => this.q.pruneCandidates.all(pruneParams(request)).map((r) => r.id));
+  }
+
+  async collectArtifacts(request: { before: number; limit: number }): Promise<string[]> {
+    // One short write transaction per batch, like every other write: appends of running runs queue behind it briefly.
+    return this.write(() =>
+      this.q.collectArtifacts.all({ before: request.before, limit: Math.max(request.limit, 0) }).map((r) => r.sha256),
+    );
+  }
+
+  async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
+    return this.write(
+      (now) =>
+        this.q.acquireMaintenanceLease.get({ name: request.name, owner: request.owner, expiresAt: now + request.ttlMs, now }) !== undefined,
+    );
   }
 
   async journalChain(runId: string): Promise<ChainRow[]> {
@@ -349,11 +377,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  async putArtifact(bytes: Uint8Array): Promise<string> {
+  async putArtifact(bytes: Uint8Array, options: ArtifactPutOptions = {}): Promise<string> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
-    return this.write(() => {
-      this.q.putArtifact.run(sha256, copy);
+    const { runId } = options;
+    return this.write((now) => {
+      const refs = runId === undefined ? 0 : this.q.putArtifactRef.run(hashBytes(sha256), runId).changes;
+      this.q.putArtifact.run({ sha256, bytes: copy, putAt: runId === undefined ? null : now, refs });
       return sha256;
     });
   }
@@ -649,6 +679,11 @@ function storageError(error: unknown): unknown {
     details: code ? { sqliteCode: code } : {},
     cause: error,
   });
+}
+
+function pruneParams(request: PruneRequest): { status: string; before: number; runIds: string | null; limit: number } {
+  const runIds = request.runIds === undefined ? null : JSON.stringify(request.runIds);
+  return { status: request.status, before: request.before, runIds, limit: Math.max(request.limit, 0) };
 }
 
 function fenceView(row: RunRow): FenceView {
