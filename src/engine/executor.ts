@@ -42,6 +42,7 @@ import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
 import { versionMismatch } from "./registry.js";
+import { StepAbort } from "./step-abort.js";
 
 export interface ExecutorDeps {
   store: Store;
@@ -122,7 +123,7 @@ export class Invocation {
   private readonly farTimers = new Map<string, number>();
   private readonly inboxWaits = new Map<string, InboxWait>();
   private readonly timers = new Set<TimerHandle>();
-  private readonly controllers = new Set<AbortController>();
+  private readonly controllers = new Set<StepAbort>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private finished = false;
   /** Set by interrupt(): start nothing new, commit what finished, give the lease back. */
@@ -376,7 +377,7 @@ export class Invocation {
       return;
     }
     failpoint("before_step", key);
-    const controller = new AbortController();
+    const controller = new StepAbort();
     this.controllers.add(controller);
     const stepContext = this.stepContext(key, attempt, controller);
     let result: Promise<unknown>;
@@ -408,7 +409,7 @@ export class Invocation {
   private runTransactionAttempt(request: OpRequest, attempt: number): void {
     const key = request.key;
     const { fn, options } = request.args as { fn: (tx: TransactionClient, s: StepContext) => Promise<unknown>; options?: StepOptions };
-    const controller = new AbortController();
+    const controller = new StepAbort();
     this.controllers.add(controller);
     const stepContext = this.stepContext(key, attempt, controller);
     let thrown: { error: unknown } | undefined;
@@ -464,11 +465,13 @@ export class Invocation {
   }
 
   /** What a step's function receives; events it emits are journaled with the run's next commit. */
-  private stepContext(key: string, attempt: number, controller: AbortController): StepContext {
+  private stepContext(key: string, attempt: number, controller: StepAbort): StepContext {
     return {
       idempotencyKey: `${this.runId}:${key}`,
       attempt,
-      signal: controller.signal,
+      get signal() {
+        return controller.signal;
+      },
       emit: (event) => {
         if (!this.finished) this.push(event);
       },
@@ -506,7 +509,7 @@ export class Invocation {
     this.attemptAt(request, attempt + 1, retryAt);
   }
 
-  private withTimeout(result: Promise<unknown>, key: string, ms: number, controller: AbortController): Promise<unknown> {
+  private withTimeout(result: Promise<unknown>, key: string, ms: number, controller: StepAbort): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new DuroError("step_timeout", `step "${key}" did not finish within ${ms} ms`, {

@@ -388,6 +388,12 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     expires_at bigint NOT NULL
   );
   `,
+
+  // Version 11: a batch of one run's appends without waits or messages (a lone run's every step) locks the run in
+  // the statement that reads it, instead of a statement of its own first. Several runs, or event keys to lock, still
+  // take the row locks up front in pk order and then the keys, so that two batches cannot deadlock. Reading and locking in one statement is safe here: a concurrent writer of
+  // the same run would have to hold a newer lease, and the fence sees that lease on the locked (newest) row version.
+  (s) => singleRunLock(s, hashedAppends(s, tenantScoped(s, (MIGRATIONS[1] as (s: string) => string)(s)))),
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */
@@ -432,6 +438,25 @@ function hashedAppends(s: string, version6: string): string {
         INSERT INTO ${s}.journal (run_pk, seq, type, at, data, hash)
         SELECT run.pk, run.last_seq + e.n, e.ev->>0, p_now, e.ev->>1, hashes[e.n]
         FROM jsonb_array_elements(item->'events') WITH ORDINALITY e(ev, n);`,
+    ],
+  ]);
+}
+
+/** Version 9's append_batch, replaced, locking a lone run where it is read (version 11). */
+function singleRunLock(s: string, version9: string): string {
+  return replaceAll(version9, "migration 11", [
+    [
+      `PERFORM 1 FROM ${s}.runs WHERE id = ANY(p_run_ids) ORDER BY pk FOR UPDATE;`,
+      `IF cardinality(p_run_ids) > 1 OR cardinality(p_suspending) > 0 OR cardinality(p_keys) > 0 THEN
+      PERFORM 1 FROM ${s}.runs WHERE id = ANY(p_run_ids) ORDER BY pk FOR UPDATE;
+    END IF;`,
+    ],
+    [
+      `) last ON true
+      WHERE r.id = item->>'runId';`,
+      `) last ON true
+      WHERE r.id = item->>'runId'
+      FOR UPDATE OF r;`,
     ],
   ]);
 }
