@@ -1,5 +1,6 @@
 // The `duro` command. Exit codes: 0 done, 1 the run failed or was cancelled (or a storage error),
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
+import { existsSync } from "node:fs";
 import { isDuroError } from "../core/index.js";
 import { DEFAULT_WORKER_CONCURRENCY, DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
 import { formatTimeline } from "../observe/timeline.js";
@@ -418,6 +419,14 @@ async function resumeCommand(args: string[]): Promise<number> {
   );
   try {
     await engine.runUntilSettled(runId, { maxWaitMs: 30_000 });
+    // The folder `duro run` wrote for this run (transcript, summary, report) would otherwise describe it as it was.
+    const { runFolderPath, writeRunFolder } = await import("../observe/run-folder.js");
+    const folder = runFolderPath(runId);
+    if (existsSync(folder)) {
+      const { Redactor } = await import("../observe/redact.js");
+      await writeRunFolder(engine.store, runId, folder, { redactor: new Redactor() });
+      out.print(`run folder: ${folder}`);
+    }
     return await finalReport(engine, runId, out);
   } finally {
     await engine.close();

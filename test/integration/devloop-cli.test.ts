@@ -309,3 +309,31 @@ describe("duro runs show and runs tail", () => {
     TEST_TIMEOUT,
   );
 });
+
+describe("duro resume: the run folder", () => {
+  it(
+    "a run folder written while the run waited is rewritten when duro resume finishes it",
+    async () => {
+      const dir = freshDir("duro-devloop-resume-");
+      const db = sqliteUrl(join(dir, "wait.db"));
+      const opts: CliOptions = { cwd: dir, env: { DURO_TEST_EFFECTS: join(dir, "effects.jsonl") }, timeoutMs: 30_000 };
+      const waiting = fixture("waiting.ts");
+      const started = await duro(
+        ["run", waiting, "--workflow", "awaits-event", "--db", db, "--json", "--input", '{"key":"pay:folder"}'],
+        opts,
+      );
+      expect(started.code).toBe(3);
+      const runId = (JSON.parse(started.stdout) as { id: string }).id;
+      const summaryFile = join(dir, ".duro", "runs", runId, "run.json");
+      const status = () => (JSON.parse(readFileSync(summaryFile, "utf8")) as RunSummary).status;
+      expect(status()).toBe("in_progress");
+
+      expect((await duro(["signal", "pay:folder", "--payload", '{"amount":5}', "--db", db], opts)).code).toBe(0);
+      const resumed = await duro(["resume", runId, "--db", db], opts);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain(`run folder: ${join(".duro", "runs", runId)}`);
+      expect(status()).toBe("success");
+    },
+    TEST_TIMEOUT,
+  );
+});
