@@ -126,7 +126,8 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
     await anyVersion.close();
   });
 
-  it("without explicit versions an edit is a new version, but not a pinned one: the edited code replays the old run", async () => {
+  /** One workflow without an explicit version, before and after an edit of its last step. */
+  function unversionedEdit() {
     const before = workflow("greet", async (ctx: WorkflowContext) => {
       await ctx.waitForEvent("go", { key: "go" });
       return ctx.step("hello", () => "hello");
@@ -135,6 +136,11 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
       await ctx.waitForEvent("go", { key: "go" });
       return ctx.step("hello", () => "hello, edited");
     });
+    return { before, edited };
+  }
+
+  it("without explicit versions an edit is a new version, but not a pinned one: the edited code replays the old run", async () => {
+    const { before, edited } = unversionedEdit();
     expect(before.version).toMatch(/^src:/);
     expect(edited.version).not.toBe(before.version);
     const h = harness(kind, [before]);
@@ -150,14 +156,7 @@ describe.each(STORES)("workflow versions on the %s store", (kind) => {
   });
 
   it('versionPinning "all" pins source-hash versions too: the edited code does not take the old runs', async () => {
-    const before = workflow("greet", async (ctx: WorkflowContext) => {
-      await ctx.waitForEvent("go", { key: "go" });
-      return ctx.step("hello", () => "hello");
-    });
-    const edited = workflow("greet", async (ctx: WorkflowContext) => {
-      await ctx.waitForEvent("go", { key: "go" });
-      return ctx.step("hello", () => "hello, edited");
-    });
+    const { before, edited } = unversionedEdit();
     const h = harness(kind, [before]);
     const { id } = await h.engine.start(before, {});
     await h.settle(id);
