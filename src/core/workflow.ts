@@ -94,5 +94,18 @@ function checkQueueOptions(name: string, options: WorkflowOptions<StandardSchema
 }
 
 function sourceVersion(fn: WorkflowFn<unknown, unknown>): string {
-  return `src:${createHash("sha256").update(fn.toString()).digest("hex").slice(0, 12)}`;
+  return sourceHashVersion(fn.toString());
+}
+
+/** The version of code that does not name one: `src:` and a hash of its source text. */
+export function sourceHashVersion(source: string): string {
+  return `src:${createHash("sha256").update(source).digest("hex").slice(0, 12)}`;
+}
+
+/**
+ * Whether a version is a hash of source rather than a name its author chose. Such versions change with any edit
+ * and with the build tool, so they are not pinned by default (docs/deploys.md).
+ */
+export function isSourceHashVersion(version: string): boolean {
+  return version.startsWith("src:");
 }

@@ -1,6 +1,6 @@
 // The workflows an engine holds, by name and version. Several versions of one name may be registered side by side
 // (old runs finish on the old code while new runs start on the newest); a name and a version identify one definition.
-import { DuroError, type WorkflowDefinition } from "../core/index.js";
+import { DuroError, isSourceHashVersion, type WorkflowDefinition } from "../core/index.js";
 import type { WorkflowVersions } from "../store/index.js";
 
 export class WorkflowRegistry {
@@ -56,7 +56,7 @@ export class WorkflowRegistry {
   pinned(all: boolean): WorkflowVersions {
     if (this.pinnedHeld?.all !== all) {
       const versions = this.versions();
-      const named = (name: string) => all || (this.byName.get(name) ?? []).every((d) => d.options.version !== undefined);
+      const named = (name: string) => all || (this.byName.get(name) ?? []).every((d) => !isSourceHashVersion(d.version));
       this.pinnedHeld = { all, versions: Object.freeze(Object.fromEntries(Object.entries(versions).filter(([name]) => named(name)))) };
     }
     return this.pinnedHeld.versions;

@@ -1,7 +1,6 @@
 // The flow interpreter, itself a workflow: each node is a journaled step, a durable wait or a child run,
 // named after its place in the document (`lookup`, `docs[2].extract`; a node that runs again in a loop gets
 // the next occurrence, `lookup#1`), so durability, replay and crash recovery come from the core unchanged.
-import { createHash } from "node:crypto";
 import type { Budget } from "../agent/budget.js";
 import {
   type ComponentRegistry,
@@ -9,6 +8,7 @@ import {
   isDuroError,
   type RetryPolicy,
   type StepOptions,
+  sourceHashVersion,
   toErrorInfo,
   type WorkflowContext,
   type WorkflowDefinition,
@@ -57,7 +57,9 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
   const definition = workflow(
     doc.id,
     {
-      version: `${doc.version ?? "0"}+${createHash("sha256").update(JSON.stringify(doc)).digest("hex").slice(0, 12)}`,
+      // A declared version is the author's compatibility label, like a code workflow's `version`: an edit that keeps it
+      // takes over the runs in flight (replay guards them). Without one, the document's hash, not pinned by default.
+      version: doc.version === undefined ? sourceHashVersion(JSON.stringify(doc)) : String(doc.version),
       ...(doc.input === undefined ? {} : { input: standardSchema(doc.input) }),
     },
     (ctx, input: unknown) => new Interpreter(doc, options, ctx).run(input),

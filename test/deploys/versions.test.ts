@@ -2,7 +2,7 @@
 // own version (version pinning, the default), so old runs finish on old code while new runs start on new code.
 // `versionPinning: false` is the escape hatch: any version is executed, with replay's divergence check as the guard.
 import { join } from "node:path";
-import { createEngine, type Engine, type RunDetails, type WorkflowContext, workflow } from "duro";
+import { createEngine, type Engine, flowWorkflow, parseFlow, type RunDetails, type WorkflowContext, workflow } from "duro";
 import { afterAll, describe, expect, it } from "vitest";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import { harness, STORES } from "../support/engine.js";
@@ -207,5 +207,34 @@ describe("duro resume and duro worker with version pinning", () => {
       status: "completed",
       output: { code: "v2" },
     });
+  });
+});
+
+describe("flow versions", () => {
+  /** A flow that waits for an event, then says `text`. */
+  const flow = (version: string, text: string) =>
+    flowWorkflow(parseFlow(`id: greet\n${version}nodes:\n  wait: { wait: { event: go }, next: hi }\n  hi: { set: { text: ${text} } }\n`));
+
+  it("a declared version is the flow's pinned version: an edit that keeps it takes the waiting run over, a new one does not", async () => {
+    const [original, edited, next] = [flow('version: "2"\n', "hello"), flow('version: "2"\n', "hello again"), flow('version: "3"\n', "hi")];
+    expect([original.version, edited.version, next.version]).toEqual(["2", "2", "3"]);
+    const h = harness("memory", [original]);
+    const { id } = await h.engine.start(original, {});
+    await h.settle(id);
+    await h.engine.signal("go", null);
+
+    const v3 = createEngine({ store: h.store, workflows: [next], clock: () => h.clock.now(), inlineWaitMs: 0 });
+    await expect(v3.execute(id)).rejects.toMatchObject({ code: "version_mismatch" });
+    const sameLabel = createEngine({ store: h.store, workflows: [edited], clock: () => h.clock.now(), inlineWaitMs: 0 });
+    await sameLabel.execute(id);
+    expect(await h.engine.get(id)).toMatchObject({ status: "completed", version: "2", output: { text: "hello again" } });
+    await Promise.all([v3.close(), sameLabel.close()]);
+  });
+
+  it("without a declared version a flow is versioned by a hash of its document, which any edit changes", () => {
+    const [one, edited] = [flow("", "hello"), flow("", "hello again")];
+    expect(one.version).toMatch(/^src:[0-9a-f]{12}$/);
+    expect(edited.version).toMatch(/^src:/);
+    expect(edited.version).not.toBe(one.version);
   });
 });
