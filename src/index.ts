@@ -39,6 +39,7 @@ export type {
 export {
   ChildRunFailedError,
   DuroError,
+  isSourceHashVersion,
   isWorkflowDefinition,
   LeaseLostError,
   NonDeterminismError,
