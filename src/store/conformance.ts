@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../core/index.js";
 import { type ChainRow, chainHash, verifyChain } from "./chain.js";
 import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store, WorkerInfo } from "./store.js";
+import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
 export class FakeClock {
@@ -1349,6 +1350,17 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w2"]);
         await store.announceWorker(workerInfo("w1"), 30_000);
         expect((await store.listWorkers()).map((w) => w.id)).toEqual(["w1", "w2"]);
+      });
+
+      it("the row of a worker that never retired is deleted by an announcement a day after it lapsed", async () => {
+        await store.announceWorker(workerInfo("w_dead"), 30_000);
+        clock.advance(30_000 + LAPSED_WORKER_KEPT_MS - 1);
+        await store.announceWorker(workerInfo("w_live"), 30_000);
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w_dead", "w_live"]);
+
+        clock.advance(2);
+        await store.announceWorker(workerInfo("w_live"), 30_000);
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w_live"]);
       });
 
       it("a worker announced without anyVersion is stored with none", async () => {

@@ -48,6 +48,7 @@ import {
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
 import { claimsVersion } from "./versions.js";
+import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
 interface MemoryRun {
   pk: number;
@@ -282,6 +283,7 @@ export class MemoryStore implements Store {
   async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
     this.assertOpen();
     const now = this.clock();
+    for (const [id, w] of this.workers) if (w.expiresAt < now - LAPSED_WORKER_KEPT_MS) this.workers.delete(id);
     const record: WorkerRecord = {
       ...structuredClone(info),
       anyVersion: [...(info.anyVersion ?? [])],

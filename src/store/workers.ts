@@ -2,6 +2,12 @@
 // a WorkerRecord, and the one rule readers apply to it (which runs a worker would claim).
 import type { WorkerInfo, WorkerRecord } from "./store.js";
 
+/**
+ * How long the row of a worker that died without retiring stays after its announcement lapsed (ms): listed with
+ * `includeExpired` meanwhile, then deleted by the next announcement of any worker.
+ */
+export const LAPSED_WORKER_KEPT_MS = 86_400_000;
+
 /** A workers row as the SQL stores select it; `workflows` and `any_version` are JSON text. */
 export interface WorkerRow {
   id: string;
@@ -31,6 +37,7 @@ export function workerColumns(info: WorkerInfo, now: number, ttlMs: number) {
     active: info.active,
     seenAt: now,
     expiresAt: now + ttlMs,
+    lapsedBefore: now - LAPSED_WORKER_KEPT_MS,
   };
 }
 

@@ -351,9 +351,11 @@ function statements(s: string) {
     // --- the live workers registry ---
     /**
      * $1 id, $2 host, $3 pid, $4 started at, $5 workflows (JSON), $6 pinned, $7 any version (JSON), $8 concurrency,
-     * $9 active, $10 now, $11 expires at: one upsert per announcement, the row replaced whole.
+     * $9 active, $10 now, $11 expires at, $12 lapsed before: one statement per announcement, the row replaced whole;
+     * it also deletes the rows of workers whose announcement lapsed before $12 (they died without retiring).
      */
     announceWorker: `
+      WITH lapsed AS (DELETE FROM ${s}.workers WHERE expires_at < $12 AND id <> $1)
       INSERT INTO ${s}.workers (id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
       ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,

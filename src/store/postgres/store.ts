@@ -570,6 +570,7 @@ export class PostgresStore implements Store {
         c.active,
         c.seenAt,
         c.expiresAt,
+        c.lapsedBefore,
       ];
       await this.rows(this.pool, "announceWorker", values);
     });

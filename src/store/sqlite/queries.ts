@@ -251,6 +251,8 @@ export const ANNOUNCE_WORKER = /* sql */ `
     workflows = excluded.workflows, pinned = excluded.pinned, any_version = excluded.any_version,
     concurrency = excluded.concurrency, active = excluded.active, seen_at = excluded.seen_at, expires_at = excluded.expires_at`;
 /** Workers whose announcement is live at @now (all of them when @all is 1), by id. */
+/** Rows of workers whose announcement lapsed before @lapsedBefore (they died without retiring). */
+export const DELETE_LAPSED_WORKERS = /* sql */ `DELETE FROM workers WHERE expires_at < @lapsedBefore`;
 export const LIST_WORKERS = /* sql */ `
   SELECT id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at
   FROM workers WHERE @all = 1 OR expires_at > @now ORDER BY id`;

@@ -156,7 +156,8 @@ function prepareAll(db: Database.Database) {
     insertSecret: db.prepare<[string, string]>(sql.INSERT_SECRET),
     selectSecret: db.prepare<[string], { value: string }>(sql.SELECT_SECRET),
     useToken: db.prepare<[string, number, number]>(sql.USE_TOKEN),
-    announceWorker: db.prepare<[ReturnType<typeof workerColumns>]>(sql.ANNOUNCE_WORKER),
+    announceWorker: db.prepare<[Omit<ReturnType<typeof workerColumns>, "lapsedBefore">]>(sql.ANNOUNCE_WORKER),
+    deleteLapsedWorkers: db.prepare<[{ lapsedBefore: number }]>(sql.DELETE_LAPSED_WORKERS),
     listWorkers: db.prepare<[{ all: number; now: number }], WorkerRow>(sql.LIST_WORKERS),
     retireWorker: db.prepare<[string]>(sql.RETIRE_WORKER),
   };
@@ -444,7 +445,11 @@ export class SqliteStore implements Store {
   }
 
   async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
-    await this.write((now) => void this.q.announceWorker.run(workerColumns(info, now, ttlMs)));
+    await this.write((now) => {
+      const { lapsedBefore, ...columns } = workerColumns(info, now, ttlMs);
+      this.q.deleteLapsedWorkers.run({ lapsedBefore });
+      this.q.announceWorker.run(columns);
+    });
   }
 
   async listWorkers(options: { includeExpired?: boolean } = {}): Promise<WorkerRecord[]> {
