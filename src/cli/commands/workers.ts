@@ -10,7 +10,13 @@ export const workersCommand: CliCommand = {
   usage: ["duro workers list   live workers: host, pid, started, last seen, workflow versions held, active runs"],
   async run(args) {
     const { values, positionals } = parse(args, {});
-    if (positionals[0] !== "list") throw usage(`unknown "workers ${positionals.join(" ")}"; use duro workers list`);
+    if (positionals[0] !== "list") {
+      throw usage(
+        positionals.length === 0
+          ? "missing what to do: duro workers list"
+          : `unknown "workers ${positionals.join(" ")}"; use duro workers list`,
+      );
+    }
     const out = output(values.json);
     const store = openDb(values.db);
     try {
