@@ -93,8 +93,8 @@ export class Worker {
     } finally {
       await unsubscribe?.().catch(() => undefined);
     }
-    await this.drain();
-    await announcer.stop();
+    // Retired only once every lease is released: until then the worker still holds runs.
+    await this.drain().finally(() => announcer.stop());
   }
 
   /** What this worker tells the live workers registry about itself. */

@@ -45,7 +45,7 @@ export const versionsCommand: CliCommand = {
     const out = output(values.json);
     const store = openDb(values.db);
     try {
-      const [versions, workers] = [await versionsInFlight(store), await store.listWorkers()];
+      const [versions, workers] = await Promise.all([versionsInFlight(store), store.listWorkers()]);
       const coverage = versionCoverage(
         versions.map((v) => ({ workflow: v.workflow, version: v.version, count: v.queued + v.running + v.waiting })),
         workers,
