@@ -353,6 +353,7 @@ export class Engine {
       () => this.workflowNames(),
       this.schedules,
       this.pinning ? () => this.pinnedVersions() : undefined,
+      () => this.registry.versions(),
     );
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));

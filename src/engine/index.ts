@@ -20,5 +20,6 @@ export {
 export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";
+export { type CoverageState, coverageProblem, type VersionCoverage, versionCoverage } from "./version-coverage.js";
 export type { WorkerOptions } from "./worker.js";
 export { DEFAULT_WORKER_CONCURRENCY, Worker } from "./worker.js";

@@ -1,6 +1,8 @@
 // The worker loop: claim runnable runs (new, due, woken, or abandoned by a dead worker), execute them up to
 // a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
-import type { WorkflowVersions } from "../store/index.js";
+import { hostname } from "node:os";
+import type { WorkerInfo, WorkflowVersions } from "../store/index.js";
+import { Announcer } from "./announce.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome, type RunningInvocation } from "./executor.js";
 
 /**
@@ -23,6 +25,11 @@ export interface WorkerOptions {
   onOutcome?: (outcome: InvocationOutcome) => void;
   /** Sees errors of invocations (storage failures, bugs); the lease expires and the run resumes elsewhere. */
   onError?: (error: unknown, runId: string | undefined) => void;
+  /**
+   * How long this worker's entry in the live workers registry (`duro workers list`) lasts unless renewed (ms); it is
+   * renewed every third of that, and removed on a clean stop. default the engine's leaseMs (30_000)
+   */
+  announceMs?: number;
 }
 
 const IDLE_HORIZON_MS = 1_000;
@@ -36,7 +43,8 @@ export class Worker {
   /** A nudge that comes while the loop is claiming, not sleeping, must not be lost. */
   private nudged = false;
   private wake: (() => void) | undefined;
-  private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError">> & WorkerOptions;
+  private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError" | "announceMs">> & WorkerOptions;
+  private readonly startedAt: number;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -46,8 +54,11 @@ export class Worker {
     private readonly schedules?: { tick(): Promise<number | undefined> },
     /** Version pinning: per workflow, the versions this worker has code for (it claims runs of those only). */
     private readonly versions?: () => WorkflowVersions,
+    /** Per workflow, every version registered: what this worker announces it holds. default the pinned versions */
+    private readonly held?: () => WorkflowVersions,
   ) {
     this.options = { concurrency: DEFAULT_WORKER_CONCURRENCY, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
+    this.startedAt = deps.clock();
     this.done = this.loop();
   }
 
@@ -70,12 +81,38 @@ export class Worker {
     const { concurrency, pollMs, untilIdle, workerId } = this.options;
     // Notifications only shorten the wait between polls; without them (or if they fail) polling carries on.
     const unsubscribe = await this.deps.store.subscribe?.(() => this.nudge()).catch(() => undefined);
+    const announcer = new Announcer(
+      this.deps.store,
+      () => this.announcement(),
+      this.options.announceMs ?? this.deps.leaseMs,
+      (error) => this.reportError(error, undefined),
+    );
+    announcer.start();
     try {
       await this.claimUntilStopped(concurrency, pollMs, untilIdle, workerId);
     } finally {
       await unsubscribe?.().catch(() => undefined);
     }
-    await this.drain();
+    // Retired only once every lease is released: until then the worker still holds runs.
+    await this.drain().finally(() => announcer.stop());
+  }
+
+  /** What this worker tells the live workers registry about itself. */
+  private announcement(): WorkerInfo {
+    const pinned = this.versions?.();
+    const workflows = this.held?.() ?? pinned ?? {};
+    const names = this.workflows();
+    return {
+      id: this.options.workerId,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      workflows: Object.fromEntries(names.map((name) => [name, [...(workflows[name] ?? [])]])),
+      pinned: pinned !== undefined,
+      anyVersion: pinned === undefined ? [] : names.filter((name) => !Object.hasOwn(pinned, name)),
+      concurrency: this.options.concurrency,
+      active: this.active.size,
+    };
   }
 
   private async claimUntilStopped(concurrency: number, pollMs: number, untilIdle: boolean, workerId: string): Promise<void> {

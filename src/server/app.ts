@@ -168,6 +168,12 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
 
+  // Workers serve every tenant, so the registry is for admins (like /metrics).
+  app.get("/v1/workers", async (c) => {
+    requireRole(caller(c), "admin", "listing workers");
+    return c.json({ workers: await store.listWorkers() });
+  });
+
   app.post("/v1/runs", limit, async (c) => {
     requireRole(caller(c), "admin", "starting runs");
     const body = await parseBody(c, StartRunBody);

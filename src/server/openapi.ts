@@ -183,6 +183,13 @@ function documentPaths(): Json {
     "/v1/keys/{id}": {
       delete: { summary: "Revoke an API key", ...role("admin"), parameters: path("id"), responses: ok("the revoked key") },
     },
+    "/v1/workers": {
+      get: {
+        summary: "Live workers (shared by every tenant): host, pid, the workflow versions each holds, active runs",
+        ...role("admin"),
+        responses: ok("workers"),
+      },
+    },
     "/healthz": { get: { summary: "Liveness", security: [], responses: ok("alive") } },
     "/readyz": { get: { summary: "Readiness: the database answers", security: [], responses: ok("ready") } },
     "/metrics": {

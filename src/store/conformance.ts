@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../core/index.js";
 import { type ChainRow, chainHash, verifyChain } from "./chain.js";
-import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store } from "./store.js";
+import type { ApiKeyRecord, AppendCommit, Lease, NewRun, ScheduleSpec, Store, WorkerInfo } from "./store.js";
+import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
 export class FakeClock {
@@ -1290,6 +1291,82 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         clock.advance(1_000);
         expect(await lease("w2")).toBe(true);
         expect(await lease("w1")).toBe(false);
+      });
+    });
+
+    describe("live workers registry", () => {
+      function workerInfo(id: string, extra: Partial<WorkerInfo> = {}): WorkerInfo {
+        return {
+          id,
+          host: "host-a",
+          pid: 4242,
+          startedAt: clock.now() - 1_000,
+          workflows: { order: ["v1", "v2"], "send-mail": ["3f9a"] },
+          pinned: true,
+          anyVersion: ["send-mail"],
+          concurrency: 16,
+          active: 0,
+          ...extra,
+        };
+      }
+
+      it("an announced worker is listed with what it holds until its ttl passes", async () => {
+        await store.announceWorker(workerInfo("w_b"), 30_000);
+        await store.announceWorker(workerInfo("w_a", { pinned: false, anyVersion: [], workflows: { order: ["v1"] } }), 10_000);
+
+        expect(await store.listWorkers()).toEqual([
+          {
+            ...workerInfo("w_a", { pinned: false, anyVersion: [], workflows: { order: ["v1"] } }),
+            seenAt: clock.now(),
+            expiresAt: clock.now() + 10_000,
+          },
+          { ...workerInfo("w_b"), seenAt: clock.now(), expiresAt: clock.now() + 30_000 },
+        ]);
+        clock.advance(10_000);
+        expect((await store.listWorkers()).map((w) => w.id)).toEqual(["w_b"]);
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w_a", "w_b"]);
+        clock.advance(20_000);
+        expect(await store.listWorkers()).toEqual([]);
+      });
+
+      it("announcing again replaces the worker's row and moves its expiry on", async () => {
+        await store.announceWorker(workerInfo("w1"), 3_000);
+        clock.advance(2_000);
+        const now = clock.now();
+        const renewed = workerInfo("w1", { workflows: { order: ["v2"] }, anyVersion: [], active: 5 });
+        await store.announceWorker(renewed, 3_000);
+        clock.advance(2_000);
+
+        expect(await store.listWorkers()).toEqual([{ ...renewed, seenAt: now, expiresAt: now + 3_000 }]);
+        expect(await store.listWorkers({ includeExpired: true })).toHaveLength(1);
+      });
+
+      it("a retired worker is gone at once, and announcing brings it back", async () => {
+        await store.announceWorker(workerInfo("w1"), 30_000);
+        await store.announceWorker(workerInfo("w2"), 30_000);
+
+        await store.retireWorker("w1");
+        await store.retireWorker("w_unknown");
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w2"]);
+        await store.announceWorker(workerInfo("w1"), 30_000);
+        expect((await store.listWorkers()).map((w) => w.id)).toEqual(["w1", "w2"]);
+      });
+
+      it("the row of a worker that never retired is deleted by an announcement a day after it lapsed", async () => {
+        await store.announceWorker(workerInfo("w_dead"), 30_000);
+        clock.advance(30_000 + LAPSED_WORKER_KEPT_MS - 1);
+        await store.announceWorker(workerInfo("w_live"), 30_000);
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w_dead", "w_live"]);
+
+        clock.advance(2);
+        await store.announceWorker(workerInfo("w_live"), 30_000);
+        expect((await store.listWorkers({ includeExpired: true })).map((w) => w.id)).toEqual(["w_live"]);
+      });
+
+      it("a worker announced without anyVersion is stored with none", async () => {
+        const { anyVersion: _, ...info } = workerInfo("w1");
+        await store.announceWorker(info, 30_000);
+        expect((await store.listWorkers())[0]?.anyVersion).toEqual([]);
       });
     });
 

@@ -6,3 +6,4 @@ export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./p
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite/store.js";
 export * from "./store.js";
 export { DEFAULT_DB_URL, openStore, type ParsedDbUrl, parseDbUrl, redactUrl } from "./url.js";
+export { workerClaims } from "./workers.js";

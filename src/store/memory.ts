@@ -42,10 +42,13 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type WorkerInfo,
+  type WorkerRecord,
   type WorkflowVersions,
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
 import { claimsVersion } from "./versions.js";
+import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
 interface MemoryRun {
   pk: number;
@@ -99,6 +102,7 @@ export class MemoryStore implements Store {
   /** Artifact hashes each run stored, so pruning the run drops its references. */
   private readonly refsByRun = new Map<number, Set<string>>();
   private readonly maintenance = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly workers = new Map<string, WorkerRecord>();
   private readonly queues = new Map<string, QueueConfig>();
   private nextMessageId = 1;
   /** API keys by token hash, in creation order. */
@@ -274,6 +278,33 @@ export class MemoryStore implements Store {
     if (held && held.owner !== request.owner && held.expiresAt > now) return false;
     this.maintenance.set(request.name, { owner: request.owner, expiresAt: now + request.ttlMs });
     return true;
+  }
+
+  async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    this.assertOpen();
+    const now = this.clock();
+    for (const [id, w] of this.workers) if (w.expiresAt < now - LAPSED_WORKER_KEPT_MS) this.workers.delete(id);
+    const record: WorkerRecord = {
+      ...structuredClone(info),
+      anyVersion: [...(info.anyVersion ?? [])],
+      seenAt: now,
+      expiresAt: now + ttlMs,
+    };
+    this.workers.set(info.id, record);
+  }
+
+  async listWorkers(options: { includeExpired?: boolean } = {}): Promise<WorkerRecord[]> {
+    this.assertOpen();
+    const now = this.clock();
+    return [...this.workers.values()]
+      .filter((w) => options.includeExpired || w.expiresAt > now)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((w) => structuredClone(w));
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    this.assertOpen();
+    this.workers.delete(id);
   }
 
   async head(runId: string): Promise<number> {

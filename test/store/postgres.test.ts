@@ -311,6 +311,7 @@ describe("PostgresStore", () => {
         "secrets",
         "used_tokens",
         "waits",
+        "workers",
       ]);
     } finally {
       await admin.end();

@@ -11,6 +11,7 @@ import { replayCommand } from "./replay.js";
 import { schedulesCommand } from "./schedules.js";
 import { serveCommand } from "./serve.js";
 import { versionsCommand } from "./versions.js";
+import { workersCommand } from "./workers.js";
 
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
@@ -32,5 +33,6 @@ export const commands: CliCommand[] = [
   replayCommand,
   checkCommand,
   versionsCommand,
+  workersCommand,
   archiveCommand,
 ];

@@ -347,6 +347,26 @@ function statements(s: string) {
       SELECT value FROM inserted UNION ALL SELECT value FROM ${s}.secrets WHERE name = $1 LIMIT 1`,
     /** $1 id, $2 expires at, $3 now: a row when this call was the first use */
     useToken: `INSERT INTO ${s}.used_tokens (id, expires_at, used_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+
+    // --- the live workers registry ---
+    /**
+     * $1 id, $2 host, $3 pid, $4 started at, $5 workflows (JSON), $6 pinned, $7 any version (JSON), $8 concurrency,
+     * $9 active, $10 now, $11 expires at, $12 lapsed before: one statement per announcement, the row replaced whole;
+     * it also deletes the rows of workers whose announcement lapsed before $12 (they died without retiring).
+     */
+    announceWorker: `
+      WITH lapsed AS (DELETE FROM ${s}.workers WHERE expires_at < $12 AND id <> $1)
+      INSERT INTO ${s}.workers (id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
+        workflows = excluded.workflows, pinned = excluded.pinned, any_version = excluded.any_version,
+        concurrency = excluded.concurrency, active = excluded.active, seen_at = excluded.seen_at, expires_at = excluded.expires_at`,
+    /** $1 include expired, $2 now: by id in byte order, like the other backends */
+    listWorkers: `
+      SELECT id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at
+      FROM ${s}.workers WHERE $1 OR expires_at > $2 ORDER BY id COLLATE "C"`,
+    /** $1 id */
+    retireWorker: `DELETE FROM ${s}.workers WHERE id = $1`,
   };
 }
 

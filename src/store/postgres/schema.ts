@@ -394,6 +394,26 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   // take the row locks up front in pk order and then the keys, so that two batches cannot deadlock. Reading and locking in one statement is safe here: a concurrent writer of
   // the same run would have to hold a newer lease, and the fence sees that lease on the locked (newest) row version.
   (s) => singleRunLock(s, hashedAppends(s, tenantScoped(s, (MIGRATIONS[1] as (s: string) => string)(s)))),
+
+  // Version 12: the live workers registry. Each worker upserts its row when it starts and every third of its ttl, and
+  // deletes it on a clean stop; a row whose expires_at has passed is a worker that died without saying so. workflows is
+  // JSON { name: [versions…] } and any_version a JSON array of names, kept as text like the journal's data; the table
+  // holds one row per live (or lately dead) worker, so it is read whole.
+  (s) => /* sql */ `
+  CREATE TABLE ${s}.workers (
+    id          text PRIMARY KEY,
+    host        text NOT NULL,
+    pid         integer NOT NULL,
+    started_at  bigint NOT NULL,
+    workflows   text NOT NULL,
+    pinned      boolean NOT NULL,
+    any_version text NOT NULL,
+    concurrency integer NOT NULL,
+    active      integer NOT NULL,
+    seen_at     bigint NOT NULL,
+    expires_at  bigint NOT NULL
+  );
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

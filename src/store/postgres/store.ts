@@ -59,10 +59,13 @@ import type {
   ScheduleSpec,
   Store,
   StoreOptions,
+  WorkerInfo,
+  WorkerRecord,
   WorkflowVersions,
 } from "../store.js";
 import { terminalStatusOf } from "../transitions.js";
 import { versionsParam } from "../versions.js";
+import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
@@ -550,6 +553,37 @@ export class PostgresStore implements Store {
 
   async useToken(id: string, expiresAt: number): Promise<boolean> {
     return this.use(async () => (await this.rows(this.pool, "useToken", [id, expiresAt, this.clock()])).length === 1);
+  }
+
+  async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    await this.use(async () => {
+      const c = workerColumns(info, this.clock(), ttlMs);
+      const values = [
+        c.id,
+        c.host,
+        c.pid,
+        c.startedAt,
+        c.workflows,
+        info.pinned,
+        c.anyVersion,
+        c.concurrency,
+        c.active,
+        c.seenAt,
+        c.expiresAt,
+        c.lapsedBefore,
+      ];
+      await this.rows(this.pool, "announceWorker", values);
+    });
+  }
+
+  async listWorkers(options: { includeExpired?: boolean } = {}): Promise<WorkerRecord[]> {
+    return this.use(async () =>
+      (await this.rows<WorkerRow>(this.pool, "listWorkers", [options.includeExpired === true, this.clock()])).map(toWorkerRecord),
+    );
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    await this.use(() => this.rows(this.pool, "retireWorker", [id]));
   }
 
   // --- plumbing ---

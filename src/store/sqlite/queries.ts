@@ -241,3 +241,19 @@ export const PRUNE_JOURNAL = /* sql */ `DELETE FROM journal WHERE run_pk = ?`;
 export const PRUNE_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
 export const PRUNE_INBOX = /* sql */ `DELETE FROM inbox WHERE consumed_by = ?`;
 export const PRUNE_RUN = /* sql */ `DELETE FROM runs WHERE pk = ?`;
+
+// --- the live workers registry ---
+/** One upsert per announcement: a worker's row is replaced whole, its expiry moved on. */
+export const ANNOUNCE_WORKER = /* sql */ `
+  INSERT INTO workers (id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at)
+  VALUES (@id, @host, @pid, @startedAt, @workflows, @pinned, @anyVersion, @concurrency, @active, @seenAt, @expiresAt)
+  ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at,
+    workflows = excluded.workflows, pinned = excluded.pinned, any_version = excluded.any_version,
+    concurrency = excluded.concurrency, active = excluded.active, seen_at = excluded.seen_at, expires_at = excluded.expires_at`;
+/** Workers whose announcement is live at @now (all of them when @all is 1), by id. */
+/** Rows of workers whose announcement lapsed before @lapsedBefore (they died without retiring). */
+export const DELETE_LAPSED_WORKERS = /* sql */ `DELETE FROM workers WHERE expires_at < @lapsedBefore`;
+export const LIST_WORKERS = /* sql */ `
+  SELECT id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at
+  FROM workers WHERE @all = 1 OR expires_at > @now ORDER BY id`;
+export const RETIRE_WORKER = /* sql */ `DELETE FROM workers WHERE id = ?`;

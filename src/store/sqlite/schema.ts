@@ -166,6 +166,26 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX runs_retention ON runs (status, updated_at);
   `,
+
+  // 7: the live workers registry. Each worker upserts its row when it starts and every third of its ttl, and deletes it
+  // on a clean stop; a row whose expires_at has passed is a worker that died without saying so. workflows is JSON
+  // { name: [versions…] } and any_version a JSON array of names; the table holds one row per live (or lately dead)
+  // worker, so it is read whole.
+  /* sql */ `
+  CREATE TABLE workers (
+    id          TEXT PRIMARY KEY,
+    host        TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    workflows   TEXT NOT NULL,
+    pinned      INTEGER NOT NULL,
+    any_version TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    active      INTEGER NOT NULL,
+    seen_at     INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

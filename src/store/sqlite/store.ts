@@ -57,10 +57,13 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type WorkerInfo,
+  type WorkerRecord,
   type WorkflowVersions,
 } from "../store.js";
 import { nextReadyAt, terminalStatusOf } from "../transitions.js";
 import { claimsVersion, versionsParam } from "../versions.js";
+import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open.js";
@@ -153,6 +156,10 @@ function prepareAll(db: Database.Database) {
     insertSecret: db.prepare<[string, string]>(sql.INSERT_SECRET),
     selectSecret: db.prepare<[string], { value: string }>(sql.SELECT_SECRET),
     useToken: db.prepare<[string, number, number]>(sql.USE_TOKEN),
+    announceWorker: db.prepare<[Omit<ReturnType<typeof workerColumns>, "lapsedBefore">]>(sql.ANNOUNCE_WORKER),
+    deleteLapsedWorkers: db.prepare<[{ lapsedBefore: number }]>(sql.DELETE_LAPSED_WORKERS),
+    listWorkers: db.prepare<[{ all: number; now: number }], WorkerRow>(sql.LIST_WORKERS),
+    retireWorker: db.prepare<[string]>(sql.RETIRE_WORKER),
   };
 }
 
@@ -435,6 +442,23 @@ export class SqliteStore implements Store {
 
   async useToken(id: string, expiresAt: number): Promise<boolean> {
     return this.write((now) => this.q.useToken.run(id, expiresAt, now).changes === 1);
+  }
+
+  async announceWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    await this.write((now) => {
+      const { lapsedBefore, ...columns } = workerColumns(info, now, ttlMs);
+      this.q.deleteLapsedWorkers.run({ lapsedBefore });
+      this.q.announceWorker.run(columns);
+    });
+  }
+
+  async listWorkers(options: { includeExpired?: boolean } = {}): Promise<WorkerRecord[]> {
+    const now = this.clock();
+    return this.query(() => this.q.listWorkers.all({ all: options.includeExpired ? 1 : 0, now }).map(toWorkerRecord));
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    await this.write(() => void this.q.retireWorker.run(id));
   }
 
   async close(): Promise<void> {
