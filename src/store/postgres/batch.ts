@@ -50,8 +50,8 @@ export interface AppendOutcome {
   now: number;
 }
 
-/** Sends one batch: the parameters of the appendBatch statement, and its rows. */
-export type SendBatch = (params: unknown[]) => Promise<AppendRow[]>;
+/** Sends one batch: the statement to use and its parameters; resolves with one row per request, in order. */
+export type SendBatch = (statement: "appendBatch" | "appendSteps", params: unknown[]) => Promise<AppendRow[]>;
 
 /** The waits index changes of an append's events. */
 export function waitChanges(events: EventBody[]): WaitChange[] {
@@ -65,6 +65,37 @@ export function waitChanges(events: EventBody[]): WaitChange[] {
     }
   }
   return changes;
+}
+
+/**
+ * Whether an append is a plain step append (events only, within the lease): what a lone run sends at every step, and
+ * what append_steps does without append_batch's jsonb and branches.
+ */
+export function isPlainAppend(request: AppendRequest): boolean {
+  return (
+    request.expectedSeq !== undefined &&
+    request.events.length > 0 &&
+    request.waits.length === 0 &&
+    request.terminal === undefined &&
+    request.stop === undefined &&
+    request.consume.length === 0 &&
+    request.deliver.length === 0
+  );
+}
+
+/** The appendSteps statement's parameters for one plain append (isPlainAppend). */
+export function stepsParams(request: AppendRequest, now: number): unknown[] {
+  const { lease } = request;
+  return [
+    now,
+    request.runId,
+    lease.runId,
+    lease.workerId,
+    lease.epoch,
+    request.expectedSeq,
+    request.events.map((e) => e.type),
+    request.events.map((e) => e.data),
+  ];
 }
 
 /** The appendBatch statement's parameters: schema, now, items (jsonb), their run ids, suspending run ids, event keys to lock. */
@@ -155,13 +186,18 @@ export class AppendBatcher {
     const now = this.clock();
     let rows: AppendRow[];
     try {
-      rows = await this.send(
-        batchParams(
-          this.schema,
-          batch.map((p) => p.request),
-          now,
-        ),
-      );
+      const [lone] = batch;
+      rows =
+        batch.length === 1 && lone && isPlainAppend(lone.request)
+          ? await this.send("appendSteps", stepsParams(lone.request, now))
+          : await this.send(
+              "appendBatch",
+              batchParams(
+                this.schema,
+                batch.map((p) => p.request),
+                now,
+              ),
+            );
     } catch (error) {
       if (batch.length > 1 && rolledBack(error)) {
         for (const pending of batch) await this.commit([pending]);

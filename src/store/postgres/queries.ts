@@ -73,6 +73,13 @@ function statements(s: string) {
       SELECT outcome, head, cancel, run_status, run_owner, run_epoch, run_ready_at, conflict_id
       FROM ${s}.append_batch($1, $2, $3::jsonb, $4::text[], $5::text[], $6::text[])`,
     /**
+     * $1 now, $2 run id, $3 lease run id, $4 worker id, $5 epoch, $6 expected seq, $7 event types, $8 event data: a lone
+     * run's plain append (append_steps in schema.ts), one row in appendBatch's shape.
+     */
+    appendSteps: `
+      SELECT outcome, head, cancel, run_status, run_owner, run_epoch, run_ready_at, conflict_id
+      FROM ${s}.append_steps($1, $2, $3, $4, $5, $6, $7::text[], $8::text[])`,
+    /**
      * $1 run ids wanted as records, $2 run ids wanted as journals, $3 their from seqs (see reads.ts): records as part 0,
      * events as part 1, each with its request's position n, in one statement and so one snapshot.
      */

@@ -414,6 +414,54 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     expires_at  bigint NOT NULL
   );
   `,
+
+  // Version 13: append_steps, the append a lone run makes at every step (events only: no waits, messages, status
+  // change or release), as a function of plain parameters: no jsonb to parse and none of append_batch's branches for
+  // what such an append never has. It is append_batch's item path for that case, statement for statement: the run
+  // locked where it is read (version 11), the fence (fence.ts), the chain hashes (chain.ts, version 9), one row back
+  // in append_batch's shape. Any other append, and every batch of several runs, still goes through append_batch.
+  (s) => /* sql */ `
+  CREATE FUNCTION ${s}.append_steps(p_now bigint, p_run_id text, p_lease_run_id text, p_worker text, p_epoch integer,
+    p_expected integer, p_types text[], p_datas text[])
+  RETURNS TABLE (outcome text, head integer, cancel text, run_status text, run_owner text, run_epoch integer,
+    run_ready_at bigint, conflict_id bigint)
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    run record;
+    prev_hash text;
+    hashes text[] := '{}';
+  BEGIN
+    SELECT r.pk, r.id, r.status, r.ready_at, r.cancel_requested, r.lease_owner, r.lease_epoch,
+      coalesce(last.seq, 0) AS last_seq, last.hash AS last_hash
+    INTO run FROM ${s}.runs r LEFT JOIN LATERAL (
+      SELECT j.seq, j.hash FROM ${s}.journal j WHERE j.run_pk = r.pk ORDER BY j.seq DESC LIMIT 1
+    ) last ON true
+    WHERE r.id = p_run_id
+    FOR UPDATE OF r;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 'run_not_found'::text, NULL::integer, NULL::text, NULL::text, NULL::text, NULL::integer, NULL::bigint,
+        NULL::bigint;
+      RETURN;
+    END IF;
+    IF NOT coalesce(p_lease_run_id = run.id AND run.status = 'running' AND run.lease_epoch = p_epoch
+      AND run.lease_owner = p_worker AND run.ready_at > p_now AND run.last_seq = p_expected, false)
+    THEN
+      RETURN QUERY SELECT 'lease_lost'::text, run.last_seq::integer, NULL::text, run.status::text, run.lease_owner::text,
+        run.lease_epoch::integer, run.ready_at::bigint, NULL::bigint;
+      RETURN;
+    END IF;
+    prev_hash := coalesce(run.last_hash, '');
+    FOR n IN 1 .. cardinality(p_types) LOOP
+      prev_hash := encode(sha256(convert_to(prev_hash || E'\n' || (run.last_seq + n)::text || E'\n' || p_types[n] || E'\n' ||
+        p_now::text || E'\n' || p_datas[n], 'UTF8')), 'hex');
+      hashes[n] := prev_hash;
+    END LOOP;
+    INSERT INTO ${s}.journal (run_pk, seq, type, at, data, hash)
+    SELECT run.pk, run.last_seq + i, p_types[i], p_now, p_datas[i], hashes[i] FROM generate_subscripts(p_types, 1) i;
+    RETURN QUERY SELECT 'ok'::text, (run.last_seq + cardinality(p_types))::integer, run.cancel_requested::text, NULL::text,
+      NULL::text, NULL::integer, NULL::bigint, NULL::bigint;
+  END $$;
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -133,7 +133,7 @@ export class PostgresStore implements Store {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.pool = createPool(url, { poolSize: options.poolSize ?? 10, connectTimeoutMs: this.connectTimeoutMs });
     this.queues = new PostgresQueues(this.schema, this.clock, (on, statement, values) => this.rows(on, statement, values));
-    this.batcher = new AppendBatcher(this.schema, this.clock, (params) => this.rows<AppendRow>(this.pool, "appendBatch", params));
+    this.batcher = new AppendBatcher(this.schema, this.clock, (statement, params) => this.rows<AppendRow>(this.pool, statement, params));
     this.reads = new ReadBatcher({
       selectRun: (runId) => this.rows<RunRow>(this.pool, "selectRun", [runId]),
       readJournal: (runId, fromSeq) => this.rows<JournalRow>(this.pool, "readJournal", [runId, fromSeq]),
