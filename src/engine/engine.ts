@@ -357,7 +357,7 @@ export class Engine {
     );
     this.workers.add(worker);
     void worker.done.finally(() => this.workers.delete(worker));
-    if (this.options.retention) this.startRetention(worker, this.options.retention);
+    if (this.options.retention) this.startRetention(worker, this.options.retention, options.untilIdle === true);
     return worker;
   }
 
@@ -369,7 +369,7 @@ export class Engine {
   }
 
   /** Applies the retention policy while `worker` runs (retention.ts). */
-  private startRetention(worker: Worker, retention: RetentionOptions): void {
+  private startRetention(worker: Worker, retention: RetentionOptions, untilIdle: boolean): void {
     const { onPass, onError, ...policy } = retention;
     const loop = new RetentionLoop(this.store, policy, {
       owner: this.workerId,
@@ -378,7 +378,8 @@ export class Engine {
       ...(onError ? { onError } : {}),
     });
     this.retentionLoops.add(loop);
-    void worker.done.finally(() => loop.stop().finally(() => this.retentionLoops.delete(loop)));
+    // A worker that runs until idle may be done before the first pass was due: it applies the policy once on the way out.
+    void worker.done.finally(() => (untilIdle ? loop.finish() : loop.stop()).finally(() => this.retentionLoops.delete(loop)));
   }
 
   /** Writes the queues' limits to the store once (again after a registration adds a queue), before any claim. */

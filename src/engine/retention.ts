@@ -131,6 +131,7 @@ export class RetentionLoop {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
   private stopped = false;
+  private started = false;
   private readonly everyMs: number;
 
   constructor(
@@ -141,6 +142,20 @@ export class RetentionLoop {
     checkPolicy(policy);
     this.everyMs = toMs(policy.every ?? "1m");
     this.schedule(0);
+  }
+
+  /**
+   * Stops the loop after one pass at least: for a worker that only runs until idle (`duro worker --until-idle`, a
+   * maintenance job), which may be done before the first pass was due.
+   */
+  async finish(): Promise<void> {
+    if (!this.started && !this.stopped) {
+      clearTimeout(this.timer);
+      this.pass = this.runPass();
+    }
+    // Before stop(): a pass that sees the loop stopped gives up before it deletes anything.
+    await this.pass;
+    await this.stop();
   }
 
   /** Stops the loop; resolves once a pass in progress has finished (a pass is at most maxBatches batches a status). */
@@ -159,6 +174,7 @@ export class RetentionLoop {
   }
 
   private async runPass(): Promise<void> {
+    this.started = true;
     try {
       const held = await this.store.acquireMaintenanceLease({ name: LEASE_NAME, owner: this.options.owner, ttlMs: 3 * this.everyMs });
       if (!held || this.stopped) return;

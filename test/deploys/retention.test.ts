@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { NonRetryableError, workflow } from "duro";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
+import { RetentionLoop } from "../../src/engine/retention.js";
 import { type ChainRow, type Store, verifyChain } from "../../src/store/index.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
 import { harness, STORES } from "../support/engine.js";
@@ -68,6 +69,27 @@ describe.each(STORES)("retention on %s", (kind) => {
     expect(await h.store.getArtifact(recentRef)).toBeDefined();
     expect((await h.engine.get(recent)).output).toBe(`report number 3 `.repeat(4).length);
     await h.engine.close();
+  });
+});
+
+describe("a worker that runs until idle", () => {
+  it("applies the policy once on its way out, even when it is done before the first pass was due", async () => {
+    const h = harness("memory", [report]);
+    const old = (await h.engine.start(report, { n: 1 })).id;
+    await h.settle(old);
+    h.clock.advance(2 * 3_600_000);
+    const passes: number[] = [];
+    const loop = new RetentionLoop(
+      h.store,
+      { completed: "1h", every: "1h" },
+      { owner: "w1", clock: () => h.clock.now(), onPass: (r) => passes.push(r.pruned.completed) },
+    );
+    // At once, before the loop's first timer fires: what a worker with nothing to do does.
+    await loop.finish();
+    expect(passes).toEqual([1]);
+    expect(await h.store.getRun(old)).toBeUndefined();
+    await loop.finish();
+    expect(passes).toEqual([1]);
   });
 });
 
