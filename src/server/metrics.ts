@@ -1,6 +1,7 @@
 // Prometheus metrics of this server: runs by status and queue depth (read from the store at scrape time),
 // step durations and invocation outcomes of the runs this process executed (from the engine's hooks).
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { versionCoverage } from "../engine/index.js";
 import type { InvocationOutcome, JournalEvent } from "../index.js";
 import type { RunStatus, Store } from "../store/index.js";
 import { RUN_STATUSES } from "./schemas.js";
@@ -38,6 +39,31 @@ export class ServerMetrics {
       registers: [this.registry],
       collect: async () => {
         for (const status of RUN_STATUSES) runs.set({ status }, await countRuns(store, status));
+      },
+    });
+    new Gauge({
+      name: "duro_workers_live",
+      help: "Workers whose announcement in the live workers registry has not expired",
+      registers: [this.registry],
+      async collect() {
+        this.set((await store.listWorkers()).length);
+      },
+    });
+    // Alert on this (e.g. > 0 for 10 minutes): runs of a version no live worker would ever claim, which would
+    // otherwise just wait. See `duro versions`.
+    const stranded = new Gauge({
+      name: "duro_runs_stranded",
+      help: "Unfinished runs that no live worker would claim, by workflow version; state stranded (live workers pin other versions) or unserved (no live worker runs the workflow)",
+      labelNames: ["workflow", "version", "state"],
+      registers: [this.registry],
+      collect: async () => {
+        const [unfinished, workers] = await Promise.all([store.countUnfinished(), store.listWorkers()]);
+        const counts = unfinished.map((u) => ({ workflow: u.workflow, version: u.version, count: u.queued + u.running + u.waiting }));
+        stranded.reset();
+        for (const c of versionCoverage(counts, workers)) {
+          if (c.state === "stranded" || c.state === "unserved")
+            stranded.set({ workflow: c.workflow, version: c.version, state: c.state }, c.unfinished);
+        }
       },
     });
     new Gauge({

@@ -1294,6 +1294,22 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
       });
     });
 
+    it("countUnfinished counts queued, running and waiting runs per workflow version, not ended ones", async () => {
+      expect(await store.countUnfinished()).toEqual([]);
+      await store.createRun(newRun("q1", { version: "v2" }));
+      await store.createRun(newRun("q2", { version: "v2" }));
+      await startRun("r1", { version: "v2" });
+      await waitingRun("w1", { key: "go", eventKey: "k" });
+      const done = await startRun("d1", { workflow: "invoice", version: "7" });
+      await store.append("d1", [{ type: "run_completed", output: null }], { lease: done, expectedSeq: 1, release: true });
+      await store.createRun(newRun("i1", { workflow: "invoice", version: "7" }));
+      expect(await store.countUnfinished()).toEqual([
+        { workflow: "invoice", version: "7", queued: 1, running: 0, waiting: 0 },
+        { workflow: "order", version: "1", queued: 0, running: 0, waiting: 1 },
+        { workflow: "order", version: "v2", queued: 2, running: 1, waiting: 0 },
+      ]);
+    });
+
     describe("live workers registry", () => {
       function workerInfo(id: string, extra: Partial<WorkerInfo> = {}): WorkerInfo {
         return {

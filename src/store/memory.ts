@@ -42,12 +42,13 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type UnfinishedCount,
   type WorkerInfo,
   type WorkerRecord,
   type WorkflowVersions,
 } from "./store.js";
 import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
-import { claimsVersion } from "./versions.js";
+import { claimsVersion, type UnfinishedRow, unfinishedCounts } from "./versions.js";
 import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
 interface MemoryRun {
@@ -291,6 +292,19 @@ export class MemoryStore implements Store {
       expiresAt: now + ttlMs,
     };
     this.workers.set(info.id, record);
+  }
+
+  async countUnfinished(): Promise<UnfinishedCount[]> {
+    this.assertOpen();
+    const rows = new Map<string, UnfinishedRow>();
+    for (const run of this.allRuns()) {
+      if (run.status !== "queued" && run.status !== "running" && run.status !== "waiting") continue;
+      const key = `${run.workflow}\u0000${run.version}\u0000${run.status}`;
+      const row = rows.get(key) ?? { workflow: run.workflow, version: run.version, status: run.status, n: 0 };
+      row.n++;
+      rows.set(key, row);
+    }
+    return unfinishedCounts([...rows.values()]);
   }
 
   async listWorkers(options: { includeExpired?: boolean } = {}): Promise<WorkerRecord[]> {

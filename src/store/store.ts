@@ -316,6 +316,17 @@ export interface Store {
   listWorkers(options?: { includeExpired?: boolean }): Promise<WorkerRecord[]>;
   /** Removes a worker's row (its clean shutdown); removing one that is not there does nothing. */
   retireWorker(id: string): Promise<void>;
+  /** Unfinished runs (queued, running, waiting) counted per workflow and version, sorted by workflow then version. */
+  countUnfinished(): Promise<UnfinishedCount[]>;
+}
+
+/** How many runs of one workflow version are queued, running and waiting. */
+export interface UnfinishedCount {
+  workflow: string;
+  version: string;
+  queued: number;
+  running: number;
+  waiting: number;
 }
 
 /** What a worker announces about itself (see Store.announceWorker). */

@@ -311,4 +311,23 @@ describe("keys and metrics", () => {
     expect(text).toMatch(/duro_step_duration_seconds_count\{outcome="completed"\} 1/);
     expect((await s.call("GET", "/metrics")).status).toBe(401);
   });
+
+  it("/metrics counts live workers and the unfinished runs no live worker would claim, by version", async () => {
+    const s = await testServer();
+    const waiting = await s.startSettled("expense", { amount: 1 });
+    const scrape = async () => (await s.call("GET", "/metrics", { token: s.keys.acmeAdmin })).text();
+    const run = await s.engine.get(waiting);
+    // Nobody runs the workflow at all: the waiting run is unserved.
+    expect(await scrape()).toContain(`duro_runs_stranded{workflow="expense",version="${run.version}",state="unserved"} 1`);
+    expect(await scrape()).toContain("duro_workers_live 0");
+    // A live worker pinned to another version of it: stranded.
+    const info = { host: "h", pid: 1, startedAt: 0, pinned: true, anyVersion: [], concurrency: 16, active: 0 };
+    await s.engine.store.announceWorker({ id: "w-v9", workflows: { expense: ["v9"] }, ...info }, 60_000);
+    expect(await scrape()).toContain(`duro_runs_stranded{workflow="expense",version="${run.version}",state="stranded"} 1`);
+    // A live worker that holds its version: nothing stranded.
+    await s.engine.store.announceWorker({ id: "w-own", workflows: { expense: [run.version] }, ...info }, 60_000);
+    const text = await scrape();
+    expect(text).toContain("duro_workers_live 2");
+    expect(text).not.toMatch(/duro_runs_stranded\{/);
+  });
 });

@@ -2,38 +2,9 @@
 // run of an old version remains (then its patches can be deprecated and its code dropped), and which live workers
 // hold each version, so runs that no live worker will ever claim (stranded by a deploy) are named, not silent.
 import { coverageProblem, type VersionCoverage, versionCoverage } from "../../engine/index.js";
-import type { RunStatus, Store } from "../../store/index.js";
+import type { UnfinishedCount } from "../../store/index.js";
 import { EXIT, type Out, openDb, output, parse } from "../common.js";
 import type { CliCommand } from "./index.js";
-
-const IN_FLIGHT: RunStatus[] = ["queued", "running", "waiting"];
-
-export interface VersionCount {
-  workflow: string;
-  version: string;
-  queued: number;
-  running: number;
-  waiting: number;
-}
-
-/** Unfinished runs counted per workflow and version, sorted by workflow then version. */
-export async function versionsInFlight(store: Store): Promise<VersionCount[]> {
-  const counts = new Map<string, VersionCount>();
-  for (const status of IN_FLIGHT) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listRuns({ status, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-      for (const run of page.runs) {
-        const id = `${run.workflow}\0${run.version}`;
-        const count = counts.get(id) ?? { workflow: run.workflow, version: run.version, queued: 0, running: 0, waiting: 0 };
-        count[status as "queued" | "running" | "waiting"]++;
-        counts.set(id, count);
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-  }
-  return [...counts.values()].sort((a, b) => a.workflow.localeCompare(b.workflow) || a.version.localeCompare(b.version));
-}
 
 export const versionsCommand: CliCommand = {
   name: "versions",
@@ -45,7 +16,7 @@ export const versionsCommand: CliCommand = {
     const out = output(values.json);
     const store = openDb(values.db);
     try {
-      const [versions, workers] = await Promise.all([versionsInFlight(store), store.listWorkers()]);
+      const [versions, workers] = await Promise.all([store.countUnfinished(), store.listWorkers()]);
       const coverage = versionCoverage(
         versions.map((v) => ({ workflow: v.workflow, version: v.version, count: v.queued + v.running + v.waiting })),
         workers,
@@ -64,7 +35,7 @@ export const versionsCommand: CliCommand = {
   },
 };
 
-function printVersions(out: Out, versions: VersionCount[], coverage: VersionCoverage[], liveWorkers: number): void {
+function printVersions(out: Out, versions: UnfinishedCount[], coverage: VersionCoverage[], liveWorkers: number): void {
   const held = (workflow: string, version: string) => {
     const c = coverage.find((x) => x.workflow === workflow && x.version === version);
     const any = c && c.anyVersionWorkers > 0 ? ` (+${c.anyVersionWorkers} running any version)` : "";

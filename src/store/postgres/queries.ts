@@ -374,6 +374,10 @@ function statements(s: string) {
       FROM ${s}.workers WHERE $1 OR expires_at > $2 ORDER BY id COLLATE "C"`,
     /** $1 id */
     retireWorker: `DELETE FROM ${s}.workers WHERE id = $1`,
+    /** Unfinished runs per workflow, version and status (runs_status finds them without reading ended runs). */
+    countUnfinished: `
+      SELECT workflow, version, status, count(*)::integer AS n FROM ${runs}
+      WHERE status IN ('queued', 'running', 'waiting') GROUP BY workflow, version, status`,
   };
 }
 

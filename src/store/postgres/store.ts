@@ -59,12 +59,13 @@ import type {
   ScheduleSpec,
   Store,
   StoreOptions,
+  UnfinishedCount,
   WorkerInfo,
   WorkerRecord,
   WorkflowVersions,
 } from "../store.js";
 import { terminalStatusOf } from "../transitions.js";
-import { versionsParam } from "../versions.js";
+import { type UnfinishedRow, unfinishedCounts, versionsParam } from "../versions.js";
 import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
@@ -584,6 +585,10 @@ export class PostgresStore implements Store {
 
   async retireWorker(id: string): Promise<void> {
     await this.use(() => this.rows(this.pool, "retireWorker", [id]));
+  }
+
+  async countUnfinished(): Promise<UnfinishedCount[]> {
+    return this.use(async () => unfinishedCounts(await this.rows<UnfinishedRow>(this.pool, "countUnfinished", [])));
   }
 
   // --- plumbing ---

@@ -257,3 +257,7 @@ export const LIST_WORKERS = /* sql */ `
   SELECT id, host, pid, started_at, workflows, pinned, any_version, concurrency, active, seen_at, expires_at
   FROM workers WHERE @all = 1 OR expires_at > @now ORDER BY id`;
 export const RETIRE_WORKER = /* sql */ `DELETE FROM workers WHERE id = ?`;
+/** Unfinished runs per workflow, version and status (runs_status finds them without reading ended runs). */
+export const COUNT_UNFINISHED = /* sql */ `
+  SELECT workflow, version, status, count(*) AS n FROM runs WHERE status IN ('queued', 'running', 'waiting')
+  GROUP BY workflow, version, status`;

@@ -57,12 +57,13 @@ import {
   type Store,
   type StoreOptions,
   TERMINAL_STATUSES,
+  type UnfinishedCount,
   type WorkerInfo,
   type WorkerRecord,
   type WorkflowVersions,
 } from "../store.js";
 import { nextReadyAt, terminalStatusOf } from "../transitions.js";
-import { claimsVersion, versionsParam } from "../versions.js";
+import { claimsVersion, type UnfinishedRow, unfinishedCounts, versionsParam } from "../versions.js";
 import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
@@ -159,6 +160,7 @@ function prepareAll(db: Database.Database) {
     announceWorker: db.prepare<[Omit<ReturnType<typeof workerColumns>, "lapsedBefore">]>(sql.ANNOUNCE_WORKER),
     deleteLapsedWorkers: db.prepare<[{ lapsedBefore: number }]>(sql.DELETE_LAPSED_WORKERS),
     listWorkers: db.prepare<[{ all: number; now: number }], WorkerRow>(sql.LIST_WORKERS),
+    countUnfinished: db.prepare<[], UnfinishedRow>(sql.COUNT_UNFINISHED),
     retireWorker: db.prepare<[string]>(sql.RETIRE_WORKER),
   };
 }
@@ -459,6 +461,10 @@ export class SqliteStore implements Store {
 
   async retireWorker(id: string): Promise<void> {
     await this.write(() => void this.q.retireWorker.run(id));
+  }
+
+  async countUnfinished(): Promise<UnfinishedCount[]> {
+    return this.query(() => unfinishedCounts(this.q.countUnfinished.all()));
   }
 
   async close(): Promise<void> {
