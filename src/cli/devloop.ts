@@ -38,12 +38,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
   const locator = new HitLocator();
   const mocks = new Mocks(spec, (hit) => hits.push(locator.locate(hit)), now, values.record !== undefined);
   const { redactor, secrets, journalGuard } = secretsSetup({}, { provider: (name) => mocks.secret(name) });
-  const restoreFetch = mocks.installFetch();
-  const restoreTools = mocks.installTools();
-  const restore = () => {
-    restoreFetch();
-    restoreTools();
-  };
+  const restore = mocks.install();
   return {
     // With a mock clock no timer is awaited in real time: settle() jumps the clock to each one instead.
     engineOptions: {

@@ -7,9 +7,8 @@
 // problems of all files are reported in one `flow_invalid` error.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { Component, ComponentRegistry } from "../core/index.js";
-import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, peekFlow, subflowIds } from "../flow/index.js";
+import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaText, peekFlow, subflowIds } from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, type LoadedModule } from "./load.js";
@@ -68,15 +67,7 @@ async function load(file: string, shown: string, problems: FlowProblem[], loadin
 
 /** A schema file beside a flow file (JSON or YAML); undefined when there is none. */
 function readSchemaFile(file: string, shown: string): JsonSchema | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return parseYaml(readFileSync(file, "utf8")) as JsonSchema;
-  } catch (error) {
-    throw new DuroError("schema_file_invalid", `schema file ${shown} is not valid JSON or YAML: ${(error as Error).message}`, {
-      category: "input",
-      details: { file },
-    });
-  }
+  return existsSync(file) ? parseSchemaText(readFileSync(file, "utf8"), shown) : undefined;
 }
 
 function readText(file: string, shown: string): string {

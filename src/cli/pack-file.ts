@@ -1,7 +1,6 @@
 import { posix, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema } from "../flow/index.js";
-import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
+import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaText } from "../flow/index.js";
+import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
 import { openPack, type SigningMode } from "../pack/index.js";
 import type { LoadedModule } from "./load.js";
 
@@ -79,13 +78,7 @@ function undeclaredSecrets(text: string, declared: readonly string[], file: stri
 
 /** One of the pack's schema files, parsed; undefined when the pack does not list it. */
 function packSchema(schemas: Map<string, string>, path: string): JsonSchema | undefined {
-  const text = schemas.get(posix.normalize(path));
-  if (text === undefined) return undefined;
-  try {
-    return parseYaml(text) as JsonSchema;
-  } catch (error) {
-    throw new DuroError("schema_file_invalid", `the pack's schema file ${path} is not valid JSON or YAML: ${(error as Error).message}`, {
-      category: "input",
-    });
-  }
+  const file = posix.normalize(path);
+  const text = schemas.get(file);
+  return text === undefined ? undefined : parseSchemaText(text, `${file} of the pack`);
 }

@@ -8,4 +8,4 @@ export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";
 export { NODE_KINDS } from "./nodes/registry.js";
 export { type Analysis, analyzeFlow, type ParseOptions, parseFlow, peekFlow } from "./parse.js";
 export { flowJsonSchema } from "./schema.js";
-export { isFileRef, type SchemaFiles } from "./schema-refs.js";
+export { parseSchemaText, type SchemaFiles } from "./schema-refs.js";

@@ -5,8 +5,10 @@
 // and nothing is read while a run executes. `#…` references inside a schema and absolute URLs are left to the
 // schema's own rules.
 import { posix } from "node:path";
+import { DuroError } from "../core/index.js";
 import type { JsonSchema, PathSegment } from "./document.js";
 import { isRecord } from "./document.js";
+import { yaml } from "./libraries.js";
 
 /** Finds a schema file by its path relative to the flow file (within a pack: only the schemas it lists). */
 export type SchemaFiles = (path: string) => JsonSchema | undefined;
@@ -19,8 +21,20 @@ type Report = (path: PathSegment[], code: string, message: string) => void;
  */
 const unresolved = (): JsonSchema => ({});
 
+/** A schema file's text (JSON or YAML) as a schema; `schema_file_invalid` naming `where` when it is neither. */
+export function parseSchemaText(text: string, where: string): JsonSchema {
+  try {
+    return yaml().parse(text) as JsonSchema;
+  } catch (error) {
+    throw new DuroError("schema_file_invalid", `schema file ${where} is not valid JSON or YAML: ${(error as Error).message}`, {
+      category: "input",
+      details: { file: where },
+    });
+  }
+}
+
 /** Whether `ref` names a schema file (not `#/$defs/x`, not `https://…`). */
-export function isFileRef(ref: unknown): ref is string {
+function isFileRef(ref: unknown): ref is string {
   return typeof ref === "string" && ref !== "" && !ref.startsWith("#") && !/^[a-z][a-z0-9+.-]*:/i.test(ref);
 }
 

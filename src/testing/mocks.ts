@@ -133,6 +133,16 @@ export class Mocks {
     };
   }
 
+  /** Installs every mock that stands in process-wide (fetch, tools); returns the function that removes them. */
+  install(): () => void {
+    const restoreFetch = this.installFetch();
+    const restoreTools = this.installTools();
+    return () => {
+      restoreFetch();
+      restoreTools();
+    };
+  }
+
   /** Lets the `tools` mocks answer agent tools and flow components by name; returns the function that stops it. */
   installTools(): () => void {
     if (Object.keys(this.spec.tools ?? {}).length === 0) return () => undefined;

@@ -66,12 +66,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     journalGuard,
     onEvents: (runId, events) => locator.observe(runId, events),
   });
-  const restoreFetch = mocks.installFetch();
-  const restoreTools = mocks.installTools();
-  const restore = () => {
-    restoreFetch();
-    restoreTools();
-  };
+  const restore = mocks.install();
   return {
     engine,
     store,

@@ -9,6 +9,7 @@ import { RetentionLoop } from "../../src/engine/retention.js";
 import { type ChainRow, type Store, verifyChain } from "../../src/store/index.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
 import { harness, STORES } from "../support/engine.js";
+import { until } from "../support/poll.js";
 
 afterAll(removeTempDirs);
 
@@ -23,14 +24,6 @@ const failing = workflow("failing", async (ctx) => {
   });
 });
 const waiter = workflow("waiter", async (ctx) => ctx.waitForEvent("go", { key: "go" }));
-
-/** Polls `done` (real time: the worker's loops run on timers) for at most 10 s. */
-async function until(done: () => Promise<boolean>): Promise<void> {
-  for (let waited = 0; !(await done()); waited += 20) {
-    if (waited > 10_000) throw new Error("retention did not happen within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function resultRef(store: Store, runId: string): Promise<string> {
   const events = await store.read(runId);
@@ -57,7 +50,12 @@ describe.each(STORES)("retention on %s", (kind) => {
     const recentRef = await resultRef(h.store, recent);
 
     const worker = h.engine.runWorker({ pollMs: 10 });
-    await until(async () => (await h.store.getRun(old2)) === undefined && (await h.store.getArtifact(oldRefs[1] as string)) === undefined);
+    await until(
+      async () => [await h.store.getRun(old2), await h.store.getArtifact(oldRefs[1] as string)],
+      ([run, artifact]) => run === undefined && artifact === undefined,
+      "the old run and its artifact to be pruned",
+      { timeoutMs: 10_000, everyMs: 20 },
+    );
     await worker.stop();
 
     expect(await h.store.getRun(old1)).toBeUndefined();

@@ -1,6 +1,6 @@
 // Schema files in flows: `$ref: schemas/x.json` wherever a schema goes, resolved when the document is loaded (beside
 // a flow file, or among a pack's schemas), reported with line and column when it cannot be.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzeFlow, type FlowDocument, type JsonSchema } from "../../src/index.js";
@@ -80,6 +80,18 @@ describe("schema files through the CLI", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("input_invalid");
     expect(refused.stderr).toContain("lines[0].qty");
+  });
+
+  it("a schema file that is neither JSON nor YAML stops the flow before anything runs, naming the file", async () => {
+    const cwd = freshDir("duro-schema-refs-");
+    writeFiles(cwd);
+    writeFileSync(join(cwd, "schemas", "line.json"), '{ "type": "object", ');
+    writeFileSync(join(cwd, "order.yaml"), FLOW);
+    const refused = await duro(["run", "order.yaml", "--input", good], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("schema_file_invalid");
+    expect(refused.stderr).toContain("schema file schemas/line.json is not valid JSON or YAML");
+    expect(existsSync(join(cwd, ".duro"))).toBe(false);
   });
 
   it("in a pack, references from a flow reach the schemas pack.yaml lists, and nothing else", async () => {

@@ -5,9 +5,10 @@
 // on PostgreSQL.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEngine, type JournalEvent, type RunDetails } from "../../src/index.js";
+import { createEngine, type JournalEvent } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, spawnDuro, sqliteUrl } from "../support/cli.js";
+import { until } from "../support/poll.js";
 import { freshPgUrl } from "../support/postgres.js";
 import v1 from "../support/workflows/versions/v1.js";
 import v2 from "../support/workflows/versions/v2.js";
@@ -75,7 +76,13 @@ async function scenario(db: string): Promise<void> {
         expect(run.version).toBe("v2");
       }
       for (let n = 1; n <= NEW_RUNS; n++) await engine.signal(`ship:${100 + n}`, null);
-      await untilAllEnded(engine, [...range(OLD_RUNS).map(oldId), ...range(NEW_RUNS).map(newId)]);
+      const ids = [...range(OLD_RUNS).map(oldId), ...range(NEW_RUNS).map(newId)];
+      await until(
+        () => Promise.all(ids.map((id) => engine.get(id))),
+        (runs) => runs.every((r) => ["completed", "failed", "cancelled"].includes(r.status)),
+        "every run to end",
+        { timeoutMs: 60_000 },
+      );
     } finally {
       workerV1.child.kill("SIGTERM");
       workerV2.child.kill("SIGTERM");
@@ -109,18 +116,6 @@ function range(count: number): number[] {
 
 function completedSteps(events: JournalEvent[]): string[] {
   return events.flatMap((e) => (e.type === "step_completed" ? [e.key] : []));
-}
-
-/** Polls until every run has ended (bounded: this is a process-level test, the workers run elsewhere). */
-async function untilAllEnded(engine: ReturnType<typeof createEngine>, ids: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const runs: RunDetails[] = await Promise.all(ids.map((id) => engine.get(id)));
-    const open = runs.filter((r) => !["completed", "failed", "cancelled"].includes(r.status));
-    if (open.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`runs still open after 60 s: ${open.map((r) => `${r.id} ${r.status}`).join(", ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("deploying v2 next to v1 with version-pinned workers", () => {

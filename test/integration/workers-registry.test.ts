@@ -8,6 +8,7 @@ import type { VersionCoverage } from "../../src/engine/index.js";
 import { createEngine } from "../../src/index.js";
 import { openStore, type WorkerRecord } from "../../src/store/index.js";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, spawnDuro, sqliteUrl } from "../support/cli.js";
+import { until } from "../support/poll.js";
 import { freshPgUrl } from "../support/postgres.js";
 import v1 from "../support/workflows/versions/v1.js";
 import v2 from "../support/workflows/versions/v2.js";
@@ -89,17 +90,6 @@ async function scenario(db: string): Promise<void> {
     expect(unserved.stdout).toContain('NO WORKER: 3 unfinished runs of shipment version "v1" wait for a worker');
   } finally {
     await engine.close();
-  }
-}
-
-/** Polls `read` until `done` holds (bounded: the workers are other processes). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`waited 30 s for ${what}; last read: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
