@@ -195,7 +195,15 @@ function inboxView(): void {
   const load = async () => {
     try {
       const { pending } = await api<{ pending: PendingWait[] }>("GET", "/v1/approvals?state=pending");
-      list.replaceChildren(...pending.map(waitCard));
+      // Live updates reload the list often; a card still pending keeps its element, so a comment or an answer being
+      // typed into it survives the reload.
+      const shown = new Map([...list.querySelectorAll<HTMLElement>("article.wait")].map((card) => [card.dataset.key, card]));
+      list.replaceChildren(
+        ...pending.map((wait) => {
+          const card = waitCard(wait);
+          return shown.get(card.dataset.key) ?? card;
+        }),
+      );
       if (pending.length === 0) list.append(h("p", {}, "Nothing waits for you."));
     } catch (error) {
       list.replaceChildren(showError(error));
@@ -213,7 +221,13 @@ function inboxView(): void {
 function waitCard(wait: PendingWait): HTMLElement {
   const card = h(
     "article",
-    { class: "wait", "data-run": wait.runId, "data-gate": wait.gate ?? wait.key },
+    {
+      class: "wait",
+      "data-run": wait.runId,
+      "data-gate": wait.gate ?? wait.key,
+      // What the card shows: a card is reused across reloads only while this stays the same.
+      "data-key": JSON.stringify([wait.runId, wait.key, wait.gate, wait.decided === true]),
+    },
     h(
       "h3",
       {},

@@ -83,6 +83,15 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", () => {
     await card.waitFor();
     expect(await card.textContent()).toContain("pay 250 EUR");
     await card.locator("textarea").fill("looks right");
+    // Another run comes to wait: the inbox reloads live, and the comment being typed must survive it.
+    const other = await fetch(`${url}/v1/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ workflow: "expense", input: { amount: 99 } }),
+    });
+    const { id: otherId } = (await other.json()) as { id: string };
+    await page.locator(`article.wait[data-run="${otherId}"]`).waitFor();
+    expect(await card.locator("textarea").inputValue()).toBe("looks right");
     await page.screenshot({ path: join(OUTPUT, "inbox.png"), fullPage: true });
     await card.locator("button.approve").click();
 
