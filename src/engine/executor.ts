@@ -16,7 +16,6 @@ import {
   type JournalEvent,
   type JournalGuard,
   NonDeterminismError as NonDeterminism,
-  type NonDeterminismError,
   type OpRequest,
   type OpState,
   Replayer,
@@ -118,7 +117,13 @@ export class Invocation {
   private inFlight = 0;
   private committing = 0;
   private replayDone = false;
-  private readonly pendingLive: OpRequest[] = [];
+  /**
+   * Calls the code made while the journal was still being replayed, in call order: started (or, for values,
+   * journaled) once replay ends, so that new ops enter the journal in the order of the calls.
+   */
+  private readonly pendingLive: Array<() => void> = [];
+  /** Work that must finish before the next commit (a child's run record): the commit carries its events. */
+  private readonly preparing = new Set<Promise<void>>();
   /** Timers too far off to await here: key → due time (epoch ms). */
   private readonly farTimers = new Map<string, number>();
   private readonly inboxWaits = new Map<string, InboxWait>();
@@ -128,7 +133,10 @@ export class Invocation {
   private finished = false;
   /** Set by interrupt(): start nothing new, commit what finished, give the lease back. */
   private draining = false;
-  private fatal: NonDeterminismError | undefined;
+  /** Why the run must fail even if the code catches it: a divergence or a call that could not be journaled. */
+  private fatal: unknown;
+  /** A bug or a storage failure ended this invocation: nothing more is written. */
+  private crashed = false;
   /** In replay-only mode (the pre-deploy check): where the user's code made its latest durable call. */
   private callSite: string | undefined;
   private settleOutcome!: (outcome: InvocationOutcome) => void;
@@ -181,7 +189,7 @@ export class Invocation {
 
   private startWorkflow(): void {
     this.replayer = new Replayer(this.state, {
-      live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(request)),
+      live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(() => this.startLive(request))),
       value: (key, kind) => this.recordValue(key, kind),
       diverged: (error) => {
         // The check's replay (only) reports where in the user's code the diverging call is; see call-site.ts.
@@ -206,7 +214,7 @@ export class Invocation {
       return this.diverge(expected.key, "(nothing: the code did not ask for it)");
     }
     this.replayDone = true;
-    for (const request of this.pendingLive.splice(0)) this.startLive(request);
+    for (const start of this.pendingLive.splice(0)) start();
     this.checkIdle();
   }
 
@@ -307,9 +315,17 @@ export class Invocation {
     return { ...(deciding as ApprovalDecision), decisions: byGate };
   }
 
+  /**
+   * Makes a value and journals it in its call's place: after the calls the code made before it (which may still
+   * be waiting for replay to end), and never after a call that a draining invocation left out of the journal.
+   */
   private recordValue(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown {
     const value = kind === "patch" ? true : kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
-    this.push({ type: "value_recorded", key, value });
+    const journal = () => {
+      if (!this.draining) this.push({ type: "value_recorded", key, value });
+    };
+    if (this.replayDone) journal();
+    else this.pendingLive.push(journal);
     return value;
   }
 
@@ -325,7 +341,11 @@ export class Invocation {
     try {
       this.dispatchLive(request);
     } catch (error) {
+      // The call took a position but journaled nothing: a replay would match the next call against the wrong op.
+      // These are definition errors (a wait without its key), so the run fails even if the code catches them.
+      this.fatal ??= error;
       request.reject(error);
+      void this.finish({ type: "run_failed", error: toErrorInfo(error) });
     }
     // A call that only arms a far timer leaves nothing in flight: it may be what makes the run idle.
     this.checkIdle();
@@ -342,7 +362,7 @@ export class Invocation {
       case "ask":
         return this.liveInboxWait(request);
       case "child":
-        return void this.track(this.liveChild(request));
+        return this.liveChild(request);
       case "value":
         return;
     }
@@ -643,35 +663,87 @@ export class Invocation {
     }
   }
 
-  private async liveChild(request: OpRequest): Promise<void> {
-    const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+  /**
+   * A child call journals `child_started` at once, in its call's place among the run's calls; the child's run record
+   * (input validated, then created) is made before the commit that carries those events, so a journaled child always
+   * exists. A child the engine refuses to create (its input is invalid) is journaled as a call that failed.
+   */
+  private liveChild(request: OpRequest): void {
     const childId = childRunId(this.runId as never, request.key as never);
-    let spec = request.recorded?.wait;
-    if (!spec) {
-      const name = typeof workflow === "string" ? workflow : workflow.name;
-      const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
-      const childInput = def?.options.input
-        ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`)
-        : input;
-      const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
-      await this.deps.store.createRun({
-        id: childId,
-        workflow: name,
-        version: def?.version ?? "unknown",
-        input: stored ?? null,
-        tenant: this.state.tenant,
-        options: {},
-        parentRunId: this.runId,
-        ...(def ? queueFields(def, childInput) : {}),
-      });
-      if (this.finished) return;
-      spec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
-      this.push({ type: "child_started", key: request.key, childRunId: childId, workflow: name });
-      this.push({ type: "wait_started", key: request.key, ...spec });
-      this.afterFlush.push(() => this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key))));
+    const recorded = request.recorded?.wait;
+    if (recorded) {
+      this.inboxWaits.set(request.key, { request, spec: recorded });
+      return this.track(this.checkInbox(request.key));
     }
+    const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+    const name = typeof workflow === "string" ? workflow : workflow.name;
+    const spec: WaitSpec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
+    const started: EventBody = { type: "child_started", key: request.key, childRunId: childId, workflow: name };
+    this.push(started);
+    this.push({ type: "wait_started", key: request.key, ...spec });
     this.inboxWaits.set(request.key, { request, spec });
-    await this.checkInbox(request.key);
+    let created = false;
+    this.afterFlush.push(() => {
+      if (created) this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key)));
+    });
+    this.beforeNextCommit(
+      this.createChild(request, childId, name, workflow, input).then(
+        () => {
+          created = true;
+        },
+        (error: unknown) => this.refuseChild(request, spec, started, error),
+      ),
+    );
+  }
+
+  private async createChild(request: OpRequest, childId: string, name: string, workflow: WorkflowDefinition | string, input: unknown) {
+    const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
+    const childInput = def?.options.input
+      ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`)
+      : input;
+    const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
+    await this.deps.store.createRun({
+      id: childId,
+      workflow: name,
+      version: def?.version ?? "unknown",
+      input: stored ?? null,
+      tenant: this.state.tenant,
+      options: {},
+      parentRunId: this.runId,
+      ...(def ? queueFields(def, childInput) : {}),
+    });
+  }
+
+  /**
+   * The child was not created: its call is journaled as settled with the failure (no `child_started`, as no child
+   * exists), and the code gets the error a replay of that record gives. Storage failures are not refusals: they
+   * end the invocation, and the run is resumed elsewhere.
+   */
+  private refuseChild(request: OpRequest, spec: WaitSpec, started: EventBody, error: unknown): void {
+    if (isDuroError(error) && error.category === "storage") throw error;
+    if (!this.inboxWaits.delete(request.key)) return;
+    const at = this.buffer.indexOf(started);
+    if (at < 0)
+      throw new DuroError("internal_error", `child "${request.key}" was committed before its run was created`, { category: "internal" });
+    this.buffer.splice(at, 1);
+    const info = this.deps.journalGuard?.error(toErrorInfo(error), `child "${request.key}"`) ?? toErrorInfo(error);
+    const payload = { status: "failed", error: info };
+    this.push({ type: "wait_resolved", key: request.key, payload, by: "refused" });
+    this.settleWait(request, spec, payload, "refused");
+  }
+
+  /**
+   * Holds the next commit until `work` is done; a failure of `work` ends the invocation (nothing more is written and
+   * the lease lapses), since the events it guards are already in the buffer.
+   */
+  private beforeNextCommit(work: Promise<void>): void {
+    const guarded: Promise<void> = work
+      .catch((error) => this.crash(error))
+      .finally(() => {
+        this.preparing.delete(guarded);
+      });
+    this.preparing.add(guarded);
+    this.track(guarded);
   }
 
   /** Runs `fire` at `dueAt`: now, after an in-process timer, or by suspending the run until then. */
@@ -718,6 +790,8 @@ export class Invocation {
   }
 
   private async flush(extra: Partial<AppendCommit> = {}): Promise<void> {
+    while (this.preparing.size > 0) await Promise.all(this.preparing);
+    if (this.crashed) return;
     const events = this.buffer;
     const consume = this.consumed;
     const after = this.afterFlush;
@@ -939,6 +1013,7 @@ export class Invocation {
   /** A bug or a storage failure: stop writing and report; the lease expires and another invocation resumes. */
   private crash(error: unknown): void {
     this.finished = true;
+    this.crashed = true;
     this.stopTimers();
     this.failOutcome(error);
   }
