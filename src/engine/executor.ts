@@ -97,6 +97,7 @@ export function executeRun(deps: ExecutorDeps, lease: Lease): RunningInvocation 
 }
 
 type TimerHandle = ReturnType<typeof setTimeout>;
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 interface InboxWait {
   request: OpRequest;
@@ -122,6 +123,14 @@ export class Invocation {
    * journaled) once replay ends, so that new ops enter the journal in the order of the calls.
    */
   private readonly pendingLive: Array<() => void> = [];
+  /**
+   * Live results waiting to be handed to the code, in the order their settling events were journaled, one per turn
+   * of the event loop, exactly as a replay hands them back: the code runs to rest after each, so the calls it makes
+   * next come in the same order live and on every replay. A slot without `settle` is reserved (a transaction whose
+   * commit gives its result a place in the journal before it is known).
+   */
+  private readonly deliveries: Array<{ settle?: () => void }> = [];
+  private deliveryScheduled = false;
   /** Work that must finish before the next commit (a child's run record): the commit carries its events. */
   private readonly preparing = new Set<Promise<void>>();
   /** Timers too far off to await here: key → due time (epoch ms). */
@@ -460,10 +469,13 @@ export class Invocation {
       if (this.finished) return;
       const expectedSeq = this.expectedSeq;
       this.committing++;
+      // Its result takes the next seq: results journaled while it commits come after it.
+      const slot = this.reserveDelivery();
       let result: Awaited<ReturnType<Store["append"]>>;
       try {
         result = await transact.call(this.deps.store, this.runId, [], { lease: this.lease, expectedSeq }, work);
       } catch (error) {
+        this.fillDelivery(slot, undefined);
         if (thrown && error === thrown.error) return this.stepFailed(request, attempt, error);
         return this.stop(error);
       } finally {
@@ -473,7 +485,7 @@ export class Invocation {
       this.observe([{ type: "step_completed", key }], expectedSeq + 1);
       failpoint("after_step_journaled", key);
       if (result.cancelRequested !== undefined && !this.finished) void this.cancel(result.cancelRequested);
-      request.resolve(returned);
+      this.fillDelivery(slot, () => request.resolve(returned));
     });
     this.flushing = attemptDone
       .catch((error) => this.crash(error))
@@ -511,7 +523,7 @@ export class Invocation {
     if (this.finished) return;
     this.push({ type: "step_completed", key: request.key, ...(ref ? { resultRef: ref } : stored === undefined ? {} : { result: stored }) });
     this.journaledSteps.push(request.key);
-    request.resolve(returned);
+    this.deliver(() => request.resolve(returned));
   }
 
   private stepFailed(request: OpRequest, attempt: number, thrown: unknown): void {
@@ -521,7 +533,7 @@ export class Invocation {
     const delay = retryDelayMs(policy, attempt, error);
     if (delay === undefined) {
       this.push({ type: "step_failed", key: request.key, attempt, error });
-      request.reject(new StepFailedError(request.key, error));
+      this.deliver(() => request.reject(new StepFailedError(request.key, error)));
       return;
     }
     const retryAt = this.deps.clock() + delay;
@@ -555,7 +567,7 @@ export class Invocation {
     }
     this.atTime(request.key, until, () => {
       this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timer" });
-      request.resolve(undefined);
+      this.deliver(() => request.resolve(undefined));
     });
   }
 
@@ -567,7 +579,7 @@ export class Invocation {
       this.atTime(request.key, Date.parse(spec.timeoutAt), () => {
         if (!this.inboxWaits.delete(request.key)) return;
         this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timeout" });
-        request.reject(new WaitTimeoutError(request.key, spec.timeoutAt as string));
+        this.deliver(() => request.reject(new WaitTimeoutError(request.key, spec.timeoutAt as string)));
       });
     }
     this.track(this.checkInbox(request.key));
@@ -623,7 +635,7 @@ export class Invocation {
       this.inboxWaits.delete(key);
       const by = messageAuthor(message.payload);
       this.push({ type: "wait_resolved", key, payload: message.payload, by });
-      this.settleWait(wait.request, wait.spec, message.payload, by);
+      this.deliver(() => this.settleWait(wait.request, wait.spec, message.payload, by));
       return;
     }
   }
@@ -729,7 +741,7 @@ export class Invocation {
     const info = this.deps.journalGuard?.error(toErrorInfo(error), `child "${request.key}"`) ?? toErrorInfo(error);
     const payload = { status: "failed", error: info };
     this.push({ type: "wait_resolved", key: request.key, payload, by: "refused" });
-    this.settleWait(request, spec, payload, "refused");
+    this.deliver(() => this.settleWait(request, spec, payload, "refused"));
   }
 
   /**
@@ -744,6 +756,43 @@ export class Invocation {
       });
     this.preparing.add(guarded);
     this.track(guarded);
+  }
+
+  /** Hands a live result to the code in its journal order (see `deliveries`). */
+  private deliver(settle: () => void): void {
+    this.deliveries.push({ settle });
+    this.inFlight++;
+    this.scheduleDelivery();
+  }
+
+  private reserveDelivery(): { settle?: () => void } {
+    const slot = {};
+    this.deliveries.push(slot);
+    this.inFlight++;
+    return slot;
+  }
+
+  /** Fills a reserved slot, or gives it up (undefined) when the result will be delivered from elsewhere. */
+  private fillDelivery(slot: { settle?: () => void }, settle: (() => void) | undefined): void {
+    if (settle) slot.settle = settle;
+    else {
+      this.deliveries.splice(this.deliveries.indexOf(slot), 1);
+      this.inFlight--;
+    }
+    this.scheduleDelivery();
+  }
+
+  private scheduleDelivery(): void {
+    if (this.deliveryScheduled || !this.deliveries[0]?.settle) return;
+    this.deliveryScheduled = true;
+    setImmediate(() => {
+      this.deliveryScheduled = false;
+      const next = this.deliveries.shift();
+      this.inFlight--;
+      if (!this.finished) next?.settle?.();
+      this.scheduleDelivery();
+      this.checkIdle();
+    });
   }
 
   /** Runs `fire` at `dueAt`: now, after an in-process timer, or by suspending the run until then. */
@@ -785,6 +834,8 @@ export class Invocation {
       this.flushScheduled = false;
       // An ending (finish, suspend, yield) commits the buffer itself, with its own terms; do not race it.
       if (this.finished) return;
+      // Results not yet handed to the code go first, so what the code asks for next joins this commit.
+      if (this.deliveries[0]?.settle) return this.scheduleFlush();
       this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.crash(error));
     });
   }
@@ -983,10 +1034,21 @@ export class Invocation {
     this.settleOutcome({ runId: this.runId, ...outcomeOf(terminal) });
   }
 
+  /**
+   * Cancels the children that have not ended: those in the journal, those started by this invocation, and those the
+   * store knows as this run's children (a child is created just before the commit that journals it, so an invocation
+   * that died in between leaves one the journal does not name).
+   */
   private async cancelOpenChildren(reason: string): Promise<void> {
     const children = this.state.ops.filter((op) => op.kind === "child" && op.status === "waiting" && op.childRunId);
     const started = [...this.inboxWaits.values()].filter((w) => w.spec.kind === "child").map((w) => w.spec.childRunId as string);
     const ids = new Set([...children.map((op) => op.childRunId as string), ...started]);
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.listRuns({ parentRunId: this.runId, limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const run of page.runs) if (!TERMINAL.has(run.status)) ids.add(run.id);
+      cursor = page.nextCursor;
+    } while (cursor);
     for (const id of ids) {
       await this.deps.cancelRun(id, `parent run ${this.runId}: ${reason}`).catch((error: unknown) => {
         if (!(isDuroError(error) && error.code === "run_terminal")) throw error;

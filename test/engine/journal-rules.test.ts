@@ -359,6 +359,53 @@ describe.each(STORES)("%s store", (kind) => {
       expect((await settle(id)).output).toBe("number");
     });
 
+    it("branches that take different numbers of turns between durable calls replay in the order they ran live", async () => {
+      const wf = workflow("order-turns", { version: "1" }, async (ctx) => {
+        const slow = async () => {
+          await ctx.step("a", () => 1);
+          for (let i = 0; i < 5; i++) await null;
+          return ctx.step("a2", () => 2);
+        };
+        const fast = async () => {
+          await ctx.step("b", () => 3);
+          return ctx.step("b2", () => 4);
+        };
+        const results = await Promise.all([slow(), fast()]);
+        await ctx.waitForEvent("go", { key: `turns-go-${ctx.runId}` });
+        return results;
+      });
+      const { engine, settle } = harness([wf]);
+      const { id } = await engine.start(wf, {});
+      expect((await settle(id)).status).toBe("waiting");
+      await engine.signal(`turns-go-${id}`, {});
+      const done = await settle(id);
+      expect(done.error).toBeUndefined();
+      expect(done.output).toEqual([2, 4]);
+    });
+
+    it("a child created by an invocation that died before journaling it is cancelled with its parent", async () => {
+      const slowLeaf = workflow("order-slow-leaf", { version: "1" }, async (ctx) => ctx.waitForEvent("never", { key: "never" }));
+      const parent = workflow("order-orphan", { version: "1" }, async (ctx) => ctx.child("c", slowLeaf, {}));
+      const { engine, store, settle, clock } = harness([parent]);
+      const append = store.append.bind(store);
+      let failed = false;
+      store.append = async (runId, events, commit) => {
+        if (!failed && events.some((e) => e.type === "child_started")) {
+          failed = true;
+          throw new Error("connection lost");
+        }
+        return append(runId, events, commit);
+      };
+      const { id } = await engine.start(parent, {});
+      await expect(engine.execute(id)).rejects.toThrow("connection lost");
+      const child = childRunId(id as never, "c#0" as never);
+      expect((await store.getRun(child))?.status).toBe("queued");
+      await store.requestCancel(id, "stop");
+      clock.advance(11_000);
+      expect((await settle(id)).status).toBe("cancelled");
+      expect((await store.getRun(child))?.status).toBe("cancelled");
+    });
+
     it("a child whose input its schema refuses fails the call the same way live and on replay", async () => {
       const strict = workflow("order-strict", { version: "1", input: z.object({ n: z.number() }) }, async (_ctx, input) => input.n);
       const parent = workflow("order-refused", { version: "1" }, async (ctx) => {
