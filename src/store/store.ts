@@ -300,6 +300,12 @@ export interface Store {
    */
   collectArtifacts(request: { before: number; limit: number }): Promise<string[]>;
   /**
+   * Retention: deletes up to `limit` inbox messages that nobody consumed and that were delivered before `before`
+   * (epoch ms), oldest first, and returns their ids in that order. A message some run of its tenant waits for now
+   * (an open wait on its key) is kept: that run takes it at its next claim. One bounded batch per call.
+   */
+  expireInbox(request: { before: number; limit: number }): Promise<number[]>;
+  /**
    * Takes or renews a named lease for periodic maintenance (retention) so that one worker at a time does it: true
    * when `owner` holds it now until now + `ttlMs`, false when another owner holds an unexpired one.
    */
