@@ -27,6 +27,10 @@ describe("health and the OpenAPI document", () => {
     expect(start.required).toEqual(["workflow"]);
     expect(Object.keys(start.properties).sort()).toEqual(["idempotencyKey", "input", "workflow"]);
     expect(start.additionalProperties).toBe(false);
+    const list = doc.paths["/v1/runs"].get.responses["200"].content["application/json"].schema.$ref;
+    expect(list).toBe("#/components/schemas/RunList");
+    expect(doc.components.schemas.RunSummary.properties.createdAt).toMatchObject({ type: "string", format: "date-time" });
+    expect(Object.keys(doc.components.schemas.Decision.properties)).toContain("by");
     for (const route of [
       "/v1/runs/{id}/stream",
       "/v1/events",
