@@ -1,8 +1,8 @@
 // The real `duro keys`, `duro approvals link` and `duro serve` commands (node bin/duro.js, built code).
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
 import { createEngine } from "duro";
+import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/index.js";
 import { DURO_BIN, duro, duroJson, freshDir, REPO_ROOT, removeTempDirs } from "../support/cli.js";
 import { all } from "./workflows.js";
