@@ -60,8 +60,9 @@ export interface ServerOptions {
    */
   allowedHosts?: string[];
   /**
-   * Origins (scheme://host[:port]) besides the server's own whose pages may call it. Requests a browser sends from
-   * another origin are refused: every request with dev, requests other than GET and HEAD without. default none
+   * Origins (scheme://host[:port]) besides the server's own whose pages may call it. With dev a request a browser
+   * sends from another origin is refused; otherwise only when this is given (then: requests other than GET and HEAD).
+   * default none
    */
   allowedOrigins?: string[];
   /** The address the server listens on (listen() sets it); accepted as a Host name when it is not a wildcard. */
@@ -104,7 +105,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   const parseBody = <S extends z.ZodType>(c: Context, schema: S, opts: { optional?: boolean } = {}) =>
     parseJsonBody(c, schema, { ...opts, maxDepth });
   const guardSite = createSiteGuard({
-    checkHost: options.dev === true,
+    strict: options.dev === true,
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(options.host === undefined ? {} : { boundHost: options.host }),

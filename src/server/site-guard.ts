@@ -4,8 +4,12 @@
 import { DuroError } from "../core/index.js";
 
 export interface SiteGuardOptions {
-  /** Check Host on every request (dev mode, where no key protects the API); otherwise only when `allowedHosts` is given. */
-  checkHost: boolean;
+  /**
+   * Check Host and Origin on every request: dev mode, where no key protects the API. Otherwise Host is checked only
+   * when `allowedHosts` is given and Origin only when `allowedOrigins` is: every request that acts there carries its
+   * credential (an API key, a link's token) explicitly, and a browser never attaches one across sites.
+   */
+  strict: boolean;
   /** Host names (without port) accepted besides the loopback names and the bound address. */
   allowedHosts?: readonly string[];
   /** The address the server listens on, accepted as a Host name when it is not a wildcard. */
@@ -22,7 +26,8 @@ export function createSiteGuard(options: SiteGuardOptions): (headers: { host?: s
   const hosts = new Set<string>(LOOPBACK);
   for (const name of options.allowedHosts ?? []) hosts.add(hostnameOf(name) ?? name.toLowerCase());
   if (options.boundHost !== undefined && !WILDCARD.has(options.boundHost)) hosts.add(hostnameOf(options.boundHost) ?? options.boundHost);
-  const checkHost = options.checkHost || (options.allowedHosts?.length ?? 0) > 0;
+  const checkHost = options.strict || (options.allowedHosts?.length ?? 0) > 0;
+  const checkOrigin = options.strict || (options.allowedOrigins?.length ?? 0) > 0;
   const origins = new Set((options.allowedOrigins ?? []).map(normalOrigin));
 
   return ({ host, origin, forwardedHost }) => {
@@ -36,7 +41,7 @@ export function createSiteGuard(options: SiteGuardOptions): (headers: { host?: s
         );
       }
     }
-    if (origin === undefined) return;
+    if (origin === undefined || !checkOrigin) return;
     if (host !== undefined && sameOrigin(origin, host)) return;
     // Behind a proxy that rewrites Host; a browser cannot set X-Forwarded-Host on a cross-site request (not without a
     // CORS preflight, which this server does not answer).

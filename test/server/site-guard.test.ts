@@ -63,22 +63,24 @@ describe("duro serve --dev refuses cross-site requests", () => {
 });
 
 describe("outside dev mode", () => {
-  it("any Host is answered (a proxy may use any name) unless allowedHosts is given; other origins may not write", async () => {
+  it("Host and Origin are checked only when allowedHosts or allowedOrigins are given; JSON bodies always", async () => {
     const open = await testServer();
     const token = open.keys.acmeAdmin;
     expect((await open.call("GET", "/v1/runs", { token, headers: { host: "duro.example.com" } })).status).toBe(200);
-    const foreign = await open.call("POST", "/v1/runs", {
-      token,
-      body: start,
-      headers: { host: "duro.example.com", origin: "https://evil.example" },
-    });
+    const behindProxy = { host: "127.0.0.1:8080", origin: "https://duro.example.com" };
+    expect((await open.call("POST", "/v1/runs", { token, body: start, headers: behindProxy })).status).toBe(201);
+
+    const listed = await testServer({ allowedOrigins: ["https://ops.example.com"] });
+    const as = { token: listed.keys.acmeAdmin, body: start };
+    const foreign = await listed.call("POST", "/v1/runs", { ...as, headers: { host: "duro.example.com", origin: "https://evil.example" } });
     expect(foreign.status).toBe(403);
-    const proxied = await open.call("POST", "/v1/runs", {
-      token,
-      body: start,
-      headers: { host: "127.0.0.1:8080", origin: "https://duro.example.com", "x-forwarded-host": "duro.example.com" },
-    });
+    expect((await json(foreign)).error.code).toBe("origin_not_allowed");
+    const proxied = await listed.call("POST", "/v1/runs", { ...as, headers: { ...behindProxy, "x-forwarded-host": "duro.example.com" } });
     expect(proxied.status).toBe(201);
+    const ops = await listed.call("POST", "/v1/runs", { ...as, headers: { host: "duro.example.com", origin: "https://ops.example.com" } });
+    expect(ops.status).toBe(201);
+    const read = await listed.call("GET", "/v1/runs", { token: listed.keys.acmeAdmin, headers: { origin: "https://evil.example" } });
+    expect(read.status).toBe(200);
     expect(
       (await open.call("POST", "/v1/runs", { token, raw: JSON.stringify(start), headers: { "content-type": "text/plain" } })).status,
     ).toBe(415);
