@@ -291,10 +291,12 @@ describe("approvals, answers and events", () => {
     expect((await json(wrong)).error).toMatchObject({ code: "answer_invalid", details: { path: "body.value" } });
     const missing = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: {} });
     expect(missing.status).toBe(400);
-    const ok = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: { value: "blue" } });
+    const ok = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: { value: "blue", by: "bob" } });
     expect(ok.status).toBe(202);
     await s.settle(id);
     expect((await s.engine.get(id)).output).toEqual({ colour: "blue" });
+    const { events } = await json(await s.call("GET", `/v1/runs/${id}/events`, { token: s.keys.acmeViewer }));
+    expect(events.find((e: { type: string }) => e.type === "wait_resolved")).toMatchObject({ by: "bob", payload: { value: "blue" } });
   });
 
   it("POST /v1/events wakes the tenant's run waiting on the key (202); a reserved or empty key is 400 on body.key", async () => {

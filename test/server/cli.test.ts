@@ -153,7 +153,8 @@ describe("duro serve", () => {
 });
 
 describe("duro approvals link", () => {
-  it("refuses an expiry of 0 or past 30 days, a gate the run does not wait on, and a run that ended: exit 2 with a code", async () => {
+  // Each bound's edges (0s, 30d, 31d) are in links.test.ts; here the CLI's face of three refusals, one spawn each.
+  it("refuses an expiry past 30 days, a gate the run does not wait on, and a run that ended: exit 2 with a code", async () => {
     const { cwd, db } = setup();
     const engine = createEngine({ store: openSqliteStore(join(cwd, "duro.db")), workflows: all, inlineWaitMs: 0 });
     const waiting = (await engine.start("expense", { amount: 5 })).id;
@@ -163,7 +164,6 @@ describe("duro approvals link", () => {
 
     const cases: Array<[string[], string]> = [
       [[waiting, "manager", "--expires", "99999999999d"], "invalid_link_expiry"],
-      [[waiting, "manager", "--expires", "0s"], "invalid_link_expiry"],
       [[waiting, "finance"], "gate_not_found"],
       [[done, "manager"], "run_terminal"],
     ];
@@ -173,7 +173,5 @@ describe("duro approvals link", () => {
       expect(result.stderr, args.join(" ")).toContain(code);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
-    const ok = await duroJson<{ url: string }>(["approvals", "link", waiting, "manager", "--expires", "30d", "--db", db], { cwd });
-    expect(ok.url).toContain("/approve/");
-  });
+  }, 60_000);
 });
