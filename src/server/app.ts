@@ -173,10 +173,10 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
   app.post("/v1/links/:token", limit, async (c) => {
     const body = await parseBody(c, DecisionBody);
-    return c.json(await decideByLink(c.req.param("token"), body.action, body.comment));
+    return c.json(await decideByLink(c.req.param("token"), body.action, body.comment, body.by));
   });
 
-  async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined) {
+  async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined, by?: string) {
     const claims = await verifyLink(store, token, clock());
     const run = await visibleRun(claims.tenant, claims.runId);
     // A link used too early (the run has not reached the gate) or too late must stay unused: check before using it.
@@ -194,7 +194,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
       );
     }
     await useLink(store, claims);
-    const wait = await engine.approve(claims.runId, claims.gate, { action, by: "approval link", ...(comment ? { comment } : {}) });
+    const wait = await engine.approve(claims.runId, claims.gate, {
+      action,
+      by: by === undefined ? "approval link" : `${by} (approval link)`,
+      ...(comment ? { comment } : {}),
+    });
     return { runId: claims.runId, gate: wait.gate as string, action };
   }
 

@@ -21,13 +21,14 @@ describe("approval links", () => {
     expect(html).toContain("manager");
     expect(html).toContain(id);
 
-    const decided = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "reject", comment: "too much" } });
+    const decided = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "reject", comment: "too much", by: "ada" } });
     expect(decided.status).toBe(200);
     const again = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "approve" } });
     expect(again.status).toBe(410);
     expect((await json(again)).error.code).toBe("link_used");
     await s.settle(id);
     expect((await s.engine.get(id)).output).toEqual({ paid: false, amount: 12, comment: "too much" });
+    expect((await s.engine.events(id)).find((e) => e.type === "wait_resolved")).toMatchObject({ by: "ada (approval link)" });
   });
 
   it("a link used before the run waits on its gate is 409 not_waiting and stays usable", async () => {
