@@ -1234,6 +1234,37 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         expect(await store.findPrunable({ ...request, runIds: ["r_1"] })).toEqual([]);
       });
 
+      it("expireInbox deletes, in bounded batches, old messages nobody consumed or waits for", async () => {
+        const old1 = await store.deliver({ eventKey: "nobody", payload: 1 });
+        const old2 = await store.deliver({ eventKey: "nobody", payload: 2, tenant: "acme" });
+        const awaited = await store.deliver({ eventKey: "paid:1", payload: 3 });
+        // Same key, other tenant: a run of tenant default waiting on it does not keep it.
+        const foreign = await store.deliver({ eventKey: "paid:1", payload: 4, tenant: "acme" });
+        await waitingRun("r_waiting", { key: "paid#0", eventKey: "paid:1" });
+        await waitingRun("r_took", { key: "took#0", eventKey: "took:1" });
+        const { id: taken } = await store.deliver({ eventKey: "took:1", payload: 5 });
+        const lease = (await store.claimRun("r_took", "w1", LEASE_MS)) as Lease;
+        await store.append(
+          "r_took",
+          [{ type: "wait_resolved", key: "took#0", payload: 5, by: "event" }],
+          commit(lease, 2, { consume: [taken] }),
+        );
+        const cutoff = clock.now() + 1;
+        clock.advance(10);
+        const recent = await store.deliver({ eventKey: "nobody", payload: 6 });
+
+        const first = await store.expireInbox({ before: cutoff, limit: 1 });
+        const rest = await store.expireInbox({ before: cutoff, limit: 10 });
+        expect(first).toHaveLength(1);
+        expect([...first, ...rest].sort((a, b) => a - b)).toEqual([old1.id, old2.id, foreign.id]);
+        expect(rest).toEqual([...rest].sort((a, b) => a - b));
+        expect(await store.expireInbox({ before: cutoff, limit: 10 })).toEqual([]);
+
+        expect((await store.listInbox()).map((m) => m.id)).toEqual([awaited.id, recent.id]);
+        expect(await store.peekInbox("paid:1", "default")).toMatchObject({ id: awaited.id });
+        expect(await store.read("r_took")).toHaveLength(3);
+      });
+
       it("collectArtifacts deletes, in bounded batches, artifacts no remaining run references once the grace period passed", async () => {
         const bytes = (text: string) => new TextEncoder().encode(text);
         await endRun("r_old", "run_completed");

@@ -272,6 +272,27 @@ export class MemoryStore implements Store {
     return collected;
   }
 
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    this.assertOpen();
+    const expired: number[] = [];
+    for (const [id, message] of this.inbox) {
+      if (expired.length >= request.limit) break;
+      if (message.consumedBy !== undefined || message.createdAt >= request.before || this.isAwaited(message)) continue;
+      this.inbox.delete(id);
+      expired.push(id);
+    }
+    return expired;
+  }
+
+  /** Whether a run of the message's tenant has an open wait on its key. */
+  private isAwaited(message: MemoryMessage): boolean {
+    for (const run of this.runsByPk.values()) {
+      if (run.tenant !== message.tenant) continue;
+      for (const wait of run.waits.values()) if (wait.eventKey === message.eventKey) return true;
+    }
+    return false;
+  }
+
   async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
     this.assertOpen();
     const now = this.clock();

@@ -300,6 +300,13 @@ export interface Store {
    */
   collectArtifacts(request: { before: number; limit: number }): Promise<string[]>;
   /**
+   * Retention: deletes up to `limit` inbox messages that nobody consumed and that were delivered before `before`
+   * (epoch ms), and returns their ids in ascending order. A message some run of its tenant waits for now (an open wait
+   * on its key) is kept: that run takes it at its next claim. One bounded batch per call; which of the due messages a
+   * batch takes is the store's choice (each reads them through its index of unconsumed messages).
+   */
+  expireInbox(request: { before: number; limit: number }): Promise<number[]>;
+  /**
    * Takes or renews a named lease for periodic maintenance (retention) so that one worker at a time does it: true
    * when `owner` holds it now until now + `ttlMs`, false when another owner holds an unexpired one.
    */

@@ -137,6 +137,21 @@ function statements(s: string) {
         ORDER BY put_at LIMIT $2 FOR UPDATE SKIP LOCKED)
       AND refs = 0 AND put_at < $1
       RETURNING sha256`,
+    /**
+     * $1 before, $2 limit: unconsumed messages delivered before $1 that no run of their tenant waits for. The outer
+     * consumed_by test is re-checked on a row a concurrent append consumed meanwhile, so a taken message stays. No
+     * ORDER BY: ordering by id makes the planner walk the primary key through every consumed message (137 ms for
+     * 300k of them, against 0.2 ms through inbox_pending).
+     */
+    expireInbox: `
+      DELETE FROM ${s}.inbox WHERE id IN (
+        SELECT i.id FROM ${s}.inbox i
+        WHERE i.consumed_by IS NULL AND i.created_at < $1
+          AND NOT EXISTS (
+            SELECT 1 FROM ${s}.waits w JOIN ${s}.runs r ON r.pk = w.run_pk WHERE w.event_key = i.event_key AND r.tenant = i.tenant)
+        LIMIT $2 FOR UPDATE SKIP LOCKED)
+      AND consumed_by IS NULL
+      RETURNING id`,
     /** $1 name, $2 owner, $3 expires at, $4 now: a row back when the owner holds the lease now */
     acquireMaintenanceLease: `
       INSERT INTO ${s}.maintenance_leases AS m (name, owner, expires_at) VALUES ($1, $2, $3)

@@ -246,6 +246,13 @@ export class PostgresStore implements Store {
     });
   }
 
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    return this.use(async () => {
+      const rows = await this.rows<{ id: string | number }>(this.pool, "expireInbox", [request.before, Math.max(request.limit, 0)]);
+      return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    });
+  }
+
   async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
     return this.use(async () => {
       const now = this.clock();

@@ -240,6 +240,17 @@ export const ACQUIRE_MAINTENANCE_LEASE = /* sql */ `
 export const PRUNE_JOURNAL = /* sql */ `DELETE FROM journal WHERE run_pk = ?`;
 export const PRUNE_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
 export const PRUNE_INBOX = /* sql */ `DELETE FROM inbox WHERE consumed_by = ?`;
+/**
+ * Unconsumed messages delivered before @before that no run of their tenant waits for. INDEXED BY: the planner would
+ * walk the whole table in id order, consumed messages too (kept until their runs are pruned), at every pass.
+ */
+export const EXPIRE_INBOX = /* sql */ `
+  DELETE FROM inbox WHERE id IN (
+    SELECT i.id FROM inbox i INDEXED BY inbox_pending
+    WHERE i.consumed_by IS NULL AND i.created_at < @before
+      AND NOT EXISTS (SELECT 1 FROM waits w JOIN runs r ON r.pk = w.run_pk WHERE w.event_key = i.event_key AND r.tenant = i.tenant)
+    ORDER BY i.id LIMIT @limit)
+  RETURNING id`;
 export const PRUNE_RUN = /* sql */ `DELETE FROM runs WHERE pk = ?`;
 
 // --- the live workers registry ---

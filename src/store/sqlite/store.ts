@@ -121,6 +121,7 @@ function prepareAll(db: Database.Database) {
       (text) => db.prepare<[number]>(text),
     ),
     collectArtifacts: db.prepare<[{ before: number; limit: number }], { sha256: string }>(sql.COLLECT_ARTIFACTS),
+    expireInbox: db.prepare<[{ before: number; limit: number }], { id: number }>(sql.EXPIRE_INBOX),
     acquireMaintenanceLease: db.prepare<[{ name: string; owner: string; expiresAt: number; now: number }], { value: string }>(
       sql.ACQUIRE_MAINTENANCE_LEASE,
     ),
@@ -292,6 +293,15 @@ export class SqliteStore implements Store {
     // One short write transaction per batch, like every other write: appends of running runs queue behind it briefly.
     return this.write(() =>
       this.q.collectArtifacts.all({ before: request.before, limit: Math.max(request.limit, 0) }).map((r) => r.sha256),
+    );
+  }
+
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    return this.write(() =>
+      this.q.expireInbox
+        .all({ before: request.before, limit: Math.max(request.limit, 0) })
+        .map((r) => r.id)
+        .sort((a, b) => a - b),
     );
   }
 
