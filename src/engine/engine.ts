@@ -131,6 +131,8 @@ export interface ExecuteOptions {
 }
 
 const ACTIONS = new Set(["approve", "reject", "abort"]);
+/** How often runUntilSettled looks again at a run another process holds. */
+const HELD_POLL_MS = 1_000;
 
 export class Engine {
   readonly store: Store;
@@ -370,7 +372,9 @@ export class Engine {
         options.onLease?.({ ...held, action: waits ? "waiting" : "left" });
       }
       if (!waits) return record;
-      await sleep(Math.max(0, due - this.clock()));
+      // A live holder may finish or let go long before its lease would expire: look again soon.
+      const pause = due - this.clock();
+      await sleep(Math.max(0, held ? Math.min(pause, HELD_POLL_MS) : pause));
     }
   }
 
