@@ -25,12 +25,14 @@ afterAll(removeTempDirs);
 
 const HELD = fixture("held.ts");
 const RUN_ID = "r_takeover_1";
-const TEST_TIMEOUT = 60_000;
+const TEST_TIMEOUT = 200_000;
+/** The lease `duro run` takes: far longer than any command here may take, so that none can wait for it to expire. */
+const RUN_LEASE_MS = "600000";
 /**
- * The recovering command's own time limit. The dead process's lease (the default, 30 s) outlasts it, so a command that
- * waited for the lease to expire instead of taking the run over fails the test by being killed.
+ * Every command's own time limit (a slow machine needs seconds to start one). The dead process's lease outlasts it
+ * tenfold, so a command that waited for the lease to expire instead of taking the run over fails by being killed.
  */
-const RECOVERY_LIMIT_MS = 20_000;
+const COMMAND_LIMIT_MS = 60_000;
 
 const STORES: Array<{ name: string; db: (dir: string) => string }> = [
   { name: "SQLite", db: (dir) => sqliteUrl(join(dir, "duro.db")) },
@@ -42,7 +44,7 @@ function scene(db: (dir: string) => string) {
   const dir = freshDir("duro-takeover-");
   const effects = join(dir, "effects.jsonl");
   const release = join(dir, "release");
-  const cli = (timeoutMs = RECOVERY_LIMIT_MS): CliOptions => ({
+  const cli = (timeoutMs = COMMAND_LIMIT_MS): CliOptions => ({
     cwd: dir,
     env: { DURO_TEST_EFFECTS: effects, DURO_TEST_RELEASE: release },
     timeoutMs,
@@ -50,13 +52,14 @@ function scene(db: (dir: string) => string) {
   return { db: db(dir), effects, release, cli };
 }
 
-/** Starts `duro run` of the held workflow (default lease) and returns once its step is in flight in that process. */
-async function runHeld(db: string, cli: CliOptions, effects: string): Promise<SpawnedCli> {
-  const started = spawnDuro(["run", HELD, "--id", RUN_ID, "--db", db], cli);
+/** Starts `duro run` of the held workflow and returns once its step is in flight in that process. */
+async function runHeld(db: string, cli: CliOptions, effects: string, leaseMs = RUN_LEASE_MS): Promise<SpawnedCli> {
+  const started = spawnDuro(["run", HELD, "--id", RUN_ID, "--db", db, "--lease-ms", leaseMs], cli);
   const marked = await until(
     async () => ({ effects: readEffects(effects), exited: started.child.exitCode !== null || started.child.signalCode !== null }),
     (seen) => seen.effects.length > 0 || seen.exited,
     "the held step to start in `duro run`",
+    { timeoutMs: COMMAND_LIMIT_MS },
   );
   expect(marked.exited, "duro run ended before its step started").toBe(false);
   expect(marked.effects).toEqual([{ key: "hold#0", attempt: 1, idempotencyKey: `${RUN_ID}:hold#0`, pid: started.child.pid }]);
@@ -127,7 +130,9 @@ describe("a live `duro run`", () => {
     timeout: TEST_TIMEOUT,
   }, async () => {
     const { db, effects, release, cli } = scene(STORES[0]?.db as (dir: string) => string);
-    const started = await runHeld(db, cli(), effects);
+    // It lives through two other commands: a time limit for all three. With the default lease (30 s), which a live
+    // holder keeps renewing, resume waits for the run (it waits up to 30 s for what is due).
+    const started = await runHeld(db, cli(3 * COMMAND_LIMIT_MS), effects, "30000");
     const pid = started.child.pid as number;
 
     const worker = await duro(["worker", HELD, "--until-idle", "--db", db, "--json"], cli());
@@ -146,6 +151,7 @@ describe("a live `duro run`", () => {
       async () => stderr,
       (text) => text.includes("waiting for it to finish"),
       "resume to say what it waits for",
+      { timeoutMs: COMMAND_LIMIT_MS },
     );
     expect(stderr).toMatch(new RegExp(`run ${RUN_ID} is held by worker w_\\w+ \\(pid ${pid} on this host, alive\\) until`));
     expect(readEffects(effects)).toHaveLength(1);

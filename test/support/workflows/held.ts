@@ -5,7 +5,7 @@ import { workflow } from "duro";
 import { recorded } from "./effects.js";
 
 /** The longest a step holds without being released, so that a forgotten release cannot hang a test. */
-const HOLD_LIMIT_MS = 25_000;
+const HOLD_LIMIT_MS = 120_000;
 
 export default workflow("held", { version: "1" }, async (ctx) => {
   const held = await ctx.step("hold", async (step) => {
