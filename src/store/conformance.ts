@@ -414,6 +414,105 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
       });
     });
 
+    describe("lease holders", () => {
+      const here = { host: "box", hostId: "box/boot-1/pidns-1", pid: 4242, startTime: "1000" };
+      const elsewhere = { host: "other", hostId: "other/boot-9/pidns-1", pid: 7, startTime: "5" };
+
+      it("every kind of claim records its holder, and heldLeases lists unexpired leases with them", async () => {
+        await store.createRun(newRun("a1"));
+        await store.createRun(newRun("b1", { workflow: "billing" }));
+        await store.createRun(newRun("q1", { queue: "mail" }));
+        await store.createRun(newRun("n1"));
+        await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"], holder: here });
+        await store.claimRun("b1", "w2", LEASE_MS, { holder: elsewhere });
+
+        const all = await store.heldLeases();
+
+        expect(all.map((l) => l.runId)).toEqual(["a1", "b1", "n1", "q1"]);
+        expect(all.find((l) => l.runId === "a1")).toEqual({
+          runId: "a1",
+          workflow: "order",
+          workerId: "w1",
+          epoch: expect.any(Number),
+          expiresAt: clock.now() + LEASE_MS,
+          holder: here,
+        });
+        expect(all.find((l) => l.runId === "q1")?.holder).toEqual(here);
+        expect(all.find((l) => l.runId === "b1")?.holder).toEqual(elsewhere);
+        expect((await store.heldLeases({ hostId: here.hostId })).map((l) => l.runId)).toEqual(["a1", "n1", "q1"]);
+        expect((await store.heldLeases({ runId: "b1" })).map((l) => l.workerId)).toEqual(["w2"]);
+        expect((await store.heldLeases({ workflows: ["billing"] })).map((l) => l.runId)).toEqual(["b1"]);
+        expect((await store.heldLeases({ hostId: here.hostId, limit: 2 })).map((l) => l.runId)).toEqual(["a1", "n1"]);
+        clock.advance(LEASE_MS);
+        expect(await store.heldLeases()).toEqual([]);
+      });
+
+      it("a claim without a holder leaves none, also where an earlier claim had one", async () => {
+        await store.createRun(newRun("r1"));
+        await store.claimRun("r1", "w1", LEASE_MS, { holder: here });
+        clock.advance(LEASE_MS);
+        await store.claimRun("r1", "w2", LEASE_MS);
+
+        const [lease] = await store.heldLeases({ runId: "r1" });
+
+        expect(lease).toMatchObject({ workerId: "w2" });
+        expect(lease).not.toHaveProperty("holder");
+      });
+
+      it("breakLease makes the run claimable at once and fences the old holder out", async () => {
+        await store.createRun(newRun("r1"));
+        const old = (await store.claimRun("r1", "w1", LEASE_MS, { holder: here })) as Lease;
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toBeUndefined();
+
+        expect(await store.breakLease(old)).toBe(true);
+        expect(await store.heldLeases({ runId: "r1" })).toEqual([]);
+        const taken = await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
+
+        expect(taken).toMatchObject([{ runId: "r1", workerId: "w2" }]);
+        expect((taken[0] as Lease).epoch).toBeGreaterThan(old.epoch);
+        await expect(store.append("r1", step("a#0"), commit(old, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        await expect(store.heartbeat(old, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+        expect((await store.append("r1", step("a#0"), commit(taken[0] as Lease, 1))).lastSeq).toBe(3);
+      });
+
+      it("a broken lease's holder cannot heartbeat it back before anyone claims the run", async () => {
+        const old = await startRun("r1");
+        await store.breakLease(old);
+
+        await expect(store.heartbeat(old, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+        await expect(store.append("r1", step("a#0"), commit(old, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toMatchObject({ runId: "r1", workerId: "w2" });
+      });
+
+      it("breakLease changes nothing unless the lease is still exactly the one named", async () => {
+        const old = await startRun("r1");
+        clock.advance(LEASE_MS);
+        const current = (await store.claimRun("r1", "w2", LEASE_MS)) as Lease;
+
+        expect(await store.breakLease(old)).toBe(false);
+        expect(await store.breakLease({ ...current, workerId: "w1" })).toBe(false);
+        expect(await store.breakLease({ ...current, epoch: current.epoch + 1 })).toBe(false);
+        expect(await store.claimRun("r1", "w3", LEASE_MS)).toBeUndefined();
+        expect((await store.append("r1", step("a#0"), commit(current, 1))).lastSeq).toBe(3);
+
+        await store.append("r1", [{ type: "run_completed", output: 1 }], commit(current, 3));
+        expect(await store.breakLease(current)).toBe(false);
+        expect(await store.breakLease({ runId: "nope", workerId: "w2", epoch: 1 })).toBe(false);
+      });
+
+      it("breakLease of an expired or released lease is refused", async () => {
+        const expired = await startRun("r1");
+        clock.advance(LEASE_MS);
+        expect(await store.breakLease(expired)).toBe(false);
+
+        await store.createRun(newRun("r2"));
+        const released = (await store.claimRun("r2", "w1", LEASE_MS)) as Lease;
+        await store.release(released, { readyAt: clock.now() + 60_000 });
+        expect(await store.breakLease(released)).toBe(false);
+        expect(await store.getRun("r2")).toMatchObject({ status: "queued", readyAt: clock.now() + 60_000 });
+      });
+    });
+
     describe("heartbeat and release", () => {
       it("heartbeat extends the lease past its first expiry", async () => {
         const lease = await startRun("r1");

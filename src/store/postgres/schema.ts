@@ -462,6 +462,13 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
       NULL::text, NULL::integer, NULL::bigint, NULL::bigint;
   END $$;
   `,
+
+  // Version 14: who holds a lease. Every claim writes the claiming process's identity (JSON text: host, hostId, pid,
+  // startTime) next to lease_owner, so that a process on the same machine can tell that the holder is gone and break
+  // the lease before it expires (engine/holder.ts). Only meaningful while the run is running; a claim overwrites it.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.runs ADD COLUMN lease_holder text;
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -186,6 +186,13 @@ export const MIGRATIONS: readonly string[] = [
     expires_at  INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // 8: who holds a lease. Every claim writes the claiming process's identity (JSON: host, hostId, pid, startTime) next
+  // to lease_owner, so that a process on the same machine can tell that the holder is gone and break the lease
+  // before it expires (engine/holder.ts). Only meaningful while the run is running; a claim always overwrites it.
+  /* sql */ `
+  ALTER TABLE runs ADD COLUMN lease_holder TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
