@@ -59,8 +59,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const workers = Array.from({ length: options.workers }, () => start(false));
   let kills = 0;
   const started = Date.now();
-  // At least MIN_KILLS, however slowly a loaded machine starts workers, within a bound.
-  const goOn = () => Date.now() - started < options.chaosMs || (kills < MIN_KILLS && Date.now() - started < 4 * options.chaosMs);
+  // At least MIN_KILLS, however slowly a loaded machine starts workers, within a bound (a minute at least: on a
+  // shared 2-core machine a worker has taken over 10 s to print its first run).
+  const bound = Math.max(4 * options.chaosMs, 60_000);
+  const goOn = () => Date.now() - started < options.chaosMs || (kills < MIN_KILLS && Date.now() - started < bound);
   while (goOn()) {
     await new Promise((resolve) => setTimeout(resolve, options.killEveryMs));
     // Kill only a worker that is executing runs: on a loaded machine a fresh process can take longer to start than
