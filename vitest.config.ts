@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Gives the suite a PostgreSQL server (DURO_TEST_PG, the local one, or a throwaway embedded one).
+    globalSetup: ["test/support/global-postgres.ts"],
     testTimeout: 30_000,
     pool: "forks",
   },

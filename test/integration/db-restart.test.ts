@@ -7,6 +7,7 @@ import { createEngine } from "../../src/index.js";
 import { openStore } from "../../src/store/index.js";
 import { fixture, freshDir, removeTempDirs, spawnDuro } from "../support/cli.js";
 import { expectFiveCompleted } from "../support/five-checks.js";
+import { until } from "../support/poll.js";
 import { privatePostgresProblem, startPrivatePostgres } from "../support/private-postgres.js";
 import five from "../support/workflows/five.js";
 
@@ -31,7 +32,12 @@ it.skipIf(problem !== undefined)(
         env: { DURO_TEST_EFFECTS: join(dir, "effects.jsonl") },
         timeoutMs: 120_000,
       });
-      await sleep(2_000);
+      // Restart once the worker is working: after a fixed pause, a loaded machine's worker may not even have
+      // connected yet, and then it never sees the restart.
+      const probe = createEngine({ store: openStore(server.url), workflows: [five] });
+      const completed = async () => (await probe.list({ status: "completed", limit: 100 })).runs.length;
+      await until(completed, (n) => n > 0, "the worker to complete a first run", { timeoutMs: 60_000, everyMs: 50 });
+      await probe.close();
       server.restart();
 
       const check = createEngine({ store: openStore(server.url), workflows: [five] });

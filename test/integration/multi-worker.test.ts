@@ -115,8 +115,8 @@ async function maxRunsAtOnceByKey(engine: ReturnType<typeof createEngine>, ids: 
 it("SQLite: 3 workers SIGKILLed at random complete 300 runs with an exactly-once journal", async () => {
   const db = sqliteUrl(join(freshDir("duro-chaos-db-"), "duro.db"));
   await chaosScenario({ db, runs: 300, workers: 3, chaosMs: 2_500, killEveryMs: 400, customers: 3 });
-}, 120_000);
+}, 240_000);
 
 it("PostgreSQL: 4 workers SIGKILLed at random complete 2,000 runs of 5 steps with an exactly-once journal", async () => {
   await chaosScenario({ db: freshPgUrl(), runs: 2_000, workers: 4, chaosMs: 8_000, killEveryMs: 700, customers: 6 });
-}, 240_000);
+}, 480_000);

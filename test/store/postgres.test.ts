@@ -1,12 +1,13 @@
-// The PostgreSQL store against a real server (DURO_TEST_PG, default postgres://postgres@127.0.0.1:5432/test).
+// The PostgreSQL store against a real server (DURO_TEST_PG, as the suite's global setup chose it).
 // Every store gets a schema of its own, dropped when the file is done, so runs of this file never collide.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeClock, storeConformance } from "../../src/store/conformance.js";
 import { type Lease, openPostgresStore, openStore, type PostgresStore, parseDbUrl } from "../../src/store/index.js";
+import { DROP_TIMEOUT_MS, PG_URL } from "../support/postgres.js";
 
-const URL = process.env.DURO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+const URL = PG_URL;
 const PREFIX = `duro_t_${process.pid}_${randomBytes(3).toString("hex")}`;
 
 const schemas: string[] = [];
@@ -31,7 +32,7 @@ afterAll(async () => {
   } finally {
     await admin.end();
   }
-});
+}, DROP_TIMEOUT_MS);
 
 let lastSchema = "";
 storeConformance(

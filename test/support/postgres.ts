@@ -1,10 +1,13 @@
-// PostgreSQL for tests: the server in DURO_TEST_PG (default postgres://postgres@127.0.0.1:5432/test), and a
-// schema of its own for every store a test opens, all dropped when the test file is done.
+// PostgreSQL for tests: the server in DURO_TEST_PG (which the suite's global setup, global-postgres.ts, always sets:
+// to the server it found or started), and a schema of its own for every store a test opens, all dropped when the
+// test file is done.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll } from "vitest";
 
 export const PG_URL = process.env.DURO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+/** Dropping a file's schemas takes seconds on a busy machine; more than vitest's default hook timeout allows. */
+export const DROP_TIMEOUT_MS = 120_000;
 const PREFIX = `duro_t_${process.pid}_${randomBytes(3).toString("hex")}`;
 const schemas: string[] = [];
 
@@ -30,4 +33,4 @@ afterAll(async () => {
   } finally {
     await admin.end();
   }
-});
+}, DROP_TIMEOUT_MS);
