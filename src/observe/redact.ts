@@ -78,9 +78,7 @@ export class Redactor {
   constructor(policy: RedactionPolicy = {}) {
     this.names = (policy.keys ?? DEFAULT_SECRET_KEYS).map(keyWords).filter((w) => w.length > 0);
     this.suffixes = new Set((policy.keySuffixes ?? DEFAULT_KEY_SUFFIXES).map((s) => s.toLowerCase()));
-    this.patterns = (policy.valuePatterns ?? DEFAULT_VALUE_PATTERNS).map(
-      (p) => new RegExp(p.source, p.flags.includes("g") ? p.flags : `${p.flags}g`),
-    );
+    this.patterns = combined(policy.valuePatterns ?? DEFAULT_VALUE_PATTERNS);
     this.known = new Set([...(policy.knownValues ?? [])].filter((v) => v.length >= MIN_SECRET_LENGTH));
   }
 
@@ -141,6 +139,19 @@ export class Redactor {
     };
     return { value: walk(value, root) as T, redactions };
   }
+}
+
+/**
+ * The patterns as few global regular expressions as their flags allow: one alternation scans a string once
+ * instead of once per shape (the catalogue has about thirty).
+ */
+function combined(patterns: RegExp[]): RegExp[] {
+  const byFlags = new Map<string, string[]>();
+  for (const p of patterns) {
+    const flags = p.flags.includes("g") ? p.flags : `${p.flags}g`;
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${p.source})`]);
+  }
+  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags));
 }
 
 function endsWith(words: string[], end: number, name: string[]): boolean {
