@@ -100,6 +100,14 @@ async function runCommand(args: string[]): Promise<number> {
   });
   const out = output(values.json);
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
+  // Mocks answer in this process only: a worker claiming the detached run would call the real components.
+  if (values.detach && values.mocks !== undefined) {
+    throw new DuroError(
+      "mocks_detached",
+      "--mocks apply only in the process that runs the run, and a worker does not load them; drop --detach (a run that waits is continued with the same mocks by duro resume <runId>)",
+      { category: "input" },
+    );
+  }
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
   const module = await loadWorkflowFile(file, packOptions(values));
   if (values.flow !== undefined && values.workflow !== undefined) throw usage("--flow and --workflow name the same thing; give one");

@@ -54,7 +54,7 @@ describe("mocks recorded with a run", () => {
   );
 
   it(
-    "resume refuses mocks that changed or are gone, and mocks for a run started without them, each with a code",
+    "resume refuses mocks that changed or are gone, and mocks for a run started without them, and run refuses --mocks with --detach, each with a code",
     async () => {
       const dir = freshDir("duro-mocks-refuse-");
       const db = sqliteUrl(join(dir, "m.db"));
@@ -87,6 +87,11 @@ describe("mocks recorded with a run", () => {
       const mixed = await duro(["resume", plainId, "--db", db, "--mocks", copy], opts);
       expect(mixed.code).toBe(2);
       expect(mixed.stderr).toContain("mocks_not_recorded");
+
+      // A worker would run a detached run without its mocks.
+      const detached = await duro(["run", MOCKED, "--db", db, "--mocks", copy, "--input", '{"key":"go-4"}', "--detach"], opts);
+      expect(detached.code).toBe(2);
+      expect(detached.stderr).toContain("mocks_detached");
     },
     TEST_TIMEOUT,
   );
