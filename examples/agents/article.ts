@@ -1,6 +1,6 @@
 // A three-phase template (plan, draft, review) with approval gates: a person approves the outline and the
 // draft; rejecting re-runs the phase with the comment. The run waits (for days if need be) at each gate and
-// ends with report.json and report.md in .duro/runs/<runId>/.
+// ends with phases.json and phases.md in .duro/runs/<runId>/.
 //   npx duro run examples/agents/article.ts --input '{"topic":"durable agents"}' --mock-llm examples/agents/article.mock.json
 //   npx duro approve <runId> plan                 (or --reject --comment "more depth", or --abort)
 //   npx duro resume <runId> --mock-llm examples/agents/article.mock.json

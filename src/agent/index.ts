@@ -11,8 +11,10 @@ export { type OpenAiCompatibleOptions, openAiCompatible } from "./openai.js";
 export {
   type ArtifactRef,
   type Persona,
+  PHASE_REPORT_FILES,
   type Phase,
   type PhaseAttempt,
+  type PhaseError,
   type PhaseReport,
   type PhaseRunOptions,
   type PhaseTemplate,

@@ -1,10 +1,12 @@
 // Phase templates: multi-step agent work with human gates. Personas are bound to roles once and the binding is
 // journaled; each phase's artifact is validated, stored by its sha256 and put before a gate (approve, reject to
-// redo the phase with the reviewer's comment, or abort). Completed phases are replayed, never redone. The run
-// ends with report.json and report.md.
+// redo the phase with the reviewer's comment, or abort). Completed phases are replayed, never redone. However the
+// template ends (completed, aborted at a gate, failed), it writes phases.json and phases.md, with an `error` for the
+// last two, beside the run folder's own files (run.json, report.md); an aborted or failed template fails the run
+// (phase_aborted, or the failure's own code), so the run's status says what happened.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type ApprovalDecision, DuroError, type WorkflowContext } from "../core/index.js";
+import { type ApprovalDecision, CancelledError, DuroError, NonDeterminismError, type WorkflowContext } from "../core/index.js";
 import type { Budget } from "./budget.js";
 import { runtimeOf } from "./context.js";
 import type { ModelPrice } from "./models.js";
@@ -49,7 +51,7 @@ export interface PhaseRunOptions {
   /** Model turns per phase attempt. default 10 */
   maxIterations?: number;
   prices?: Record<string, ModelPrice>;
-  /** Where report.json and report.md go. default .duro/runs/<runId> */
+  /** Where phases.json and phases.md go. default .duro/runs/<runId> (the run folder) */
   reportDir?: string;
 }
 
@@ -66,12 +68,23 @@ export interface PhaseAttempt {
   usage: { inputTokens: number; outputTokens: number; costUsd: number; iterations: number };
 }
 
+/** Why a template did not complete: the abort decision (`phase_aborted`) or the failure that ended it. */
+export interface PhaseError {
+  code: string;
+  message: string;
+  /** The phase it happened in. */
+  phase?: string;
+}
+
 export interface PhaseReport {
   template: string;
   runId: string;
-  status: "completed" | "aborted";
+  /** completed: every phase approved; aborted: a reviewer aborted at a gate; failed: a phase failed (see error). */
+  status: "completed" | "aborted" | "failed";
+  /** null when completed. */
+  error: PhaseError | null;
   personas: Record<string, Persona>;
-  phases: Array<{ name: string; role: string; attempts: PhaseAttempt[]; status: "approved" | "aborted" }>;
+  phases: Array<{ name: string; role: string; attempts: PhaseAttempt[]; status: "running" | "approved" | "aborted" | "failed" }>;
   artifacts: Record<string, ArtifactRef & { value: unknown }>;
   /** The journal's last events when the report was written (type, key, seq, at; no payloads). */
   lastEvents?: Array<{ seq: number; at: string; type: string; key?: string }>;
@@ -85,7 +98,10 @@ export interface PhaseReport {
 const encoder = new TextEncoder();
 const LAST_EVENTS = 20;
 
-/** Runs a phase template inside a workflow; returns (and writes) the report. */
+/**
+ * Runs a phase template inside a workflow; returns (and writes) the report. An abort at a gate throws
+ * `phase_aborted` and a failure rethrows its error, each after the report is written.
+ */
 export async function runPhases(ctx: WorkflowContext, template: PhaseTemplate, options: PhaseRunOptions): Promise<PhaseReport> {
   const roles = [...new Set(template.phases.map((p) => p.role))];
   const missing = roles.filter((role) => !options.personas[role]);
@@ -105,18 +121,45 @@ export async function runPhases(ctx: WorkflowContext, template: PhaseTemplate, o
     template: template.name,
     runId: ctx.runId,
     status: "completed",
+    error: null,
     personas,
     phases: [],
     artifacts: {},
     usage: { total: zero(), byPhase: {}, byPersona: {} },
   };
-  for (const phase of template.phases) {
-    const outcome = await runPhase(ctx, template, phase, personas[phase.role] as Persona, options, report);
-    if (outcome === "aborted") {
-      report.status = "aborted";
-      break;
+  let failure: { error: unknown } | undefined;
+  try {
+    for (const phase of template.phases) {
+      const outcome = await runPhase(ctx, template, phase, personas[phase.role] as Persona, options, report);
+      if (outcome !== "approved") {
+        report.status = "aborted";
+        report.error = { code: "phase_aborted", message: outcome.message, phase: phase.name };
+        failure = {
+          error: new DuroError("phase_aborted", outcome.message, { category: "step", retryable: false, details: { phase: phase.name } }),
+        };
+        break;
+      }
     }
+  } catch (error) {
+    // Replay gone wrong cannot be reported truthfully, and a cancelled run takes no further step.
+    if (error instanceof NonDeterminismError || error instanceof CancelledError) throw error;
+    const current = report.phases[report.phases.length - 1];
+    if (current?.status === "running") current.status = "failed";
+    const info = error as { code?: unknown; message?: unknown };
+    report.status = "failed";
+    report.error = {
+      code: typeof info?.code === "string" ? info.code : "step_error",
+      message: typeof info?.message === "string" ? info.message : String(error),
+      ...(current ? { phase: current.name } : {}),
+    };
+    failure = { error };
   }
+  const written = await writeReportStep(ctx, report, options);
+  if (failure) throw failure.error;
+  return written;
+}
+
+function writeReportStep(ctx: WorkflowContext, report: PhaseReport, options: PhaseRunOptions): Promise<PhaseReport> {
   const { services } = runtimeOf(ctx);
   return ctx.step("report", async () => {
     const events = await services.readJournal();
@@ -134,8 +177,8 @@ async function runPhase(
   persona: Persona,
   options: PhaseRunOptions,
   report: PhaseReport,
-): Promise<"approved" | "aborted"> {
-  const entry: PhaseReport["phases"][number] = { name: phase.name, role: phase.role, attempts: [], status: "approved" };
+): Promise<"approved" | { message: string }> {
+  const entry: PhaseReport["phases"][number] = { name: phase.name, role: phase.role, attempts: [], status: "running" };
   report.phases.push(entry);
   const tools = (template.tools ?? []).filter((t) => persona.tools?.includes(t.name));
   const maxAttempts = phase.maxAttempts ?? 3;
@@ -164,7 +207,10 @@ async function runPhase(
     const record: PhaseAttempt = { attempt, artifact, usage };
     entry.attempts.push(record);
     report.artifacts[phase.artifact.name] = { ...artifact, value: result.data };
-    if (phase.gates && phase.gates.length === 0) return "approved";
+    if (phase.gates && phase.gates.length === 0) {
+      entry.status = "approved";
+      return "approved";
+    }
     const decision = await ctx.approval(phase.name, {
       summary: `${template.name} / ${phase.name}: ${phase.artifact.name} (sha256 ${artifact.sha256.slice(0, 12)}, attempt ${attempt}): ${preview(json)}`,
       ...(phase.gates ? { gates: phase.gates } : {}),
@@ -174,10 +220,16 @@ async function runPhase(
       ...(decision.by ? { by: decision.by } : {}),
       ...(decision.comment ? { comment: decision.comment } : {}),
     };
-    if (decision.action === "approve") return "approved";
+    if (decision.action === "approve") {
+      entry.status = "approved";
+      return "approved";
+    }
     if (decision.action === "abort") {
       entry.status = "aborted";
-      return "aborted";
+      const by = decision.by ? ` by ${decision.by}` : "";
+      return {
+        message: `phase "${phase.name}" of template "${template.name}" was aborted${by} at its gate${decision.comment ? `: ${decision.comment}` : ""}`,
+      };
     }
     if (attempt >= maxAttempts) {
       throw new DuroError("phase_rejected", `phase "${phase.name}" was rejected ${attempt} times (its maxAttempts); the run stops`, {
@@ -224,18 +276,27 @@ function preview(json: string): string {
   return json.length > 160 ? `${json.slice(0, 157)}…` : json;
 }
 
-/** Writes report.json and report.md into `dir`; returns the report (journaled as the step's result). */
+/** The phase report's files: apart from the run folder's report.md and run.json, which describe the run. */
+export const PHASE_REPORT_FILES = { json: "phases.json", markdown: "phases.md" } as const;
+
+/** Writes phases.json and phases.md into `dir`; returns the report (journaled as the step's result). */
 function writeReport(report: PhaseReport, dir: string): PhaseReport {
   const folder = resolve(dir);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(folder, "report.md"), reportMarkdown(report));
+  writeFileSync(join(folder, PHASE_REPORT_FILES.json), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(folder, PHASE_REPORT_FILES.markdown), reportMarkdown(report));
   return report;
 }
 
 export function reportMarkdown(report: PhaseReport): string {
   const money = (n: number) => `$${n.toFixed(6)}`;
-  const lines = [`# ${report.template}: run ${report.runId} (${report.status})`, "", "## Personas", ""];
+  const lines = [`# ${report.template}: run ${report.runId} (${report.status})`, ""];
+  if (report.error)
+    lines.push(
+      `**${report.status}**${report.error.phase ? ` in phase ${report.error.phase}` : ""}: [${report.error.code}] ${report.error.message}`,
+      "",
+    );
+  lines.push("## Personas", "");
   for (const [role, persona] of Object.entries(report.personas)) lines.push(`- **${role}**: ${persona.model}`);
   lines.push(
     "",

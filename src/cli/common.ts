@@ -26,7 +26,7 @@ const CORE_USAGE = [
   "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
   "duro answer <runId> <name> --value <json> [--by <name>]",
   "duro cancel <runId> [--reason <text>]",
-  "duro resume <runId> [<file...>] [--lease-ms <ms>] [--any-version] [--mock-llm <script.json>]",
+  "duro resume <runId> [<file...>] [--lease-ms <ms>] [--any-version] [--mock-llm <script.json>] [--mocks <mocks.yaml>]",
   "duro db migrate",
 ];
 

@@ -10,6 +10,7 @@ import { HitLocator, hitsOf, type MockHit } from "../observe/transcript.js";
 import { buildCassette, writeCassette } from "../testing/cassette.js";
 import { MockClock, settleSkippingTimers } from "../testing/clock.js";
 import { loadMocksFile, Mocks } from "../testing/mocks.js";
+import { recordMocks } from "../testing/run-mocks.js";
 import { formatLeaseNotice } from "./output.js";
 
 export interface DevRunValues {
@@ -21,6 +22,8 @@ export interface DevRunValues {
 export interface DevSession {
   /** Options for the engine of this run. */
   engineOptions: Partial<EngineOptions>;
+  /** What the run records of this session (`meta` of its start): the mocks file and its digest. */
+  startMeta: Record<string, unknown>;
   /** Throws `secret_in_journal` if the input holds a secret (before the store is opened). */
   checkInput(input: unknown, workflow: string): void;
   /** Executes the run until it ends or waits (with a mock clock, over every timer). */
@@ -41,6 +44,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
   const { redactor, secrets, journalGuard } = secretsSetup({}, { provider: (name) => mocks.secret(name) });
   const restore = mocks.install();
   return {
+    startMeta: values.mocks === undefined ? {} : { mocks: recordMocks(values.mocks) },
     // With a mock clock no timer is awaited in real time: settle() jumps the clock to each one instead.
     engineOptions: {
       secrets,
@@ -68,7 +72,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       }
       if (values.record !== undefined) {
         const events = await readJournal(engine.store, runId);
-        writeCassette(values.record, buildCassette(runId, events, mocks.recorded, { source, redactor }));
+        writeCassette(values.record, buildCassette(runId, events, mocks.recorded, { source, redactor, mocks: spec }));
       }
       return dir;
     },

@@ -109,6 +109,14 @@ async function runCommand(args: string[]): Promise<number> {
   });
   const out = output(values.json);
   const file = requirePositional(positionals, 0, "the workflow file: duro run <file>");
+  // Mocks answer in this process only: a worker claiming the detached run would call the real components.
+  if (values.detach && values.mocks !== undefined) {
+    throw new DuroError(
+      "mocks_detached",
+      "--mocks apply only in the process that runs the run, and a worker does not load them; drop --detach (a run that waits is continued with the same mocks by duro resume <runId>)",
+      { category: "input" },
+    );
+  }
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
   const module = await loadWorkflowFile(file, packOptions(values));
   if (values.flow !== undefined && values.workflow !== undefined) throw usage("--flow and --workflow name the same thing; give one");
@@ -128,7 +136,9 @@ async function runCommand(args: string[]): Promise<number> {
   try {
     const handle = await engine.start(def, input, {
       source: module.file,
-      ...(module.pack ? { meta: { pack: module.pack } } : {}),
+      ...(module.pack || Object.keys(dev.startMeta).length > 0
+        ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
+        : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
@@ -390,11 +400,13 @@ async function resumeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     "lease-ms": { type: "string" },
     "mock-llm": { type: "string" },
+    mocks: { type: "string" },
     ...ANY_VERSION_FLAG,
     ...PACK_FLAGS,
   });
   const out = output(values.json);
   const runId = requirePositional(positionals, 0, "the run id: duro resume <runId> [<file...>]");
+  let mocksFile: string | undefined;
   const leaseMs = positiveInt(values["lease-ms"], "--lease-ms", 30_000);
   const probe = engineFor(values.db);
   let files = positionals.slice(1);
@@ -403,6 +415,8 @@ async function resumeCommand(args: string[]): Promise<number> {
     const source = (await probe.events(runId, 1))[0];
     const recorded = source?.type === "run_created" ? (source.options.source as string | undefined) : undefined;
     if (files.length === 0 && recorded) files = [recorded];
+    const { mocksForResume, recordedMocksOf } = await import("../testing/run-mocks.js");
+    mocksFile = mocksForResume(runId, recordedMocksOf(source?.type === "run_created" ? source.options : undefined), values.mocks);
     if (files.length === 0) {
       throw new DuroError(
         "file_required",
@@ -417,6 +431,9 @@ async function resumeCommand(args: string[]): Promise<number> {
   }
   const modules = await loadWorkflowFiles(files, packOptions(values));
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
+  const progress = out.json ? undefined : progressPrinter((l) => console.log(l));
+  // The mocks the run was started with answer again (recorded with the run, checked by digest above).
+  const dev = mocksFile === undefined ? undefined : (await import("./devloop.js")).devSession({ mocks: mocksFile }, progress);
   const engine = engineFor(
     values.db,
     modules.flatMap((m) => m.workflows),
@@ -425,14 +442,17 @@ async function resumeCommand(args: string[]): Promise<number> {
       inlineWaitMs: 30_000,
       leaseMs,
       ...pinningOption(values),
-      ...(out.json ? {} : { onEvents: progressPrinter((l) => console.log(l)) }),
+      ...(progress ? { onEvents: progress } : {}),
+      ...dev?.engineOptions,
     },
   );
   try {
-    await engine.runUntilSettled(runId, {
-      maxWaitMs: 30_000,
-      onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
-    });
+    if (dev) await dev.settle(engine, runId);
+    else
+      await engine.runUntilSettled(runId, {
+        maxWaitMs: 30_000,
+        onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
+      });
     // The folder `duro run` wrote for this run (transcript, summary, report) would otherwise describe it as it was.
     const { runFolderPath, writeRunFolder } = await import("../observe/run-folder.js");
     const folder = runFolderPath(runId);
@@ -443,6 +463,7 @@ async function resumeCommand(args: string[]): Promise<number> {
     }
     return await finalReport(engine, runId, out);
   } finally {
+    dev?.close();
     await engine.close();
     await stopMock?.();
   }

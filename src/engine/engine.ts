@@ -223,6 +223,10 @@ export class Engine {
         : this.resolve(workflow.name, options.version, workflow.version);
     const checked = await validateInput(def, input);
     this.options.journalGuard?.check(checked, `input of workflow "${def.name}"`);
+    this.options.journalGuard?.check(
+      { id: options.id, idempotencyKey: options.idempotencyKey, meta: options.meta },
+      `options of a run of workflow "${def.name}"`,
+    );
     const now = this.clock();
     const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
     const timeout = def.options.timeout;
@@ -276,6 +280,7 @@ export class Engine {
       throw inputError("invalid_event_key", "an event key must be a non-empty string");
     if (eventKey.startsWith("duro:"))
       throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    this.options.journalGuard?.check({ eventKey }, "event key");
     this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
     const result = await this.store.deliver({
       eventKey,
@@ -326,6 +331,7 @@ export class Engine {
    * elsewhere stops at its next commit or heartbeat.
    */
   async cancel(runId: string, reason = "cancelled by request"): Promise<RunRecord> {
+    this.options.journalGuard?.check({ reason }, "cancellation");
     await this.store.requestCancel(runId, reason);
     const lease = await this.claimOrTakeOver(runId, {});
     if (lease) await executeRun(this.deps, lease).outcome;

@@ -348,6 +348,7 @@ export class Invocation {
       return;
     }
     try {
+      this.guardCall(request);
       this.dispatchLive(request);
     } catch (error) {
       // The call took a position but journaled nothing: a replay would match the next call against the wrong op.
@@ -358,6 +359,22 @@ export class Invocation {
     }
     // A call that only arms a far timer leaves nothing in flight: it may be what makes the run idle.
     this.checkIdle();
+  }
+
+  /**
+   * Refuses a call whose name or wait options hold a secret before anything of it is journaled or created: a step
+   * name, an event key, a gate, an approval summary or a question become journal keys and fields.
+   */
+  private guardCall(request: OpRequest): void {
+    const guard = this.deps.journalGuard;
+    if (!guard) return;
+    const fields: Record<string, unknown> = { key: request.key };
+    for (const [name, value] of Object.entries(request.args)) {
+      if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) fields[name] = value;
+    }
+    const workflow = request.args.workflow as { name?: unknown } | undefined;
+    if (typeof workflow === "object" && workflow !== null && typeof workflow.name === "string") fields.workflow = workflow.name;
+    guard.check(fields, `call "${request.key}"`);
   }
 
   private dispatchLive(request: OpRequest): void {
@@ -822,9 +839,32 @@ export class Invocation {
         ...event,
         error: guard.error(event.error, event.type === "run_failed" ? "error of the run" : `error of step "${event.key}"`),
       };
+    } else if (guard && !this.guardEvent(guard, event)) {
+      return;
     }
     this.buffer.push(event);
     this.scheduleFlush();
+  }
+
+  /**
+   * The last line before the journal: every string of an event is checked (results, outputs and payloads were
+   * checked where they entered, and are not walked twice). What slips past the call guard fails the run and is
+   * not journaled; a cancellation reason that holds a secret is journaled without it.
+   */
+  private guardEvent(guard: JournalGuard, event: EventBody): boolean {
+    const { result: _r, output: _o, payload: _p, ...rest } = event as EventBody & { result?: unknown; output?: unknown; payload?: unknown };
+    try {
+      guard.check(rest, `${event.type} event`);
+      return true;
+    } catch (error) {
+      if (event.type === "run_cancelled") {
+        this.buffer.push({ ...event, reason: "the cancellation reason held a secret and was not journaled" });
+        this.scheduleFlush();
+      } else if (!this.finished) {
+        void this.finish({ type: "run_failed", error: toErrorInfo(error) });
+      }
+      return false;
+    }
   }
 
   private scheduleFlush(): void {

@@ -1,5 +1,14 @@
 export { type TraceRunOptions, traceRun } from "./otel.js";
-export { DEFAULT_SECRET_KEYS, DEFAULT_VALUE_PATTERNS, REDACTED, type Redacted, type RedactionPolicy, Redactor, redact } from "./redact.js";
+export {
+  DEFAULT_SECRET_KEYS,
+  DEFAULT_VALUE_PATTERNS,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  type Redacted,
+  type RedactionPolicy,
+  Redactor,
+  redact,
+} from "./redact.js";
 export {
   buildRunFolder,
   type FailureSummary,
@@ -10,6 +19,7 @@ export {
   type StepSummary,
   writeRunFolder,
 } from "./run-folder.js";
+export { SECRET_SHAPES, type SecretShape } from "./secret-shapes.js";
 export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
 export { formatTimeline } from "./timeline.js";
 export { buildTranscript, type MockHit, type Transcript, type TranscriptLine, type TranscriptPhase } from "./transcript.js";

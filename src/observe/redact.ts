@@ -1,6 +1,9 @@
 // Redaction: replaces secrets in any JSON value by "[REDACTED]" and lists the JSON path of each one. Pure: the
 // same value and policy always give the same result. Keys are matched by word (camelCase, snake_case and
 // kebab-case are split), so `apiKey` and `client_secret` are secrets while `maxTokens` and `tokenCount` are not.
+// Keys are strings too: a key holding a secret is renamed, and paths name the renamed key, never the secret.
+
+import { SECRET_SHAPES } from "./secret-shapes.js";
 
 export const REDACTED = "[REDACTED]";
 
@@ -39,13 +42,15 @@ export const DEFAULT_SECRET_KEYS = [
 
 export const DEFAULT_KEY_SUFFIXES = ["value", "header", "string"];
 
-export const DEFAULT_VALUE_PATTERNS: RegExp[] = [
-  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
-  /\bsk-[A-Za-z0-9_-]{16,}/g,
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
-];
+/** Credential shapes from a maintained catalogue; see secret-shapes.ts. */
+export const DEFAULT_VALUE_PATTERNS: RegExp[] = SECRET_SHAPES.map((s) => s.pattern);
+
+/**
+ * The shortest value redacted as a known secret. A shorter one cannot be redacted without shredding ordinary text
+ * (every "a", "id" or "ok" in the journal), and is too short to be a credential (a few thousand guesses): the
+ * vault refuses such a value (`secret_too_short`) instead of handing out a secret it cannot keep out of view.
+ */
+export const MIN_SECRET_LENGTH = 4;
 
 export interface Redacted<T = unknown> {
   value: T;
@@ -73,15 +78,13 @@ export class Redactor {
   constructor(policy: RedactionPolicy = {}) {
     this.names = (policy.keys ?? DEFAULT_SECRET_KEYS).map(keyWords).filter((w) => w.length > 0);
     this.suffixes = new Set((policy.keySuffixes ?? DEFAULT_KEY_SUFFIXES).map((s) => s.toLowerCase()));
-    this.patterns = (policy.valuePatterns ?? DEFAULT_VALUE_PATTERNS).map(
-      (p) => new RegExp(p.source, p.flags.includes("g") ? p.flags : `${p.flags}g`),
-    );
-    this.known = new Set([...(policy.knownValues ?? [])].filter((v) => v.length >= 4));
+    this.patterns = combined(policy.valuePatterns ?? DEFAULT_VALUE_PATTERNS);
+    this.known = new Set([...(policy.knownValues ?? [])].filter((v) => v.length >= MIN_SECRET_LENGTH));
   }
 
-  /** Adds a value known to be secret (at least 4 characters; shorter ones would redact ordinary text). */
+  /** Adds a value known to be secret; values shorter than MIN_SECRET_LENGTH are not redactable and are ignored. */
   addKnown(value: string): void {
-    if (value.length >= 4) this.known.add(value);
+    if (value.length >= MIN_SECRET_LENGTH) this.known.add(value);
   }
 
   /** True when a key names a secret. */
@@ -99,6 +102,15 @@ export class Redactor {
     return out;
   }
 
+  /** The key under which a value is kept: redacted when it holds a secret, numbered when that name is taken. */
+  private redactKey(key: string, taken: Record<string, unknown>): string {
+    const redacted = this.redactString(key);
+    if (redacted === key) return key;
+    let name = redacted;
+    for (let n = 2; Object.hasOwn(taken, name); n++) name = `${redacted}#${n}`;
+    return name;
+  }
+
   /** A copy of `value` with secrets replaced, and the paths where they were. */
   redact<T>(value: T, root = "$"): Redacted<T> {
     const redactions: string[] = [];
@@ -111,10 +123,12 @@ export class Redactor {
       if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`));
       if (node === null || typeof node !== "object") return node;
       const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+      for (const [rawKey, child] of Object.entries(node as Record<string, unknown>)) {
+        const key = this.redactKey(rawKey, out);
         const childPath = `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+        if (key !== rawKey) redactions.push(childPath);
         // null, "" and booleans (`requiresPassword: true`) cannot carry a secret: they stay, so flags survive.
-        if (this.isSecretKey(key) && child !== null && child !== undefined && child !== "" && typeof child !== "boolean") {
+        if (this.isSecretKey(rawKey) && child !== null && child !== undefined && child !== "" && typeof child !== "boolean") {
           out[key] = REDACTED;
           redactions.push(childPath);
         } else {
@@ -125,6 +139,19 @@ export class Redactor {
     };
     return { value: walk(value, root) as T, redactions };
   }
+}
+
+/**
+ * The patterns as few global regular expressions as their flags allow: one alternation scans a string once
+ * instead of once per shape (the catalogue has about thirty).
+ */
+function combined(patterns: RegExp[]): RegExp[] {
+  const byFlags = new Map<string, string[]>();
+  for (const p of patterns) {
+    const flags = p.flags.includes("g") ? p.flags : `${p.flags}g`;
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${p.source})`]);
+  }
+  return [...byFlags].map(([flags, sources]) => new RegExp(sources.join("|"), flags));
 }
 
 function endsWith(words: string[], end: number, name: string[]): boolean {

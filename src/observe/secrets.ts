@@ -1,7 +1,7 @@
 // The secrets a run reads (`ctx.secrets.get`) and the guard that keeps secrets out of the journal. Every value
 // read through the vault becomes a known secret of its redactor, so it is redacted wherever it appears later.
 import { DuroError, type ErrorInfo, inputError, type JournalGuard, type SecretReader } from "../core/index.js";
-import { type RedactionPolicy, Redactor } from "./redact.js";
+import { MIN_SECRET_LENGTH, type RedactionPolicy, Redactor } from "./redact.js";
 
 export interface SecretVaultOptions {
   /** Fixed values by name (tests, mocks); looked up first. */
@@ -34,6 +34,13 @@ export class SecretVault implements SecretReader {
         { secret: name },
       );
     }
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw inputError(
+        "secret_too_short",
+        `secret "${name}" is ${value.length} character(s) long; duro redacts secret values of at least ${MIN_SECRET_LENGTH} characters (a shorter one would redact ordinary text everywhere), so it will not hand out one it cannot keep out of the journal, transcripts and logs: use a longer value`,
+        { secret: name, minLength: MIN_SECRET_LENGTH },
+      );
+    }
     this.redactor.addKnown(value);
     this.read.add(name);
     return value;
@@ -47,7 +54,9 @@ export class SecretVault implements SecretReader {
  */
 export function secretGuard(redactor: Redactor = new Redactor()): JournalGuard {
   return {
-    check(value, where) {
+    check(value, rawWhere) {
+      // `where` names a step, an event key or a gate: it may hold the secret being refused.
+      const where = redactor.redactString(rawWhere);
       const { redactions } = redactor.redact(value);
       if (redactions.length === 0) return;
       throw new DuroError(
@@ -56,7 +65,8 @@ export function secretGuard(redactor: Redactor = new Redactor()): JournalGuard {
         { category: "input", retryable: false, details: { where, paths: redactions } },
       );
     },
-    error(error: ErrorInfo, where) {
+    error(error: ErrorInfo, rawWhere) {
+      const where = redactor.redactString(rawWhere);
       const { redactions } = redactor.redact(error);
       if (redactions.length === 0) return error;
       return {

@@ -8,7 +8,7 @@ import { Redactor } from "../observe/redact.js";
 import { secretsSetup } from "../observe/secrets.js";
 import { MemoryStore } from "../store/index.js";
 import { MockClock, settleSkippingTimers } from "./clock.js";
-import { type HttpMock, Mocks, type RecordedHttp } from "./mocks.js";
+import { type HttpMock, Mocks, type MocksSpec, type RecordedHttp } from "./mocks.js";
 
 export interface CassetteStep {
   key: string;
@@ -26,6 +26,8 @@ export interface Cassette {
   /** Settled steps in the order their results reached the code. */
   steps: CassetteStep[];
   http: RecordedHttp[];
+  /** The mocks the run was recorded with, but http (every exchange is in `http`); applied again on replay. */
+  mocks?: Omit<MocksSpec, "http">;
   status: string;
   output?: unknown;
 }
@@ -50,8 +52,9 @@ export function buildCassette(
   runId: string,
   events: readonly JournalEvent[],
   http: RecordedHttp[],
-  options: { source?: string; redactor?: Redactor } = {},
+  options: { source?: string; redactor?: Redactor; mocks?: MocksSpec } = {},
 ): Cassette {
+  const { http: _http, ...mocks } = options.mocks ?? {};
   const state = foldJournal(runId, events);
   const steps = stepsOf(events);
   const cassette: Cassette = {
@@ -62,6 +65,7 @@ export function buildCassette(
     input: state.input,
     steps,
     http,
+    ...(Object.keys(mocks).length > 0 ? { mocks } : {}),
     status: state.phase,
     ...(state.output === undefined ? {} : { output: state.output }),
   };
@@ -112,9 +116,11 @@ function httpMocksOf(http: RecordedHttp[]): HttpMock[] {
  * settled step with the recording; the first difference is the divergence.
  */
 export async function replayCassette(cassette: Cassette, def: WorkflowDefinition<any, any>): Promise<ReplayReport> {
-  const clock = new MockClock();
+  // The recording's clock, tools and kv mocks answer again; its mocked secrets were redacted, so secrets are fixed values.
+  const { secrets: _secrets, ...recorded } = cassette.mocks ?? {};
+  const clock = new MockClock(recorded.clock);
   const mocks = new Mocks(
-    { http: httpMocksOf(cassette.http) },
+    { ...recorded, http: httpMocksOf(cassette.http) },
     () => undefined,
     () => clock.now(),
   );
@@ -145,7 +151,7 @@ export async function replayCassette(cassette: Cassette, def: WorkflowDefinition
     journalGuard,
     onEvents: (runId, events) => compare(runId, events),
   });
-  const restore = mocks.installFetch();
+  const restore = mocks.install();
   try {
     const handle = await engine.start(def, cassette.input);
     replayId = handle.id;

@@ -42,9 +42,9 @@ describe("agent examples, offline", () => {
     expect((await duro(["approve", "r_article", "draft"], opts(dir))).code).toBe(0);
     const last = await duro(["resume", "r_article", ...mock], opts(dir));
     expect(last.code, last.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(dir, ".duro", "runs", "r_article", "report.json"), "utf8"));
+    const report = JSON.parse(readFileSync(join(dir, ".duro", "runs", "r_article", "phases.json"), "utf8"));
     expect(report.phases.map((p: { attempts: unknown[] }) => p.attempts.length)).toEqual([2, 1, 1]);
-    expect(existsSync(join(dir, ".duro", "runs", "r_article", "report.md"))).toBe(true);
+    expect(existsSync(join(dir, ".duro", "runs", "r_article", "phases.md"))).toBe(true);
   });
 });
 

@@ -1,11 +1,13 @@
 // Phase templates: personas bound and journaled at start, artifacts validated and stored by hash, gates that
-// approve, reject (redo with the comment) or abort, completed phases never redone, report.json and report.md.
+// approve, reject (redo with the comment) or abort, completed phases never redone, and a report (phases.json,
+// phases.md) for every outcome: completed, aborted, failed.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Persona, type PhaseReport, type PhaseTemplate, runPhases, workflow } from "duro";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { writeRunFolder } from "../../src/observe/run-folder.js";
 import { harness } from "../support/engine.js";
 import { mockLlm } from "../support/llm.js";
 
@@ -93,8 +95,9 @@ describe("phase templates", () => {
       ["openai", "gpt-reviewer"],
     ]);
     expect(JSON.stringify(server.requests[2]?.body)).toContain("add examples");
-    const report = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8")) as PhaseReport;
+    const report = JSON.parse(readFileSync(join(reportDir, "phases.json"), "utf8")) as PhaseReport;
     expect(report).toEqual(run.output);
+    expect(report).toMatchObject({ status: "completed", error: null });
     expect(report.phases.map((p) => [p.name, p.attempts.map((a) => a.decision?.action ?? "none")])).toEqual([
       ["plan", ["approve"]],
       ["draft", ["reject", "approve"]],
@@ -105,7 +108,9 @@ describe("phase templates", () => {
     const stored = await engine.store.getArtifact(draft?.sha256 as string);
     expect(Buffer.from(stored as Uint8Array).toString("utf8")).toBe(JSON.stringify(draft?.value));
     expect(Object.keys(report.usage.byPersona)).toEqual(["planner", "writer", "reviewer"]);
-    const markdown = readFileSync(join(reportDir, "report.md"), "utf8");
+    // The run folder written into the same directory (as duro run does) keeps the template's report.
+    await writeRunFolder(engine.store, id, reportDir);
+    const markdown = readFileSync(join(reportDir, "phases.md"), "utf8");
     expect(markdown).toContain("| draft | writer | 1 | draft |");
     expect(markdown).toContain("## Last events");
     expect(report.lastEvents?.map((e) => `${e.type} ${e.key ?? ""}`).slice(-3)).toEqual([
@@ -115,23 +120,39 @@ describe("phase templates", () => {
     ]);
   });
 
-  it("abort at a gate ends the template: no later phase runs and the report says aborted", async () => {
+  it("abort at a gate ends the template: no later phase runs, the report says aborted and why, and the run fails with phase_aborted", async () => {
     const server = await mockLlm({ replies: [{ match: "Phase: plan", content: '{"sections":["a"]}' }] });
     const { engine, settle, reportDir, wf } = setup();
     const { id } = await engine.start(wf, { topic: "t" });
     await settle(id);
     await engine.approve(id, "plan", { action: "abort", by: "ana", comment: "wrong topic" });
     const run = await settle(id);
-    expect(run).toMatchObject({ status: "completed", output: { status: "aborted", phases: [{ name: "plan", status: "aborted" }] } });
+    expect(run).toMatchObject({ status: "failed", error: { code: "phase_aborted", details: { phase: "plan" } } });
+    expect(run.error?.message).toContain("aborted by ana at its gate: wrong topic");
     expect(server.requests).toHaveLength(1);
-    expect(existsSync(join(reportDir, "report.md"))).toBe(true);
+    const report = JSON.parse(readFileSync(join(reportDir, "phases.json"), "utf8")) as PhaseReport;
+    expect(report).toMatchObject({
+      status: "aborted",
+      error: { code: "phase_aborted", phase: "plan" },
+      phases: [{ name: "plan", status: "aborted" }],
+    });
+    const { summary } = await writeRunFolder(engine.store, id, reportDir);
+    expect(summary.status).toBe("failure");
+    expect(readFileSync(join(reportDir, "phases.md"), "utf8")).toContain("**aborted** in phase plan: [phase_aborted]");
   });
 
-  it("an artifact that never matches its schema fails the run with schema_invalid", async () => {
+  it("an artifact that never matches its schema fails the run with schema_invalid, and the report says failed with that error", async () => {
     await mockLlm({ replies: [{ content: '{"sections":"one"}' }, { content: '{"sections":"still one"}' }] });
-    const { engine, settle, wf } = setup();
+    const { engine, settle, wf, reportDir } = setup();
     const { id } = await engine.start(wf, { topic: "t" });
     const run = await settle(id);
     expect(run.error).toMatchObject({ code: "schema_invalid", details: { agent: "plan" } });
+    const report = JSON.parse(readFileSync(join(reportDir, "phases.json"), "utf8")) as PhaseReport;
+    expect(report).toMatchObject({
+      status: "failed",
+      error: { code: "schema_invalid", phase: "plan" },
+      phases: [{ name: "plan", status: "failed" }],
+    });
+    expect(existsSync(join(reportDir, "phases.md"))).toBe(true);
   });
 });

@@ -121,7 +121,7 @@ describe("http", () => {
           JSON.stringify({
             method: req.method,
             url: req.url,
-            authorized: req.headers.authorization === "Bearer t0k",
+            authorized: req.headers.authorization === "Bearer t0k-orders",
             body: body ? JSON.parse(body) : null,
           }),
         );
@@ -133,7 +133,8 @@ describe("http", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("sends the evaluated request and parses a JSON answer into { status, headers, body }", async () => {
-    process.env.ORDERS_TOKEN = "t0k";
+    // At least MIN_SECRET_LENGTH (4) characters: ctx.secrets refuses shorter values with secret_too_short.
+    process.env.ORDERS_TOKEN = "t0k-orders";
     const h = await runFlow(
       `
 id: http-post
@@ -153,7 +154,7 @@ nodes:
       body: { method: "POST", url: "/orders/o-7", authorized: true, body: { qty: 2 } },
     });
     // The token comes from the secrets ($secret, bound only inside the step) and is journaled nowhere.
-    expect(JSON.stringify(await h.engine.events(h.id))).not.toContain("t0k");
+    expect(JSON.stringify(await h.engine.events(h.id))).not.toContain("t0k-orders");
   });
 
   it("retries a 503 and fails at once on a 404, which onError can catch", async () => {

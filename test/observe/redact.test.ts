@@ -82,6 +82,14 @@ describe("redact", () => {
     expect(redactions).toEqual(["$.pin", "$.note"]);
   });
 
+  it("renames a key that holds a secret (numbered when two do), and its path never names the secret", () => {
+    const redactor = new Redactor({ knownValues: ["hunter22", "swordfish9"] });
+    const { value, redactions } = redactor.redact({ byKey: { "user:hunter22": 1, hunter22: { n: 2 }, swordfish9: 3, ok: 4 } });
+    expect(value).toEqual({ byKey: { "user:[REDACTED]": 1, "[REDACTED]": { n: 2 }, "[REDACTED]#2": 3, ok: 4 } });
+    expect(redactions).toEqual(['$.byKey["user:[REDACTED]"]', '$.byKey["[REDACTED]"]', '$.byKey["[REDACTED]#2"]']);
+    expect(JSON.stringify(redactions)).not.toMatch(/hunter22|swordfish9/);
+  });
+
   it("splits camelCase, snake_case and kebab-case keys into words", () => {
     expect(keyWords("xApiKey")).toEqual(["x", "api", "key"]);
     expect(keyWords("HTTPCookie")).toEqual(["http", "cookie"]);

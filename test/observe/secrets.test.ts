@@ -22,9 +22,45 @@ const leaky = workflow("leaky", async (ctx, input: { leak: "result" | "error" | 
   return { keyLength: key };
 });
 
+// A GitHub-shaped token made from a filler, never a real one.
+const GITHUB_TOKEN = `ghp_${"0123456789abcdefghijklmnopqrstuvwxyz".slice(0, 36)}`;
+
+const child = workflow("child", async () => "done");
+
+/** Puts a secret read through ctx.secrets in one place the journal would store. */
+const placed = workflow("placed", async (ctx, input: { where: string }) => {
+  const key = () => ctx.secrets.get("PAYMENTS_KEY");
+  const token = await ctx.step("read", () => ctx.secrets.get("PAYMENTS_KEY").length);
+  switch (input.where) {
+    case "step":
+      await ctx.step(`charge ${GITHUB_TOKEN}`, () => 1);
+      break;
+    case "event":
+      await ctx.waitForEvent("paid", { key: `paid/${GITHUB_TOKEN}` });
+      break;
+    case "approval":
+      await ctx.approval("manager", { summary: `refund with ${GITHUB_TOKEN}` });
+      break;
+    case "ask":
+      await ctx.ask("which", { prompt: `which account for ${GITHUB_TOKEN}?` });
+      break;
+    case "child":
+      await ctx.child(`spawn-${GITHUB_TOKEN}`, child, {});
+      break;
+    case "result-key":
+      await ctx.step("index", () => ({ [key()]: 1 }));
+      break;
+    case "output-key":
+      return { [GITHUB_TOKEN]: token };
+    case "none":
+      await ctx.waitForEvent("never", { key: "never" });
+  }
+  return { token };
+});
+
 function setup() {
   const dev = secretsSetup({}, { values: { PAYMENTS_KEY: API_KEY }, env: {} });
-  const h = harness("memory", [leaky], { secrets: dev.secrets, journalGuard: dev.journalGuard });
+  const h = harness("memory", [leaky, placed, child], { secrets: dev.secrets, journalGuard: dev.journalGuard });
   const journalText = async (runId: string) => JSON.stringify(await h.store.read(runId));
   return { ...h, journalText };
 }
@@ -87,6 +123,52 @@ describe("secrets and the journal", () => {
       details: { paths: ["$.authorization"] },
     });
     expect(await store.listInbox({})).toHaveLength(0);
+  });
+
+  it("a GitHub token in a run's input is refused before the run exists", async () => {
+    const { engine, store } = setup();
+    await expect(engine.start(leaky, { leak: "none", note: `use ${GITHUB_TOKEN}` } as never)).rejects.toMatchObject({
+      code: "secret_in_journal",
+      details: { paths: ["$.note"] },
+    });
+    expect((await store.listRuns({})).runs).toHaveLength(0);
+  });
+
+  it.each([
+    ["a step name", "step"],
+    ["a wait's event key", "event"],
+    ["an approval summary", "approval"],
+    ["a question's prompt", "ask"],
+    ["a child's step name", "child"],
+    ["an object key of a step result", "result-key"],
+    ["an object key of the run's output", "output-key"],
+  ] as const)("a secret in %s fails the run with secret_in_journal and never reaches the journal", async (_what, where) => {
+    const { engine, settle, journalText } = setup();
+    const { id } = await engine.start(placed, { where });
+    const run = await settle(id);
+    expect(run.status).toBe("failed");
+    const errors = [run.error, ...run.steps.map((s) => s.error)].filter((e) => e !== undefined);
+    expect(errors.map((e) => e?.code)).toContain("secret_in_journal");
+    const journal = await journalText(id);
+    expect(journal).not.toContain(API_KEY);
+    expect(journal).not.toContain(GITHUB_TOKEN);
+  });
+
+  it("an event key or a cancellation reason holding a secret is refused", async () => {
+    const { engine, store } = setup();
+    await expect(engine.signal(`deploy/${GITHUB_TOKEN}`, { ok: true })).rejects.toMatchObject({ code: "secret_in_journal" });
+    expect(await store.listInbox({})).toHaveLength(0);
+    const { id } = await engine.start(placed, { where: "none" });
+    await expect(engine.cancel(id, `revoked ${GITHUB_TOKEN}`)).rejects.toMatchObject({ code: "secret_in_journal" });
+    expect(JSON.stringify(await store.read(id))).not.toContain(GITHUB_TOKEN);
+  });
+
+  it("a secret shorter than the redaction minimum is refused when read, so it is never handed out unredactable", () => {
+    const dev = secretsSetup({}, { values: { PIN: "123" }, env: {} });
+    expect(() => dev.secrets.get("PIN")).toThrow(
+      expect.objectContaining({ code: "secret_too_short", details: { secret: "PIN", minLength: 4 } }),
+    );
+    expect(dev.secrets.read.has("PIN")).toBe(false);
   });
 
   it("a missing secret fails with secret_not_found naming it", async () => {
