@@ -43,6 +43,8 @@ export type EventBody =
   | { type: "step_started"; key: string; attempt: number }
   | { type: "step_completed"; key: string; result?: unknown; resultRef?: string }
   | { type: "step_failed"; key: string; attempt: number; error: ErrorInfo; retryAt?: string }
+  /** A resume found `attempt` started and never finished (its process died); journaled before the step goes on. */
+  | { type: "attempt_orphaned"; key: string; attempt: number }
   | ({ type: "wait_started"; key: string } & WaitSpec)
   | { type: "wait_resolved"; key: string; payload: unknown; by: string }
   | { type: "child_started"; key: string; childRunId: string; workflow: string }

@@ -12,6 +12,8 @@ export interface OpState {
   status: OpStatus;
   /** Attempts started so far (steps). */
   attempts: number;
+  /** Attempts that were started and never finished: the process died during them (steps; see attempt_orphaned). */
+  orphaned?: number;
   result?: unknown;
   resultRef?: string;
   error?: ErrorInfo;
@@ -91,6 +93,11 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       op.status = "running";
       op.attempts = event.attempt;
       delete op.retryAt;
+      return;
+    }
+    case "attempt_orphaned": {
+      const op = opFor(state, event.key, "step", event.at);
+      op.orphaned = (op.orphaned ?? 0) + 1;
       return;
     }
     case "step_completed": {
