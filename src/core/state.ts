@@ -23,6 +23,8 @@ export interface OpState {
   /** How a wait was resolved: `event`, `timeout`, `approval`, a user… */
   resolvedBy?: string;
   childRunId?: string;
+  /** Children: valueHash of the input the child was started with (absent in journals from before it was recorded). */
+  childInputHash?: string;
   startedAt: string;
   endedAt?: string;
   /** Seq of the event that settled the op; replay hands results back in this order. */
@@ -138,6 +140,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
     case "child_started": {
       const op = opFor(state, event.key, "child", event.at);
       op.childRunId = event.childRunId;
+      if (event.inputHash !== undefined) op.childInputHash = event.inputHash;
       return;
     }
     case "value_recorded": {

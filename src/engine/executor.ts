@@ -34,6 +34,7 @@ import {
   toErrorInfo,
   toMs,
   validateWithSchema,
+  valueHash,
   type WaitSpec,
   WaitTimeoutError,
   type WorkflowContext,
@@ -42,6 +43,7 @@ import {
 import { transactionUnsupported } from "../store/errors.js";
 import type { AppendCommit, Lease, Store } from "../store/index.js";
 import { userCallSite } from "./call-site.js";
+import { childConflict } from "./conflicts.js";
 import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
@@ -230,6 +232,13 @@ export class Invocation {
   }
 
   private settleFromJournal(request: OpRequest, op: OpState): void {
+    if (op.kind === "child") {
+      try {
+        throwChildConflict(request, op);
+      } catch (conflict) {
+        return request.reject(conflict);
+      }
+    }
     if (op.kind === "step") {
       if (op.status === "completed") request.resolve(op.result);
       else request.reject(new StepFailedError(op.key, op.error as ErrorInfo));
@@ -346,6 +355,7 @@ export class Invocation {
       case "ask":
         return this.liveInboxWait(request);
       case "child":
+        if (request.recorded) throwChildConflict(request, request.recorded);
         return void this.track(this.liveChild(request));
       case "value":
         return;
@@ -699,7 +709,7 @@ export class Invocation {
       });
       if (this.finished) return;
       spec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
-      this.push({ type: "child_started", key: request.key, childRunId: childId, workflow: name });
+      this.push({ type: "child_started", key: request.key, childRunId: childId, workflow: name, inputHash: valueHash(input) });
       this.push({ type: "wait_started", key: request.key, ...spec });
       this.afterFlush.push(() => this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key))));
     }
@@ -1049,6 +1059,13 @@ export class Invocation {
       op.result = JSON.parse(Buffer.from(bytes).toString("utf8"));
     }
   }
+}
+
+/** A child call that asks for a journaled child with another workflow or input: child_conflict, not the old child. */
+function throwChildConflict(request: OpRequest, op: OpState): void {
+  const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+  const conflict = childConflict(op, { workflow: typeof workflow === "string" ? workflow : workflow.name, input });
+  if (conflict) throw conflict;
 }
 
 function notSerializable(what: string, found: NonJsonValue): DuroError {
