@@ -3,6 +3,7 @@
 //   npx duro run examples/expense.ts --input '{"employee":"ada","amount":120}'
 //   npx duro approve <runId> manager --comment "ok"
 //   npx duro resume <runId>
+import { createHash } from "node:crypto";
 import { workflow } from "duro";
 
 export default workflow("expense", async (ctx, input: { employee: string; amount: number }) => {
@@ -13,6 +14,10 @@ export default workflow("expense", async (ctx, input: { employee: string; amount
     ...(gates ? { gates } : {}),
   });
   if (decision.action !== "approve") return { paid: false, reason: decision.comment ?? decision.action };
-  const payout = await ctx.step("pay-out", ({ idempotencyKey }) => ({ transfer: `tr-${idempotencyKey.slice(-6)}`, amount: input.amount }));
+  // A payment provider would take the idempotency key itself; the stand-in derives its transfer id from it.
+  const payout = await ctx.step("pay-out", ({ idempotencyKey }) => ({
+    transfer: `tr-${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 12)}`,
+    amount: input.amount,
+  }));
   return { paid: true, approvedBy: decision.by, ...payout };
 });

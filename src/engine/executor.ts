@@ -18,7 +18,6 @@ import {
   type JournalEvent,
   type JournalGuard,
   NonDeterminismError as NonDeterminism,
-  type NonDeterminismError,
   type NonJsonValue,
   type OpRequest,
   type OpState,
@@ -104,6 +103,7 @@ export function executeRun(deps: ExecutorDeps, lease: Lease): RunningInvocation 
 }
 
 type TimerHandle = ReturnType<typeof setTimeout>;
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 interface InboxWait {
   request: OpRequest;
@@ -124,7 +124,21 @@ export class Invocation {
   private inFlight = 0;
   private committing = 0;
   private replayDone = false;
-  private readonly pendingLive: OpRequest[] = [];
+  /**
+   * Calls the code made while the journal was still being replayed, in call order: started (or, for values,
+   * journaled) once replay ends, so that new ops enter the journal in the order of the calls.
+   */
+  private readonly pendingLive: Array<() => void> = [];
+  /**
+   * Live results waiting to be handed to the code, in the order their settling events were journaled, one per turn
+   * of the event loop, exactly as a replay hands them back: the code runs to rest after each, so the calls it makes
+   * next come in the same order live and on every replay. A slot without `settle` is reserved (a transaction whose
+   * commit gives its result a place in the journal before it is known).
+   */
+  private readonly deliveries: Array<{ settle?: () => void }> = [];
+  private deliveryScheduled = false;
+  /** Work that must finish before the next commit (a child's run record): the commit carries its events. */
+  private readonly preparing = new Set<Promise<void>>();
   /** Timers too far off to await here: key → due time (epoch ms). */
   private readonly farTimers = new Map<string, number>();
   private readonly inboxWaits = new Map<string, InboxWait>();
@@ -134,7 +148,10 @@ export class Invocation {
   private finished = false;
   /** Set by interrupt(): start nothing new, commit what finished, give the lease back. */
   private draining = false;
-  private fatal: NonDeterminismError | undefined;
+  /** Why the run must fail even if the code catches it: a divergence or a call that could not be journaled. */
+  private fatal: unknown;
+  /** A bug or a storage failure ended this invocation: nothing more is written. */
+  private crashed = false;
   /** In replay-only mode (the pre-deploy check): where the user's code made its latest durable call. */
   private callSite: string | undefined;
   private settleOutcome!: (outcome: InvocationOutcome) => void;
@@ -187,7 +204,7 @@ export class Invocation {
 
   private startWorkflow(): void {
     this.replayer = new Replayer(this.state, {
-      live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(request)),
+      live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(() => this.startLive(request))),
       value: (key, kind) => this.recordValue(key, kind),
       diverged: (error) => {
         // The check's replay (only) reports where in the user's code the diverging call is; see call-site.ts.
@@ -212,7 +229,7 @@ export class Invocation {
       return this.diverge(expected.key, "(nothing: the code did not ask for it)");
     }
     this.replayDone = true;
-    for (const request of this.pendingLive.splice(0)) this.startLive(request);
+    for (const start of this.pendingLive.splice(0)) start();
     this.checkIdle();
   }
 
@@ -320,9 +337,17 @@ export class Invocation {
     return { ...(deciding as ApprovalDecision), decisions: byGate };
   }
 
+  /**
+   * Makes a value and journals it in its call's place: after the calls the code made before it (which may still
+   * be waiting for replay to end), and never after a call that a draining invocation left out of the journal.
+   */
   private recordValue(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown {
     const value = kind === "patch" ? true : kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
-    this.push({ type: "value_recorded", key, value });
+    const journal = () => {
+      if (!this.draining) this.push({ type: "value_recorded", key, value });
+    };
+    if (this.replayDone) journal();
+    else this.pendingLive.push(journal);
     return value;
   }
 
@@ -338,7 +363,11 @@ export class Invocation {
     try {
       this.dispatchLive(request);
     } catch (error) {
+      // The call took a position but journaled nothing: a replay would match the next call against the wrong op.
+      // These are definition errors (a wait without its key), so the run fails even if the code catches them.
+      this.fatal ??= error;
       request.reject(error);
+      void this.finish({ type: "run_failed", error: toErrorInfo(error) });
     }
     // A call that only arms a far timer leaves nothing in flight: it may be what makes the run idle.
     this.checkIdle();
@@ -356,7 +385,7 @@ export class Invocation {
         return this.liveInboxWait(request);
       case "child":
         if (request.recorded) throwChildConflict(request, request.recorded);
-        return void this.track(this.liveChild(request));
+        return this.liveChild(request);
       case "value":
         return;
     }
@@ -393,7 +422,7 @@ export class Invocation {
       ),
     );
     this.push({ type: "step_failed", key: request.key, attempt: op.attempts, error });
-    request.reject(new StepFailedError(request.key, error));
+    this.deliver(() => request.reject(new StepFailedError(request.key, error)));
   }
 
   private retryPolicy(request: OpRequest): RetryPolicy | undefined {
@@ -484,10 +513,13 @@ export class Invocation {
       if (this.finished) return;
       const expectedSeq = this.expectedSeq;
       this.committing++;
+      // Its result takes the next seq: results journaled while it commits come after it.
+      const slot = this.reserveDelivery();
       let result: Awaited<ReturnType<Store["append"]>>;
       try {
         result = await transact.call(this.deps.store, this.runId, [], { lease: this.lease, expectedSeq }, work);
       } catch (error) {
+        this.fillDelivery(slot, undefined);
         if (thrown && error === thrown.error) return this.stepFailed(request, attempt, error);
         return this.stop(error);
       } finally {
@@ -497,7 +529,7 @@ export class Invocation {
       this.observe([{ type: "step_completed", key }], expectedSeq + 1);
       failpoint("after_step_journaled", key);
       if (result.cancelRequested !== undefined && !this.finished) void this.cancel(result.cancelRequested);
-      request.resolve(returned);
+      this.fillDelivery(slot, () => request.resolve(returned));
     });
     this.flushing = attemptDone
       .catch((error) => this.crash(error))
@@ -535,7 +567,7 @@ export class Invocation {
     if (this.finished) return;
     this.push({ type: "step_completed", key: request.key, ...(ref ? { resultRef: ref } : stored === undefined ? {} : { result: stored }) });
     this.journaledSteps.push(request.key);
-    request.resolve(returned);
+    this.deliver(() => request.resolve(returned));
   }
 
   private stepFailed(request: OpRequest, attempt: number, thrown: unknown): void {
@@ -544,7 +576,7 @@ export class Invocation {
     const delay = retryDelayMs(this.retryPolicy(request), attempt, error);
     if (delay === undefined) {
       this.push({ type: "step_failed", key: request.key, attempt, error });
-      request.reject(new StepFailedError(request.key, error));
+      this.deliver(() => request.reject(new StepFailedError(request.key, error)));
       return;
     }
     const retryAt = this.deps.clock() + delay;
@@ -578,7 +610,7 @@ export class Invocation {
     }
     this.atTime(request.key, until, () => {
       this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timer" });
-      request.resolve(undefined);
+      this.deliver(() => request.resolve(undefined));
     });
   }
 
@@ -590,7 +622,7 @@ export class Invocation {
       this.atTime(request.key, Date.parse(spec.timeoutAt), () => {
         if (!this.inboxWaits.delete(request.key)) return;
         this.push({ type: "wait_resolved", key: request.key, payload: null, by: "timeout" });
-        request.reject(new WaitTimeoutError(request.key, spec.timeoutAt as string));
+        this.deliver(() => request.reject(new WaitTimeoutError(request.key, spec.timeoutAt as string)));
       });
     }
     this.track(this.checkInbox(request.key));
@@ -646,7 +678,7 @@ export class Invocation {
       this.inboxWaits.delete(key);
       const by = messageAuthor(message.payload);
       this.push({ type: "wait_resolved", key, payload: message.payload, by });
-      this.settleWait(wait.request, wait.spec, message.payload, by);
+      this.deliver(() => this.settleWait(wait.request, wait.spec, message.payload, by));
       return;
     }
   }
@@ -686,35 +718,130 @@ export class Invocation {
     }
   }
 
-  private async liveChild(request: OpRequest): Promise<void> {
-    const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+  /**
+   * A child call journals `child_started` at once, in its call's place among the run's calls; the child's run record
+   * (input validated, then created) is made before the commit that carries those events, so a journaled child always
+   * exists. A child the engine refuses to create (its input is invalid) is journaled as a call that failed.
+   */
+  private liveChild(request: OpRequest): void {
     const childId = childRunId(this.runId as never, request.key as never);
-    let spec = request.recorded?.wait;
-    if (!spec) {
-      const name = typeof workflow === "string" ? workflow : workflow.name;
-      const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
-      const childInput = def?.options.input
-        ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`)
-        : input;
-      const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
-      await this.deps.store.createRun({
-        id: childId,
-        workflow: name,
-        version: def?.version ?? "unknown",
-        input: stored ?? null,
-        tenant: this.state.tenant,
-        options: {},
-        parentRunId: this.runId,
-        ...(def ? queueFields(def, childInput) : {}),
-      });
-      if (this.finished) return;
-      spec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
-      this.push({ type: "child_started", key: request.key, childRunId: childId, workflow: name, inputHash: valueHash(input) });
-      this.push({ type: "wait_started", key: request.key, ...spec });
-      this.afterFlush.push(() => this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key))));
+    const recorded = request.recorded?.wait;
+    if (recorded) {
+      this.inboxWaits.set(request.key, { request, spec: recorded });
+      return this.track(this.checkInbox(request.key));
     }
+    const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+    const name = typeof workflow === "string" ? workflow : workflow.name;
+    const spec: WaitSpec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
+    const started: EventBody = {
+      type: "child_started",
+      key: request.key,
+      childRunId: childId,
+      workflow: name,
+      inputHash: valueHash(input),
+    };
+    this.push(started);
+    this.push({ type: "wait_started", key: request.key, ...spec });
     this.inboxWaits.set(request.key, { request, spec });
-    await this.checkInbox(request.key);
+    let created = false;
+    this.afterFlush.push(() => {
+      if (created) this.track(this.deps.runChildInline(childId).then(() => this.checkInbox(request.key)));
+    });
+    this.beforeNextCommit(
+      this.createChild(request, childId, name, workflow, input).then(
+        () => {
+          created = true;
+        },
+        (error: unknown) => this.refuseChild(request, spec, started, error),
+      ),
+    );
+  }
+
+  private async createChild(request: OpRequest, childId: string, name: string, workflow: WorkflowDefinition | string, input: unknown) {
+    const def = this.deps.workflow(name) ?? (typeof workflow === "string" ? undefined : workflow);
+    const childInput = def?.options.input
+      ? await validateWithSchema(def.options.input, input, "input_invalid", `input of child "${request.key}"`)
+      : input;
+    const { stored } = await this.toJournalValue(childInput, `input of child "${request.key}"`);
+    await this.deps.store.createRun({
+      id: childId,
+      workflow: name,
+      version: def?.version ?? "unknown",
+      input: stored ?? null,
+      tenant: this.state.tenant,
+      options: {},
+      parentRunId: this.runId,
+      ...(def ? queueFields(def, childInput) : {}),
+    });
+  }
+
+  /**
+   * The child was not created: its call is journaled as settled with the failure (no `child_started`, as no child
+   * exists), and the code gets the error a replay of that record gives. Storage failures are not refusals: they
+   * end the invocation, and the run is resumed elsewhere.
+   */
+  private refuseChild(request: OpRequest, spec: WaitSpec, started: EventBody, error: unknown): void {
+    if (isDuroError(error) && error.category === "storage") throw error;
+    if (!this.inboxWaits.delete(request.key)) return;
+    const at = this.buffer.indexOf(started);
+    if (at < 0)
+      throw new DuroError("internal_error", `child "${request.key}" was committed before its run was created`, { category: "internal" });
+    this.buffer.splice(at, 1);
+    const info = this.deps.journalGuard?.error(toErrorInfo(error), `child "${request.key}"`) ?? toErrorInfo(error);
+    const payload = { status: "failed", error: info };
+    this.push({ type: "wait_resolved", key: request.key, payload, by: "refused" });
+    this.deliver(() => this.settleWait(request, spec, payload, "refused"));
+  }
+
+  /**
+   * Holds the next commit until `work` is done; a failure of `work` ends the invocation (nothing more is written and
+   * the lease lapses), since the events it guards are already in the buffer.
+   */
+  private beforeNextCommit(work: Promise<void>): void {
+    const guarded: Promise<void> = work
+      .catch((error) => this.crash(error))
+      .finally(() => {
+        this.preparing.delete(guarded);
+      });
+    this.preparing.add(guarded);
+    this.track(guarded);
+  }
+
+  /** Hands a live result to the code in its journal order (see `deliveries`). */
+  private deliver(settle: () => void): void {
+    this.deliveries.push({ settle });
+    this.inFlight++;
+    this.scheduleDelivery();
+  }
+
+  private reserveDelivery(): { settle?: () => void } {
+    const slot = {};
+    this.deliveries.push(slot);
+    this.inFlight++;
+    return slot;
+  }
+
+  /** Fills a reserved slot, or gives it up (undefined) when the result will be delivered from elsewhere. */
+  private fillDelivery(slot: { settle?: () => void }, settle: (() => void) | undefined): void {
+    if (settle) slot.settle = settle;
+    else {
+      this.deliveries.splice(this.deliveries.indexOf(slot), 1);
+      this.inFlight--;
+    }
+    this.scheduleDelivery();
+  }
+
+  private scheduleDelivery(): void {
+    if (this.deliveryScheduled || !this.deliveries[0]?.settle) return;
+    this.deliveryScheduled = true;
+    setImmediate(() => {
+      this.deliveryScheduled = false;
+      const next = this.deliveries.shift();
+      this.inFlight--;
+      if (!this.finished) next?.settle?.();
+      this.scheduleDelivery();
+      this.checkIdle();
+    });
   }
 
   /** Runs `fire` at `dueAt`: now, after an in-process timer, or by suspending the run until then. */
@@ -756,11 +883,15 @@ export class Invocation {
       this.flushScheduled = false;
       // An ending (finish, suspend, yield) commits the buffer itself, with its own terms; do not race it.
       if (this.finished) return;
+      // Results not yet handed to the code go first, so what the code asks for next joins this commit.
+      if (this.deliveries[0]?.settle) return this.scheduleFlush();
       this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.crash(error));
     });
   }
 
   private async flush(extra: Partial<AppendCommit> = {}): Promise<void> {
+    while (this.preparing.size > 0) await Promise.all(this.preparing);
+    if (this.crashed) return;
     const events = this.buffer;
     const consume = this.consumed;
     const after = this.afterFlush;
@@ -952,10 +1083,21 @@ export class Invocation {
     this.settleOutcome({ runId: this.runId, ...outcomeOf(terminal) });
   }
 
+  /**
+   * Cancels the children that have not ended: those in the journal, those started by this invocation, and those the
+   * store knows as this run's children (a child is created just before the commit that journals it, so an invocation
+   * that died in between leaves one the journal does not name).
+   */
   private async cancelOpenChildren(reason: string): Promise<void> {
     const children = this.state.ops.filter((op) => op.kind === "child" && op.status === "waiting" && op.childRunId);
     const started = [...this.inboxWaits.values()].filter((w) => w.spec.kind === "child").map((w) => w.spec.childRunId as string);
     const ids = new Set([...children.map((op) => op.childRunId as string), ...started]);
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.listRuns({ parentRunId: this.runId, limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const run of page.runs) if (!TERMINAL.has(run.status)) ids.add(run.id);
+      cursor = page.nextCursor;
+    } while (cursor);
     for (const id of ids) {
       await this.deps.cancelRun(id, `parent run ${this.runId}: ${reason}`).catch((error: unknown) => {
         if (!(isDuroError(error) && error.code === "run_terminal")) throw error;
@@ -982,6 +1124,7 @@ export class Invocation {
   /** A bug or a storage failure: stop writing and report; the lease expires and another invocation resumes. */
   private crash(error: unknown): void {
     this.finished = true;
+    this.crashed = true;
     this.stopTimers();
     this.failOutcome(error);
   }

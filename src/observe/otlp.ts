@@ -34,8 +34,19 @@ export async function exportRunOverOtlp(runId: string, events: readonly JournalE
     await provider.forceFlush();
     return undefined;
   } catch (error) {
-    return `exporting spans over OTLP failed: ${(error as Error).message}`;
+    return `exporting spans over OTLP to ${endpoint()} failed: ${describeFailure(error)}; check that a collector listens there`;
   } finally {
     await provider.shutdown().catch(() => undefined);
   }
+}
+
+function endpoint(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || "(unset)";
+}
+
+/** The SDK rejects a flush with an array of the exporters' errors, not with an Error. */
+export function describeFailure(error: unknown): string {
+  if (Array.isArray(error)) return [...new Set(error.map(describeFailure))].join("; ") || "unknown error";
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }

@@ -1,6 +1,8 @@
 // The journal rules of ARCHITECTURE.md, each shown through the engine on the in-memory store.
 import { NonRetryableError, workflow } from "duro";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { childRunId } from "../../src/core/index.js";
 import { harness as makeHarness, STORES } from "../support/engine.js";
 
 describe.each(STORES)("%s store", (kind) => {
@@ -276,6 +278,149 @@ describe.each(STORES)("%s store", (kind) => {
       expect(seen).toHaveLength(2);
       expect(seen[1]).toEqual(seen[0]);
       expect((seen[0] as string[])[0]).toBe(new Date(clock.now() - 60_000).toISOString());
+    });
+  });
+
+  describe("call order", () => {
+    // The journal holds a run's durable calls in the order the code made them, whatever each call's own I/O takes
+    // (a child's createRun, a value's recording): a replay matches calls to the journal by position.
+    const leaf = workflow("order-leaf", { version: "1" }, async (ctx, input: { n: number }) => ctx.step("k", () => input.n));
+
+    async function startedOrder(engine: Awaited<ReturnType<typeof harness>>["engine"], id: string): Promise<string[]> {
+      const opened = new Set<string>();
+      for (const e of await engine.events(id)) {
+        if (
+          (e.type === "step_started" || e.type === "child_started" || e.type === "wait_started" || e.type === "value_recorded") &&
+          !opened.has(e.key)
+        )
+          opened.add(e.key);
+      }
+      return [...opened];
+    }
+
+    it("parallel children, steps and waits are journaled in call order and replay after a wait", async () => {
+      const parent = workflow("order-parent", { version: "1" }, async (ctx, input: { children: number }) => {
+        const results = await Promise.all([
+          ...Array.from({ length: input.children }, (_, n) => ctx.child(`c${n}`, leaf, { n })),
+          ctx.step("s", () => 100),
+          ctx.sleep("nap", "1ms"),
+        ]);
+        const t = ctx.now().getTime();
+        await ctx.waitForEvent("go", { key: `order-go-${ctx.runId}` });
+        return { total: (results as Array<number | undefined>).reduce<number>((a, b) => a + (b ?? 0), 0), t: typeof t };
+      });
+      const { engine, store, settle, clock } = harness([parent, leaf]);
+      // Children are created in reverse call order, as a busy connection pool can do.
+      const createRun = store.createRun.bind(store);
+      let pending = 0;
+      store.createRun = async (run) => {
+        const delay = 40 - pending++ * 5;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, delay)));
+        return createRun(run);
+      };
+      const { id } = await engine.start(parent, { children: 6 });
+      await settle(id);
+      clock.advance(10);
+      const waiting = await settle(id);
+      expect(waiting.status).toBe("waiting");
+      expect(await startedOrder(engine, id)).toEqual(["c0#0", "c1#0", "c2#0", "c3#0", "c4#0", "c5#0", "s#0", "nap#0", "$now#0", "go#0"]);
+      await engine.signal(`order-go-${id}`, {});
+      const done = await settle(id);
+      expect(done.error).toBeUndefined();
+      expect(done.output).toEqual({ total: 115, t: "number" });
+    });
+
+    it("a value made right after the last replayed result is journaled after the calls made before it", async () => {
+      const wf = workflow("order-value", { version: "1" }, async (ctx) => {
+        await ctx.step("a", () => 1);
+        const b = ctx.step("b", () => 2);
+        const t = ctx.now().getTime();
+        await b;
+        await ctx.waitForEvent("go", { key: `value-go-${ctx.runId}` });
+        return typeof t;
+      });
+      const { engine, store, settle } = harness([wf]);
+      const { id } = await engine.start(wf, {});
+      // An earlier invocation journaled "a" and stopped: the next one replays it, then the code runs on live.
+      const lease = await store.claimRun(id, "earlier-worker", 1_000);
+      if (!lease) throw new Error("claim failed");
+      await store.append(
+        id,
+        [
+          { type: "step_started", key: "a#0", attempt: 1 },
+          { type: "step_completed", key: "a#0", result: 1 },
+        ],
+        { lease, expectedSeq: 1 },
+      );
+      await store.release(lease);
+      expect((await settle(id)).status).toBe("waiting");
+      expect(await startedOrder(engine, id)).toEqual(["a#0", "b#0", "$now#0", "go#0"]);
+      await engine.signal(`value-go-${id}`, {});
+      expect((await settle(id)).output).toBe("number");
+    });
+
+    it("branches that take different numbers of turns between durable calls replay in the order they ran live", async () => {
+      const wf = workflow("order-turns", { version: "1" }, async (ctx) => {
+        const slow = async () => {
+          await ctx.step("a", () => 1);
+          for (let i = 0; i < 5; i++) await null;
+          return ctx.step("a2", () => 2);
+        };
+        const fast = async () => {
+          await ctx.step("b", () => 3);
+          return ctx.step("b2", () => 4);
+        };
+        const results = await Promise.all([slow(), fast()]);
+        await ctx.waitForEvent("go", { key: `turns-go-${ctx.runId}` });
+        return results;
+      });
+      const { engine, settle } = harness([wf]);
+      const { id } = await engine.start(wf, {});
+      expect((await settle(id)).status).toBe("waiting");
+      await engine.signal(`turns-go-${id}`, {});
+      const done = await settle(id);
+      expect(done.error).toBeUndefined();
+      expect(done.output).toEqual([2, 4]);
+    });
+
+    it("a child created by an invocation that died before journaling it is cancelled with its parent", async () => {
+      const slowLeaf = workflow("order-slow-leaf", { version: "1" }, async (ctx) => ctx.waitForEvent("never", { key: "never" }));
+      const parent = workflow("order-orphan", { version: "1" }, async (ctx) => ctx.child("c", slowLeaf, {}));
+      const { engine, store, settle, clock } = harness([parent]);
+      const append = store.append.bind(store);
+      let failed = false;
+      store.append = async (runId, events, commit) => {
+        if (!failed && events.some((e) => e.type === "child_started")) {
+          failed = true;
+          throw new Error("connection lost");
+        }
+        return append(runId, events, commit);
+      };
+      const { id } = await engine.start(parent, {});
+      await expect(engine.execute(id)).rejects.toThrow("connection lost");
+      const child = childRunId(id as never, "c#0" as never);
+      expect((await store.getRun(child))?.status).toBe("queued");
+      await store.requestCancel(id, "stop");
+      clock.advance(11_000);
+      expect((await settle(id)).status).toBe("cancelled");
+      expect((await store.getRun(child))?.status).toBe("cancelled");
+    });
+
+    it("a child whose input its schema refuses fails the call the same way live and on replay", async () => {
+      const strict = workflow("order-strict", { version: "1", input: z.object({ n: z.number() }) }, async (_ctx, input) => input.n);
+      const parent = workflow("order-refused", { version: "1" }, async (ctx) => {
+        const [bad, good] = await Promise.allSettled([ctx.child("bad", strict, { n: "x" } as never), ctx.step("after", () => 1)]);
+        await ctx.waitForEvent("go", { key: `refused-go-${ctx.runId}` });
+        return { bad: bad.status === "rejected" ? (bad.reason as { code: string }).code : "ok", good: good.status };
+      });
+      const { engine, store, settle } = harness([parent, strict]);
+      const { id } = await engine.start(parent, {});
+      expect((await settle(id)).status).toBe("waiting");
+      await engine.signal(`refused-go-${id}`, {});
+      const done = await settle(id);
+      expect(done.output).toEqual({ bad: "child_failed", good: "fulfilled" });
+      // Refused before it existed: no child run was created for the call.
+      expect(await store.getRun(childRunId(id as never, "bad#0" as never))).toBeUndefined();
     });
   });
 
