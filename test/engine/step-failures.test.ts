@@ -4,6 +4,7 @@
 import { DuroError, type JournalEvent, workflow } from "duro";
 import { describe, expect, it } from "vitest";
 import { ERROR_DETAILS_MAX_CHARS, ERROR_MESSAGE_MAX_CHARS } from "../../src/core/index.js";
+import { buildTranscript, formatTimeline } from "../../src/observe/index.js";
 import { harness as makeHarness, STORES } from "../support/engine.js";
 
 function circular(): Record<string, unknown> {
@@ -161,6 +162,11 @@ describe.each(STORES)("%s store", (kind) => {
         ["step_started", 2],
         ["step_completed", undefined],
       ]);
+      // The timeline and the transcript show what happened to attempt 1.
+      const events = await h.engine.events(id);
+      expect(formatTimeline(id, events)).toContain("attempt 1 failed [attempt_orphaned: the process died during it]");
+      const line = buildTranscript(id, events).lines.find((l) => l.status === "orphaned");
+      expect(line).toMatchObject({ step: "pay#0", attempt: 1, error: { code: "attempt_orphaned" } });
     });
 
     it("a step whose process died during each of its maxAttempts attempts fails with attempts_exhausted and is not run again", async () => {
