@@ -10,6 +10,7 @@ import { HitLocator, hitsOf, type MockHit } from "../observe/transcript.js";
 import { buildCassette, writeCassette } from "../testing/cassette.js";
 import { MockClock, settleSkippingTimers } from "../testing/clock.js";
 import { loadMocksFile, Mocks } from "../testing/mocks.js";
+import { formatLeaseNotice } from "./output.js";
 
 export interface DevRunValues {
   "artifacts-dir"?: string | undefined;
@@ -54,7 +55,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
     settle: (engine, runId) =>
       clock
         ? settleSkippingTimers(engine, clock, runId, (from, to) => mocks.clockJumped(from, to))
-        : engine.runUntilSettled(runId, { maxWaitMs: 30_000 }),
+        : engine.runUntilSettled(runId, { maxWaitMs: 30_000, onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`) }),
     async finish(engine, runId, source) {
       const dir = values["artifacts-dir"] ?? runFolderPath(runId);
       mkdirSync(dir, { recursive: true });

@@ -25,7 +25,16 @@ import {
 } from "./common.js";
 import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
-import { formatError, formatEvents, formatInbox, formatRun, formatRunTable, howToContinue, progressPrinter } from "./output.js";
+import {
+  formatError,
+  formatEvents,
+  formatInbox,
+  formatLeaseNotice,
+  formatRun,
+  formatRunTable,
+  howToContinue,
+  progressPrinter,
+} from "./output.js";
 import { PACK_FLAGS, packOptions } from "./pack-flags.js";
 import { RETENTION_FLAGS, retentionOption } from "./retention-flags.js";
 import { ANY_VERSION_FLAG, describeVersions, pinningOption } from "./version-flags.js";
@@ -205,6 +214,8 @@ async function workerCommand(args: string[]): Promise<number> {
     onOutcome: (o) => {
       if (o.status in counts) counts[o.status as keyof typeof counts]++;
     },
+    // On stderr, so that --json output stays one document.
+    onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
     onError: (error, runId) =>
       console.error(
         `duro worker${runId ? ` (run ${runId})` : ""}: ${isDuroError(error) ? `error [${error.code}]: ${error.message}` : (error as Error).stack}`,
@@ -418,7 +429,10 @@ async function resumeCommand(args: string[]): Promise<number> {
     },
   );
   try {
-    await engine.runUntilSettled(runId, { maxWaitMs: 30_000 });
+    await engine.runUntilSettled(runId, {
+      maxWaitMs: 30_000,
+      onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
+    });
     // The folder `duro run` wrote for this run (transcript, summary, report) would otherwise describe it as it was.
     const { runFolderPath, writeRunFolder } = await import("../observe/run-folder.js");
     const folder = runFolderPath(runId);

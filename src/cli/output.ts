@@ -1,5 +1,5 @@
 // How the CLI shows runs: live progress lines, `runs show`, tables, and errors. Humans get text; --json gets JSON.
-import type { DuroError, JournalEvent, RunDetails, RunRecord } from "../index.js";
+import type { DuroError, JournalEvent, LeaseNotice, RunDetails, RunRecord } from "../index.js";
 import type { InboxMessage } from "../store/index.js";
 
 const color = (code: number) => (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -12,6 +12,40 @@ export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+/**
+ * Says what a command found about a run another process holds: that it took the run over from a dead process, or
+ * what it waits for and until when, or that it leaves the run to its holder.
+ */
+export function formatLeaseNotice(notice: LeaseNotice): string {
+  const { lease, action } = notice;
+  const run = `run ${plain(lease.runId)}`;
+  const worker = `worker ${plain(lease.workerId)}`;
+  const until = `${new Date(lease.expiresAt).toISOString().slice(11, 19)} UTC`;
+  if (action === "taken_over") {
+    return `${run} was held by ${worker} (pid ${lease.holder?.pid} on this host), which is no longer running; took it over without waiting for its lease to expire`;
+  }
+  const holder = describeHolder(notice);
+  if (action === "waiting") {
+    return notice.state === "alive"
+      ? `${run} is held by ${worker} (${holder}) until ${until}; waiting for it to finish the run or let it go…`
+      : `${run} is held by ${worker} (${holder}); its lease expires at ${until} unless renewed; waiting…`;
+  }
+  return `${run} is held by ${worker} (${holder}) until ${until}; not waiting for it: that worker continues the run, and if it died any worker takes the run over after ${until} (duro resume ${plain(lease.runId)})`;
+}
+
+function describeHolder({ lease, state, sameHost }: LeaseNotice): string {
+  const holder = lease.holder;
+  if (holder === undefined) return "a process that did not record who it is";
+  if (!sameHost) return `pid ${holder.pid} on host ${plain(holder.host)}`;
+  return `pid ${holder.pid} on this host, ${state === "alive" ? "alive" : "whether it is alive cannot be told"}`;
+}
+
+/** Strips control characters from stored text printed to a terminal. */
+function plain(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
 /** Prints a line per finished step, failed attempt and wait, as the journal commits them. */

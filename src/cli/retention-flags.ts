@@ -44,8 +44,9 @@ export function retentionOption(
 
 function passLine(report: RetentionReport): string | undefined {
   const runs = Object.entries(report.pruned).filter(([, n]) => n > 0);
-  if (runs.length === 0 && report.artifacts === 0) return undefined;
+  if (runs.length === 0 && report.artifacts === 0 && report.events === 0) return undefined;
   const parts = runs.map(([status, n]) => `${n} ${status}`);
   const archived = report.archives.length > 0 ? ` (archived in ${report.archives.length} file(s))` : "";
-  return `retention: pruned ${parts.join(", ") || "no"} runs${archived}, ${report.artifacts} unreferenced artifacts`;
+  const events = report.events > 0 ? `, ${report.events} unconsumed events` : "";
+  return `retention: pruned ${parts.join(", ") || "no"} runs${archived}, ${report.artifacts} unreferenced artifacts${events}`;
 }

@@ -19,6 +19,9 @@ import {
   type WorkflowDefinition,
 } from "../core/index.js";
 import {
+  type ClaimRunOptions,
+  type Lease,
+  type LeaseHolder,
   type OpenWait,
   type RunFilter,
   type RunPage,
@@ -30,11 +33,13 @@ import {
 import { runConflict } from "./conflicts.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
+import { thisProcess } from "./holder.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
 import { versionMismatch, WorkflowRegistry } from "./registry.js";
 import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
 import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
+import { type LeaseNotice, type TakeoverContext, takeOverGone } from "./takeover.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
 export interface EngineOptions {
@@ -53,6 +58,11 @@ export interface EngineOptions {
   artifactThreshold?: number;
   /** Identifies this process in leases. default `<hostname-less random id>` */
   workerId?: string;
+  /**
+   * Who this process is, recorded with every lease it takes, so that a process on the same machine can take its runs
+   * over at once should it die (engine/holder.ts). default: this process (`thisProcess()`)
+   */
+  holder?: LeaseHolder;
   /** The engine's clock (epoch ms); tests pass a fake one. default Date.now */
   clock?: () => number;
   /** Sees every committed batch of events (live progress). */
@@ -108,16 +118,28 @@ export interface Decision {
   comment?: string;
 }
 
-export interface SettleOptions {
+export interface SettleOptions extends ExecuteOptions {
   /** Keep executing through timers due within this many ms. default: the engine's inlineWaitMs */
   maxWaitMs?: number;
 }
 
+export interface ExecuteOptions {
+  /**
+   * Hears about a run found leased by another process: taken over at once (its holder was provably gone), or, with
+   * runUntilSettled, waited for until the lease ends (`waiting`) or left to its holder (`left`).
+   */
+  onLease?: (notice: LeaseNotice) => void;
+}
+
 const ACTIONS = new Set(["approve", "reject", "abort"]);
+/** How often runUntilSettled looks again at a run another process holds. */
+const HELD_POLL_MS = 1_000;
 
 export class Engine {
   readonly store: Store;
   readonly workerId: string;
+  /** This process as recorded with its leases. */
+  readonly holder: LeaseHolder;
   private readonly registry = new WorkflowRegistry();
   private readonly pinning: boolean | "all";
   private readonly tenant: string;
@@ -136,6 +158,7 @@ export class Engine {
     this.tenant = options.tenant ?? "default";
     this.clock = options.clock ?? Date.now;
     this.workerId = options.workerId ?? `w_${randomBytes(6).toString("hex")}`;
+    this.holder = options.holder ?? thisProcess();
     this.pinning = options.versionPinning ?? true;
     this.deps = {
       store: this.store,
@@ -316,7 +339,7 @@ export class Engine {
    */
   async cancel(runId: string, reason = "cancelled by request"): Promise<RunRecord> {
     await this.store.requestCancel(runId, reason);
-    const lease = await this.store.claimRun(runId, this.workerId, this.deps.leaseMs);
+    const lease = await this.claimOrTakeOver(runId, {});
     if (lease) await executeRun(this.deps, lease).outcome;
     return this.mustGet(runId);
   }
@@ -325,14 +348,9 @@ export class Engine {
    * Executes one run in this process until it ends or blocks; undefined if someone else holds it or it ended.
    * Throws `version_mismatch` when version pinning is on and this engine lacks the run's version of its workflow.
    */
-  async execute(runId: string): Promise<InvocationOutcome | undefined> {
+  async execute(runId: string, options: ExecuteOptions = {}): Promise<InvocationOutcome | undefined> {
     await this.saveQueues();
-    const lease = await this.store.claimRun(
-      runId,
-      this.workerId,
-      this.deps.leaseMs,
-      this.pinning ? { versions: this.pinnedVersions() } : {},
-    );
+    const lease = await this.claimOrTakeOver(runId, this.pinning ? { versions: this.pinnedVersions() } : {}, options.onLease);
     if (!lease) {
       if (this.pinning) await this.refuseOtherVersion(runId);
       return undefined;
@@ -346,14 +364,29 @@ export class Engine {
    */
   async runUntilSettled(runId: string, options: SettleOptions = {}): Promise<RunRecord> {
     const maxWaitMs = options.maxWaitMs ?? this.deps.inlineWaitMs;
+    const told = new Set<string>();
     for (;;) {
-      await this.execute(runId);
+      let held: LeaseNotice | undefined;
+      await this.execute(runId, {
+        onLease: (notice) => {
+          if (notice.action === "taken_over") options.onLease?.(notice);
+          else held = notice;
+        },
+      });
       const record = await this.mustGet(runId);
       if (TERMINAL_STATUSES.has(record.status)) return record;
       // A waiting run's readyAt is its next timer; a run leased elsewhere has its lease expiry there.
       const due = record.readyAt;
-      if (due === undefined || due - this.clock() > maxWaitMs) return record;
-      await sleep(Math.max(0, due - this.clock()));
+      const waits = due !== undefined && due - this.clock() <= maxWaitMs;
+      // Said once per holder, not at every heartbeat of a live one.
+      if (held && !told.has(held.lease.workerId)) {
+        told.add(held.lease.workerId);
+        options.onLease?.({ ...held, action: waits ? "waiting" : "left" });
+      }
+      if (!waits) return record;
+      // A live holder may finish or let go long before its lease would expire: look again soon.
+      const pause = due - this.clock();
+      await sleep(Math.max(0, held ? Math.min(pause, HELD_POLL_MS) : pause));
     }
   }
 
@@ -361,7 +394,7 @@ export class Engine {
   runWorker(options: WorkerOptions = {}): Worker {
     const worker = new Worker(
       this.deps,
-      { workerId: this.workerId, ...options },
+      { workerId: this.workerId, holder: this.holder, ...options },
       () => this.workflowNames(),
       this.schedules,
       this.pinning ? () => this.pinnedVersions() : undefined,
@@ -392,6 +425,28 @@ export class Engine {
     this.retentionLoops.add(loop);
     // A worker that runs until idle may be done before the first pass was due: it applies the policy once on the way out.
     void worker.done.finally(() => (untilIdle ? loop.finish() : loop.stop()).finally(() => this.retentionLoops.delete(loop)));
+  }
+
+  /**
+   * Leases `runId` for this engine; when another process holds it and that process is provably gone (on this
+   * machine), breaks its lease and claims the run at once instead of waiting for the lease to expire.
+   */
+  private async claimOrTakeOver(
+    runId: string,
+    options: ClaimRunOptions,
+    onLease?: (notice: LeaseNotice) => void,
+  ): Promise<Lease | undefined> {
+    const claim = () => this.store.claimRun(runId, this.workerId, this.deps.leaseMs, { ...options, holder: this.holder });
+    const lease = await claim();
+    if (lease) return lease;
+    const [notice] = await takeOverGone(this.takeoverContext(), { runId });
+    if (notice === undefined) return undefined;
+    onLease?.(notice);
+    return notice.action === "taken_over" ? claim() : undefined;
+  }
+
+  private takeoverContext(): TakeoverContext {
+    return { store: this.store, self: this.holder };
   }
 
   /** Writes the queues' limits to the store once (again after a registration adds a queue), before any claim. */

@@ -1,5 +1,5 @@
 // Retention: deletes (and optionally archives first) ended runs past their age, then the artifacts no remaining run
-// references, in bounded batches. Each batch is one short store transaction, so appends of running runs never wait
+// references, then inbox events nobody consumed, in bounded batches. Each batch is one short store transaction, so appends of running runs never wait
 // long behind it; workers apply a policy periodically (RetentionLoop), one worker at a time via a maintenance lease.
 import { type Duration, DuroError, toMs } from "../core/index.js";
 import type { PruneRequest, Store } from "../store/index.js";
@@ -17,6 +17,11 @@ export interface RetentionPolicy {
   failed?: Duration;
   /** Cancelled runs last updated longer ago than this are pruned. default: kept */
   cancelled?: Duration;
+  /**
+   * Events (signals) delivered longer ago than this that no run consumed are deleted, unless a run waits on their key
+   * now. An event sent for a run that will only wait on it later is lost once it expires. default: kept
+   */
+  events?: Duration;
   /** A directory: pruned runs are written there (gzipped JSONL, one file per batch) before they are deleted. default: none */
   archive?: string;
   /** Runs, or artifacts, per batch (one short transaction each). default 100 */
@@ -44,6 +49,8 @@ export interface RetentionOptions extends RetentionPolicy {
 export interface RetentionReport {
   pruned: Record<PrunableStatus, number>;
   artifacts: number;
+  /** Unconsumed inbox events deleted. */
+  events: number;
   /** Archive files written (with `archive`). */
   archives: string[];
 }
@@ -76,7 +83,7 @@ export async function pruneBatch(store: Store, request: PruneBatchRequest): Prom
 export async function applyRetention(store: Store, policy: RetentionPolicy, now: number): Promise<RetentionReport> {
   const limit = policy.batchSize ?? 100;
   const maxBatches = policy.maxBatches ?? 20;
-  const report: RetentionReport = { pruned: { completed: 0, failed: 0, cancelled: 0 }, artifacts: 0, archives: [] };
+  const report: RetentionReport = { pruned: { completed: 0, failed: 0, cancelled: 0 }, artifacts: 0, events: 0, archives: [] };
   for (const status of PRUNABLE_STATUSES) {
     const age = policy[status];
     if (age === undefined) continue;
@@ -101,6 +108,15 @@ export async function applyRetention(store: Store, policy: RetentionPolicy, now:
     report.artifacts += collected.length;
     if (collected.length < limit) break;
     await yieldToWorkers();
+  }
+  if (policy.events !== undefined) {
+    const eventsBefore = now - toMs(policy.events);
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const expired = await store.expireInbox({ before: eventsBefore, limit });
+      report.events += expired.length;
+      if (expired.length < limit) break;
+      await yieldToWorkers();
+    }
   }
   return report;
 }
@@ -192,6 +208,7 @@ export class RetentionLoop {
 export function checkPolicy(policy: RetentionPolicy): void {
   for (const status of PRUNABLE_STATUSES) if (policy[status] !== undefined) toMs(policy[status]);
   if (policy.artifactGrace !== undefined) toMs(policy.artifactGrace);
+  if (policy.events !== undefined) toMs(policy.events);
   if (policy.every !== undefined && toMs(policy.every) <= 0) throw badPolicy(`"every" must be longer than 0 (got ${policy.every})`);
   for (const key of ["batchSize", "maxBatches"] as const) {
     const value = policy[key];
@@ -199,16 +216,17 @@ export function checkPolicy(policy: RetentionPolicy): void {
   }
 }
 
-/** Parses `completed=30d,failed=90d,cancelled=30d` (the worker's --retention flag). */
-export function parseRetentionSpec(text: string): Pick<RetentionPolicy, PrunableStatus> {
-  const policy: Pick<RetentionPolicy, PrunableStatus> = {};
+/** Parses `completed=30d,failed=90d,cancelled=30d,events=7d` (the worker's --retention flag). */
+export function parseRetentionSpec(text: string): Pick<RetentionPolicy, PrunableStatus | "events"> {
+  const policy: Pick<RetentionPolicy, PrunableStatus | "events"> = {};
+  const names: readonly string[] = [...PRUNABLE_STATUSES, "events"];
   for (const part of text.split(",").map((p) => p.trim())) {
-    const [status, age] = part.split("=");
-    if (!PRUNABLE_STATUSES.includes(status as PrunableStatus) || age === undefined || age === "") {
-      throw badPolicy(`"${part}" is not <status>=<age>; write e.g. completed=30d,failed=90d (statuses: ${PRUNABLE_STATUSES.join(", ")})`);
+    const [name, age] = part.split("=");
+    if (name === undefined || !names.includes(name) || age === undefined || age === "") {
+      throw badPolicy(`"${part}" is not <status>=<age>; write e.g. completed=30d,failed=90d,events=7d (names: ${names.join(", ")})`);
     }
     toMs(age);
-    policy[status as PrunableStatus] = age;
+    policy[name as PrunableStatus | "events"] = age;
   }
   return policy;
 }

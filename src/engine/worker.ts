@@ -1,9 +1,11 @@
 // The worker loop: claim runnable runs (new, due, woken, or abandoned by a dead worker), execute them up to
 // a concurrency limit, and on stop let running steps finish within a grace period before releasing leases.
 import { hostname } from "node:os";
-import type { WorkerInfo, WorkflowVersions } from "../store/index.js";
+import type { LeaseHolder, WorkerInfo, WorkflowVersions } from "../store/index.js";
 import { Announcer } from "./announce.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome, type RunningInvocation } from "./executor.js";
+import { holderState } from "./holder.js";
+import { type LeaseNotice, takeOverGoneOnThisHost } from "./takeover.js";
 
 /**
  * Runs one worker executes at once unless told otherwise. A run mostly waits (on its commits, on the APIs its steps
@@ -26,6 +28,11 @@ export interface WorkerOptions {
   /** Sees errors of invocations (storage failures, bugs); the lease expires and the run resumes elsewhere. */
   onError?: (error: unknown, runId: string | undefined) => void;
   /**
+   * Hears about runs of its workflows leased by other processes: those it took over because their holder was provably
+   * gone (`taken_over`), and, when it stops because it is idle, those it leaves to their holders (`left`).
+   */
+  onLease?: (notice: LeaseNotice) => void;
+  /**
    * How long this worker's entry in the live workers registry (`duro workers list`) lasts unless renewed (ms); it is
    * renewed every third of that, and removed on a clean stop. default the engine's leaseMs (30_000)
    */
@@ -33,22 +40,27 @@ export interface WorkerOptions {
 }
 
 const IDLE_HORIZON_MS = 1_000;
+/** Looks for leases of dead processes on this machine at most this often (and at start), in lease lengths. */
+const TAKEOVER_SCANS_PER_LEASE = 3;
 const MAX_BACKOFF_MS = 5_000;
 
 export class Worker {
   /** Settles when the loop has ended and every lease it held is released. */
   readonly done: Promise<void>;
   private readonly active = new Map<string, RunningInvocation>();
+  private readonly holder: LeaseHolder | undefined;
   private stopping = false;
   /** A nudge that comes while the loop is claiming, not sleeping, must not be lost. */
   private nudged = false;
   private wake: (() => void) | undefined;
-  private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError" | "announceMs">> & WorkerOptions;
+  private readonly options: Required<Omit<WorkerOptions, "onOutcome" | "onError" | "announceMs" | "onLease">> & WorkerOptions;
   private readonly startedAt: number;
+  /** When this worker last looked for leases of dead processes (epoch ms). */
+  private scannedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: ExecutorDeps,
-    options: WorkerOptions & { workerId: string },
+    options: WorkerOptions & { workerId: string; holder?: LeaseHolder },
     private readonly workflows: () => string[],
     /** Fires due schedules; resolves with the next fire time (epoch ms), if any. */
     private readonly schedules?: { tick(): Promise<number | undefined> },
@@ -57,6 +69,7 @@ export class Worker {
     /** Per workflow, every version registered: what this worker announces it holds. default the pinned versions */
     private readonly held?: () => WorkflowVersions,
   ) {
+    this.holder = options.holder;
     this.options = { concurrency: DEFAULT_WORKER_CONCURRENCY, pollMs: 200, untilIdle: false, graceMs: 10_000, ...options };
     this.startedAt = deps.clock();
     this.done = this.loop();
@@ -124,6 +137,7 @@ export class Worker {
         // A schedule that cannot fire (its input no longer validates) must not stop the worker claiming runs.
         const nextFire = await this.schedules?.tick().catch((error: unknown) => void this.reportError(error, undefined));
         const free = concurrency - this.active.size;
+        if (free > 0) await this.takeOverDead();
         const leases =
           free > 0
             ? await this.deps.store.claim({
@@ -132,12 +146,16 @@ export class Worker {
                 leaseMs: this.deps.leaseMs,
                 workflows: this.workflows(),
                 ...this.pinned(),
+                ...(this.holder ? { holder: this.holder } : {}),
               })
             : [];
         failures = 0;
         for (const lease of leases) this.launch(lease);
         if (leases.length > 0 && leases.length === free) continue;
-        if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon(nextFire))) break;
+        if (untilIdle && this.active.size === 0 && leases.length === 0 && (await this.nothingDueSoon(nextFire))) {
+          await this.tellLeft();
+          break;
+        }
         await this.idle(Math.max(1, Math.min(pollMs, (nextFire ?? Number.POSITIVE_INFINITY) - this.deps.clock())));
       } catch (error) {
         // The database is down or busy: report it, back off, and carry on; runs are safe in their journals.
@@ -145,6 +163,32 @@ export class Worker {
         this.reportError(error, undefined);
         await this.pause(Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS));
       }
+    }
+  }
+
+  /**
+   * Breaks the leases that processes on this machine, now provably gone, hold on runs of this worker's workflows, so
+   * that the claim that follows takes them over at once instead of after their leases expire. At start and then every
+   * third of a lease: a dead process's runs wait at most that long, and a busy worker does not query at every claim.
+   */
+  private async takeOverDead(): Promise<void> {
+    if (this.holder === undefined || this.deps.clock() - this.scannedAt < this.deps.leaseMs / TAKEOVER_SCANS_PER_LEASE) return;
+    this.scannedAt = this.deps.clock();
+    const context = { store: this.deps.store, self: this.holder };
+    for (const notice of await takeOverGoneOnThisHost(context, { workflows: this.workflows() })) {
+      if (notice.action === "taken_over") this.options.onLease?.(notice);
+    }
+  }
+
+  /** On an idle stop: says which runs of its workflows other processes still hold, and that it leaves them to them. */
+  private async tellLeft(): Promise<void> {
+    const { onLease } = this.options;
+    if (!onLease) return;
+    const holder = this.holder;
+    for (const lease of await this.deps.store.heldLeases({ workflows: this.workflows() })) {
+      const sameHost = holder?.hostId !== undefined && lease.holder?.hostId === holder.hostId;
+      const state = holder ? holderState(lease.holder, holder) : "unknown";
+      onLease({ lease, state, sameHost, action: "left" });
     }
   }
 

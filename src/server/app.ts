@@ -7,7 +7,7 @@ import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
 import { DuroError, type Engine, type JournalEvent } from "../index.js";
-import { type ApiRole, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
+import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
 import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
@@ -15,6 +15,7 @@ import { RateLimiter, StreamSlots } from "./limits.js";
 import { DEFAULT_LINK_TTL, signLink, useLink, verifyLink } from "./links.js";
 import type { ServerMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { checkUrlEncoding, DEFAULT_MAX_JSON_DEPTH, isJsonType, parseBody as parseJsonBody, unsupportedMediaType } from "./request.js";
 import {
   AnswerBody,
   ApprovalsQuery,
@@ -26,7 +27,9 @@ import {
   SignalBody,
   StartRunBody,
 } from "./schemas.js";
+import { createSiteGuard } from "./site-guard.js";
 import { approvalPage, escapeHtml, serveUi } from "./ui.js";
+import { keyView, runView, workerView } from "./views.js";
 
 export interface ServerOptions {
   engine: Engine;
@@ -41,6 +44,29 @@ export interface ServerOptions {
   rateLimitPerMinute?: number;
   /** Open event streams this server serves at once. default 100 */
   maxStreams?: number;
+  /** Open event streams of one tenant at once. default 50 */
+  maxStreamsPerTenant?: number;
+  /** Open event streams of one API key at once. default 20 */
+  maxStreamsPerKey?: number;
+  /** How deeply objects and arrays may nest in a request body. default 64 */
+  maxJsonDepth?: number;
+  /** Largest event payload POST /v1/events accepts, in bytes of its JSON. default 65_536 (64 KiB) */
+  eventPayloadLimitBytes?: number;
+  /** Events one API key may send per minute (POST /v1/events). default 120 */
+  eventsPerMinute?: number;
+  /**
+   * Host names the server answers to besides localhost, 127.0.0.1, [::1] and `host`. With dev every request's Host
+   * is checked (DNS rebinding); otherwise only when this is given. default none
+   */
+  allowedHosts?: string[];
+  /**
+   * Origins (scheme://host[:port]) besides the server's own whose pages may call it. With dev a request a browser
+   * sends from another origin is refused; otherwise only when this is given (then: requests other than GET and HEAD).
+   * default none
+   */
+  allowedOrigins?: string[];
+  /** The address the server listens on (listen() sets it); accepted as a Host name when it is not a wildcard. */
+  host?: string;
   /** How often a stream looks for events written by other processes. default 1_000 */
   pollMs?: number;
   /** Where the built web UI lives; default dist/ui next to this module's folder. */
@@ -52,6 +78,8 @@ export interface ServerOptions {
 /** Who is calling: an API key's tenant and role (or the --dev stand-in). */
 export interface Caller {
   keyId: string;
+  /** The key's name, when it was given one. */
+  keyName?: string;
   tenant: string;
   role: ApiRole;
 }
@@ -66,7 +94,22 @@ export function createApp(options: ServerOptions): Hono<Env> {
   const clock = options.clock ?? Date.now;
   const hub = options.hub ?? new RunEventHub();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600, clock);
-  const slots = new StreamSlots(options.maxStreams ?? 100);
+  const eventLimiter = new RateLimiter(options.eventsPerMinute ?? 120, clock, { code: "event_rate_limited", what: "events" });
+  const eventPayloadLimit = options.eventPayloadLimitBytes ?? 65_536;
+  const slots = new StreamSlots({
+    max: options.maxStreams ?? 100,
+    perTenant: options.maxStreamsPerTenant ?? 50,
+    perKey: options.maxStreamsPerKey ?? 20,
+  });
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const parseBody = <S extends z.ZodType>(c: Context, schema: S, opts: { optional?: boolean } = {}) =>
+    parseJsonBody(c, schema, { ...opts, maxDepth });
+  const guardSite = createSiteGuard({
+    strict: options.dev === true,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.host === undefined ? {} : { boundHost: options.host }),
+  });
   const pollMs = options.pollMs ?? 1_000;
   const app = new Hono<Env>();
 
@@ -74,6 +117,25 @@ export function createApp(options: ServerOptions): Hono<Env> {
   app.notFound((c) =>
     errorResponse(c, new DuroError("not_found", `no route ${c.req.method} ${c.req.path}; see /openapi.json`, { category: "input" })),
   );
+
+  // Before any route: a malformed URL would otherwise reach decodeURIComponent in a route, and a cross-site request
+  // must not reach one at all.
+  app.use("*", async (c, next) => {
+    checkUrlEncoding(c.req.url);
+    const method = c.req.method;
+    const reads = method === "GET" || method === "HEAD" || method === "OPTIONS";
+    const origin = options.dev || !reads ? c.req.header("origin") : undefined;
+    const forwarded = c.req.header("x-forwarded-host");
+    guardSite({
+      ...hostHeader(c.req.header("host"), c.req.url),
+      ...(origin === undefined ? {} : { origin }),
+      ...(forwarded === undefined ? {} : { forwardedHost: forwarded }),
+    });
+    // A body of another type on the JSON API is what a cross-site form or a "simple" fetch sends.
+    const type = c.req.header("content-type");
+    if (!reads && c.req.path.startsWith("/v1/") && type !== undefined && !isJsonType(type)) throw unsupportedMediaType(type);
+    await next();
+  });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => {
@@ -111,10 +173,10 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
   app.post("/v1/links/:token", limit, async (c) => {
     const body = await parseBody(c, DecisionBody);
-    return c.json(await decideByLink(c.req.param("token"), body.action, body.comment));
+    return c.json(await decideByLink(c.req.param("token"), body.action, body.comment, body.by));
   });
 
-  async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined) {
+  async function decideByLink(token: string, action: "approve" | "reject" | "abort", comment: string | undefined, by?: string) {
     const claims = await verifyLink(store, token, clock());
     const run = await visibleRun(claims.tenant, claims.runId);
     // A link used too early (the run has not reached the gate) or too late must stay unused: check before using it.
@@ -132,7 +194,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
       );
     }
     await useLink(store, claims);
-    const wait = await engine.approve(claims.runId, claims.gate, { action, by: "approval link", ...(comment ? { comment } : {}) });
+    const wait = await engine.approve(claims.runId, claims.gate, {
+      action,
+      by: by === undefined ? "approval link" : `${by} (approval link)`,
+      ...(comment ? { comment } : {}),
+    });
     return { runId: claims.runId, gate: wait.gate as string, action };
   }
 
@@ -151,7 +217,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   async function callerOf(header: string | undefined): Promise<Caller> {
     const key = await authenticate(store, header);
-    return { keyId: key.id, tenant: key.tenant, role: key.role };
+    return { keyId: key.id, tenant: key.tenant, role: key.role, ...(key.name === undefined ? {} : { keyName: key.name }) };
   }
 
   /** The run if the caller's tenant owns it; the same 404 as a missing run otherwise. */
@@ -171,7 +237,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   // Workers serve every tenant, so the registry is for admins (like /metrics).
   app.get("/v1/workers", async (c) => {
     requireRole(caller(c), "admin", "listing workers");
-    return c.json({ workers: await store.listWorkers() });
+    return c.json({ workers: (await store.listWorkers()).map(workerView) });
   });
 
   app.post("/v1/runs", limit, async (c) => {
@@ -191,7 +257,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   app.get("/v1/runs", async (c) => {
     const query = parseQuery(c, ListRunsQuery);
     const page = await engine.list({ ...definedOnly(query), tenant: caller(c).tenant });
-    return c.json(page);
+    return c.json(pageView(page));
   });
 
   app.get("/v1/runs/:id", async (c) => {
@@ -224,7 +290,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
       let last = "";
       while (!signal.aborted) {
         const seen = hub.version(ANY_RUN);
-        const page = JSON.stringify(await engine.list(filter));
+        const page = JSON.stringify(pageView(await engine.list(filter)));
         if (page !== last) await stream.writeSSE({ event: "runs", data: page });
         last = page;
         await hub.wait(ANY_RUN, seen, pollMs, signal);
@@ -234,7 +300,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   /** An SSE response holding one of the server's stream slots, with a comment every 15 s so proxies keep it open. */
   function openStream(c: Context<Env>, what: string, body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>): Response {
-    const release = slots.acquire();
+    const release = slots.acquire(caller(c));
     return streamSSE(
       c,
       async (stream) => {
@@ -287,7 +353,9 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   app.post("/v1/events", limit, async (c) => {
     requireRole(caller(c), "operator", "sending events");
+    eventLimiter.take(caller(c).keyId);
     const body = await parseBody(c, SignalBody);
+    checkEventSize(body.payload, eventPayloadLimit);
     const result = await engine.signal(body.key, body.payload ?? null, { tenant: caller(c).tenant }).catch((error: unknown) => {
       throw withPath(error, { invalid_event_key: "body.key", not_json: "body.payload" });
     });
@@ -301,10 +369,10 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const body = await parseBody(c, DecisionBody);
     const wait = await engine.approve(runId, c.req.param("gate"), {
       action: body.action,
-      by: `key ${caller(c).keyId}`,
+      by: body.by ?? keyIdentity(caller(c)),
       ...(body.comment === undefined ? {} : { comment: body.comment }),
     });
-    return c.json({ runId, gate: wait.gate, action: body.action }, 202);
+    return c.json({ runId, gate: wait.gate, action: body.action, by: body.by ?? keyIdentity(caller(c)) }, 202);
   });
 
   app.post("/v1/runs/:id/approvals/:gate/link", limit, async (c) => {
@@ -317,7 +385,9 @@ export function createApp(options: ServerOptions): Hono<Env> {
       { runId, gate: c.req.param("gate"), tenant: run.tenant },
       body.expires ?? DEFAULT_LINK_TTL,
       clock(),
-    );
+    ).catch((error: unknown) => {
+      throw withPath(error, { invalid_duration: "body.expires", invalid_link_expiry: "body.expires" });
+    });
     const url = `${new URL(c.req.url).origin}/approve/${token}`;
     return c.json({ url, token, expiresAt: new Date(expiresAt).toISOString() }, 201);
   });
@@ -327,7 +397,8 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, AnswerBody);
-    const wait = await engine.answer(runId, c.req.param("name"), body.value, { by: `key ${caller(c).keyId}` }).catch((error: unknown) => {
+    const by = body.by ?? keyIdentity(caller(c));
+    const wait = await engine.answer(runId, c.req.param("name"), body.value, { by }).catch((error: unknown) => {
       throw withPath(error, { answer_invalid: "body.value", not_json: "body.value" });
     });
     return c.json({ runId, name: wait.gate, value: body.value }, 202);
@@ -354,7 +425,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   app.get("/v1/keys", async (c) => {
     requireRole(caller(c), "admin", "managing keys");
-    return c.json({ keys: (await store.listApiKeys({ tenant: caller(c).tenant })).map(publicKey) });
+    return c.json({ keys: (await store.listApiKeys({ tenant: caller(c).tenant })).map((k) => keyView(publicKey(k))) });
   });
   app.post("/v1/keys", limit, async (c) => {
     requireRole(caller(c), "admin", "managing keys");
@@ -365,41 +436,18 @@ export function createApp(options: ServerOptions): Hono<Env> {
       now: clock(),
       ...(body.name ? { name: body.name } : {}),
     });
-    return c.json(created, 201);
+    return c.json({ ...created, key: keyView(created.key) }, 201);
   });
   app.delete("/v1/keys/:id", async (c) => {
     requireRole(caller(c), "admin", "managing keys");
     const own = (await store.listApiKeys({ tenant: caller(c).tenant })).some((k) => k.id === c.req.param("id"));
     const revoked = own ? await store.revokeApiKey(c.req.param("id")) : undefined;
     if (!revoked) throw new DuroError("key_not_found", `no API key "${c.req.param("id")}" in this tenant`, { category: "input" });
-    return c.json(publicKey(revoked));
+    return c.json(keyView(publicKey(revoked)));
   });
 
   serveUi(app, options.uiDir);
   return app;
-}
-
-/** Parses and validates a JSON body; `optional` accepts an empty body as {}. */
-async function parseBody<S extends z.ZodType>(c: Context, schema: S, opts: { optional?: boolean } = {}): Promise<z.output<S>> {
-  const text = await c.req.text();
-  let value: unknown = {};
-  if (text.trim() !== "" || !opts.optional) {
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new DuroError(
-        "body_malformed",
-        `the request body is not JSON (${(error as Error).message}); send Content-Type: application/json`,
-        {
-          category: "input",
-          details: { path: "body" },
-        },
-      );
-    }
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError("body", result.error);
-  return result.data;
 }
 
 function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
@@ -427,4 +475,32 @@ function withPath(error: unknown, paths: Record<string, string>): unknown {
 
 function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}
+
+/** The Host header, or for a request made without one (app.request in-process) the host of its URL. */
+function hostHeader(host: string | undefined, url: string): { host: string } {
+  return { host: host ?? new URL(url).host };
+}
+
+function pageView(page: RunPage) {
+  return { ...page, runs: page.runs.map(runView) };
+}
+
+/** Throws `event_too_large` (413) when an event's payload, as JSON, is over `limit` bytes. */
+function checkEventSize(payload: unknown, limit: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(payload ?? null) ?? "null");
+  if (bytes <= limit) return;
+  throw new DuroError(
+    "event_too_large",
+    `the event payload is ${bytes} bytes of JSON, over the limit of ${limit}; store large data elsewhere and send a reference`,
+    {
+      category: "input",
+      details: { path: "body.payload", bytes, limit },
+    },
+  );
+}
+
+/** Who decided, when an approval or answer does not name a person: the API key, by name when it has one. */
+function keyIdentity(caller: Caller): string {
+  return caller.keyName === undefined ? `key ${caller.keyId}` : `key ${caller.keyName} (${caller.keyId})`;
 }

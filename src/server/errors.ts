@@ -1,5 +1,6 @@
 // How errors leave the API: every DuroError becomes `{ error: { code, message, details } }` with a status that
-// follows its code (not found, conflict) or else its category (input 400, auth 401, limit 429, storage 503).
+// follows its code (not found, conflict) or else its category (input 400, auth 401, limit 429, storage 503); an error
+// that knows when to retry (details.retryAfterS) also sets Retry-After.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
@@ -17,6 +18,11 @@ const BY_CODE: Record<string, ContentfulStatusCode> = {
   link_used: 410,
   link_expired: 410,
   body_too_large: 413,
+  event_too_large: 413,
+  unsupported_media_type: 415,
+  host_not_allowed: 403,
+  origin_not_allowed: 403,
+  gate_not_found: 404,
   too_many_streams: 503,
   not_ready: 503,
 };
@@ -39,7 +45,9 @@ export function statusOf(error: DuroError): ContentfulStatusCode {
 export function errorResponse(c: Context, error: unknown): Response {
   if (isDuroError(error)) {
     const details = Object.keys(error.details).length > 0 ? { details: error.details } : {};
-    return c.json({ error: { code: error.code, message: error.message, ...details } }, statusOf(error));
+    const retryAfterS = error.details.retryAfterS;
+    const headers = typeof retryAfterS === "number" ? { "retry-after": String(Math.max(1, retryAfterS)) } : undefined;
+    return c.json({ error: { code: error.code, message: error.message, ...details } }, statusOf(error), headers);
   }
   console.error("duro serve: internal error:", error);
   return c.json({ error: { code: "internal_error", message: "the server failed; see its log" } }, 500);

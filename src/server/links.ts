@@ -2,10 +2,12 @@
 // the database (so every server process and every deploy accepts it), and usable once (the store records its nonce).
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { DuroError, toMs } from "../core/index.js";
-import type { Store } from "../store/index.js";
+import { type Store, TERMINAL_STATUSES } from "../store/index.js";
 
 const SECRET_NAME = "approval-links";
 export const DEFAULT_LINK_TTL = "7d";
+/** The longest a link may work: a link is a credential, and one that outlives the decision it was made for is a risk. */
+export const MAX_LINK_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface LinkClaims {
   runId: string;
@@ -21,16 +23,51 @@ export async function linkSecret(store: Store): Promise<Buffer> {
   return Buffer.from(await store.secret(SECRET_NAME, randomBytes(32).toString("base64url")), "base64url");
 }
 
-/** A signed token for one decision on `gate` of a run, valid for `expires` (a duration such as "7d"). */
+/**
+ * A signed token for one decision on `gate` of a run, valid for `expires` (a duration such as "7d", more than 0 and
+ * at most 30 days). Refused for a run that ended (`run_terminal`) and for a gate the run cannot be asked about: when
+ * the run waits for approvals now, the gate must be one of them (`gate_not_found`); a run that has not reached an
+ * approval yet may get links for gates it will wait on later.
+ */
 export async function signLink(
   store: Store,
   claims: { runId: string; gate: string; tenant: string },
   expires: string,
   now: number,
 ): Promise<{ token: string; expiresAt: number }> {
-  const expiresAt = now + toMs(expires);
+  const expiresAt = now + linkTtl(expires);
+  await checkLinkTarget(store, claims.runId, claims.gate);
   const body = Buffer.from(JSON.stringify({ ...claims, expiresAt, nonce: randomBytes(12).toString("base64url") })).toString("base64url");
   return { token: `${body}.${sign(await linkSecret(store), body)}`, expiresAt };
+}
+
+function linkTtl(expires: string): number {
+  const ms = toMs(expires);
+  if (ms > 0 && ms <= MAX_LINK_TTL_MS) return ms;
+  throw new DuroError(
+    "invalid_link_expiry",
+    `an approval link must expire after more than 0 and at most 30 days, not "${expires}"; pass e.g. --expires 7d (expires: "12h")`,
+    { category: "input", details: { expires, maxMs: MAX_LINK_TTL_MS } },
+  );
+}
+
+async function checkLinkTarget(store: Store, runId: string, gate: string): Promise<void> {
+  const run = await store.getRun(runId);
+  if (!run) throw new DuroError("run_not_found", `no run with id "${runId}"`, { category: "input", details: { runId } });
+  if (TERMINAL_STATUSES.has(run.status)) {
+    throw new DuroError("run_terminal", `run ${runId} is ${run.status}; it takes no more decisions, so it gets no approval link`, {
+      category: "input",
+      details: { runId, status: run.status },
+    });
+  }
+  const approvals = (await store.openWaits({ runId })).filter((w) => w.kind === "approval");
+  if (approvals.length === 0 || approvals.some((w) => w.gate === gate || w.key === gate)) return;
+  const open = approvals.map((w) => w.gate ?? w.key);
+  throw new DuroError(
+    "gate_not_found",
+    `run ${runId} waits for approval ${open.map((g) => `"${g}"`).join(", ")}, not "${gate}"; make the link for one of these`,
+    { category: "input", details: { runId, gate, open } },
+  );
 }
 
 /** The claims of a token this database signed and that has not expired; `invalid_link` or `link_expired` otherwise. */

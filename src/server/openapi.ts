@@ -10,6 +10,7 @@ import {
   ErrorBody,
   LinkBody,
   ListRunsQuery,
+  RunList,
   SignalBody,
   StartRunBody,
 } from "./schemas.js";
@@ -31,7 +32,10 @@ const schema = (s: z.ZodType): Json => {
 const errors: Json = {
   "4XX": { description: "error", content: { "application/json": { schema: schema(ErrorBody) } } },
 };
-const ok = (description: string, status = "200"): Json => ({ [status]: { description, content: { "application/json": {} } }, ...errors });
+const ok = (description: string, status = "200", shape?: z.ZodType): Json => ({
+  [status]: { description, content: { "application/json": shape ? { schema: schema(shape) } : {} } },
+  ...errors,
+});
 const body = (s: z.ZodType, required = true): Json => ({
   requestBody: { required, content: { "application/json": { schema: schema(s) } } },
 });
@@ -55,7 +59,9 @@ export function openApiDocument(): Json {
     info: {
       title: "duro API",
       version: "1",
-      description: "Runs, their journals and live events, signals, approvals and answers, scoped to the API key's tenant.",
+      description:
+        "Runs, their journals and live events, signals, approvals and answers, scoped to the API key's tenant. " +
+        "Every time in a response is an ISO 8601 string (UTC). Request bodies are JSON (Content-Type: application/json, else 415).",
     },
     components: {
       schemas: components,
@@ -80,7 +86,7 @@ function documentPaths(): Json {
         summary: "List runs, newest first",
         ...role("viewer"),
         parameters: queryParams(ListRunsQuery),
-        responses: ok("a page of runs"),
+        responses: ok("a page of runs (times as ISO strings, as everywhere in the API)", "200", RunList),
       },
     },
     "/v1/live/runs": {

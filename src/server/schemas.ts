@@ -6,6 +6,10 @@ export const RUN_STATUSES = ["queued", "running", "waiting", "completed", "faile
 export const ROLES = ["admin", "operator", "viewer"] as const;
 
 const json = z.unknown().meta({ description: "any JSON value" });
+const by = z.string().min(1).max(200).meta({
+  description: "who decides (a person's name or e-mail), recorded with the decision; default: the API key (its name and id)",
+});
+const time = z.iso.datetime().meta({ description: "ISO 8601 time (UTC)" });
 
 export const StartRunBody = z
   .object({
@@ -38,11 +42,12 @@ export const DecisionBody = z
   .object({
     action: z.enum(["approve", "reject", "abort"]),
     comment: z.string().max(10_000).optional(),
+    by: by.optional(),
   })
   .strict()
   .meta({ id: "Decision" });
 
-export const AnswerBody = z.object({ value: json }).strict().meta({ id: "Answer" });
+export const AnswerBody = z.object({ value: json, by: by.optional() }).strict().meta({ id: "Answer" });
 
 export const CancelBody = z
   .object({ reason: z.string().max(1_000).optional() })
@@ -53,7 +58,11 @@ export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional() }
 
 export const LinkBody = z
   .object({
-    expires: z.string().min(1).optional().meta({ description: 'how long the link works, e.g. "7d", "12h"; default 7d' }),
+    expires: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'how long the link works, e.g. "7d", "12h"; more than 0 and at most 30 days; default 7d' }),
   })
   .strict()
   .meta({ id: "CreateLink" });
@@ -75,3 +84,28 @@ export const ErrorBody = z
     }),
   })
   .meta({ id: "Error" });
+
+/** A run as GET /v1/runs lists it (the runs index, times as ISO strings like GET /v1/runs/{id}). */
+export const RunSummary = z
+  .object({
+    id: z.string(),
+    workflow: z.string(),
+    version: z.string(),
+    tenant: z.string(),
+    status: z.enum(RUN_STATUSES),
+    parentRunId: z.string().optional(),
+    idempotencyKey: z.string().optional(),
+    createdAt: time,
+    updatedAt: time,
+    readyAt: time.optional().meta({ description: "when the run becomes claimable: a due timer, a retry, or a lease expiry" }),
+    lastSeq: z.number().int(),
+    cancelRequested: z.string().optional(),
+    leaseOwner: z.string().optional(),
+    queue: z.string().optional(),
+    concurrencyKey: z.string().optional(),
+    priority: z.number().optional(),
+    admittedAt: time.optional(),
+  })
+  .meta({ id: "RunSummary" });
+
+export const RunList = z.object({ runs: z.array(RunSummary), nextCursor: z.string().optional() }).meta({ id: "RunList" });

@@ -7,7 +7,10 @@ import { createApp, type ServerOptions } from "./app.js";
 export interface ListenOptions extends ServerOptions {
   /** default 8080; 0 picks a free port */
   port?: number;
-  /** default "127.0.0.1" with dev, else "0.0.0.0" */
+  /**
+   * The address to listen on. default "127.0.0.1": only this machine reaches the server until it is given an
+   * address others can reach ("0.0.0.0" for every interface), which --dev refuses.
+   */
   host?: string;
   /** Run a worker for the engine's workflows in this process. default true */
   worker?: boolean | { concurrency?: number };
@@ -15,6 +18,8 @@ export interface ListenOptions extends ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** The address it listens on, as the socket reports it. */
+  address: string;
   port: number;
   engine: Engine;
   worker: Worker | undefined;
@@ -23,13 +28,13 @@ export interface RunningServer {
 }
 
 export async function listen(options: ListenOptions): Promise<RunningServer> {
-  const app = createApp(options);
-  const host = options.host ?? (options.dev ? "127.0.0.1" : "0.0.0.0");
+  const host = options.host ?? "127.0.0.1";
+  const app = createApp({ ...options, host });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
     s.once("error", reject);
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address } = server.address() as AddressInfo;
   const workerOptions = options.worker ?? true;
   const worker =
     workerOptions === false
@@ -39,7 +44,8 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
           ...(options.metrics ? { onOutcome: options.metrics.onOutcome } : {}),
         });
   return {
-    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
+    address,
     port,
     engine: options.engine,
     worker,
@@ -52,4 +58,11 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
       await options.engine.close();
     },
   };
+}
+
+/** The host part of a URL that reaches an address: a wildcard is reached at loopback; IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

@@ -414,6 +414,105 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
       });
     });
 
+    describe("lease holders", () => {
+      const here = { host: "box", hostId: "box/boot-1/pidns-1", pid: 4242, startTime: "1000" };
+      const elsewhere = { host: "other", hostId: "other/boot-9/pidns-1", pid: 7, startTime: "5" };
+
+      it("every kind of claim records its holder, and heldLeases lists unexpired leases with them", async () => {
+        await store.createRun(newRun("a1"));
+        await store.createRun(newRun("b1", { workflow: "billing" }));
+        await store.createRun(newRun("q1", { queue: "mail" }));
+        await store.createRun(newRun("n1"));
+        await store.claim({ workerId: "w1", limit: 10, leaseMs: LEASE_MS, workflows: ["order"], holder: here });
+        await store.claimRun("b1", "w2", LEASE_MS, { holder: elsewhere });
+
+        const all = await store.heldLeases();
+
+        expect(all.map((l) => l.runId)).toEqual(["a1", "b1", "n1", "q1"]);
+        expect(all.find((l) => l.runId === "a1")).toEqual({
+          runId: "a1",
+          workflow: "order",
+          workerId: "w1",
+          epoch: expect.any(Number),
+          expiresAt: clock.now() + LEASE_MS,
+          holder: here,
+        });
+        expect(all.find((l) => l.runId === "q1")?.holder).toEqual(here);
+        expect(all.find((l) => l.runId === "b1")?.holder).toEqual(elsewhere);
+        expect((await store.heldLeases({ hostId: here.hostId })).map((l) => l.runId)).toEqual(["a1", "n1", "q1"]);
+        expect((await store.heldLeases({ runId: "b1" })).map((l) => l.workerId)).toEqual(["w2"]);
+        expect((await store.heldLeases({ workflows: ["billing"] })).map((l) => l.runId)).toEqual(["b1"]);
+        expect((await store.heldLeases({ hostId: here.hostId, limit: 2 })).map((l) => l.runId)).toEqual(["a1", "n1"]);
+        clock.advance(LEASE_MS);
+        expect(await store.heldLeases()).toEqual([]);
+      });
+
+      it("a claim without a holder leaves none, also where an earlier claim had one", async () => {
+        await store.createRun(newRun("r1"));
+        await store.claimRun("r1", "w1", LEASE_MS, { holder: here });
+        clock.advance(LEASE_MS);
+        await store.claimRun("r1", "w2", LEASE_MS);
+
+        const [lease] = await store.heldLeases({ runId: "r1" });
+
+        expect(lease).toMatchObject({ workerId: "w2" });
+        expect(lease).not.toHaveProperty("holder");
+      });
+
+      it("breakLease makes the run claimable at once and fences the old holder out", async () => {
+        await store.createRun(newRun("r1"));
+        const old = (await store.claimRun("r1", "w1", LEASE_MS, { holder: here })) as Lease;
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toBeUndefined();
+
+        expect(await store.breakLease(old)).toBe(true);
+        expect(await store.heldLeases({ runId: "r1" })).toEqual([]);
+        const taken = await store.claim({ workerId: "w2", limit: 10, leaseMs: LEASE_MS, workflows: ["order"] });
+
+        expect(taken).toMatchObject([{ runId: "r1", workerId: "w2" }]);
+        expect((taken[0] as Lease).epoch).toBeGreaterThan(old.epoch);
+        await expect(store.append("r1", step("a#0"), commit(old, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        await expect(store.heartbeat(old, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+        expect((await store.append("r1", step("a#0"), commit(taken[0] as Lease, 1))).lastSeq).toBe(3);
+      });
+
+      it("a broken lease's holder cannot heartbeat it back before anyone claims the run", async () => {
+        const old = await startRun("r1");
+        await store.breakLease(old);
+
+        await expect(store.heartbeat(old, LEASE_MS)).rejects.toMatchObject({ code: "lease_lost" });
+        await expect(store.append("r1", step("a#0"), commit(old, 1))).rejects.toMatchObject({ code: "lease_lost" });
+        expect(await store.claimRun("r1", "w2", LEASE_MS)).toMatchObject({ runId: "r1", workerId: "w2" });
+      });
+
+      it("breakLease changes nothing unless the lease is still exactly the one named", async () => {
+        const old = await startRun("r1");
+        clock.advance(LEASE_MS);
+        const current = (await store.claimRun("r1", "w2", LEASE_MS)) as Lease;
+
+        expect(await store.breakLease(old)).toBe(false);
+        expect(await store.breakLease({ ...current, workerId: "w1" })).toBe(false);
+        expect(await store.breakLease({ ...current, epoch: current.epoch + 1 })).toBe(false);
+        expect(await store.claimRun("r1", "w3", LEASE_MS)).toBeUndefined();
+        expect((await store.append("r1", step("a#0"), commit(current, 1))).lastSeq).toBe(3);
+
+        await store.append("r1", [{ type: "run_completed", output: 1 }], commit(current, 3));
+        expect(await store.breakLease(current)).toBe(false);
+        expect(await store.breakLease({ runId: "nope", workerId: "w2", epoch: 1 })).toBe(false);
+      });
+
+      it("breakLease of an expired or released lease is refused", async () => {
+        const expired = await startRun("r1");
+        clock.advance(LEASE_MS);
+        expect(await store.breakLease(expired)).toBe(false);
+
+        await store.createRun(newRun("r2"));
+        const released = (await store.claimRun("r2", "w1", LEASE_MS)) as Lease;
+        await store.release(released, { readyAt: clock.now() + 60_000 });
+        expect(await store.breakLease(released)).toBe(false);
+        expect(await store.getRun("r2")).toMatchObject({ status: "queued", readyAt: clock.now() + 60_000 });
+      });
+    });
+
     describe("heartbeat and release", () => {
       it("heartbeat extends the lease past its first expiry", async () => {
         const lease = await startRun("r1");
@@ -1232,6 +1331,37 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         expect(await store.pruneRuns({ ...request, runIds: ["r_3", "r_1", "r_unknown"] })).toEqual(["r_1", "r_3"]);
         expect(await store.findPrunable(request)).toEqual(["r_2"]);
         expect(await store.findPrunable({ ...request, runIds: ["r_1"] })).toEqual([]);
+      });
+
+      it("expireInbox deletes, in bounded batches, old messages nobody consumed or waits for", async () => {
+        const old1 = await store.deliver({ eventKey: "nobody", payload: 1 });
+        const old2 = await store.deliver({ eventKey: "nobody", payload: 2, tenant: "acme" });
+        const awaited = await store.deliver({ eventKey: "paid:1", payload: 3 });
+        // Same key, other tenant: a run of tenant default waiting on it does not keep it.
+        const foreign = await store.deliver({ eventKey: "paid:1", payload: 4, tenant: "acme" });
+        await waitingRun("r_waiting", { key: "paid#0", eventKey: "paid:1" });
+        await waitingRun("r_took", { key: "took#0", eventKey: "took:1" });
+        const { id: taken } = await store.deliver({ eventKey: "took:1", payload: 5 });
+        const lease = (await store.claimRun("r_took", "w1", LEASE_MS)) as Lease;
+        await store.append(
+          "r_took",
+          [{ type: "wait_resolved", key: "took#0", payload: 5, by: "event" }],
+          commit(lease, 2, { consume: [taken] }),
+        );
+        const cutoff = clock.now() + 1;
+        clock.advance(10);
+        const recent = await store.deliver({ eventKey: "nobody", payload: 6 });
+
+        const first = await store.expireInbox({ before: cutoff, limit: 1 });
+        const rest = await store.expireInbox({ before: cutoff, limit: 10 });
+        expect(first).toHaveLength(1);
+        expect([...first, ...rest].sort((a, b) => a - b)).toEqual([old1.id, old2.id, foreign.id]);
+        expect(rest).toEqual([...rest].sort((a, b) => a - b));
+        expect(await store.expireInbox({ before: cutoff, limit: 10 })).toEqual([]);
+
+        expect((await store.listInbox()).map((m) => m.id)).toEqual([awaited.id, recent.id]);
+        expect(await store.peekInbox("paid:1", "default")).toMatchObject({ id: awaited.id });
+        expect(await store.read("r_took")).toHaveLength(3);
       });
 
       it("collectArtifacts deletes, in bounded batches, artifacts no remaining run references once the grace period passed", async () => {

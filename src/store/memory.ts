@@ -14,6 +14,7 @@ import { type ChainRow, chainHash } from "./chain.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
 import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
+import { heldLimit } from "./holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
 import { queueWindowOpensAt } from "./queues.js";
 import {
@@ -25,8 +26,11 @@ import {
   type ClaimRunOptions,
   type CreateResult,
   type Delivery,
+  type HeldLease,
+  type HeldLeaseFilter,
   type InboxMessage,
   type Lease,
+  type LeaseHolder,
   type NewRun,
   type OpenWait,
   type PruneRequest,
@@ -67,6 +71,7 @@ interface MemoryRun {
   cancelRequested: string | undefined;
   leaseOwner: string | undefined;
   leaseEpoch: number;
+  leaseHolder: LeaseHolder | undefined;
   queue: string | undefined;
   concurrencyKey: string | undefined;
   priority: number;
@@ -143,6 +148,7 @@ export class MemoryStore implements Store {
       cancelRequested: undefined,
       leaseOwner: undefined,
       leaseEpoch: 0,
+      leaseHolder: undefined,
       queue: run.queue,
       concurrencyKey: run.concurrencyKey,
       priority: run.priority ?? 0,
@@ -278,6 +284,27 @@ export class MemoryStore implements Store {
     return collected;
   }
 
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    this.assertOpen();
+    const expired: number[] = [];
+    for (const [id, message] of this.inbox) {
+      if (expired.length >= request.limit) break;
+      if (message.consumedBy !== undefined || message.createdAt >= request.before || this.isAwaited(message)) continue;
+      this.inbox.delete(id);
+      expired.push(id);
+    }
+    return expired;
+  }
+
+  /** Whether a run of the message's tenant has an open wait on its key. */
+  private isAwaited(message: MemoryMessage): boolean {
+    for (const run of this.runsByPk.values()) {
+      if (run.tenant !== message.tenant) continue;
+      for (const wait of run.waits.values()) if (wait.eventKey === message.eventKey) return true;
+    }
+    return false;
+  }
+
   async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
     this.assertOpen();
     const now = this.clock();
@@ -341,12 +368,13 @@ export class MemoryStore implements Store {
       .filter((r) => r.readyAt !== undefined && r.readyAt <= now && held(r))
       .sort((a, b) => (a.readyAt as number) - (b.readyAt as number) || a.pk - b.pk)
       .slice(0, Math.max(request.limit, 0));
-    const leases = due.map((run) => this.lease(run, request.workerId, request.leaseMs, now));
+    const leases = due.map((run) => this.lease(run, request.workerId, request.leaseMs, now, request.holder));
     for (const config of this.queues.values()) {
       const room = request.limit - leases.length;
       if (room <= 0) break;
       const candidates = this.pendingRuns(config.name, now, held).slice(0, room + ADMISSION_LOOKAHEAD);
-      for (const run of this.admit(config, candidates, room, now)) leases.push(this.lease(run, request.workerId, request.leaseMs, now));
+      for (const run of this.admit(config, candidates, room, now))
+        leases.push(this.lease(run, request.workerId, request.leaseMs, now, request.holder));
     }
     return leases;
   }
@@ -362,7 +390,42 @@ export class MemoryStore implements Store {
       const config = this.queues.get(run.queue as string) ?? { name: run.queue as string };
       if (run.admitAt > now || this.admit(config, [run], 1, now).length === 0) return undefined;
     }
-    return this.lease(run, workerId, leaseMs, now);
+    return this.lease(run, workerId, leaseMs, now, options.holder);
+  }
+
+  async heldLeases(filter: HeldLeaseFilter = {}): Promise<HeldLease[]> {
+    this.assertOpen();
+    const now = this.clock();
+    const workflows = filter.workflows === undefined ? undefined : new Set(filter.workflows);
+    return this.allRuns()
+      .filter(
+        (run) =>
+          run.status === "running" &&
+          (run.readyAt as number) > now &&
+          (filter.runId === undefined || run.id === filter.runId) &&
+          (filter.hostId === undefined || run.leaseHolder?.hostId === filter.hostId) &&
+          (workflows === undefined || workflows.has(run.workflow)),
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, heldLimit(filter))
+      .map((run) => ({
+        runId: run.id,
+        workflow: run.workflow,
+        workerId: run.leaseOwner as string,
+        epoch: run.leaseEpoch,
+        expiresAt: run.readyAt as number,
+        ...(run.leaseHolder === undefined ? {} : { holder: structuredClone(run.leaseHolder) }),
+      }));
+  }
+
+  async breakLease(lease: Pick<HeldLease, "runId" | "workerId" | "epoch">): Promise<boolean> {
+    this.assertOpen();
+    const now = this.clock();
+    const run = this.runs.get(lease.runId);
+    if (!run || leaseProblem(run, { ...lease, workflow: run.workflow, expiresAt: 0 }, now)) return false;
+    run.readyAt = now;
+    run.updatedAt = now;
+    return true;
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }> {
@@ -604,9 +667,10 @@ export class MemoryStore implements Store {
     return id === undefined ? undefined : this.runs.get(id);
   }
 
-  private lease(run: MemoryRun, workerId: string, leaseMs: number, now: number): Lease {
+  private lease(run: MemoryRun, workerId: string, leaseMs: number, now: number, holder: LeaseHolder | undefined): Lease {
     run.status = "running";
     run.leaseOwner = workerId;
+    run.leaseHolder = holder === undefined ? undefined : structuredClone(holder);
     run.leaseEpoch += 1;
     run.readyAt = now + leaseMs;
     run.updatedAt = now;

@@ -149,6 +149,50 @@ export interface ClaimRequest {
    * only in these versions (also when a queue admits it); one not listed is claimed in any version. default: none pinned
    */
   versions?: WorkflowVersions;
+  /** Who takes the leases, kept with each of them (see LeaseHolder). default: unknown, never taken over before expiry */
+  holder?: LeaseHolder;
+}
+
+/**
+ * The process that holds a lease, recorded with it by the claim. On the same machine (equal `hostId`) another
+ * process can tell from `pid` and `startTime` that the holder is gone, and take its runs over before the lease
+ * expires (see `Store.breakLease`). Without `hostId` or `startTime` nobody can tell, and the lease runs its course.
+ */
+export interface LeaseHolder {
+  /** The machine's name, for people. */
+  host: string;
+  /**
+   * Names the process table `pid` belongs to: equal on two processes only when they see the same pids (on Linux the
+   * hostname, boot id and pid namespace). Absent where it cannot be known.
+   */
+  hostId?: string;
+  pid: number;
+  /** When the process started, as its OS tells it (Linux: /proc/<pid>/stat field 22), so that a reused pid is told apart. */
+  startTime?: string;
+}
+
+/** A lease some worker holds now (unexpired), with who holds it. */
+export interface HeldLease {
+  runId: string;
+  workflow: string;
+  workerId: string;
+  epoch: number;
+  /** epoch ms */
+  expiresAt: number;
+  /** Absent when the claimer did not say who it is. */
+  holder?: LeaseHolder;
+}
+
+/** Which held leases to list; the filters combine. */
+export interface HeldLeaseFilter {
+  /** Only this run's lease. */
+  runId?: string;
+  /** Only leases whose holder has this `hostId`. */
+  hostId?: string;
+  /** Only runs of these workflows. */
+  workflows?: string[];
+  /** default 100 */
+  limit?: number;
 }
 
 /** Per workflow name, the versions of its code a worker holds (see ClaimRequest.versions). */
@@ -157,6 +201,8 @@ export type WorkflowVersions = Readonly<Record<string, readonly string[]>>;
 export interface ClaimRunOptions {
   /** Claim the run only if its version is one of these for its workflow (as ClaimRequest.versions); default: any version */
   versions?: WorkflowVersions;
+  /** As ClaimRequest.holder. */
+  holder?: LeaseHolder;
 }
 
 /** A queue's limits and what it holds now. */
@@ -211,6 +257,15 @@ export interface Store {
   claimRun(runId: string, workerId: string, leaseMs: number, options?: ClaimRunOptions): Promise<Lease | undefined>;
   /** Extends a lease; throws `lease_lost` if it is no longer held. */
   heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }>;
+  /** Unexpired leases of running runs, with their holders, by run id (at most `limit`). */
+  heldLeases(filter?: HeldLeaseFilter): Promise<HeldLease[]>;
+  /**
+   * Ends a lease now, for a caller that knows its holder is gone: only if the run is still `running` under exactly
+   * this lease (same worker and epoch, unexpired). The run is then claimable at once like one whose lease expired,
+   * and the old holder, were it somehow alive, gets `lease_lost` at its next append or heartbeat. false when the lease
+   * had already changed (claimed again, released, expired, or the run ended): nothing is changed then.
+   */
+  breakLease(lease: Pick<HeldLease, "runId" | "workerId" | "epoch">): Promise<boolean>;
   /** Gives a lease up without appending; the run becomes claimable at `readyAt` (default now) unless it is waiting. */
   release(lease: Lease, options?: { status?: "waiting" | "queued"; readyAt?: number }): Promise<void>;
   /**
@@ -304,6 +359,13 @@ export interface Store {
    * delete re-checks it. Artifacts stored without a run are never collected.
    */
   collectArtifacts(request: { before: number; limit: number }): Promise<string[]>;
+  /**
+   * Retention: deletes up to `limit` inbox messages that nobody consumed and that were delivered before `before`
+   * (epoch ms), and returns their ids in ascending order. A message some run of its tenant waits for now (an open wait
+   * on its key) is kept: that run takes it at its next claim. One bounded batch per call; which of the due messages a
+   * batch takes is the store's choice (each reads them through its index of unconsumed messages).
+   */
+  expireInbox(request: { before: number; limit: number }): Promise<number[]>;
   /**
    * Takes or renews a named lease for periodic maintenance (retention) so that one worker at a time does it: true
    * when `owner` holds it now until now + `ttlMs`, false when another owner holds an unexpired one.

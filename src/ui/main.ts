@@ -1,8 +1,14 @@
 // The web UI: runs list (status filters, live), run page (timeline, waits, input/output, journal, live), and the
 // approvals inbox. Plain DOM; routes live in the URL hash (#/runs, #/runs/<id>, #/inbox).
-import type { JournalEvent, RunDetails, RunPage, WaitView } from "../index.js";
+import type { JournalEvent, RunDetails, RunRecord, WaitView } from "../index.js";
 import { ApiError, api, apiKey, follow, setApiKey } from "./api.js";
 import "./style.css";
+
+/** A page of GET /v1/runs: the runs index, with its times as ISO strings. */
+interface RunPage {
+  runs: Array<Omit<RunRecord, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string }>;
+  nextCursor?: string;
+}
 
 interface PendingWait extends WaitView {
   runId: string;

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NonRetryableError, workflow } from "duro";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
+import { applyRetention, parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
 import { RetentionLoop } from "../../src/engine/retention.js";
 import { type ChainRow, type Store, verifyChain } from "../../src/store/index.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
@@ -66,6 +66,29 @@ describe.each(STORES)("retention on %s", (kind) => {
     expect((await h.store.getRun(recent))?.status).toBe("completed");
     expect(await h.store.getArtifact(recentRef)).toBeDefined();
     expect((await h.engine.get(recent)).output).toBe(`report number 3 `.repeat(4).length);
+    await h.engine.close();
+  });
+});
+
+describe.each(STORES)("event retention on %s", (kind) => {
+  it("events=<age> deletes old events nobody consumed and keeps recent ones and one a waiting run is about to take", async () => {
+    const h = harness(kind, [waiter]);
+    await h.engine.signal("nobody-listens", { n: 1 });
+    await h.engine.signal("nobody-listens", { n: 2 });
+    const waiting = (await h.engine.start(waiter, {})).id;
+    await h.settle(waiting);
+    await h.engine.signal("go", "now");
+    h.clock.advance(2 * 3_600_000);
+    await h.engine.signal("nobody-listens", { n: 3 });
+
+    const report = await applyRetention(h.store, { events: "1h", batchSize: 1 }, h.clock.now());
+
+    expect(report.events).toBe(2);
+    expect((await h.store.listInbox()).map((m) => [m.eventKey, m.payload])).toEqual([
+      ["go", "now"],
+      ["nobody-listens", { n: 3 }],
+    ]);
+    expect((await h.settle(waiting)).output).toBe("now");
     await h.engine.close();
   });
 });
@@ -141,12 +164,13 @@ describe("archives", () => {
 describe("policy", () => {
   it("--retention parses status=age pairs and refuses anything else with a fix", () => {
     expect(parseRetentionSpec("completed=30d, failed=90d")).toEqual({ completed: "30d", failed: "90d" });
+    expect(parseRetentionSpec("events=7d")).toEqual({ events: "7d" });
     for (const bad of ["running=1d", "completed", "completed=", "completed=soon"]) {
       expect(() => parseRetentionSpec(bad)).toThrow(
         expect.objectContaining({ code: bad.endsWith("soon") ? "invalid_duration" : "invalid_retention" }),
       );
     }
-    expect(() => parseRetentionSpec("running=1d")).toThrow(/write e\.g\. completed=30d,failed=90d/);
+    expect(() => parseRetentionSpec("running=1d")).toThrow(/write e\.g\. completed=30d,failed=90d,events=7d/);
   });
 
   it("an engine refuses a bad policy when it is created, not at its first pass", () => {

@@ -27,6 +27,10 @@ describe("health and the OpenAPI document", () => {
     expect(start.required).toEqual(["workflow"]);
     expect(Object.keys(start.properties).sort()).toEqual(["idempotencyKey", "input", "workflow"]);
     expect(start.additionalProperties).toBe(false);
+    const list = doc.paths["/v1/runs"].get.responses["200"].content["application/json"].schema.$ref;
+    expect(list).toBe("#/components/schemas/RunList");
+    expect(doc.components.schemas.RunSummary.properties.createdAt).toMatchObject({ type: "string", format: "date-time" });
+    expect(Object.keys(doc.components.schemas.Decision.properties)).toContain("by");
     for (const route of [
       "/v1/runs/{id}/stream",
       "/v1/events",
@@ -189,6 +193,21 @@ describe("runs", () => {
     }
   });
 
+  it("GET /v1/runs gives its times as ISO strings, the same values GET /v1/runs/:id gives; keys too", async () => {
+    const s = await testServer();
+    const id = await s.startSettled("expense", { amount: 9 });
+    const { runs } = await json(await s.call("GET", "/v1/runs", { token: s.keys.acmeViewer }));
+    const one = await json(await s.call("GET", `/v1/runs/${id}`, { token: s.keys.acmeViewer }));
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(runs[0]).toMatchObject({ id, createdAt: expect.stringMatching(iso), updatedAt: expect.stringMatching(iso) });
+    expect(runs[0].createdAt).toBe(one.createdAt);
+    expect(runs[0].updatedAt).toBe(one.updatedAt);
+    const { keys } = await json(await s.call("GET", "/v1/keys", { token: s.keys.acmeAdmin }));
+    expect(keys[0].createdAt).toMatch(iso);
+    const created = await json(await s.call("POST", "/v1/keys", { token: s.keys.acmeAdmin, body: { role: "viewer" } }));
+    expect(created.key.createdAt).toMatch(iso);
+  });
+
   it("POST /v1/runs/:id/cancel cancels a waiting run (202); cancelling it again is 409 run_terminal", async () => {
     const s = await testServer();
     const id = await s.startSettled("expense", { amount: 1 });
@@ -252,6 +271,31 @@ describe("approvals, answers and events", () => {
     expect((await s.call("GET", "/v1/approvals?state=done", { token: s.keys.acmeViewer })).status).toBe(400);
   });
 
+  it("an approval names the person who decided (by), recorded with the decision; without it the key is recorded", async () => {
+    const s = await testServer();
+    const named = await json(
+      await s.call("POST", "/v1/keys", { token: s.keys.acmeAdmin, body: { role: "operator", name: "finance-bot" } }),
+    );
+    const [withBy, withoutBy] = [await s.startSettled("expense", { amount: 1 }), await s.startSettled("expense", { amount: 2 })];
+    const decided = await s.call("POST", `/v1/runs/${withBy}/approvals/manager`, {
+      token: named.token,
+      body: { action: "approve", by: "ada@example.com" },
+    });
+    expect(decided.status).toBe(202);
+    expect(await json(decided)).toMatchObject({ action: "approve", by: "ada@example.com" });
+    await s.call("POST", `/v1/runs/${withoutBy}/approvals/manager`, { token: named.token, body: { action: "reject" } });
+    const resolvedBy = async (runId: string) => {
+      await s.settle(runId);
+      const { events } = await json(await s.call("GET", `/v1/runs/${runId}/events`, { token: s.keys.acmeViewer }));
+      const resolved = events.find((e: { type: string }) => e.type === "wait_resolved");
+      return [resolved.by, resolved.payload.by];
+    };
+    expect(await resolvedBy(withBy)).toEqual(["ada@example.com", "ada@example.com"]);
+    expect(await resolvedBy(withoutBy)).toEqual([`key finance-bot (${named.key.id})`, `key finance-bot (${named.key.id})`]);
+    const empty = await s.call("POST", `/v1/runs/${withBy}/approvals/manager`, { token: named.token, body: { action: "approve", by: "" } });
+    expect((await json(empty)).error.details.path).toBe("body.by");
+  });
+
   it("answering a question (202) completes the run; an answer outside the choices is 400 on body.value", async () => {
     const s = await testServer();
     const id = await s.startSettled("survey", {});
@@ -262,10 +306,12 @@ describe("approvals, answers and events", () => {
     expect((await json(wrong)).error).toMatchObject({ code: "answer_invalid", details: { path: "body.value" } });
     const missing = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: {} });
     expect(missing.status).toBe(400);
-    const ok = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: { value: "blue" } });
+    const ok = await s.call("POST", `/v1/runs/${id}/answers/colour`, { token: s.keys.acmeOperator, body: { value: "blue", by: "bob" } });
     expect(ok.status).toBe(202);
     await s.settle(id);
     expect((await s.engine.get(id)).output).toEqual({ colour: "blue" });
+    const { events } = await json(await s.call("GET", `/v1/runs/${id}/events`, { token: s.keys.acmeViewer }));
+    expect(events.find((e: { type: string }) => e.type === "wait_resolved")).toMatchObject({ by: "bob", payload: { value: "blue" } });
   });
 
   it("POST /v1/events wakes the tenant's run waiting on the key (202); a reserved or empty key is 400 on body.key", async () => {
@@ -292,6 +338,31 @@ describe("limits", () => {
     expect(limited.status).toBe(429);
     expect((await json(limited)).error.code).toBe("rate_limited");
     expect((await s.call("GET", "/v1/runs", { token: s.keys.acmeAdmin })).status).toBe(200);
+  });
+});
+
+describe("event limits", () => {
+  it("an event payload over the limit is 413 event_too_large and is not kept", async () => {
+    const s = await testServer({ eventPayloadLimitBytes: 100 });
+    const big = await s.call("POST", "/v1/events", { token: s.keys.acmeOperator, body: { key: "k", payload: { pad: "x".repeat(100) } } });
+    expect(big.status).toBe(413);
+    expect((await json(big)).error).toMatchObject({ code: "event_too_large", details: { path: "body.payload", limit: 100 } });
+    expect(await s.engine.store.listInbox({ tenant: "acme" })).toEqual([]);
+    const small = await s.call("POST", "/v1/events", { token: s.keys.acmeOperator, body: { key: "k", payload: { pad: "x".repeat(80) } } });
+    expect(small.status).toBe(202);
+  });
+
+  it("a key over its event rate gets 429 event_rate_limited with Retry-After; another key can still send", async () => {
+    const s = await testServer({ eventsPerMinute: 2 });
+    const send = (token: string) => s.call("POST", "/v1/events", { token, body: { key: "k", payload: 1 } });
+    expect((await send(s.keys.acmeOperator)).status).toBe(202);
+    expect((await send(s.keys.acmeOperator)).status).toBe(202);
+    const limited = await send(s.keys.acmeOperator);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await json(limited)).error.code).toBe("event_rate_limited");
+    expect((await send(s.keys.acmeAdmin)).status).toBe(202);
+    expect(await s.engine.store.listInbox({ tenant: "acme" })).toHaveLength(3);
   });
 });
 

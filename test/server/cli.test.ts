@@ -1,8 +1,11 @@
 // The real `duro keys`, `duro approvals link` and `duro serve` commands (node bin/duro.js, built code).
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { createEngine } from "duro";
 import { afterEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../../src/store/index.js";
 import { DURO_BIN, duro, duroJson, freshDir, REPO_ROOT, removeTempDirs } from "../support/cli.js";
+import { all } from "./workflows.js";
 
 const WORKFLOWS = join(REPO_ROOT, "test", "server", "workflows.ts");
 const servers: ChildProcess[] = [];
@@ -23,23 +26,23 @@ function setup() {
 }
 
 /** Starts `duro serve` and resolves with its URL and what it wrote to stderr so far. */
-async function serve(args: string[], cwd: string): Promise<{ url: string; stderr: () => string }> {
+async function serve(args: string[], cwd: string): Promise<{ url: string; address: string; stderr: () => string }> {
   const child = spawn(process.execPath, [DURO_BIN, "serve", ...args, "--port", "0", "--json"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   servers.push(child);
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, address } = await new Promise<{ url: string; address: string }>((resolve, reject) => {
     let out = "";
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
-      const match = /"url":\s*"([^"]+)"/.exec(out);
-      if (match) resolve(match[1] as string);
+      const match = /"url":\s*"([^"]+)",\s*"address":\s*"([^"]+)"/.exec(out);
+      if (match) resolve({ url: match[1] as string, address: match[2] as string });
     });
     child.once("exit", (code) => reject(new Error(`duro serve exited with ${code}\n${out}\n${stderr}`)));
   });
-  return { url, stderr: () => stderr };
+  return { url, address, stderr: () => stderr };
 }
 
 describe("duro keys", () => {
@@ -140,4 +143,35 @@ describe("duro serve", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("only on 127.0.0.1");
   });
+
+  it("without --dev it also listens on 127.0.0.1 only, unless --host says otherwise", async () => {
+    const { cwd, db } = setup();
+    const server = await serve([WORKFLOWS, "--db", db], cwd);
+    expect(server.address).toBe("127.0.0.1");
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe("duro approvals link", () => {
+  // Each bound's edges (0s, 30d, 31d) are in links.test.ts; here the CLI's face of three refusals, one spawn each.
+  it("refuses an expiry past 30 days, a gate the run does not wait on, and a run that ended: exit 2 with a code", async () => {
+    const { cwd, db } = setup();
+    const engine = createEngine({ store: openSqliteStore(join(cwd, "duro.db")), workflows: all, inlineWaitMs: 0 });
+    const waiting = (await engine.start("expense", { amount: 5 })).id;
+    const done = (await engine.start("validated", { sku: "A", qty: 1 })).id;
+    for (const id of [waiting, done]) await engine.runUntilSettled(id, { maxWaitMs: 0 });
+    await engine.close();
+
+    const cases: Array<[string[], string]> = [
+      [[waiting, "manager", "--expires", "99999999999d"], "invalid_link_expiry"],
+      [[waiting, "finance"], "gate_not_found"],
+      [[done, "manager"], "run_terminal"],
+    ];
+    for (const [args, code] of cases) {
+      const result = await duro(["approvals", "link", ...args, "--db", db], { cwd });
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr, args.join(" ")).toContain(code);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
 });

@@ -21,13 +21,14 @@ describe("approval links", () => {
     expect(html).toContain("manager");
     expect(html).toContain(id);
 
-    const decided = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "reject", comment: "too much" } });
+    const decided = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "reject", comment: "too much", by: "ada" } });
     expect(decided.status).toBe(200);
     const again = await s.call("POST", `/v1/links/${tokenOf(url)}`, { body: { action: "approve" } });
     expect(again.status).toBe(410);
     expect((await json(again)).error.code).toBe("link_used");
     await s.settle(id);
     expect((await s.engine.get(id)).output).toEqual({ paid: false, amount: 12, comment: "too much" });
+    expect((await s.engine.events(id)).find((e) => e.type === "wait_resolved")).toMatchObject({ by: "ada (approval link)" });
   });
 
   it("a link used before the run waits on its gate is 409 not_waiting and stays usable", async () => {
@@ -91,5 +92,30 @@ describe("approval links", () => {
     expect(response.status).toBe(200);
     await second.settle(id);
     expect((await second.engine.get(id)).status).toBe("completed");
+  });
+
+  it("a link's expiry must be more than 0 and at most 30 days: 400 invalid_link_expiry, not a stack trace", async () => {
+    const s = await testServer();
+    const id = await s.startSettled("expense", { amount: 3 });
+    for (const expires of ["99999999999d", "0s", "0ms", "31d"]) {
+      const response = await s.call("POST", `/v1/runs/${id}/approvals/manager/link`, { token: s.keys.acmeOperator, body: { expires } });
+      expect(response.status, expires).toBe(400);
+      expect((await json(response)).error).toMatchObject({ code: "invalid_link_expiry", details: { path: "body.expires" } });
+    }
+    const longest = await s.call("POST", `/v1/runs/${id}/approvals/manager/link`, { token: s.keys.acmeOperator, body: { expires: "30d" } });
+    expect(longest.status).toBe(201);
+  });
+
+  it("no link for a gate the waiting run does not wait on (404 gate_not_found) or for a run that ended (409 run_terminal)", async () => {
+    const s = await testServer();
+    const waiting = await s.startSettled("expense", { amount: 3 });
+    const unknown = await s.call("POST", `/v1/runs/${waiting}/approvals/finance/link`, { token: s.keys.acmeOperator });
+    expect(unknown.status).toBe(404);
+    expect((await json(unknown)).error).toMatchObject({ code: "gate_not_found", details: { gate: "finance", open: ["manager"] } });
+
+    const done = await s.startSettled("validated", { sku: "A", qty: 1 });
+    const ended = await s.call("POST", `/v1/runs/${done}/approvals/manager/link`, { token: s.keys.acmeOperator });
+    expect(ended.status).toBe(409);
+    expect((await json(ended)).error).toMatchObject({ code: "run_terminal", details: { status: "completed" } });
   });
 });

@@ -145,4 +145,34 @@ describe("journal stream", () => {
     expect(again.status).toBe(200);
     expect(await again.text()).toContain("event: end");
   });
+
+  it("one key's streams stop at its quota (429 stream_quota_exceeded, Retry-After) and the tenant's at its own; other tenants still get streams", async () => {
+    const s = await testServer({ maxStreams: 10, maxStreamsPerTenant: 3, maxStreamsPerKey: 2 });
+    const base = await s.listen();
+    const id = await s.startSettled("expense", { amount: 1 });
+    const globexRun = await s.startSettled("expense", { amount: 2 }, s.keys.globexAdmin);
+    const aborts: AbortController[] = [];
+    const open = async (token: string, runId = id) => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      return fetch(`${base}/v1/runs/${runId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    };
+    try {
+      expect((await open(s.keys.acmeViewer)).status).toBe(200);
+      expect((await open(s.keys.acmeViewer)).status).toBe(200);
+      const perKey = await open(s.keys.acmeViewer);
+      expect(perKey.status).toBe(429);
+      expect(perKey.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect((await json(perKey)).error).toMatchObject({ code: "stream_quota_exceeded", details: { scope: "key", max: 2 } });
+
+      expect((await open(s.keys.acmeOperator)).status).toBe(200);
+      const perTenant = await open(s.keys.acmeAdmin);
+      expect(perTenant.status).toBe(429);
+      expect((await json(perTenant)).error).toMatchObject({ code: "stream_quota_exceeded", details: { scope: "tenant", max: 3 } });
+
+      expect((await open(s.keys.globexAdmin, globexRun)).status).toBe(200);
+    } finally {
+      for (const abort of aborts) abort.abort();
+    }
+  });
 });

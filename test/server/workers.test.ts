@@ -10,7 +10,8 @@ it("GET /v1/workers lists the running worker for an admin, forbids a viewer, and
   await expect.poll(async () => (await json(await s.call("GET", "/v1/workers", { token: s.keys.acmeAdmin }))).workers).toHaveLength(1);
 
   const { workers } = await json(await s.call("GET", "/v1/workers", { token: s.keys.acmeAdmin }));
-  expect(workers[0]).toMatchObject({ id: s.engine.workerId, pid: process.pid });
+  const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  expect(workers[0]).toMatchObject({ id: s.engine.workerId, pid: process.pid, startedAt: iso, seenAt: iso, expiresAt: iso });
   const forbidden = await s.call("GET", "/v1/workers", { token: s.keys.acmeViewer });
   expect(forbidden.status).toBe(403);
   await worker.stop();

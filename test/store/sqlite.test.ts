@@ -138,11 +138,11 @@ describe("SqliteStore journal chain", () => {
     clock.advance(1_000);
     await store.createRun(newRun("r_chained"));
     await store.close();
-    // Make it the database of a duro from before migration 8, whose r_legacy was written before the chain existed.
+    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed.
     const raw = new Database(path);
     raw.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_legacy')`);
     raw.exec(`DELETE FROM meta WHERE key = 'chain_since'`);
-    raw.exec(`UPDATE meta SET value = '7' WHERE key = 'schema_version'`);
+    raw.exec(`UPDATE meta SET value = '8' WHERE key = 'schema_version'`);
     raw.close();
 
     store = openSqliteStore(path, { clock: () => clock.now() });

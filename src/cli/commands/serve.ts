@@ -7,7 +7,10 @@ import type { CliCommand } from "./index.js";
 
 export const serveCommand: CliCommand = {
   name: "serve",
-  usage: ["duro serve [<file...>] [--port 8080] [--host <addr>] [--no-worker] [--concurrency <n>] [--dev]"],
+  usage: [
+    "duro serve [<file...>] [--port 8080] [--host 127.0.0.1] [--allowed-host <name>]... [--allowed-origin <origin>]...",
+    "           [--no-worker] [--concurrency <n>] [--dev]",
+  ],
   run: serve,
 };
 
@@ -15,6 +18,8 @@ async function serve(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     port: { type: "string" },
     host: { type: "string" },
+    "allowed-host": { type: "string", multiple: true },
+    "allowed-origin": { type: "string", multiple: true },
     "no-worker": { type: "boolean", default: false },
     concurrency: { type: "string" },
     dev: { type: "boolean", default: false },
@@ -46,6 +51,8 @@ async function serve(args: string[]): Promise<number> {
     dev: values.dev,
     worker: worker ? { concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_WORKER_CONCURRENCY) } : false,
     ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
+    ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
   });
   if (values.dev) {
     console.error(
@@ -54,10 +61,17 @@ async function serve(args: string[]): Promise<number> {
     );
   }
   out.print(
-    `duro serving on ${server.url} (UI at ${server.url}/, API at ${server.url}/v1, OpenAPI at ${server.url}/openapi.json); ` +
+    `duro serving on ${server.url}${server.address === "127.0.0.1" ? "" : ` (listening on ${server.address})`} (UI at ${server.url}/, API at ${server.url}/v1, OpenAPI at ${server.url}/openapi.json); ` +
       (worker ? `worker for ${workflows.map((w) => w.name).join(", ")}` : "no worker"),
   );
-  out.data({ url: server.url, port: server.port, dev: values.dev, worker, workflows: workflows.map((w) => w.name) });
+  out.data({
+    url: server.url,
+    address: server.address,
+    port: server.port,
+    dev: values.dev,
+    worker,
+    workflows: workflows.map((w) => w.name),
+  });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -14,6 +14,8 @@ type Rows = <R extends pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, statement
 export interface LeaseTerms {
   workerId: string;
   leaseMs: number;
+  /** The lease_holder column (holders.ts). */
+  holder: string | null;
 }
 
 export class PostgresQueues {
@@ -103,7 +105,7 @@ export class PostgresQueues {
       );
       if (plan.length === 0) continue;
       const pks = plan.map((c) => c.pk);
-      admitted.push(...(await this.rows<LeaseRow>(client, "admitRuns", [pks, now, lease.workerId, now + lease.leaseMs])));
+      admitted.push(...(await this.rows<LeaseRow>(client, "admitRuns", [pks, now, lease.workerId, now + lease.leaseMs, lease.holder])));
     }
     return admitted;
   }

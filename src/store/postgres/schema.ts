@@ -463,7 +463,14 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   END $$;
   `,
 
-  // Version 14: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a
+  // Version 14: who holds a lease. Every claim writes the claiming process's identity (JSON text: host, hostId, pid,
+  // startTime) next to lease_owner, so that a process on the same machine can tell that the holder is gone and break
+  // the lease before it expires (engine/holder.ts). Only meaningful while the run is running; a claim overwrites it.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.runs ADD COLUMN lease_holder text;
+  `,
+
+  // Version 15: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a
   // hash (written before version 8), or 0. A run created after it started chained, so an event of it without a hash
   // is tampering, even when every hash of the run was removed (chain.ts, verifyChain's requireChain).
   (s) => /* sql */ `

@@ -21,6 +21,7 @@ import {
 } from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
+import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
   type ApiKeyRow,
@@ -43,6 +44,8 @@ import type {
   ClaimRunOptions,
   CreateResult,
   Delivery,
+  HeldLease,
+  HeldLeaseFilter,
   InboxMessage,
   Lease,
   NewRun,
@@ -246,6 +249,13 @@ export class PostgresStore implements Store {
     });
   }
 
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    return this.use(async () => {
+      const rows = await this.rows<{ id: string | number }>(this.pool, "expireInbox", [request.before, Math.max(request.limit, 0)]);
+      return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    });
+  }
+
   async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
     return this.use(async () => {
       const now = this.clock();
@@ -287,13 +297,14 @@ export class PostgresStore implements Store {
           request.workerId,
           now + request.leaseMs,
           versions,
+          holderColumn(request.holder),
         ]),
         this.queues.withPending(this.pool, request.workflows, now, versions),
       ]);
       rows.sort((a, b) => a.due_at - b.due_at || a.pk - b.pk);
       const leases = rows.map((row) => toLease(row, request.workerId));
       if (leases.length < request.limit) {
-        const terms = { workerId: request.workerId, leaseMs: request.leaseMs };
+        const terms = { workerId: request.workerId, leaseMs: request.leaseMs, holder: holderColumn(request.holder) };
         if (queues.length > 0) {
           const room = request.limit - leases.length;
           const admitted = await this.transaction((client) =>
@@ -310,15 +321,39 @@ export class PostgresStore implements Store {
     return this.use(async () => {
       const now = this.clock();
       const versions = versionsParam(options.versions);
-      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs, versions]);
+      const holder = holderColumn(options.holder);
+      const [row] = await this.rows<LeaseRow>(this.pool, "claimRun", [runId, now, workerId, now + leaseMs, versions, holder]);
       if (row) return toLease(row, workerId);
       // Not claimable as it is; perhaps it waits for its queue to admit it.
       const [run] = await this.rows<RunRow>(this.pool, "selectRun", [runId]);
       if (!run || run.queue === null || run.admitted_at !== null || run.status !== "queued") return undefined;
       const config = await this.queues.config(this.pool, run.queue);
-      const terms = { workerId, leaseMs };
+      const terms = { workerId, leaseMs, holder };
       const [admitted] = await this.transaction((client) => this.queues.admit(client, [config], [run.workflow], 1, terms, runId, versions));
       return admitted && toLease(admitted, workerId);
+    });
+  }
+
+  async heldLeases(filter: HeldLeaseFilter = {}): Promise<HeldLease[]> {
+    return this.use(async () => {
+      const rows = await this.rows<HeldLeaseRow>(this.pool, "heldLeases", [
+        this.clock(),
+        filter.runId ?? null,
+        filter.hostId ?? null,
+        filter.workflows ?? null,
+        heldLimit(filter),
+      ]);
+      return rows.map(toHeldLease);
+    });
+  }
+
+  async breakLease(lease: Pick<HeldLease, "runId" | "workerId" | "epoch">): Promise<boolean> {
+    return this.use(async () => {
+      const now = this.clock();
+      const rows = await this.rows(this.pool, "breakLease", [lease.runId, lease.workerId, lease.epoch, now]);
+      // The run is claimable from now on: idle workers may take it at once.
+      if (rows.length === 1) await this.rows(this.pool, "notifyReady", [this.schema]);
+      return rows.length === 1;
     });
   }
 

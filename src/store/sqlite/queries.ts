@@ -85,18 +85,29 @@ export const SELECT_DUE = /* sql */ `
   ORDER BY ready_at, pk LIMIT @limit`;
 export const CLAIM_DUE_RUN = /* sql */ `
   UPDATE runs SET status = 'running', lease_owner = @workerId, lease_epoch = lease_epoch + 1,
-    ready_at = @expiresAt, updated_at = @now
+    ready_at = @expiresAt, updated_at = @now, lease_holder = @holder
   WHERE pk = @pk
   RETURNING pk, id, workflow, lease_epoch, ready_at`;
 export const CLAIM_RUN = /* sql */ `
   UPDATE runs SET status = 'running', lease_owner = @workerId, lease_epoch = lease_epoch + 1,
-    ready_at = @expiresAt, updated_at = @now
+    ready_at = @expiresAt, updated_at = @now, lease_holder = @holder
   WHERE id = @id AND status NOT IN ('completed', 'failed', 'cancelled') AND (status <> 'running' OR ready_at <= @now)
   RETURNING pk, id, workflow, lease_epoch, ready_at`;
 export const HEARTBEAT = /* sql */ `
   UPDATE runs SET ready_at = @expiresAt
   WHERE id = @id AND status = 'running' AND lease_owner = @workerId AND lease_epoch = @epoch AND ready_at > @now
   RETURNING cancel_requested`;
+/** Unexpired leases of running runs, filtered by run id, holder's host id and workflows (each when not NULL). */
+export const HELD_LEASES = /* sql */ `
+  SELECT id, workflow, lease_owner, lease_epoch, ready_at, lease_holder FROM runs
+  WHERE status = 'running' AND ready_at > @now AND (@runId IS NULL OR id = @runId)
+    AND (@hostId IS NULL OR json_extract(lease_holder, '$.hostId') = @hostId)
+    AND (@workflows IS NULL OR workflow IN (SELECT value FROM json_each(@workflows)))
+  ORDER BY id LIMIT @limit`;
+/** Ends a lease now, only if it is still exactly this one: the fence's conditions (fence.ts) on the row. */
+export const BREAK_LEASE = /* sql */ `
+  UPDATE runs SET ready_at = @now, updated_at = @now
+  WHERE id = @id AND status = 'running' AND lease_owner = @workerId AND lease_epoch = @epoch AND ready_at > @now`;
 export const NEXT_READY_AT = /* sql */ `
   SELECT ready_at FROM runs
   WHERE ready_at IS NOT NULL AND +workflow IN (SELECT value FROM json_each(@workflows))
@@ -143,7 +154,7 @@ export const RATE_LIMITED_WITH_PENDING = /* sql */ `
       AND +workflow IN (SELECT value FROM json_each(@workflows)) AND ${VERSION_HELD})`;
 export const ADMIT_RUN = /* sql */ `
   UPDATE runs SET status = 'running', admitted_at = @now, lease_owner = @workerId, lease_epoch = lease_epoch + 1,
-    ready_at = @expiresAt, updated_at = @now
+    ready_at = @expiresAt, updated_at = @now, lease_holder = @holder
   WHERE pk = @pk
   RETURNING pk, id, workflow, lease_epoch, ready_at`;
 
@@ -241,6 +252,17 @@ export const ACQUIRE_MAINTENANCE_LEASE = /* sql */ `
 export const PRUNE_JOURNAL = /* sql */ `DELETE FROM journal WHERE run_pk = ?`;
 export const PRUNE_WAITS = /* sql */ `DELETE FROM waits WHERE run_pk = ?`;
 export const PRUNE_INBOX = /* sql */ `DELETE FROM inbox WHERE consumed_by = ?`;
+/**
+ * Unconsumed messages delivered before @before that no run of their tenant waits for. INDEXED BY: the planner would
+ * walk the whole table in id order, consumed messages too (kept until their runs are pruned), at every pass.
+ */
+export const EXPIRE_INBOX = /* sql */ `
+  DELETE FROM inbox WHERE id IN (
+    SELECT i.id FROM inbox i INDEXED BY inbox_pending
+    WHERE i.consumed_by IS NULL AND i.created_at < @before
+      AND NOT EXISTS (SELECT 1 FROM waits w JOIN runs r ON r.pk = w.run_pk WHERE w.event_key = i.event_key AND r.tenant = i.tenant)
+    ORDER BY i.id LIMIT @limit)
+  RETURNING id`;
 export const PRUNE_RUN = /* sql */ `DELETE FROM runs WHERE pk = ?`;
 
 // --- the live workers registry ---

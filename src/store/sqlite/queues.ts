@@ -11,6 +11,8 @@ export interface LeaseTerms {
   workerId: string;
   expiresAt: number;
   now: number;
+  /** The lease_holder column (holders.ts). */
+  holder: string | null;
 }
 
 export class SqliteQueues {

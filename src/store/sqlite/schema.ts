@@ -187,7 +187,14 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   `,
 
-  // 8: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a hash (written
+  // 8: who holds a lease. Every claim writes the claiming process's identity (JSON: host, hostId, pid, startTime) next
+  // to lease_owner, so that a process on the same machine can tell that the holder is gone and break the lease
+  // before it expires (engine/holder.ts). Only meaningful while the run is running; a claim always overwrites it.
+  /* sql */ `
+  ALTER TABLE runs ADD COLUMN lease_holder TEXT;
+  `,
+
+  // 9: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a hash (written
   // before migration 5), or 0. A run created after it started chained, so an event of it without a hash is tampering,
   // even when every hash of the run was removed (chain.ts, verifyChain's requireChain).
   /* sql */ `

@@ -17,6 +17,7 @@ import {
 } from "../errors.js";
 import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
+import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
   type ApiKeyRow,
@@ -40,6 +41,8 @@ import {
   type ClaimRunOptions,
   type CreateResult,
   type Delivery,
+  type HeldLease,
+  type HeldLeaseFilter,
   type InboxMessage,
   type Lease,
   type NewRun,
@@ -69,7 +72,7 @@ import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open.js";
 import * as sql from "./queries.js";
-import { SqliteQueues } from "./queues.js";
+import { type LeaseTerms, SqliteQueues } from "./queues.js";
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** How hard a commit is pushed to disk: "normal" may lose the last commits on power loss, never corrupts. default "normal" */
@@ -122,6 +125,7 @@ function prepareAll(db: Database.Database) {
       (text) => db.prepare<[number]>(text),
     ),
     collectArtifacts: db.prepare<[{ before: number; limit: number }], { sha256: string }>(sql.COLLECT_ARTIFACTS),
+    expireInbox: db.prepare<[{ before: number; limit: number }], { id: number }>(sql.EXPIRE_INBOX),
     acquireMaintenanceLease: db.prepare<[{ name: string; owner: string; expiresAt: number; now: number }], { value: string }>(
       sql.ACQUIRE_MAINTENANCE_LEASE,
     ),
@@ -141,8 +145,13 @@ function prepareAll(db: Database.Database) {
     peekInbox: db.prepare<[{ eventKey: string; tenant: string | null }], MessageRow>(sql.PEEK_INBOX),
     listInbox: db.prepare<[{ tenant: string | null; limit: number }], MessageRow>(sql.LIST_INBOX),
     selectDue: db.prepare<[{ now: number; workflows: string; versions: string; limit: number }], { pk: number }>(sql.SELECT_DUE),
-    claimDueRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
-    claimRun: db.prepare<[{ workerId: string; expiresAt: number; now: number; id: string }], LeaseRow>(sql.CLAIM_RUN),
+    claimDueRun: db.prepare<[LeaseTerms & { pk: number }], LeaseRow>(sql.CLAIM_DUE_RUN),
+    claimRun: db.prepare<[LeaseTerms & { id: string }], LeaseRow>(sql.CLAIM_RUN),
+    heldLeases: db.prepare<
+      [{ now: number; runId: string | null; hostId: string | null; workflows: string | null; limit: number }],
+      HeldLeaseRow
+    >(sql.HELD_LEASES),
+    breakLease: db.prepare<[{ id: string; workerId: string; epoch: number; now: number }]>(sql.BREAK_LEASE),
     heartbeat: db.prepare<
       [{ expiresAt: number; id: string; workerId: string; epoch: number; now: number }],
       { cancel_requested: string | null }
@@ -296,6 +305,15 @@ export class SqliteStore implements Store {
     );
   }
 
+  async expireInbox(request: { before: number; limit: number }): Promise<number[]> {
+    return this.write(() =>
+      this.q.expireInbox
+        .all({ before: request.before, limit: Math.max(request.limit, 0) })
+        .map((r) => r.id)
+        .sort((a, b) => a - b),
+    );
+  }
+
   async acquireMaintenanceLease(request: { name: string; owner: string; ttlMs: number }): Promise<boolean> {
     return this.write(
       (now) =>
@@ -330,13 +348,31 @@ export class SqliteStore implements Store {
     return this.write((now) => {
       const run = this.q.selectRun.get(runId);
       if (run && !claimsVersion(options.versions, run.workflow, run.version)) return undefined;
-      const terms = { workerId, expiresAt: now + leaseMs, now };
+      const terms = { workerId, expiresAt: now + leaseMs, now, holder: holderColumn(options.holder) };
       const row =
         run && isPending(run)
           ? this.queues.admitOne({ pk: run.pk, queue: run.queue as string, concurrency_key: run.concurrency_key }, terms)
           : this.q.claimRun.get({ ...terms, id: runId });
       return row && toLease(row, workerId);
     });
+  }
+
+  async heldLeases(filter: HeldLeaseFilter = {}): Promise<HeldLease[]> {
+    return this.query(() =>
+      this.q.heldLeases
+        .all({
+          now: this.clock(),
+          runId: filter.runId ?? null,
+          hostId: filter.hostId ?? null,
+          workflows: filter.workflows === undefined ? null : JSON.stringify(filter.workflows),
+          limit: heldLimit(filter),
+        })
+        .map(toHeldLease),
+    );
+  }
+
+  async breakLease(lease: Pick<HeldLease, "runId" | "workerId" | "epoch">): Promise<boolean> {
+    return this.write((now) => this.q.breakLease.run({ id: lease.runId, workerId: lease.workerId, epoch: lease.epoch, now }).changes === 1);
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }> {
@@ -637,7 +673,7 @@ export class SqliteStore implements Store {
     const workflows = JSON.stringify(request.workflows);
     const versions = versionsParam(request.versions);
     const due = this.q.selectDue.all({ now, workflows, versions, limit: request.limit });
-    const lease = { workerId: request.workerId, expiresAt: now + request.leaseMs, now };
+    const lease = { workerId: request.workerId, expiresAt: now + request.leaseMs, now, holder: holderColumn(request.holder) };
     const claimed = due.map(({ pk }) => this.q.claimDueRun.get({ ...lease, pk }) as LeaseRow);
     if (claimed.length < request.limit)
       claimed.push(...this.queues.admitPending(workflows, request.limit - claimed.length, lease, versions));
