@@ -67,6 +67,9 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
             `${run} ${red("✗")} ${event.key} attempt ${event.attempt}: ${event.error.message}${event.retryAt ? dim(` (retry at ${event.retryAt})`) : ""}`,
           );
           break;
+        case "attempt_orphaned":
+          write(`${run} ${yellow("!")} ${event.key} attempt ${event.attempt} never finished (its process died or lost its lease)`);
+          break;
         case "wait_started":
           started.set(`${runId}/${event.key}`, at);
           write(`${run} ${yellow("…")} ${event.key} ${describeWait(event)}`);

@@ -1,5 +1,6 @@
 // Every error a user can see: a stable snake_case code, a category, whether retrying can help,
 // a message that says what happened and what to do, and structured details.
+import { clip, describeJson, kindOf } from "./json-value.js";
 
 export type ErrorCategory = "input" | "definition" | "storage" | "step" | "limit" | "auth" | "internal";
 
@@ -120,22 +121,79 @@ export function isDuroError(value: unknown): value is DuroError {
   );
 }
 
-/** Turns anything thrown into the JSON the journal keeps; never includes a stack. */
+/** A journaled error's message is cut to this many characters (the rest is counted, not kept). */
+export const ERROR_MESSAGE_MAX_CHARS = 8_192;
+/** A journaled error's details are at most this many characters of JSON; larger details are replaced by a note. */
+export const ERROR_DETAILS_MAX_CHARS = 16_384;
+
+/**
+ * Turns anything thrown into the JSON the journal keeps; never includes a stack, and never throws: a BigInt, a
+ * cycle, a Symbol, a getter that throws or a huge string becomes a bounded description (json-value.ts).
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
+  try {
+    return boundedErrorInfo(error);
+  } catch (failure) {
+    return {
+      code: "step_error",
+      message: `a value was thrown that cannot be described (${clip(safeString(failure), 200)})`,
+      category: "step",
+      retryable: true,
+    };
+  }
+}
+
+function boundedErrorInfo(error: unknown): ErrorInfo {
   if (isDuroError(error)) {
-    const info: ErrorInfo = { code: error.code, message: error.message, category: error.category, retryable: error.retryable };
-    if (Object.keys(error.details).length > 0) info.details = error.details;
+    const info: ErrorInfo = {
+      code: String(error.code),
+      message: clip(String(error.message), ERROR_MESSAGE_MAX_CHARS),
+      category: error.category,
+      retryable: error.retryable === true,
+    };
+    const details = boundedDetails(error.details);
+    if (details !== undefined) info.details = details;
     return info;
   }
   if (error instanceof Error) {
-    return { code: "step_error", message: error.message, name: error.name, category: "step", retryable: true };
+    return {
+      code: "step_error",
+      message: clip(String(error.message), ERROR_MESSAGE_MAX_CHARS),
+      name: clip(String(error.name), 100),
+      category: "step",
+      retryable: true,
+    };
   }
+  return { code: "step_error", message: describeThrown(error), category: "step", retryable: true };
+}
+
+/** What a thrown non-Error says about itself: a string as is, anything else as JSON-ish text naming its kind. */
+function describeThrown(value: unknown): string {
+  if (typeof value === "string") return clip(value, ERROR_MESSAGE_MAX_CHARS);
+  if (value === undefined) return "undefined";
+  const described = describeJson(value);
+  const text = typeof described === "string" ? described : JSON.stringify(described);
+  const kind = typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  return clip(kind || value === null || typeof value !== "object" ? text : `${kindOf(value)}: ${text}`, ERROR_MESSAGE_MAX_CHARS);
+}
+
+function boundedDetails(details: unknown): Record<string, unknown> | undefined {
+  if (typeof details !== "object" || details === null || Object.keys(details).length === 0) return undefined;
+  const described = describeJson(details, { depth: 16, stringChars: 4_000 }) as Record<string, unknown>;
+  const json = JSON.stringify(described);
+  if (json.length <= ERROR_DETAILS_MAX_CHARS) return described;
   return {
-    code: "step_error",
-    message: typeof error === "string" ? error : (JSON.stringify(error) ?? String(error)),
-    category: "step",
-    retryable: true,
+    truncated: `the details were ${json.length} characters of JSON; a journaled error keeps at most ${ERROR_DETAILS_MAX_CHARS}`,
+    preview: clip(json, 1_000),
   };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return value instanceof Error ? String(value.message) : String(value);
+  } catch {
+    return "unreadable";
+  }
 }
 
 /** Rebuilds a throwable error from journaled JSON, keeping the code and details. */

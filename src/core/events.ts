@@ -43,9 +43,18 @@ export type EventBody =
   | { type: "step_started"; key: string; attempt: number }
   | { type: "step_completed"; key: string; result?: unknown; resultRef?: string }
   | { type: "step_failed"; key: string; attempt: number; error: ErrorInfo; retryAt?: string }
+  /** A resume found `attempt` started and never finished (its process died); journaled before the step goes on. */
+  | { type: "attempt_orphaned"; key: string; attempt: number }
   | ({ type: "wait_started"; key: string } & WaitSpec)
   | { type: "wait_resolved"; key: string; payload: unknown; by: string }
-  | { type: "child_started"; key: string; childRunId: string; workflow: string }
+  | {
+      type: "child_started";
+      key: string;
+      childRunId: string;
+      workflow: string;
+      /** valueHash of the input the code asked for, so a resumed parent asking for other input gets child_conflict. */
+      inputHash?: string;
+    }
   | { type: "value_recorded"; key: string; value: unknown }
   | { type: "usage_recorded"; key: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
   | { type: "limit_warning"; limit: string; current: number; max: number }

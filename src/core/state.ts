@@ -12,6 +12,8 @@ export interface OpState {
   status: OpStatus;
   /** Attempts started so far (steps). */
   attempts: number;
+  /** Attempts that were started and never finished: the process died during them (steps; see attempt_orphaned). */
+  orphaned?: number;
   result?: unknown;
   resultRef?: string;
   error?: ErrorInfo;
@@ -21,6 +23,8 @@ export interface OpState {
   /** How a wait was resolved: `event`, `timeout`, `approval`, a user… */
   resolvedBy?: string;
   childRunId?: string;
+  /** Children: valueHash of the input the child was started with (absent in journals from before it was recorded). */
+  childInputHash?: string;
   startedAt: string;
   endedAt?: string;
   /** Seq of the event that settled the op; replay hands results back in this order. */
@@ -93,6 +97,11 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       delete op.retryAt;
       return;
     }
+    case "attempt_orphaned": {
+      const op = opFor(state, event.key, "step", event.at);
+      op.orphaned = (op.orphaned ?? 0) + 1;
+      return;
+    }
     case "step_completed": {
       const op = opFor(state, event.key, "step", event.at);
       op.status = "completed";
@@ -131,6 +140,7 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
     case "child_started": {
       const op = opFor(state, event.key, "child", event.at);
       op.childRunId = event.childRunId;
+      if (event.inputHash !== undefined) op.childInputHash = event.inputHash;
       return;
     }
     case "value_recorded": {

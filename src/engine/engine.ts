@@ -30,6 +30,7 @@ import {
   TERMINAL_STATUSES,
   type WorkflowVersions,
 } from "../store/index.js";
+import { runConflict } from "./conflicts.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { thisProcess } from "./holder.js";
@@ -249,6 +250,17 @@ export class Engine {
       },
       options.tx === undefined ? {} : { tx: options.tx },
     );
+    if (!created) {
+      const [existing] = await this.store.read(run.id, 1);
+      const conflict =
+        existing?.type === "run_created" &&
+        runConflict(existing, run.id, {
+          workflow: def.name,
+          input: toJsonValue(checked, `input of workflow "${def.name}"`),
+          matchedBy: options.idempotencyKey !== undefined && options.id === undefined ? { idempotencyKey: options.idempotencyKey } : { id },
+        });
+      if (conflict) throw conflict;
+    }
     this.nudgeWorkers();
     return { id: run.id, created, run };
   }

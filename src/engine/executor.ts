@@ -7,18 +7,22 @@ import {
   applyContextExtensions,
   ChildRunFailedError,
   childRunId,
+  DEFAULT_RETRY,
   DuroError,
   type ErrorInfo,
   type EventBody,
+  findNonJson,
   foldJournal,
   isDuroError,
   isStandardSchema,
   type JournalEvent,
   type JournalGuard,
   NonDeterminismError as NonDeterminism,
+  type NonJsonValue,
   type OpRequest,
   type OpState,
   Replayer,
+  type RetryPolicy,
   type RunState,
   retryDelayMs,
   type SecretReader,
@@ -29,6 +33,7 @@ import {
   toErrorInfo,
   toMs,
   validateWithSchema,
+  valueHash,
   type WaitSpec,
   WaitTimeoutError,
   type WorkflowContext,
@@ -37,6 +42,7 @@ import {
 import { transactionUnsupported } from "../store/errors.js";
 import type { AppendCommit, Lease, Store } from "../store/index.js";
 import { userCallSite } from "./call-site.js";
+import { childConflict } from "./conflicts.js";
 import { failpoint } from "./failpoints.js";
 import { approvalKey, askKey, childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
@@ -243,6 +249,13 @@ export class Invocation {
   }
 
   private settleFromJournal(request: OpRequest, op: OpState): void {
+    if (op.kind === "child") {
+      try {
+        throwChildConflict(request, op);
+      } catch (conflict) {
+        return request.reject(conflict);
+      }
+    }
     if (op.kind === "step") {
       if (op.status === "completed") request.resolve(op.result);
       else request.reject(new StepFailedError(op.key, op.error as ErrorInfo));
@@ -388,6 +401,7 @@ export class Invocation {
       case "ask":
         return this.liveInboxWait(request);
       case "child":
+        if (request.recorded) throwChildConflict(request, request.recorded);
         return this.liveChild(request);
       case "value":
         return;
@@ -399,7 +413,37 @@ export class Invocation {
     if (op?.status === "retrying" && op.retryAt) {
       return this.attemptAt(request, op.attempts + 1, Date.parse(op.retryAt));
     }
+    if (op?.status === "running") return this.resumeOrphaned(request, op);
     this.startAttempt(request, (op?.attempts ?? 0) + 1);
+  }
+
+  /**
+   * The poison-step rule: an attempt that was started and never finished (its process died, or lost its lease) is
+   * journaled as orphaned, and counts against the step's maxAttempts like a failed one. A step whose attempts are
+   * used up that way fails with attempts_exhausted instead of running again: it may be what kills the process,
+   * and every worker that ran it again would die with the other runs it holds.
+   */
+  private resumeOrphaned(request: OpRequest, op: OpState): void {
+    if (this.draining) return;
+    this.push({ type: "attempt_orphaned", key: request.key, attempt: op.attempts });
+    const maxAttempts = { ...DEFAULT_RETRY, ...this.retryPolicy(request) }.maxAttempts;
+    if (op.attempts < maxAttempts) return this.startAttempt(request, op.attempts + 1);
+    const died = (op.orphaned ?? 0) + 1;
+    const error = toErrorInfo(
+      new DuroError(
+        "attempts_exhausted",
+        `step "${request.key}" was started ${op.attempts} time(s) and the process died during it ${died} time(s); ` +
+          `its retry policy allows ${maxAttempts} attempt(s), so it is not run again (it may be what kills the process). ` +
+          "Fix the step and start a new run, or raise the step's retry.maxAttempts if the crashes were unrelated to it",
+        { category: "step", details: { step: request.key, attempts: op.attempts, died, maxAttempts } },
+      ),
+    );
+    this.push({ type: "step_failed", key: request.key, attempt: op.attempts, error });
+    this.deliver(() => request.reject(new StepFailedError(request.key, error)));
+  }
+
+  private retryPolicy(request: OpRequest): RetryPolicy | undefined {
+    return (request.args.options as StepOptions | undefined)?.retry ?? this.def.options.retry;
   }
 
   private attemptAt(request: OpRequest, attempt: number, dueAt: number): void {
@@ -546,8 +590,7 @@ export class Invocation {
   private stepFailed(request: OpRequest, attempt: number, thrown: unknown): void {
     if (this.finished) return;
     const error = toErrorInfo(thrown);
-    const policy = (request.args.options as StepOptions | undefined)?.retry ?? this.def.options.retry;
-    const delay = retryDelayMs(policy, attempt, error);
+    const delay = retryDelayMs(this.retryPolicy(request), attempt, error);
     if (delay === undefined) {
       this.push({ type: "step_failed", key: request.key, attempt, error });
       this.deliver(() => request.reject(new StepFailedError(request.key, error)));
@@ -707,7 +750,13 @@ export class Invocation {
     const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
     const name = typeof workflow === "string" ? workflow : workflow.name;
     const spec: WaitSpec = { kind: "child", eventKey: childKey(childId), childRunId: childId, childWorkflow: name };
-    const started: EventBody = { type: "child_started", key: request.key, childRunId: childId, workflow: name };
+    const started: EventBody = {
+      type: "child_started",
+      key: request.key,
+      childRunId: childId,
+      workflow: name,
+      inputHash: valueHash(input),
+    };
     this.push(started);
     this.push({ type: "wait_started", key: request.key, ...spec });
     this.inboxWaits.set(request.key, { request, spec });
@@ -1166,16 +1215,10 @@ export class Invocation {
     allowArtifact = false,
   ): Promise<{ stored: unknown; ref?: string; returned: unknown }> {
     if (value === undefined) return { stored: undefined, returned: undefined };
-    let json: string;
-    try {
-      json = JSON.stringify(value);
-    } catch (error) {
-      throw new DuroError("result_not_serializable", `${what} cannot be journaled: ${(error as Error).message}; return plain JSON values`, {
-        category: "step",
-        cause: error,
-      });
-    }
-    if (json === undefined) return { stored: undefined, returned: undefined };
+    // JSON.stringify alone would journal a Map, a Set or a class instance as {} and a NaN as null: refuse instead.
+    const found = findNonJson(value);
+    if (found) throw notSerializable(what, found);
+    const json = JSON.stringify(value);
     const returned = JSON.parse(json);
     this.deps.journalGuard?.check(returned, what);
     if (!allowArtifact || json.length <= this.deps.artifactThreshold) return { stored: returned, returned };
@@ -1199,6 +1242,23 @@ export class Invocation {
       op.result = JSON.parse(Buffer.from(bytes).toString("utf8"));
     }
   }
+}
+
+/** A child call that asks for a journaled child with another workflow or input: child_conflict, not the old child. */
+function throwChildConflict(request: OpRequest, op: OpState): void {
+  const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
+  const conflict = childConflict(op, { workflow: typeof workflow === "string" ? workflow : workflow.name, input });
+  if (conflict) throw conflict;
+}
+
+function notSerializable(what: string, found: NonJsonValue): DuroError {
+  const at = found.path === "$" ? "" : ` at ${found.path}`;
+  return new DuroError(
+    "result_not_serializable",
+    `${what} cannot be journaled: it holds ${found.what}${at}. Return plain JSON values (objects, arrays, strings, finite numbers, ` +
+      "booleans, null; a Date is kept as its ISO string): convert a Map with Object.fromEntries(map), a Set with [...set], a BigInt with String(n)",
+    { category: "step", details: { what, path: found.path, found: found.what } },
+  );
 }
 
 function messageAuthor(payload: unknown): string {

@@ -61,6 +61,9 @@ export function traceRun(runId: string, events: readonly JournalEvent[], options
       case "step_failed":
         end(event.key, event.at, event.retryAt ? "retrying" : "failed", event.error);
         break;
+      case "attempt_orphaned":
+        end(event.key, event.at, "orphaned", { code: "attempt_orphaned", message: `attempt ${event.attempt} never finished` });
+        break;
       case "wait_started":
         open.set(event.key, { span: start("duro.wait", event.key, event.at, { "duro.wait_kind": event.kind }) });
         break;

@@ -26,11 +26,12 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
   const end = state.endedAt ? Date.parse(state.endedAt) : undefined;
   const failures = new Map<string, Array<{ attempt: number; code: string; retryAt?: string }>>();
   for (const e of events) {
-    if (e.type !== "step_failed") continue;
-    failures.set(e.key, [
-      ...(failures.get(e.key) ?? []),
-      { attempt: e.attempt, code: e.error.code, ...(e.retryAt ? { retryAt: e.retryAt } : {}) },
-    ]);
+    if (e.type !== "step_failed" && e.type !== "attempt_orphaned") continue;
+    const failure =
+      e.type === "attempt_orphaned"
+        ? { attempt: e.attempt, code: "attempt_orphaned: the process died during it" }
+        : { attempt: e.attempt, code: e.error.code, ...(e.retryAt ? { retryAt: e.retryAt } : {}) };
+    failures.set(e.key, [...(failures.get(e.key) ?? []), failure]);
   }
   const ops = state.ops.filter((op) => op.kind !== "value");
   const width = Math.max(8, ...ops.map((op) => op.key.length));

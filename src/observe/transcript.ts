@@ -57,7 +57,8 @@ export class HitLocator {
     for (const event of events) {
       run.lastSeq = Math.max(run.lastSeq, event.seq);
       if (event.type === "step_started") run.open.add(event.key);
-      else if (event.type === "step_completed" || event.type === "step_failed") run.open.delete(event.key);
+      else if (event.type === "step_completed" || event.type === "step_failed" || event.type === "attempt_orphaned")
+        run.open.delete(event.key);
     }
   }
 
@@ -142,6 +143,17 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
         attempt: event.attempt,
         error: event.error,
         ...(event.retryAt ? { outputs: { retryAt: event.retryAt } } : {}),
+        metrics: since(event.key),
+      };
+    case "attempt_orphaned":
+      return {
+        ...base,
+        step: event.key,
+        component: "step",
+        phase: "error",
+        status: "orphaned",
+        attempt: event.attempt,
+        error: { code: "attempt_orphaned", message: `attempt ${event.attempt} never finished: its process died or lost its lease` },
         metrics: since(event.key),
       };
     case "wait_started": {

@@ -14,6 +14,7 @@ const BY_CODE: Record<string, ContentfulStatusCode> = {
   already_decided: 409,
   gate_required: 409,
   run_terminal: 409,
+  run_conflict: 409,
   link_used: 410,
   link_expired: 410,
   body_too_large: 413,

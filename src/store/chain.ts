@@ -30,8 +30,16 @@ export function chainHash(previous: string, seq: number, type: string, at: numbe
   return hash("sha256", `${previous}\n${seq}\n${type}\n${at}\n${data}`, "hex");
 }
 
+export interface VerifyChainOptions {
+  /**
+   * The run was created after the store's chain began (Store.chainSince), so it must be chained from its first event:
+   * no prefix without hashes is allowed. default false (an archive read offline cannot tell)
+   */
+  requireChain?: boolean;
+}
+
 /** Checks a journal's rows (as stored, in seq order): seqs must run 1, 2, 3… and every hash must chain. */
-export function verifyChain(rows: ChainRow[]): ChainReport {
+export function verifyChain(rows: ChainRow[], options: VerifyChainOptions = {}): ChainReport {
   let previous = "";
   let unchained = 0;
   const bad = (seq: number, problem: string): ChainReport => ({ ok: false, events: rows.length, unchained, firstBadSeq: seq, problem });
@@ -43,6 +51,12 @@ export function verifyChain(rows: ChainRow[]): ChainReport {
     if (row.hash === null) {
       // Only a prefix may predate the chain: a hash removed later is tampering.
       if (previous !== "") return bad(row.seq, `event ${row.seq} has no hash although event ${row.seq - 1} has one`);
+      if (options.requireChain) {
+        return bad(
+          row.seq,
+          `event ${row.seq} has no hash although the run was created after the journal's chain began: its hashes were removed`,
+        );
+      }
       unchained += 1;
       continue;
     }

@@ -1555,6 +1555,22 @@ export function storeConformance(name: string, makeStore: (clock: FakeClock) => 
         expect(verifyChain(swapped)).toMatchObject({ ok: false, firstBadSeq: 2 });
         expect(verifyChain(rows.map((r) => (r.seq === 4 ? { ...r, hash: null } : r)))).toMatchObject({ ok: false, firstBadSeq: 4 });
       });
+
+      it("a run created after the chain began stays chained: with every hash removed it fails verification", async () => {
+        const lease = await startRun("r_stripped");
+        await store.append("r_stripped", [{ type: "step_started", key: "a", attempt: 1 }], commit(lease, 1));
+        const run = await store.getRun("r_stripped");
+        const since = await store.chainSince();
+        expect(run?.createdAt).toBeGreaterThan(since);
+        const stripped = (await store.journalChain("r_stripped")).map((r) => ({ ...r, hash: null }));
+        expect(verifyChain(stripped, { requireChain: (run?.createdAt ?? 0) > since })).toMatchObject({
+          ok: false,
+          firstBadSeq: 1,
+          problem: expect.stringContaining("created after the journal's chain began"),
+        });
+        // Only a run from before the chain may have no hashes at all.
+        expect(verifyChain(stripped)).toMatchObject({ ok: true, unchained: 2 });
+      });
     });
   });
 }

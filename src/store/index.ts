@@ -1,6 +1,6 @@
 // The store layer's public face: the Store contract and its backends.
 
-export { type ChainReport, type ChainRow, chainHash, verifyChain } from "./chain.js";
+export { type ChainReport, type ChainRow, chainHash, type VerifyChainOptions, verifyChain } from "./chain.js";
 export { MemoryStore } from "./memory.js";
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres/store.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite/store.js";

@@ -340,6 +340,11 @@ export interface Store {
   /** The run's journal rows as stored, with their chain hashes (see chain.ts), in seq order; [] for an unknown run. */
   journalChain(runId: string): Promise<ChainRow[]>;
   /**
+   * When this store's journal chain began (epoch ms): a run created after it has a hash on every event, so a missing
+   * hash there is tampering, not an event that predates the chain. 0 when every run is chained.
+   */
+  chainSince(): Promise<number>;
+  /**
    * Retention: deletes up to `limit` runs that ended with `status` and were last updated before `before` (epoch ms),
    * with their journals, waits and the inbox messages they consumed; returns their ids (oldest first). One bounded
    * batch per call, so callers loop until fewer than `limit` come back. Artifacts are kept.

@@ -101,4 +101,17 @@ describe.each(backends)("duro runs verify ($name)", (backend) => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("run_not_found");
   });
+
+  it("fails a run created after the chain began whose hashes were all set to NULL, instead of passing it as predating the chain", async () => {
+    const dir = freshDir("duro-verify-");
+    const db = backend.url(dir);
+    const runId = await completedRun(dir, db);
+
+    expect(await backend.tamper(dir, "UPDATE $S.journal SET hash = NULL")).toBeGreaterThan(1);
+
+    const stripped = await duro(["runs", "verify", runId, "--db", db], { cwd: dir });
+    expect(stripped.code).toBe(1);
+    expect(stripped.stdout).toContain(`run ${runId}: BROKEN at seq 1`);
+    expect(stripped.stdout).not.toContain("predate the chain");
+  });
 });

@@ -109,6 +109,21 @@ describe("runs", () => {
     expect(b).toMatchObject({ id: a.id, created: false });
   });
 
+  it("POST /v1/runs with an existing idempotency key but another input gets 409 run_conflict, not the old run", async () => {
+    const s = await testServer();
+    const first = await s.call("POST", "/v1/runs", {
+      token: s.keys.acmeAdmin,
+      body: { workflow: "expense", input: { amount: 7 }, idempotencyKey: "claim-8" },
+    });
+    expect(first.status).toBe(201);
+    const other = await s.call("POST", "/v1/runs", {
+      token: s.keys.acmeAdmin,
+      body: { workflow: "expense", input: { amount: 9000 }, idempotencyKey: "claim-8" },
+    });
+    expect(other.status).toBe(409);
+    expect((await json(other)).error).toMatchObject({ code: "run_conflict", details: { differs: ["input"] } });
+  });
+
   it("bad start bodies get 400 with a code and the path of the bad field", async () => {
     const s = await testServer();
     const cases: Array<[unknown, string, string]> = [

@@ -126,3 +126,35 @@ function synchronousOf(store: object): unknown {
 function walSize(path: string): number {
   return existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0;
 }
+
+describe("SqliteStore journal chain", () => {
+  it("a database from before the chain keeps its old runs verifiable, and a newer run with its hashes removed fails", async () => {
+    const { verifyRun } = await import("../../src/cli/commands/verify.js");
+    const path = join(freshDir(), "duro.db");
+    const clock = new FakeClock();
+    const newRun = (id: string) => ({ id, workflow: "order", version: "1", input: { n: 1 }, tenant: "default", options: {} });
+    let store = openSqliteStore(path, { clock: () => clock.now() });
+    await store.createRun(newRun("r_legacy"));
+    clock.advance(1_000);
+    await store.createRun(newRun("r_chained"));
+    await store.close();
+    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed.
+    const raw = new Database(path);
+    raw.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_legacy')`);
+    raw.exec(`DELETE FROM meta WHERE key = 'chain_since'`);
+    raw.exec(`UPDATE meta SET value = '8' WHERE key = 'schema_version'`);
+    raw.close();
+
+    store = openSqliteStore(path, { clock: () => clock.now() });
+    expect(await store.chainSince()).toBe((await store.getRun("r_legacy"))?.createdAt);
+    expect(await verifyRun(store, "r_legacy")).toMatchObject({ ok: true, unchained: 1 });
+    await store.close();
+
+    const tamper = new Database(path);
+    tamper.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_chained')`);
+    tamper.close();
+    store = openSqliteStore(path, { clock: () => clock.now() });
+    expect(await verifyRun(store, "r_chained")).toMatchObject({ ok: false, firstBadSeq: 1 });
+    await store.close();
+  });
+});

@@ -8,8 +8,10 @@ import { EXIT, openDb, output, parse, usage } from "../common.js";
 
 /** Checks one run's chain; throws run_not_found for an unknown id. */
 export async function verifyRun(store: Store, runId: string): Promise<ChainReport> {
-  if ((await store.getRun(runId)) === undefined) throw runNotFound(runId);
-  return verifyChain(await store.journalChain(runId));
+  const run = await store.getRun(runId);
+  if (run === undefined) throw runNotFound(runId);
+  const [rows, since] = await Promise.all([store.journalChain(runId), store.chainSince()]);
+  return verifyChain(rows, { requireChain: run.createdAt > since });
 }
 
 async function allRunIds(store: Store): Promise<string[]> {

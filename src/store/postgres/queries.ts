@@ -158,6 +158,8 @@ function statements(s: string) {
       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
       WHERE m.owner = excluded.owner OR m.expires_at <= $4
       RETURNING owner`,
+    /** When the chain began (epoch ms, as text): runs created after it have a hash on every event */
+    readChainSince: `SELECT value FROM ${s}.meta WHERE key = 'chain_since'`,
     /** $1 id: the journal as stored, with its chain hashes (chain.ts) */
     readChain: `
       SELECT seq, type, at, data, hash FROM ${s}.journal

@@ -469,6 +469,16 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   (s) => /* sql */ `
   ALTER TABLE ${s}.runs ADD COLUMN lease_holder text;
   `,
+
+  // Version 15: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a
+  // hash (written before version 8), or 0. A run created after it started chained, so an event of it without a hash
+  // is tampering, even when every hash of the run was removed (chain.ts, verifyChain's requireChain).
+  (s) => /* sql */ `
+  INSERT INTO ${s}.meta (key, value)
+  SELECT 'chain_since', COALESCE(MAX(r.created_at), 0)::text FROM ${s}.runs r
+  WHERE EXISTS (SELECT 1 FROM ${s}.journal j WHERE j.run_pk = r.pk AND j.hash IS NULL)
+  ON CONFLICT (key) DO NOTHING;
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -268,6 +268,13 @@ export class PostgresStore implements Store {
     return this.use(() => this.rows<ChainRow>(this.pool, "readChain", [runId]));
   }
 
+  async chainSince(): Promise<number> {
+    return this.use(async () => {
+      const [row] = await this.rows<{ value: string }>(this.pool, "readChainSince", []);
+      return Number(row?.value ?? 0);
+    });
+  }
+
   async head(runId: string): Promise<number> {
     return this.use(async () => {
       const [row] = await this.rows<{ last_seq: number | null }>(this.pool, "selectHead", [runId]);

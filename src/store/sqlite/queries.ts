@@ -22,6 +22,7 @@ export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, a
 export const EVENT_HASH = /* sql */ `SELECT hash FROM journal WHERE run_pk = ? AND seq = ?`;
 export const READ_CHAIN = /* sql */ `
   SELECT seq, type, at, data, hash FROM journal WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) ORDER BY seq`;
+export const READ_CHAIN_SINCE = /* sql */ `SELECT value FROM meta WHERE key = 'chain_since'`;
 export const READ_JOURNAL = /* sql */ `
   SELECT seq, type, at, data FROM journal
   WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) AND seq >= ?

@@ -193,6 +193,15 @@ export const MIGRATIONS: readonly string[] = [
   /* sql */ `
   ALTER TABLE runs ADD COLUMN lease_holder TEXT;
   `,
+
+  // 9: when the chain began, as meta 'chain_since' (epoch ms): the newest run that has an event without a hash (written
+  // before migration 5), or 0. A run created after it started chained, so an event of it without a hash is tampering,
+  // even when every hash of the run was removed (chain.ts, verifyChain's requireChain).
+  /* sql */ `
+  INSERT OR IGNORE INTO meta (key, value)
+  SELECT 'chain_since', CAST(COALESCE(MAX(r.created_at), 0) AS TEXT) FROM runs r
+  WHERE EXISTS (SELECT 1 FROM journal j WHERE j.run_pk = r.pk AND j.hash IS NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -117,6 +117,7 @@ function prepareAll(db: Database.Database) {
     insertEvent: db.prepare<[number, number, string, number, string, Buffer]>(sql.INSERT_EVENT),
     eventHash: db.prepare<[number, number], { hash: Buffer | null }>(sql.EVENT_HASH),
     readChain: db.prepare<[string], Omit<ChainRow, "hash"> & { hash: Buffer | null }>(sql.READ_CHAIN),
+    readChainSince: db.prepare<[], { value: string }>(sql.READ_CHAIN_SINCE),
     pruneCandidates: db.prepare<[{ status: string; before: number; runIds: string | null; limit: number }], { pk: number; id: string }>(
       sql.PRUNE_CANDIDATES,
     ),
@@ -324,6 +325,10 @@ export class SqliteStore implements Store {
     return this.query(() =>
       this.q.readChain.all(runId).map((row) => ({ ...row, hash: row.hash === null ? null : row.hash.toString("hex") })),
     );
+  }
+
+  async chainSince(): Promise<number> {
+    return this.query(() => Number(this.q.readChainSince.get()?.value ?? 0));
   }
 
   async read(runId: string, fromSeq = 1): Promise<JournalEvent[]> {
