@@ -1,7 +1,7 @@
 // Declarative flows: parse and check documents, and turn them into workflows the engine runs.
 export { type CheckOptions, checkFlow } from "./check.js";
 export type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema } from "./document.js";
-export { flowInvalid } from "./document.js";
+export { flowInvalid, problemLocation } from "./document.js";
 export type { Scope } from "./expression.js";
 export { type FlowWorkflowOptions, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
 export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";
@@ -9,3 +9,4 @@ export { NODE_KINDS } from "./nodes/registry.js";
 export { type Analysis, analyzeFlow, type ParseOptions, parseFlow, peekFlow } from "./parse.js";
 export { flowJsonSchema } from "./schema.js";
 export { parseSchemaText, type SchemaFiles } from "./schema-refs.js";
+export { MAX_YAML_ALIASES, yamlValue } from "./yaml-value.js";

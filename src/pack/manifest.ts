@@ -3,6 +3,7 @@
 import semver from "semver";
 import { parseDocument } from "yaml";
 import { type Duration, toMs } from "../core/index.js";
+import { yamlValue } from "../flow/index.js";
 import { type Capability, capabilityProblem } from "./capabilities.js";
 import { packError } from "./errors.js";
 
@@ -66,7 +67,9 @@ export function parseManifest(text: string): PackManifest {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  const expanded = yamlValue(doc);
+  if ("refused" in expanded) throw manifestInvalid([{ path: "(root)", message: expanded.refused }]);
+  const raw = expanded.value;
   const problems: ManifestProblem[] = [];
   if (!isRecord(raw)) throw manifestInvalid([{ path: "(root)", message: "pack.yaml must be a mapping with id, version, flows, …" }]);
   const check = new Checker(problems);

@@ -71,4 +71,14 @@ colour: blue
   it("reports YAML syntax errors with their line", () => {
     expect(problemsOf("id: a\nversion: [1.0.0\n")[0]?.path).toMatch(/^line \d+/);
   });
+
+  it("refuses an alias bomb with pack_invalid naming the alias limit, not a stack trace", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (const name of ["b", "c", "d", "e"]) {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+    }
+    const problems = problemsOf(`id: a\nversion: 1.0.0\n${levels.join("\n")}\n`);
+    expect(problems).toEqual([{ path: "(root)", message: expect.stringContaining("more than 100 times") }]);
+  });
 });
