@@ -1,6 +1,6 @@
 // Flow files through the real `duro` command: the examples run, a broken document is refused with every
 // problem, and a flow SIGKILLed in the middle of a `map` is finished by a worker without redoing items.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent, RunDetails } from "../../src/index.js";
@@ -145,6 +145,28 @@ describe("refusals", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("input_invalid");
     expect(result.stderr).toContain("documents[0]");
+  });
+});
+
+describe("what loading prints", () => {
+  it("an unreachable node is printed as a warning on stderr, and the flow still runs", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    writeFileSync(join(dir, "unreachable.yaml"), "id: unreachable\nnodes:\n  a: { set: { x: 1 } }\n  b: { set: { y: 1 } }\n");
+    const result = await duro(["run", "unreachable.yaml", "--db", db], cli());
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('duro: warning: unreachable.yaml:4:3 nodes.b: node "b" can never run');
+    expect(result.stderr).toContain("[unreachable_node]");
+  });
+
+  it("a pack without flows is refused with no_workflows, not 'exports several workflows ()'", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    mkdirSync(join(dir, "empty"));
+    writeFileSync(join(dir, "empty", "pack.yaml"), "id: test.empty\nversion: 0.1.0\n");
+    const result = await duro(["run", "empty", "--signing", "dev", "--db", db], cli());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("[no_workflows]");
+    expect(result.stderr).toContain("holds no flow");
+    expect(result.stderr).not.toContain("several workflows");
   });
 });
 
