@@ -3,6 +3,7 @@ export { type CheckOptions, checkFlow } from "./check.js";
 export type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema } from "./document.js";
 export { flowInvalid, problemLocation } from "./document.js";
 export type { Scope } from "./expression.js";
+export { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from "./expression-budget.js";
 export { type FlowWorkflowOptions, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
 export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";
 export { NODE_KINDS } from "./nodes/registry.js";

@@ -170,6 +170,21 @@ describe("what loading prints", () => {
   });
 });
 
+describe("a runaway expression", () => {
+  it("does not freeze `duro run`: the node's timeout fires (step_timeout) and the run fails", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    writeFileSync(
+      join(dir, "spin.yaml"),
+      'id: spin\nnodes:\n  spin:\n    set: { x: "=($f := function($n){ $f($n + 1) }; $f(0))" }\n    timeout: 1s\n',
+    );
+    // Before expressions yielded, this process spun until the test's SIGKILL.
+    const result = await duro(["run", "spin.yaml", "--db", db], cli());
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('step "spin#0" did not finish within 1000 ms');
+  });
+});
+
 describe("crash in the middle of a map", () => {
   it("a flow SIGKILLed after the 4th of 8 items is finished by `duro worker flow.yaml` without redoing finished items", {
     timeout: TIMEOUT,

@@ -30,7 +30,7 @@ export const httpNode: NodeKind = {
       rt.name,
       async (step) => {
         // $secret(name) is only bound here, inside the step: a secret may go into the request, never into the journal.
-        const spec = (await rt.value(node.http, "http", { secret: (name: string) => rt.secret(name) })) as HttpSpec;
+        const spec = (await rt.value(node.http, "http", { secret: (name: string) => rt.secret(name) }, step.signal)) as HttpSpec;
         return request(spec, step.signal, rt.where);
       },
       rt.stepOptions,

@@ -37,8 +37,11 @@ export interface NodeRuntime {
   components: ComponentRegistry;
   /** Reads a secret for `$secret()`; refuses (`secret_not_declared`) one a pack did not declare. */
   secret(name: string): string;
-  /** Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. */
-  value(value: unknown, field: string, extra?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. Inside a step, pass the
+   * step's signal: when the step times out, a still-running expression stops.
+   */
+  value(value: unknown, field: string, extra?: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
   /** Evaluates an always-expression field. */
   expression(text: string, field: string): Promise<unknown>;
   /** The workflow of another flow, for `subflow`. */
