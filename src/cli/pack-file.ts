@@ -39,9 +39,11 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
     );
   }
   printWarnings(problems);
+  // One object for all the pack's flows: a subflow shared by two of them is one workflow definition.
+  const http = { policy: pack.network };
   const workflows = [...docs.values()].map(
     (doc): WorkflowDefinition =>
-      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets }),
+      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets, http }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
   for (const warning of pack.warnings) console.error(`duro: warning: ${warning}`);

@@ -19,6 +19,7 @@ import { type FlowDocument, type FlowGraph, type FlowNode, flowInvalid, formatPa
 import { evaluate, resolveValue, type Scope } from "./expression.js";
 import type { ExpressionLimits } from "./expression-budget.js";
 import { standardSchema } from "./json-schema.js";
+import type { HttpLimits } from "./nodes/http.js";
 import type { NodeKind, NodeRuntime } from "./nodes/kind.js";
 import { NODE_KINDS, nodeKind } from "./nodes/registry.js";
 
@@ -31,6 +32,8 @@ export interface FlowWorkflowOptions {
   secrets?: readonly string[];
   /** What one evaluation of one expression may spend (time, depth, size). default DEFAULT_EXPRESSION_LIMITS */
   expressionLimits?: ExpressionLimits;
+  /** Where `http` nodes may connect (a pack's `net:` grants) and how much they may read. default: anywhere, 10 MiB */
+  http?: HttpLimits;
 }
 
 interface Built {
@@ -51,7 +54,8 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
         b.options.components === options.components &&
         b.options.resolveFlow === options.resolveFlow &&
         b.options.secrets === options.secrets &&
-        b.options.expressionLimits === options.expressionLimits,
+        b.options.expressionLimits === options.expressionLimits &&
+        b.options.http === options.http,
     );
   if (cached) return cached.definition;
   const errors = checkFlow(doc, { components: options.components ?? {}, flows: options.resolveFlow ?? (() => undefined) }).filter(
@@ -191,6 +195,7 @@ class Interpreter {
       timeout: node.timeout,
       previous,
       components: this.options.components ?? {},
+      http: this.options.http ?? {},
       secret: (secretName) => this.secret(secretName, where),
       value: (value, field, extra, signal) =>
         resolveValue(value, scope, `${where}.${field}`, extra, signal === undefined ? this.limits : { ...this.limits, signal }),

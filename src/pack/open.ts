@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ComponentRegistry } from "../core/index.js";
+import type { NetworkPolicy } from "../flow/index.js";
+import { netGrants } from "./capabilities.js";
 import { loadComponents } from "./components.js";
 import { checkDigests, checkReferences } from "./digest.js";
 import { readDirectory } from "./directory.js";
@@ -44,6 +46,8 @@ export interface OpenedPack {
   /** Ids (or paths, for flows without an id) of the flows meant to be started. */
   entryFlows: string[];
   components: ComponentRegistry;
+  /** Where the pack's `http` nodes may connect: its `net:` grants, nothing else. */
+  network: NetworkPolicy;
   warnings: string[];
   signature: { status: SignatureCheck["status"]; keyId?: string };
 }
@@ -111,6 +115,7 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
     schemas: pack.manifest.schemas.map((path) => ({ path, text: new TextDecoder().decode(pack.files.get(path)) })),
     entryFlows,
     components,
+    network: { owner: `pack ${pack.manifest.id}@${pack.manifest.version}`, grants: netGrants(pack.manifest.capabilities) },
     warnings,
     signature: signature.keyId === undefined ? { status: signature.status } : { status: signature.status, keyId: signature.keyId },
   };

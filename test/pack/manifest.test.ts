@@ -81,4 +81,16 @@ colour: blue
     const problems = problemsOf(`id: a\nversion: 1.0.0\n${levels.join("\n")}\n`);
     expect(problems).toEqual([{ path: "(root)", message: expect.stringContaining("more than 100 times") }]);
   });
+
+  it("accepts net: grants for the pack's http nodes, refuses malformed ones and net: on a component", () => {
+    const ok = parseManifest(
+      "id: a\nversion: 1.0.0\ncapabilities: [net:api.example.com, net:*.example.org, net:10.0.0.0/8, net:127.0.0.1:8080, 'net:[::1]']\n",
+    );
+    expect(ok.capabilities).toHaveLength(5);
+    const problems = problemsOf(
+      "id: a\nversion: 1.0.0\ncapabilities: ['net:bad host', net:api.example.com]\ncomponents:\n  c: { kind: wasm, path: c.wasm, capabilities: [net:api.example.com] }\n",
+    );
+    expect(problems.map((p) => p.path).sort()).toEqual(["capabilities[0]", "components.c.capabilities[0]"]);
+    expect(problems.find((p) => p.path === "components.c.capabilities[0]")?.message).toContain("cannot open network connections");
+  });
 });

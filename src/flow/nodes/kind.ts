@@ -3,6 +3,7 @@
 import type { ComponentRegistry, Duration, StepOptions, WorkflowContext, WorkflowDefinition } from "../../core/index.js";
 import type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema, PathSegment } from "../document.js";
 import type { Scope } from "../expression.js";
+import type { HttpLimits } from "./http.js";
 
 /** A nested graph in a node's spec (`map` bodies, `parallel` branches): `{ entry?, nodes }`. */
 export const GRAPH: JsonSchema = { $ref: "#/$defs/graph" };
@@ -35,6 +36,8 @@ export interface NodeRuntime {
   /** The output of the node that ran before this one in the same graph. */
   previous: unknown;
   components: ComponentRegistry;
+  /** Where `http` nodes may connect and how much they may read. */
+  http: HttpLimits;
   /** Reads a secret for `$secret()`; refuses (`secret_not_declared`) one a pack did not declare. */
   secret(name: string): string;
   /**
