@@ -3,8 +3,8 @@
 // gives the event loop a turn. Every evaluation step passes through the entry hook, which
 // - counts CPU time (time spent waiting for the event loop is not counted) and stops the expression with
 //   `expression_timeout` past its limit;
-// - every few milliseconds yields one event loop turn, so heartbeats, timers (a node's `timeout`) and signals
-//   still run while a long expression evaluates, and stops the expression when its step was aborted;
+// - inside a step, every few milliseconds yields one event loop turn, so heartbeats, timers (a node's `timeout`)
+//   and signals still run while a long expression evaluates, and stops the expression when its step was aborted;
 // - refuses nesting deeper than `maxDepth` (runaway recursion) with `expression_too_deep`.
 // A result over its size limit is refused (`expression_too_large`) before anything stores it, and `$pad` is
 // refused before it allocates a string over the limit. Intermediate values are not measured at each step (an exit
@@ -75,7 +75,9 @@ export class Budget {
         "make it do less (does it loop or recurse without end?), or do heavy work in a component",
       );
     }
-    return slice >= YIELD_EVERY_MS ? this.yieldTurn(slice) : undefined;
+    // Only inside a step: workflow code that awaits a macrotask during replay would look diverged to the executor,
+    // so an expression outside a step (switch.when, map.items, output) runs through, bounded by the time limit.
+    return slice >= YIELD_EVERY_MS && this.signal !== undefined ? this.yieldTurn(slice) : undefined;
   }
 
   /** Refuses a string of `length` characters before it is built ($pad). */
