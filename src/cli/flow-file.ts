@@ -8,7 +8,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import type { Component, ComponentRegistry } from "../core/index.js";
-import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaText, peekFlow, subflowIds } from "../flow/index.js";
+import {
+  analyzeFlow,
+  flowInvalid,
+  flowWorkflow,
+  type JsonSchema,
+  parseSchemaText,
+  peekFlow,
+  problemLocation,
+  subflowIds,
+} from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, type LoadedModule } from "./load.js";
@@ -30,6 +39,7 @@ export async function loadFlowFile(path: string): Promise<LoadedModule> {
   const problems: FlowProblem[] = [];
   const root = await load(resolve(path), path, problems, new Map());
   if (!root || problems.some((p) => p.severity === "error")) throw flowInvalid(problems, path);
+  printWarnings(problems);
   const reached = new Set<FlowFile>();
   collect(root, reached);
   const workflows = [...reached].map(define);
@@ -129,4 +139,11 @@ function define(flow: FlowFile): WorkflowDefinition {
     resolveFlow: (id) => flow.subflows.get(id)?.doc,
   });
   return flow.definition;
+}
+
+/** Warnings (an unreachable node, …) do not stop a flow, but the author must see them: one stderr line each. */
+export function printWarnings(problems: readonly FlowProblem[]): void {
+  for (const problem of problems) {
+    if (problem.severity === "warning") console.error(`duro: warning: ${problemLocation(problem)}: ${problem.message} [${problem.code}]`);
+  }
 }

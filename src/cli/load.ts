@@ -73,6 +73,9 @@ export function pickWorkflow(module: LoadedModule, name: string | undefined): Wo
     });
   }
   if (module.defaultWorkflow) return module.defaultWorkflow;
+  if (names.length === 0) {
+    throw new DuroError("no_workflows", `${module.file} holds no workflow to run`, { category: "input", details: { file: module.file } });
+  }
   if (new Set(names).size === 1) return module.workflows.at(-1) as WorkflowDefinition;
   throw new DuroError("workflow_required", `${module.file} exports several workflows (${names.join(", ")}); choose one with --workflow`, {
     category: "input",

@@ -1,7 +1,8 @@
 import { posix, resolve } from "node:path";
 import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaText } from "../flow/index.js";
-import type { FlowDocument, FlowProblem, WorkflowDefinition } from "../index.js";
+import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { openPack, type SigningMode } from "../pack/index.js";
+import { printWarnings } from "./flow-file.js";
 import type { LoadedModule } from "./load.js";
 
 export interface PackLoadOptions {
@@ -30,9 +31,19 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
     if (document && !found.some((p) => p.severity === "error")) docs.set((document as FlowDocument).id, document as FlowDocument);
   }
   if (problems.some((p) => p.severity === "error")) throw flowInvalid(problems, path);
+  if (docs.size === 0) {
+    throw new DuroError(
+      "no_workflows",
+      `pack ${path} holds no flow; list its flow files under flows: in pack.yaml, then build and sign it again`,
+      { category: "input", details: { pack: pack.manifest.id } },
+    );
+  }
+  printWarnings(problems);
+  // One object for all the pack's flows: a subflow shared by two of them is one workflow definition.
+  const http = { policy: pack.network };
   const workflows = [...docs.values()].map(
     (doc): WorkflowDefinition =>
-      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets }),
+      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets, http }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
   for (const warning of pack.warnings) console.error(`duro: warning: ${warning}`);

@@ -17,7 +17,9 @@ import {
 import { checkFlow } from "./check.js";
 import { type FlowDocument, type FlowGraph, type FlowNode, flowInvalid, formatPath, isRecord, type PathSegment } from "./document.js";
 import { evaluate, resolveValue, type Scope } from "./expression.js";
+import type { ExpressionLimits } from "./expression-budget.js";
 import { standardSchema } from "./json-schema.js";
+import type { HttpLimits } from "./nodes/http.js";
 import type { NodeKind, NodeRuntime } from "./nodes/kind.js";
 import { NODE_KINDS, nodeKind } from "./nodes/registry.js";
 
@@ -28,6 +30,10 @@ export interface FlowWorkflowOptions {
   resolveFlow?: (id: string) => FlowDocument | undefined;
   /** The only secrets `$secret()` may read (a pack's declared `secrets`); default: any the engine can read. */
   secrets?: readonly string[];
+  /** What one evaluation of one expression may spend (time, depth, size). default DEFAULT_EXPRESSION_LIMITS */
+  expressionLimits?: ExpressionLimits;
+  /** Where `http` nodes may connect (a pack's `net:` grants) and how much they may read. default: anywhere, 10 MiB */
+  http?: HttpLimits;
 }
 
 interface Built {
@@ -47,7 +53,9 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
       (b) =>
         b.options.components === options.components &&
         b.options.resolveFlow === options.resolveFlow &&
-        b.options.secrets === options.secrets,
+        b.options.secrets === options.secrets &&
+        b.options.expressionLimits === options.expressionLimits &&
+        b.options.http === options.http,
     );
   if (cached) return cached.definition;
   const errors = checkFlow(doc, { components: options.components ?? {}, flows: options.resolveFlow ?? (() => undefined) }).filter(
@@ -108,11 +116,15 @@ function kindOf(node: FlowNode): NodeKind | undefined {
 const UNCATCHABLE = new Set(["non_determinism", "cancelled"]);
 
 class Interpreter {
+  private readonly limits: { limits?: ExpressionLimits };
+
   constructor(
     private readonly doc: FlowDocument,
     private readonly options: FlowWorkflowOptions,
     private readonly ctx: WorkflowContext,
-  ) {}
+  ) {
+    this.limits = options.expressionLimits === undefined ? {} : { limits: options.expressionLimits };
+  }
 
   async run(input: unknown): Promise<unknown> {
     const scope: Scope = {
@@ -121,10 +133,10 @@ class Interpreter {
       vars: {},
       run: { id: this.ctx.runId, flow: this.doc.id, startedAt: this.ctx.now().toISOString() },
     };
-    if (this.doc.budget !== undefined) this.ctx.budget((await resolveValue(this.doc.budget, scope, "budget")) as Budget);
+    if (this.doc.budget !== undefined) this.ctx.budget((await resolveValue(this.doc.budget, scope, "budget", {}, this.limits)) as Budget);
     const result = await this.runGraph(this.doc, scope, "", []);
     if (this.doc.output === undefined) return result ?? null;
-    return (await evaluate(this.doc.output, scope, "output", { result })) ?? null;
+    return (await evaluate(this.doc.output, scope, "output", { result }, this.limits)) ?? null;
   }
 
   /** Runs a graph from its entry until no next is left or an `end`; resolves with the last node's output. */
@@ -151,7 +163,7 @@ class Interpreter {
         const output =
           node.output === undefined || outcome.unmapped
             ? outcome.output
-            : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output });
+            : await evaluate(node.output, scope, `${where}.output`, { result: outcome.output }, this.limits);
         scope.nodes[id] = output ?? null;
         previous = output ?? null;
         if (outcome.end) return previous;
@@ -183,9 +195,11 @@ class Interpreter {
       timeout: node.timeout,
       previous,
       components: this.options.components ?? {},
+      http: this.options.http ?? {},
       secret: (secretName) => this.secret(secretName, where),
-      value: (value, field, extra) => resolveValue(value, scope, `${where}.${field}`, extra),
-      expression: (text, field) => evaluate(text, scope, `${where}.${field}`),
+      value: (value, field, extra, signal) =>
+        resolveValue(value, scope, `${where}.${field}`, extra, signal === undefined ? this.limits : { ...this.limits, signal }),
+      expression: (text, field) => evaluate(text, scope, `${where}.${field}`, {}, this.limits),
       subflow: (flowId) => this.subflow(flowId, where),
       runGraph: (graph, inner, innerPrefix, innerAt) => this.runGraph(graph, inner, innerPrefix, innerAt),
     };

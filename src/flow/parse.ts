@@ -5,6 +5,7 @@ import { type FlowDocument, type FlowProblem, flowInvalid, isRecord } from "./do
 import { yaml as yamlLibrary } from "./libraries.js";
 import { resolveSchemaRefs, type SchemaFiles } from "./schema-refs.js";
 import { problemAt, rememberSource } from "./source.js";
+import { yamlValue } from "./yaml-value.js";
 
 export interface ParseOptions {
   /** The file the text came from, for messages. */
@@ -40,7 +41,12 @@ export function analyzeFlow(text: string, options: ParseOptions & CheckOptions =
     });
     return { document: undefined, problems };
   }
-  const document = yaml.toJS({ maxAliasCount: 100 }) as unknown;
+  const expanded = yamlValue(yaml);
+  if ("refused" in expanded) {
+    const problem: FlowProblem = { code: "yaml_alias_limit", severity: "error", path: "", message: expanded.refused, line: 1, column: 1 };
+    return { document: undefined, problems: [options.path === undefined ? problem : { ...problem, file: options.path }] };
+  }
+  const document = expanded.value;
   const problems: FlowProblem[] = [];
   if (isRecord(document)) {
     rememberSource(document, { yaml, lines, ...(options.path === undefined ? {} : { file: options.path }) });

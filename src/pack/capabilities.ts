@@ -1,7 +1,9 @@
-// What a WebAssembly component may reach outside its sandbox. Everything not granted is denied:
-// the WASI calls behind each capability are replaced by ones that record the attempt and fail.
+// What a pack may reach outside its sandbox. Everything not granted is denied: for a WebAssembly component,
+// the WASI calls behind each capability are replaced by ones that record the attempt and fail; for the pack's
+// flows, `net:<host>` grants are the only places their `http` nodes may connect to (flow/network.ts).
+import { netGrantProblem } from "../flow/index.js";
 
-/** A capability as written in pack.yaml: `clock`, `random`, `env:NAME` or `fs:<pack-relative dir>`. */
+/** A capability as written in pack.yaml: `clock`, `random`, `env:NAME`, `fs:<pack-relative dir>` or `net:<host>`. */
 export type Capability = string;
 
 export interface Grants {
@@ -48,7 +50,13 @@ export function capabilityProblem(capability: unknown): string | undefined {
       ? undefined
       : `"${capability}" must name a directory inside the pack, e.g. fs:data`;
   }
-  return `unknown capability "${capability}"; use clock, random, env:NAME or fs:<dir>`;
+  if (capability.startsWith("net:")) return netGrantProblem(capability.slice(4));
+  return `unknown capability "${capability}"; use clock, random, env:NAME, fs:<dir> or net:<host>`;
+}
+
+/** The hosts a pack's flows may reach over http: its `net:` capabilities without the prefix. */
+export function netGrants(capabilities: readonly Capability[]): string[] {
+  return capabilities.filter((c) => c.startsWith("net:")).map((c) => c.slice(4));
 }
 
 /** The grants a component's capability list adds up to. */

@@ -1,7 +1,7 @@
 // Packs: what a user hands to someone else. Manifest, directory and zip packs, digests, Ed25519
 // signatures, and the components (JS modules, sandboxed WASI modules) flows call.
 export { type BuildResult, buildPack, signPack } from "./build.js";
-export { type Capability, capabilityProblem } from "./capabilities.js";
+export { type Capability, capabilityProblem, netGrants } from "./capabilities.js";
 export { digestsOf, sha256 } from "./digest.js";
 export { type PackErrorCode, packError } from "./errors.js";
 export { type ComponentKind, type ComponentSpec, MANIFEST_FILE, type PackManifest, parseManifest, SIGNATURE_FILE } from "./manifest.js";

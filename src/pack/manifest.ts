@@ -3,6 +3,7 @@
 import semver from "semver";
 import { parseDocument } from "yaml";
 import { type Duration, toMs } from "../core/index.js";
+import { yamlValue } from "../flow/index.js";
 import { type Capability, capabilityProblem } from "./capabilities.js";
 import { packError } from "./errors.js";
 
@@ -38,7 +39,7 @@ export interface PackManifest {
   components: Record<string, ComponentSpec>;
   /** Names of secrets the pack needs at run time. */
   secrets: string[];
-  /** Every capability any component is granted: what an operator agrees to by running the pack. */
+  /** Every capability any component is granted, and the hosts (`net:`) its flows' http nodes may reach: what an operator agrees to by running the pack. */
   capabilities: Capability[];
   /** Pack-relative path → `sha256:<hex>` for every file except pack.yaml and pack.sig. */
   files: Record<string, string>;
@@ -66,7 +67,9 @@ export function parseManifest(text: string): PackManifest {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  const expanded = yamlValue(doc);
+  if ("refused" in expanded) throw manifestInvalid([{ path: "(root)", message: expanded.refused }]);
+  const raw = expanded.value;
   const problems: ManifestProblem[] = [];
   if (!isRecord(raw)) throw manifestInvalid([{ path: "(root)", message: "pack.yaml must be a mapping with id, version, flows, …" }]);
   const check = new Checker(problems);
@@ -159,7 +162,12 @@ class Checker {
       capabilities: this.strings(
         value.capabilities,
         `${path}.capabilities`,
-        (c) => capabilityProblem(c) ?? (packCapabilities.includes(c) ? undefined : `"${c}" is not in the pack's capabilities list`),
+        (c) =>
+          capabilityProblem(c) ??
+          (c.startsWith("net:")
+            ? `"${c}" is for the pack's http nodes; a component cannot open network connections (list it under the pack's capabilities only)`
+            : undefined) ??
+          (packCapabilities.includes(c) ? undefined : `"${c}" is not in the pack's capabilities list`),
       ),
     };
     if (value.timeout !== undefined) {

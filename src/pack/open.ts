@@ -7,13 +7,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ComponentRegistry } from "../core/index.js";
+import type { NetworkPolicy } from "../flow/index.js";
+import { netGrants } from "./capabilities.js";
 import { loadComponents } from "./components.js";
 import { checkDigests, checkReferences } from "./digest.js";
 import { readDirectory } from "./directory.js";
 import { packError } from "./errors.js";
 import { MANIFEST_FILE, manifestInvalid, type PackManifest, parseManifest } from "./manifest.js";
 import { checkSignature, loadTrustedKeys, type SignatureCheck } from "./signing.js";
-import { readZip, type ZipLimits } from "./zip.js";
+import { ARCHIVE_OVERHEAD, archiveLimit, readZip, type ZipLimits } from "./zip.js";
 
 export type SigningMode = "strict" | "dev";
 
@@ -44,6 +46,8 @@ export interface OpenedPack {
   /** Ids (or paths, for flows without an id) of the flows meant to be started. */
   entryFlows: string[];
   components: ComponentRegistry;
+  /** Where the pack's `http` nodes may connect: its `net:` grants, nothing else. */
+  network: NetworkPolicy;
   warnings: string[];
   signature: { status: SignatureCheck["status"]; keyId?: string };
 }
@@ -53,6 +57,7 @@ export async function readPack(path: string, limits: ZipLimits = {}): Promise<Pa
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) throw packError("pack_not_found", `pack ${path} does not exist; pass a pack directory or a .duropack file`, { path });
   const form = stat.isDirectory() ? "directory" : "zip";
+  if (form === "zip") checkArchiveSize(path, stat.size, limits);
   const files = form === "directory" ? readDirectory(path, limits) : await readZip(readFileSync(path), limits);
   const manifestBytes = files.get(MANIFEST_FILE);
   if (manifestBytes === undefined) {
@@ -62,6 +67,18 @@ export async function readPack(path: string, limits: ZipLimits = {}): Promise<Pa
   checkDigests(manifest, files);
   checkReferences(manifest, files);
   return { path, form, manifest, files };
+}
+
+// Checked before a byte is read: a file this large cannot unpack within the limits, and one over 2 GiB cannot even be
+// read into memory by Node (ERR_FS_FILE_TOO_LARGE).
+function checkArchiveSize(path: string, size: number, limits: ZipLimits): void {
+  const limit = archiveLimit(limits);
+  if (size <= limit) return;
+  throw packError(
+    "pack_too_large",
+    `pack ${path} is ${size} bytes, over the ${limit} byte limit for a .duropack file (its contents may unpack to at most ${limit - ARCHIVE_OVERHEAD} bytes); a pack this large is refused before it is read`,
+    { path, size, limit },
+  );
 }
 
 export interface VerifiedPack {
@@ -98,6 +115,7 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
     schemas: pack.manifest.schemas.map((path) => ({ path, text: new TextDecoder().decode(pack.files.get(path)) })),
     entryFlows,
     components,
+    network: { owner: `pack ${pack.manifest.id}@${pack.manifest.version}`, grants: netGrants(pack.manifest.capabilities) },
     warnings,
     signature: signature.keyId === undefined ? { status: signature.status } : { status: signature.status, keyId: signature.keyId },
   };

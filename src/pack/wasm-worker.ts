@@ -26,19 +26,21 @@ try {
     };
   }
   let instance;
-  // Counts what reaches stdout and stderr, and traps the module once it has written too much, so a
-  // component cannot fill the disk before its time limit.
+  // Counts what is about to reach stdout and stderr, and traps the module before a write that would pass
+  // the limit happens, so a component cannot put more than the limit on disk, even in one call.
   const write = calls.fd_write;
   let written = 0;
   calls.fd_write = (fd, iovs, iovsLength, writtenPtr) => {
-    const errno = write(fd, iovs, iovsLength, writtenPtr);
-    if (errno === 0 && (fd === 1 || fd === 2)) {
-      written += new DataView(instance.exports.memory.buffer).getUint32(writtenPtr, true);
-      if (written > maxOutputBytes) {
-        result = { kind: "output_too_large" };
-        throw new Error("output limit reached");
-      }
+    if (fd !== 1 && fd !== 2) return write(fd, iovs, iovsLength, writtenPtr);
+    const view = new DataView(instance.exports.memory.buffer);
+    let requested = 0;
+    for (let i = 0; i < iovsLength; i++) requested += view.getUint32(iovs + i * 8 + 4, true);
+    if (written + requested > maxOutputBytes) {
+      result = { kind: "output_too_large", written };
+      throw new Error("output limit reached");
     }
+    const errno = write(fd, iovs, iovsLength, writtenPtr);
+    if (errno === 0) written += new DataView(instance.exports.memory.buffer).getUint32(writtenPtr, true);
     return errno;
   };
   try {
@@ -50,7 +52,12 @@ try {
     try {
       result = { kind: "exit", exitCode: wasi.start(instance) };
     } catch (error) {
-      result = result ?? { kind: "trap", message: String(error && error.message) };
+      const memory = instance.exports.memory;
+      result = result ?? {
+        kind: "trap",
+        message: String(error && error.message),
+        ...(memory instanceof WebAssembly.Memory ? { memoryBytes: memory.buffer.byteLength } : {}),
+      };
     }
   }
 } finally {

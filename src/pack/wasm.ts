@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Component, type Duration, DuroError, type StepContext, toMs } from "../core/index.js";
 import { type Capability, deniedCalls, grantsOf } from "./capabilities.js";
+import { capMemory } from "./wasm-memory.js";
 import { WASM_WORKER_SOURCE } from "./wasm-worker.js";
 
 export interface WasmComponentOptions {
@@ -20,19 +21,27 @@ export interface WasmComponentOptions {
   root?: string;
   /** Values for `env:NAME` capabilities. default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** A result larger than this fails with `component_output_too_large`. default 16 MiB */
+  /** A result larger than this fails with `component_output_too_large`; a write that would pass it never happens. default 16 MiB */
   maxOutputBytes?: number;
+  /** The component's memory may not grow past this (memory.grow fails); `component_memory_limit`. default 256 MiB */
+  maxMemoryBytes?: number;
 }
 
 interface WorkerResult {
   kind: "exit" | "trap" | "invalid" | "output_too_large";
   exitCode?: number;
   message?: string;
+  /** Bytes written to stdout and stderr. */
+  written?: number;
+  /** The instance's memory when it trapped. */
+  memoryBytes?: number;
   denials: Array<{ call: string; capability: string }>;
 }
 
 /** A Component that runs the module `bytes` once per call. */
-export function wasmComponent(bytes: Uint8Array, options: WasmComponentOptions): Component {
+export function wasmComponent(source: Uint8Array, options: WasmComponentOptions): Component {
+  const maxMemory = options.maxMemoryBytes ?? 256 * 1024 * 1024;
+  const bytes = capMemory(source, maxMemory, options.name);
   const grants = grantsOf(options.capabilities ?? []);
   const denied = deniedCalls(grants);
   const timeoutMs = toMs(options.timeout ?? "10s");
@@ -53,7 +62,7 @@ export function wasmComponent(bytes: Uint8Array, options: WasmComponentOptions):
       writeFileSync(io.stdinPath, JSON.stringify(input ?? null));
       const workerData = { bytes, name: options.name, env, preopens, denied, maxOutputBytes: maxOutput, ...io };
       const result = await runWorker(workerData, timeoutMs, step.signal, options.name);
-      return interpret(result, readFileSync(io.stdoutPath), options.name, maxOutput);
+      return interpret(result, readFileSync(io.stdoutPath), options.name, { maxOutput, maxMemory });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -111,7 +120,8 @@ function runWorker(workerData: Record<string, unknown>, timeoutMs: number, signa
   });
 }
 
-function interpret(result: WorkerResult, stdout: Buffer, name: string, maxOutput: number): unknown {
+function interpret(result: WorkerResult, stdout: Buffer, name: string, limits: { maxOutput: number; maxMemory: number }): unknown {
+  const { maxOutput, maxMemory } = limits;
   const denial = result.denials[0];
   if (denial) {
     throw new DuroError(
@@ -127,10 +137,22 @@ function interpret(result: WorkerResult, stdout: Buffer, name: string, maxOutput
     });
   }
   if (result.kind === "output_too_large" || stdout.length > maxOutput) {
-    throw new DuroError("component_output_too_large", `component "${name}" wrote more than its ${maxOutput} byte output limit`, {
-      category: "step",
-      details: { component: name, limit: maxOutput },
-    });
+    throw new DuroError(
+      "component_output_too_large",
+      `component "${name}" tried to write more than its ${maxOutput} byte output limit; the write was refused (${result.written ?? stdout.length} bytes were written)`,
+      {
+        category: "step",
+        details: { component: name, limit: maxOutput, written: result.written ?? stdout.length },
+      },
+    );
+  }
+  // Growing past the cap fails memory.grow; a module that cannot live with that traps with its memory at the cap.
+  if (result.kind === "trap" && result.memoryBytes !== undefined && result.memoryBytes + 64 * 1024 > maxMemory) {
+    throw new DuroError(
+      "component_memory_limit",
+      `component "${name}" trapped (${result.message}) with its memory at its limit of ${maxMemory} bytes; it needs more memory than it may use`,
+      { category: "limit", details: { component: name, limit: maxMemory, memoryBytes: result.memoryBytes } },
+    );
   }
   if (result.kind === "trap") {
     throw new DuroError("component_failed", `component "${name}" trapped: ${result.message}`, {

@@ -25,6 +25,14 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
   ratioMinBytes: 1024 * 1024,
 };
 
+/** What a zip may add to its contents (headers, names, the central directory) within the default limits. */
+export const ARCHIVE_OVERHEAD = 16 * 1024 * 1024;
+
+/** The largest .duropack file accepted: the contents' limit plus headers; a larger file is refused before it is read. */
+export function archiveLimit(limits: ZipLimits = {}): number {
+  return (limits.maxTotalBytes ?? DEFAULT_ZIP_LIMITS.maxTotalBytes) + ARCHIVE_OVERHEAD;
+}
+
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 

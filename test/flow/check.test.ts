@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { analyzeFlow, checkFlow, type FlowProblem, flowJsonSchema, parseFlow } from "../../src/index.js";
+import { analyzeFlow, checkFlow, type FlowProblem, flowJsonSchema, flowWorkflow, parseFlow } from "../../src/index.js";
 import { REPO_ROOT } from "../support/cli.js";
 
 const FIVE = join(REPO_ROOT, "test", "flow", "fixtures", "five-mistakes.yaml");
@@ -144,5 +144,38 @@ describe("schemas/flow.schema.json", () => {
       expect(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     expect(validate({ id: "x", nodes: { a: { frobnicate: {} } } })).toBe(false);
+  });
+});
+
+describe("YAML aliases", () => {
+  const bomb = (extra: string) => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (const name of ["b", "c", "d", "e", "f"]) {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+    }
+    return `id: bomb\n${levels.join("\n")}\n${extra}`;
+  };
+
+  it("an alias bomb is one yaml_alias_limit problem (flow_invalid from parseFlow), never an exception from the YAML library", () => {
+    const text = bomb("nodes:\n  s: { set: { x: 1 } }\n");
+    expect(analyzeFlow(text, { path: "bomb.yaml" }).problems).toEqual([
+      expect.objectContaining({ code: "yaml_alias_limit", severity: "error", file: "bomb.yaml", line: 1 }),
+    ]);
+    expect(() => parseFlow(text)).toThrow(expect.objectContaining({ code: "flow_invalid" }));
+  });
+
+  it("a few aliases (under the limit) still work", () => {
+    const doc = parseFlow("id: ok\nnodes:\n  a: { set: &v { x: 1 }, next: b }\n  b: { set: *v }\n");
+    expect(doc.nodes.b).toEqual({ set: { x: 1 } });
+  });
+});
+
+describe("a flow's version", () => {
+  it("is its declared version as written, as docs/flows.md says (no hash appended)", () => {
+    const doc = parseFlow('id: versioned\nversion: "2.1"\nnodes:\n  a: { set: { x: 1 } }\n');
+    expect(flowWorkflow(doc).version).toBe("2.1");
+    const docs = readFileSync(join(REPO_ROOT, "docs", "flows.md"), "utf8");
+    expect(docs).not.toContain("<version>+<hash");
   });
 });

@@ -1,6 +1,6 @@
 // Flow files through the real `duro` command: the examples run, a broken document is refused with every
 // problem, and a flow SIGKILLed in the middle of a `map` is finished by a worker without redoing items.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent, RunDetails } from "../../src/index.js";
@@ -145,6 +145,43 @@ describe("refusals", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("input_invalid");
     expect(result.stderr).toContain("documents[0]");
+  });
+});
+
+describe("what loading prints", () => {
+  it("an unreachable node is printed as a warning on stderr, and the flow still runs", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    writeFileSync(join(dir, "unreachable.yaml"), "id: unreachable\nnodes:\n  a: { set: { x: 1 } }\n  b: { set: { y: 1 } }\n");
+    const result = await duro(["run", "unreachable.yaml", "--db", db], cli());
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('duro: warning: unreachable.yaml:4:3 nodes.b: node "b" can never run');
+    expect(result.stderr).toContain("[unreachable_node]");
+  });
+
+  it("a pack without flows is refused with no_workflows, not 'exports several workflows ()'", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    mkdirSync(join(dir, "empty"));
+    writeFileSync(join(dir, "empty", "pack.yaml"), "id: test.empty\nversion: 0.1.0\n");
+    const result = await duro(["run", "empty", "--signing", "dev", "--db", db], cli());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("[no_workflows]");
+    expect(result.stderr).toContain("holds no flow");
+    expect(result.stderr).not.toContain("several workflows");
+  });
+});
+
+describe("a runaway expression", () => {
+  it("does not freeze `duro run`: the node's timeout fires (step_timeout) and the run fails", { timeout: TIMEOUT }, async () => {
+    const { dir, db, cli } = scene();
+    writeFileSync(
+      join(dir, "spin.yaml"),
+      'id: spin\nnodes:\n  spin:\n    set: { x: "=($f := function($n){ $f($n + 1) }; $f(0))" }\n    timeout: 1s\n',
+    );
+    // Before expressions yielded, this process spun until the test's SIGKILL.
+    const result = await duro(["run", "spin.yaml", "--db", db], cli());
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('step "spin#0" did not finish within 1000 ms');
   });
 });
 

@@ -71,4 +71,26 @@ colour: blue
   it("reports YAML syntax errors with their line", () => {
     expect(problemsOf("id: a\nversion: [1.0.0\n")[0]?.path).toMatch(/^line \d+/);
   });
+
+  it("refuses an alias bomb with pack_invalid naming the alias limit, not a stack trace", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (const name of ["b", "c", "d", "e"]) {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+    }
+    const problems = problemsOf(`id: a\nversion: 1.0.0\n${levels.join("\n")}\n`);
+    expect(problems).toEqual([{ path: "(root)", message: expect.stringContaining("more than 100 times") }]);
+  });
+
+  it("accepts net: grants for the pack's http nodes, refuses malformed ones and net: on a component", () => {
+    const ok = parseManifest(
+      "id: a\nversion: 1.0.0\ncapabilities: [net:api.example.com, net:*.example.org, net:10.0.0.0/8, net:127.0.0.1:8080, 'net:[::1]']\n",
+    );
+    expect(ok.capabilities).toHaveLength(5);
+    const problems = problemsOf(
+      "id: a\nversion: 1.0.0\ncapabilities: ['net:bad host', net:api.example.com]\ncomponents:\n  c: { kind: wasm, path: c.wasm, capabilities: [net:api.example.com] }\n",
+    );
+    expect(problems.map((p) => p.path).sort()).toEqual(["capabilities[0]", "components.c.capabilities[0]"]);
+    expect(problems.find((p) => p.path === "components.c.capabilities[0]")?.message).toContain("cannot open network connections");
+  });
 });

@@ -2,6 +2,8 @@
 // is refused under strict signing otherwise, runs with a recorded warning under dev, and a changed byte stops it
 // before anything runs whatever the mode.
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent } from "../../src/index.js";
@@ -102,5 +104,43 @@ describe("a pack's declared secrets", () => {
       message: expect.stringContaining("AWS_SECRET_ACCESS_KEY"),
     });
     expect(run.stdout + run.stderr).not.toContain("must-not-leak-1234567890");
+  });
+});
+
+describe("a pack's network grants", () => {
+  it("a pack flow that does not grant 127.0.0.1 cannot reach a server there (capability_denied), and pack inspect says so", async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? "");
+      res.end("leaked");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const cwd = freshDir("duro-pack-net-");
+      const dir = join(cwd, "net-pack");
+      mkdirSync(join(dir, "flows"), { recursive: true });
+      writeFileSync(
+        join(dir, "pack.yaml"),
+        "id: test.net\nversion: 1.0.0\nflows: [flows/send.yaml]\ncapabilities: [net:api.example.com]\n",
+      );
+      writeFileSync(
+        join(dir, "flows", "send.yaml"),
+        `id: send\nnodes:\n  post:\n    http: { method: POST, url: "http://127.0.0.1:${port}/collect", body: "=input" }\n    retry: { maxAttempts: 1 }\n`,
+      );
+      expect((await duro(["pack", "build", dir], { cwd })).code).toBe(0);
+      const inspected = await duroJson<{ network: string[] }>(["pack", "inspect", dir], { cwd });
+      expect(inspected.network).toEqual(["api.example.com"]);
+      const run = await duro(["run", dir, "--signing", "dev", "--json", "--input", '{"card":"4111"}'], { cwd });
+      expect(run.code).toBe(1);
+      const result = JSON.parse(run.stdout) as { steps: Array<{ error?: { code: string; message: string } }> };
+      expect(result.steps[0]?.error).toMatchObject({
+        code: "capability_denied",
+        message: expect.stringContaining("pack test.net@1.0.0 may not connect to 127.0.0.1"),
+      });
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

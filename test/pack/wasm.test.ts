@@ -67,6 +67,30 @@ describe("WebAssembly components", () => {
     await expect(flood(null, step())).rejects.toMatchObject({ code: "component_output_too_large" });
   });
 
+  it("never write past their output limit, even in one call: the write that would pass it is refused before it happens", async () => {
+    const big = wasmComponent(await fixtureWasm("one-big-write"), { name: "big", maxOutputBytes: 2 * 1024 * 1024 });
+    await expect(big(null, step())).rejects.toMatchObject({
+      code: "component_output_too_large",
+      details: { limit: 2 * 1024 * 1024, written: 1024 * 1024 },
+    });
+  });
+
+  it("cannot grow their memory past its limit: memory.grow fails there, and the trap is component_memory_limit", async () => {
+    const grow = wasmComponent(await fixtureWasm("grow"), { name: "grow", maxMemoryBytes: 4 * 1024 * 1024 });
+    await expect(grow(null, step())).rejects.toMatchObject({
+      code: "component_memory_limit",
+      details: { limit: 4 * 1024 * 1024, memoryBytes: 4 * 1024 * 1024 },
+    });
+  });
+
+  it("are refused when they start with more memory than the limit (default 256 MiB)", async () => {
+    const bytes = await fixtureWasm("huge-memory");
+    expect(() => wasmComponent(bytes, { name: "huge" })).toThrow(expect.objectContaining({ code: "component_memory_limit" }));
+    // Under a higher limit the same module runs.
+    const roomy = wasmComponent(bytes, { name: "huge", maxMemoryBytes: 2 * 1024 ** 3 });
+    await expect(roomy(null, step())).rejects.toMatchObject({ code: "component_output_invalid" });
+  });
+
   it("are stopped when their step is aborted", async () => {
     const spin = wasmComponent(await fixtureWasm("spin"), { name: "spin", timeout: "1h" });
     const controller = new AbortController();

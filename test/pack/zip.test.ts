@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from "node:fs";
+import { symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { digestsOf, openPack, readPack, writeZip } from "../../src/pack/index.js";
@@ -85,6 +85,14 @@ describe("zip packs", () => {
     ).rejects.toMatchObject({
       code: "pack_too_large",
     });
+  });
+
+  it("refuse a .duropack file over 2 GiB (pack_too_large) by its size, before reading it", async () => {
+    // A sparse file: 3 GiB long, no data on disk. Reading it whole would fail with ERR_FS_FILE_TOO_LARGE.
+    const path = join(freshDir("duro-zip-"), "huge.duropack");
+    writeFileSync(path, rawZip(base()));
+    truncateSync(path, 3 * 1024 ** 3);
+    await expect(readPack(path)).rejects.toMatchObject({ code: "pack_too_large", details: { size: 3 * 1024 ** 3 } });
   });
 
   it("refuse an entry whose size header lies, while inflating it", async () => {

@@ -108,9 +108,10 @@ async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, TRUST_OPTIONS);
   const out = output(values.json);
   const path = requirePositional(positionals, 0, "the pack: duro pack inspect <pack>");
-  const { verifyPack } = await packModule();
+  const { netGrants, verifyPack } = await packModule();
   const { pack, signature } = await verifyPack(path, { signing: "dev", trustedKeys: trustedKeySources(values) });
   const m = pack.manifest;
+  const network = netGrants(m.capabilities);
   const components = Object.entries(m.components).map(([name, c]) => ({ name, kind: c.kind, path: c.path, capabilities: c.capabilities }));
   out.print(
     [
@@ -121,6 +122,7 @@ async function inspectCommand(args: string[]): Promise<number> {
       `  flows:        ${m.flows.join(", ") || "(none)"}`,
       `  components:   ${components.map((c) => `${c.name} (${c.kind}${c.capabilities.length ? `: ${c.capabilities.join(", ")}` : ""})`).join(", ") || "(none)"}`,
       `  capabilities: ${m.capabilities.join(", ") || "(none)"}`,
+      `  network:      ${network.length ? `http nodes may reach ${network.join(", ")}` : "none: http nodes may reach no host"}`,
       `  secrets:      ${m.secrets.join(", ") || "(none)"}`,
       `  files:        ${Object.keys(m.files).length}`,
     ].join("\n"),
@@ -134,6 +136,7 @@ async function inspectCommand(args: string[]): Promise<number> {
     flows: m.flows,
     components,
     capabilities: m.capabilities,
+    network,
     secrets: m.secrets,
     files: Object.keys(m.files).length,
   });

@@ -30,7 +30,7 @@ export const callNode: NodeKind = {
     const output = await rt.ctx.step(
       rt.name,
       async (step) => {
-        const args = await rt.value(node.with ?? {}, "with");
+        const args = await rt.value(node.with ?? {}, "with", {}, step.signal);
         const mock = toolMock(name);
         return (await (mock ? mock(args) : component(args, step))) ?? null;
       },

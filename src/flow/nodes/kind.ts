@@ -3,6 +3,7 @@
 import type { ComponentRegistry, Duration, StepOptions, WorkflowContext, WorkflowDefinition } from "../../core/index.js";
 import type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema, PathSegment } from "../document.js";
 import type { Scope } from "../expression.js";
+import type { HttpLimits } from "./http.js";
 
 /** A nested graph in a node's spec (`map` bodies, `parallel` branches): `{ entry?, nodes }`. */
 export const GRAPH: JsonSchema = { $ref: "#/$defs/graph" };
@@ -35,10 +36,15 @@ export interface NodeRuntime {
   /** The output of the node that ran before this one in the same graph. */
   previous: unknown;
   components: ComponentRegistry;
+  /** Where `http` nodes may connect and how much they may read. */
+  http: HttpLimits;
   /** Reads a secret for `$secret()`; refuses (`secret_not_declared`) one a pack did not declare. */
   secret(name: string): string;
-  /** Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. */
-  value(value: unknown, field: string, extra?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Resolves "=expressions" inside a value of the node's spec; `field` names it in errors. Inside a step, pass the
+   * step's signal: when the step times out, a still-running expression stops.
+   */
+  value(value: unknown, field: string, extra?: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
   /** Evaluates an always-expression field. */
   expression(text: string, field: string): Promise<unknown>;
   /** The workflow of another flow, for `subflow`. */

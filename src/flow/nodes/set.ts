@@ -7,7 +7,10 @@ export const setNode: NodeKind = {
   summary: "Evaluates each value and stores it in `vars`; the output is the object of new values.",
   spec: { type: "object", minProperties: 1, additionalProperties: VALUE },
   async run(node, rt) {
-    const values = await rt.ctx.step(rt.name, async () => rt.value(node.set, "set"), { ...rt.stepOptions, retry: { maxAttempts: 1 } });
+    const values = await rt.ctx.step(rt.name, async (step) => rt.value(node.set, "set", {}, step.signal), {
+      ...rt.stepOptions,
+      retry: { maxAttempts: 1 },
+    });
     if (isRecord(values)) Object.assign(rt.scope.vars, values);
     return { output: values };
   },

@@ -26,8 +26,8 @@ export const validateNode: NodeKind = {
     const spec = node.validate as ValidateSpec;
     const result = await rt.ctx.step(
       rt.name,
-      async () => {
-        const value = (await rt.value(spec.value, "validate.value")) ?? null;
+      async (step) => {
+        const value = (await rt.value(spec.value, "validate.value", {}, step.signal)) ?? null;
         const issues = schemaIssues(spec.schema, value);
         return issues.length === 0 ? { valid: true as const, value } : { valid: false as const, issues };
       },
