@@ -152,10 +152,15 @@ describe("journal stream", () => {
     const id = await s.startSettled("expense", { amount: 1 });
     const globexRun = await s.startSettled("expense", { amount: 2 }, s.keys.globexAdmin);
     const aborts: AbortController[] = [];
+    // Held until the end: undici cancels the body of a response that is garbage-collected, which would close its
+    // stream and give its slot back in the middle of the test.
+    const responses: Response[] = [];
     const open = async (token: string, runId = id) => {
       const abort = new AbortController();
       aborts.push(abort);
-      return fetch(`${base}/v1/runs/${runId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      const response = await fetch(`${base}/v1/runs/${runId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      responses.push(response);
+      return response;
     };
     try {
       expect((await open(s.keys.acmeViewer)).status).toBe(200);
