@@ -1169,11 +1169,19 @@ export class Invocation {
     this.failOutcome(error);
   }
 
+  /**
+   * Counts background work (looking for a wait's message, running a child inline) until it settles. A storage failure
+   * or a lost lease there says nothing about the run: it ends this invocation and the run resumes from its journal,
+   * as a failed commit would. Anything else is the run's own failure.
+   */
   private track(promise: Promise<unknown>): void {
     this.inFlight++;
     promise
       .catch((error) => {
-        if (!this.finished) void this.finish({ type: "run_failed", error: toErrorInfo(error) });
+        if (this.finished) return;
+        if (isDuroError(error) && (error.code === "lease_lost" || error.code === "inbox_conflict")) return this.stop(error);
+        if (isDuroError(error) && error.category === "storage") return this.crash(error);
+        void this.finish({ type: "run_failed", error: toErrorInfo(error) });
       })
       .finally(() => {
         this.inFlight--;
