@@ -206,6 +206,24 @@ describe("PostgresStore", () => {
     expect((await a.read("r1")).map((e) => e.seq)).toEqual([1, 2]);
   });
 
+  it("a heartbeat whose update misses a lease that then reads as current tries again instead of failing the invocation", async () => {
+    const clock = new FakeClock();
+    const store = open(freshSchema(), clock);
+    await store.createRun(newRun("r1"));
+    const lease = (await store.claimRun("r1", "w1", 30_000)) as Lease;
+    // Stands in for a commit landing between the update and the read that explains it: the first update matches nothing.
+    const internals = store as unknown as { rows: (on: unknown, statement: string, values: unknown[]) => Promise<unknown[]> };
+    const rows = internals.rows.bind(store);
+    let missed = 0;
+    internals.rows = async (on, statement, values) => {
+      if (statement === "heartbeat" && missed++ === 0) return [];
+      return rows(on, statement, values);
+    };
+    clock.advance(1_000);
+    await expect(store.heartbeat(lease, 30_000)).resolves.toEqual({ expiresAt: clock.now() + 30_000 });
+    expect(missed).toBe(2);
+  });
+
   it("concurrent appends by the lease holder with the same expectedSeq: one lands, the other gets lease_lost", async () => {
     const schema = freshSchema();
     const clock = new FakeClock();

@@ -104,6 +104,9 @@ interface WaitRow {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** Heartbeats tried before a lease that looks current but does not take the update is reported as a bug. */
+const HEARTBEAT_ATTEMPTS = 3;
+
 export class PostgresStore implements Store {
   private readonly clock: () => number;
   private readonly pool: pg.Pool;
@@ -359,23 +362,30 @@ export class PostgresStore implements Store {
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<{ expiresAt: number; cancelRequested?: string }> {
     return this.use(async () => {
-      const now = this.clock();
-      const expiresAt = now + leaseMs;
-      const [row] = await this.rows<{ cancel_requested: string | null }>(this.pool, "heartbeat", [
-        lease.runId,
-        lease.workerId,
-        lease.epoch,
-        now,
-        expiresAt,
-      ]);
-      if (row) return row.cancel_requested === null ? { expiresAt } : { expiresAt, cancelRequested: row.cancel_requested };
-      // Not extended: find out why, for the error.
-      const [run] = await this.rows<RunRow>(this.pool, "selectRun", [lease.runId]);
-      if (!run) throw runNotFound(lease.runId);
-      checkLease(fenceView(run, run.last_seq ?? 0), lease, now);
-      throw new DuroError("internal_error", `heartbeat of run ${lease.runId} failed although its lease looks current`, {
-        category: "internal",
-      });
+      // The update and the read that explains its failure are two statements: a commit of the run between them can
+      // make a lease that the update did not match look current. That is a reason to try again, not to give up the
+      // run (the simulation saw it with four workers on one database).
+      for (let attempt = 1; ; attempt++) {
+        const now = this.clock();
+        const expiresAt = now + leaseMs;
+        const [row] = await this.rows<{ cancel_requested: string | null }>(this.pool, "heartbeat", [
+          lease.runId,
+          lease.workerId,
+          lease.epoch,
+          now,
+          expiresAt,
+        ]);
+        if (row) return row.cancel_requested === null ? { expiresAt } : { expiresAt, cancelRequested: row.cancel_requested };
+        // Not extended: find out why, for the error.
+        const [run] = await this.rows<RunRow>(this.pool, "selectRun", [lease.runId]);
+        if (!run) throw runNotFound(lease.runId);
+        checkLease(fenceView(run, run.last_seq ?? 0), lease, now);
+        if (attempt === HEARTBEAT_ATTEMPTS) {
+          throw new DuroError("internal_error", `heartbeat of run ${lease.runId} failed ${attempt} times although its lease looks current`, {
+            category: "internal",
+          });
+        }
+      }
     });
   }
 
