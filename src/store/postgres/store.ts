@@ -381,9 +381,13 @@ export class PostgresStore implements Store {
         if (!run) throw runNotFound(lease.runId);
         checkLease(fenceView(run, run.last_seq ?? 0), lease, now);
         if (attempt === HEARTBEAT_ATTEMPTS) {
-          throw new DuroError("internal_error", `heartbeat of run ${lease.runId} failed ${attempt} times although its lease looks current`, {
-            category: "internal",
-          });
+          throw new DuroError(
+            "internal_error",
+            `heartbeat of run ${lease.runId} failed ${attempt} times although its lease looks current`,
+            {
+              category: "internal",
+            },
+          );
         }
       }
     });
