@@ -158,7 +158,10 @@ describe("journal stream", () => {
     const open = async (token: string, runId = id) => {
       const abort = new AbortController();
       aborts.push(abort);
-      const response = await fetch(`${base}/v1/runs/${runId}/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      const response = await fetch(`${base}/v1/runs/${runId}/stream`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: abort.signal,
+      });
       responses.push(response);
       return response;
     };
