@@ -5,40 +5,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createEngine, DuroError, type Engine, type WorkflowDefinition } from "../index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
-import { commands } from "./commands/index.js";
-
-const CORE_USAGE = [
-  "duro run <file> [--workflow <name> | --flow <id>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
-  "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
-  "        <file> is a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack):",
-  "        [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",
-  "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>] [--any-version] [--signing strict|dev] [--pubkey <pem>]...",
-  "        [--retention completed=30d,failed=90d,cancelled=30d] [--retention-archive <dir>] [--retention-batch <n>]",
-  "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
-  "duro runs show <runId>",
-  "duro runs events <runId>",
-  "duro runs export <runId> [--artifacts-dir <dir>]",
-  "duro runs tail <runId> [--poll-ms <ms>]",
-  "duro runs verify <runId...> | --all   (check the journal's hash chain)",
-  "duro runs fork <runId> [<file...>] --from-step <key> [--input <json>] [--id <newId>]   (with files: onto that code's version)",
-  "duro runs prune --status completed|failed|cancelled --older-than <duration> [--batch <n>] [--archive <dir>] [--artifacts]",
-  "duro signal <eventKey> [--payload <json>]",
-  "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
-  "duro answer <runId> <name> --value <json> [--by <name>]",
-  "duro cancel <runId> [--reason <text>]",
-  "duro resume <runId> [<file...>] [--lease-ms <ms>] [--any-version] [--mock-llm <script.json>] [--mocks <mocks.yaml>]",
-  "duro db migrate",
-];
-
-const FOOTER = `every command takes --db <url> (default: $DURO_DB, else ${DEFAULT_DB_URL}) and --json.
-database URLs: sqlite:path/to/file.db[?synchronous=full], postgres://user:password@host:5432/db[?schema=duro]
-exit codes: 0 completed, 1 failed or cancelled, 2 bad usage or input, 3 waiting.`;
-
-/** The whole usage text: the core commands, then those registered in ./commands/index.ts. */
-export function usageText(): string {
-  const lines = [...CORE_USAGE, ...commands.flatMap((c) => c.usage)];
-  return `duro: durable workflows and agent runs\n\nusage:\n${lines.map((l) => `  ${l}`).join("\n")}\n\n${FOOTER}`;
-}
+import { usageText } from "./help.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
 

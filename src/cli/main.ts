@@ -10,20 +10,9 @@ import { commands } from "./commands/index.js";
 import { runsPrune } from "./commands/prune.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
 import { runsVerify } from "./commands/verify.js";
-import {
-  currentUser,
-  EXIT,
-  engineFor,
-  type Out,
-  output,
-  parse,
-  parseJson,
-  positiveInt,
-  requirePositional,
-  usage,
-  usageText,
-} from "./common.js";
+import { currentUser, EXIT, engineFor, type Out, output, parse, parseJson, positiveInt, requirePositional, usage } from "./common.js";
 import { DEV_RUN_FLAGS } from "./devloop-flags.js";
+import { asksForHelp, commandOf, helpText, usageText } from "./help.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import {
   formatError,
@@ -43,9 +32,14 @@ export { EXIT } from "./common.js";
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
+  if (!command) {
     console.log(usageText());
-    return command ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
+  }
+  // Before anything is parsed or opened: `duro runs prune … --help` must describe the command, never run it.
+  if (command === "help" || asksForHelp(argv)) {
+    console.log(helpText(command === "help" ? rest : argv));
+    return EXIT.ok;
   }
   try {
     switch (command) {
@@ -74,21 +68,35 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } catch (error) {
-    return reportError(error);
+    return reportError(error, argv);
   }
 }
 
-function reportError(error: unknown): number {
+function reportError(error: unknown, argv: string[]): number {
   if (isDuroError(error)) {
     console.error(formatError(error));
     return ["input", "definition", "auth"].includes(error.category) ? EXIT.usage : EXIT.failed;
   }
-  const message =
-    (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-      ? formatError(usage((error as Error).message))
-      : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
-  console.error(message);
-  return (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failed;
+  const parseError = argumentError(error, argv);
+  if (parseError) return reportError(parseError, argv);
+  console.error(`duro: internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return EXIT.failed;
+}
+
+/** node:util's parseArgs errors as coded errors that name the command's help. */
+function argumentError(error: unknown, argv: string[]): DuroError | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return undefined;
+  const command = `duro ${commandOf(argv)?.path ?? argv[0]}`;
+  const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? "";
+    return new DuroError("unknown_flag", `${command} takes no flag ${flag}; ${command} --help lists the flags it takes`, {
+      category: "input",
+      details: { flag },
+    });
+  }
+  return new DuroError("usage", `${message}; ${command} --help describes the command`, { category: "input" });
 }
 
 // ---------- run ----------

@@ -226,8 +226,8 @@ describe.concurrent("the duro command", () => {
       {
         name: "an unknown flag",
         args: (db) => ["run", VALIDATED, "--input", GOOD_INPUT, "--frobnicate", "--db", db],
-        code: "usage",
-        mentions: ["--frobnicate"],
+        code: "unknown_flag",
+        mentions: ["--frobnicate", "duro run --help"],
       },
     ];
 

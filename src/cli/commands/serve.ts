@@ -7,10 +7,6 @@ import type { CliCommand } from "./index.js";
 
 export const serveCommand: CliCommand = {
   name: "serve",
-  usage: [
-    "duro serve [<file...>] [--port 8080] [--host 127.0.0.1] [--allowed-host <name>]... [--allowed-origin <origin>]...",
-    "           [--no-worker] [--concurrency <n>] [--dev]",
-  ],
   run: serve,
 };
 
