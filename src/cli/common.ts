@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { createEngine, DuroError, type Engine, type WorkflowDefinition } from "../index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { usageText } from "./help.js";
+import { useDbInHints } from "./hints.js";
+import { jsonText, say } from "./output.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
 
@@ -47,16 +49,17 @@ export function output(json: boolean): Out {
   return {
     json,
     print: (text) => {
-      if (!json) console.log(text);
+      if (!json) say(text);
     },
     data: (value) => {
-      if (json) console.log(JSON.stringify(value, null, 2));
+      if (json) console.log(jsonText(value));
     },
   };
 }
 
 /** Opens the store --db names; the default file's folder is created, any other path must exist. */
 export function openDb(url: string | undefined, options: { clock?: () => number } = {}) {
+  useDbInHints(url);
   const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
   if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
   return openStore(dbUrl, options);

@@ -3,6 +3,7 @@ import { DEFAULT_WORKER_CONCURRENCY, DuroError } from "../../index.js";
 import type { ServerMetrics } from "../../server/index.js";
 import { EXIT, engineFor, output, parse, positiveInt } from "../common.js";
 import { loadWorkflowFiles } from "../load.js";
+import { warn } from "../output.js";
 import type { CliCommand } from "./index.js";
 
 export const serveCommand: CliCommand = {
@@ -51,7 +52,7 @@ async function serve(args: string[]): Promise<number> {
     ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
   });
   if (values.dev) {
-    console.error(
+    warn(
       "\n  !!! duro serve --dev: NO AUTHENTICATION. Anyone who can reach 127.0.0.1:" +
         `${server.port} acts as an admin of tenant "default". Never use --dev on a shared machine or in production. !!!\n`,
     );
