@@ -133,8 +133,11 @@ export const COMMAND_HELP: CommandHelp[] = [
   {
     path: "signal",
     summary: "sends an event to the runs waiting on its key (kept in the inbox until one does)",
-    usage: ["<eventKey> [--payload <json>]"],
-    flags: [["--payload <json>", "the event's payload (default null)"]],
+    usage: ["<eventKey> [--payload <json>] [--tenant <t>]"],
+    flags: [
+      ["--payload <json>", "the event's payload (default null)"],
+      ["--tenant <t>", "the tenant of the runs it is for (default: default); runs started through the API may have another"],
+    ],
   },
   {
     path: "approve",

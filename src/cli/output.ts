@@ -110,9 +110,7 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
           write(`${run} ${yellow("…")} ${key} ${describeWait(event)}`);
           break;
         case "wait_resolved":
-          write(
-            `${run} ${green("✓")} ${key} ${dim(`${plain(event.by)} after ${formatMs(at - (started.get(`${runId}/${event.key}`) ?? at))}`)}`,
-          );
+          write(`${run} ${green("✓")} ${key} ${dim(`${plain(event.by)}${waitedFor(started.get(`${runId}/${event.key}`), at)}`)}`);
           break;
         case "run_completed":
           write(`${run} ${green("completed")}`);
@@ -128,6 +126,11 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
       }
     }
   };
+}
+
+/** " after 3.2s" when this process saw the wait start; a resumed process did not, and says nothing rather than "0ms". */
+function waitedFor(startedAt: number | undefined, resolvedAt: number): string {
+  return startedAt === undefined ? "" : ` after ${formatMs(resolvedAt - startedAt)}`;
 }
 
 export function describeWait(wait: {
