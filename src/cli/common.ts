@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "../core/index.js";
 import { createEngine, DuroError, type Engine, type WorkflowDefinition } from "../index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
 import { usageText } from "./help.js";
@@ -84,6 +85,13 @@ export function parseJson(text: string, what: string, flag: string): unknown {
         category: "input",
       });
     }
+  }
+  if (jsonNestsDeeperThan(source, DEFAULT_MAX_JSON_DEPTH)) {
+    throw new DuroError(
+      "input_too_deep",
+      `${flag} nests objects and arrays more than ${DEFAULT_MAX_JSON_DEPTH} levels deep (the limit the API sets too); flatten it`,
+      { category: "input", details: { flag, maxDepth: DEFAULT_MAX_JSON_DEPTH } },
+    );
   }
   try {
     return JSON.parse(source);

@@ -22,7 +22,7 @@ async function serve(args: string[]): Promise<number> {
     dev: { type: "boolean", default: false },
   });
   const out = output(values.json);
-  const port = values.port === "0" ? 0 : positiveInt(values.port, "--port", 8080);
+  const port = portOf(values.port);
   if (values.dev && values.host !== undefined && values.host !== "127.0.0.1") {
     throw new DuroError("usage", `--dev serves without API keys and only on 127.0.0.1; drop --host ${values.host} or --dev`, {
       category: "input",
@@ -50,6 +50,19 @@ async function serve(args: string[]): Promise<number> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
     ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+  }).catch(async (error: unknown) => {
+    await engine.close();
+    throw (error as { code?: unknown }).code === "EADDRINUSE"
+      ? new DuroError(
+          "port_in_use",
+          `port ${port} is in use by another program; stop it or choose another port: --port <n> (0 picks a free one)`,
+          {
+            category: "input",
+            details: { port },
+            cause: error,
+          },
+        )
+      : error;
   });
   if (values.dev) {
     warn(
@@ -77,4 +90,17 @@ async function serve(args: string[]): Promise<number> {
   out.print("stopping: letting running steps finish…");
   await server.close();
   return EXIT.ok;
+}
+
+/** --port: 1 to 65535, or 0 for any free port. */
+function portOf(value: string | undefined): number {
+  if (value === undefined) return 8080;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new DuroError("port_invalid", `--port must be a TCP port from 1 to 65535 (or 0 for any free one), not "${value}"`, {
+      category: "input",
+      details: { port: value },
+    });
+  }
+  return port;
 }
