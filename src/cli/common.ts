@@ -1,5 +1,5 @@
 // What every duro command shares: argument parsing, output, exit codes, opening the store.
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -58,21 +58,71 @@ export function output(json: boolean): Out {
   };
 }
 
-/** Opens the store --db names; the default file's folder is created, any other path must exist. */
-export function openDb(url: string | undefined, options: { clock?: () => number } = {}) {
+/** How a command opens the database. */
+export interface OpenDbOptions {
+  clock?: () => number;
+  /**
+   * Whether a SQLite file that does not exist is created. Only commands that start or serve runs, or set the
+   * database up, create one: any other command given a wrong path would otherwise answer from an empty new
+   * database ("no runs") instead of saying the path is wrong. default false
+   */
+  create?: boolean;
+}
+
+/** Opens the store --db names; the default file's folder is created when the command may create the database. */
+export function openDb(url: string | undefined, options: OpenDbOptions = {}) {
   useDbInHints(url);
   const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
+  const parsed = parseDbUrl(dbUrl);
+  if (parsed.kind === "sqlite" && !options.create && !existsSync(resolve(parsed.path))) {
+    throw new DuroError(
+      "db_not_found",
+      `there is no duro database at ${resolve(parsed.path)}; check --db (or $DURO_DB), or create one: duro db migrate --db ${dbUrl} (duro run creates one too)`,
+      { category: "input", details: { path: resolve(parsed.path) } },
+    );
+  }
   if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
-  return openStore(dbUrl, options);
+  const store = openStore(dbUrl, options.clock ? { clock: options.clock } : {});
+  if (parsed.kind === "sqlite") {
+    const path = resolve(parsed.path);
+    const { dev, ino } = statSync(path);
+    openedFiles.set(store, { path, dev, ino });
+  }
+  return store;
+}
+
+// The SQLite file each store opened, by device and inode: a file deleted or replaced while a command ran would
+// otherwise go unnoticed (the open handle keeps writing to the unlinked file) and the command would report success.
+const openedFiles = new WeakMap<object, { path: string; dev: number; ino: number }>();
+
+/** Fails with `db_file_missing` / `db_file_replaced` when the SQLite file the store opened is gone or another file. */
+export function checkDbFile(store: object): void {
+  const opened = openedFiles.get(store);
+  if (opened === undefined) return;
+  const now = existsSync(opened.path) ? statSync(opened.path) : undefined;
+  if (now === undefined) {
+    throw new DuroError(
+      "db_file_missing",
+      `the database file ${opened.path} was deleted while this command ran; what it wrote since is lost with the deleted file. Restore the file from a backup, or start again with a new database`,
+      { category: "storage", details: { path: opened.path } },
+    );
+  }
+  if (now.dev !== opened.dev || now.ino !== opened.ino) {
+    throw new DuroError(
+      "db_file_replaced",
+      `the database file ${opened.path} was replaced by another file while this command ran; what it wrote went to the old file. Check what replaced it before going on`,
+      { category: "storage", details: { path: opened.path } },
+    );
+  }
 }
 
 export function engineFor(
   db: string | undefined,
   workflows: WorkflowDefinition[] = [],
   extra: Partial<Parameters<typeof createEngine>[0]> = {},
+  open: Pick<OpenDbOptions, "create"> = {},
 ): Engine {
-  if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
-  return createEngine({ store: openDb(db, extra.clock ? { clock: extra.clock } : {}), workflows, ...extra });
+  return createEngine({ store: openDb(db, { ...(extra.clock ? { clock: extra.clock } : {}), ...open }), workflows, ...extra });
 }
 
 export function parseJson(text: string, what: string, flag: string): unknown {

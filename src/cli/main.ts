@@ -10,7 +10,19 @@ import { commands } from "./commands/index.js";
 import { runsPrune } from "./commands/prune.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
 import { runsVerify } from "./commands/verify.js";
-import { currentUser, EXIT, engineFor, type Out, output, parse, parseJson, positiveInt, requirePositional, usage } from "./common.js";
+import {
+  checkDbFile,
+  currentUser,
+  EXIT,
+  engineFor,
+  type Out,
+  output,
+  parse,
+  parseJson,
+  positiveInt,
+  requirePositional,
+  usage,
+} from "./common.js";
 import { DEV_RUN_FLAGS } from "./devloop-flags.js";
 import { asksForHelp, commandOf, helpText, usageText } from "./help.js";
 import { duroCommand } from "./hints.js";
@@ -139,12 +151,17 @@ async function runCommand(args: string[]): Promise<number> {
   const { devSession } = await import("./devloop.js");
   const dev = devSession(values, out.json || values.detach ? undefined : progressPrinter(say));
   dev.checkInput(input, def.name);
-  const engine = engineFor(values.db, module.workflows, {
-    queues: module.queues,
-    inlineWaitMs: 30_000,
-    leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
-    ...dev.engineOptions,
-  });
+  const engine = engineFor(
+    values.db,
+    module.workflows,
+    {
+      queues: module.queues,
+      inlineWaitMs: 30_000,
+      leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
+      ...dev.engineOptions,
+    },
+    { create: true },
+  );
   try {
     const handle = await engine.start(def, input, {
       source: module.file,
@@ -174,6 +191,7 @@ async function runCommand(args: string[]): Promise<number> {
 
 /** Prints how a run ended, or what it waits for; `resumeFlags` are the words a `duro resume` hint must repeat. */
 async function finalReport(engine: Engine, runId: string, out: Out, resumeFlags: string[]): Promise<number> {
+  checkDbFile(engine.store);
   const run = await engine.get(runId);
   out.data(run);
   out.print(`\nrun ${run.id} ${run.status}`);
@@ -220,14 +238,19 @@ async function workerCommand(args: string[]): Promise<number> {
   const modules = await loadWorkflowFiles(positionals, packOptions(values));
   const workflows = modules.flatMap((m) => m.workflows);
   const out = output(values.json);
-  const engine = engineFor(values.db, workflows, {
-    queues: modules.flatMap((m) => m.queues),
-    leaseMs,
-    schedules: modules.flatMap((m) => m.schedules),
-    ...pinningOption(values),
-    ...(out.json ? {} : { onEvents: progressPrinter(say) }),
-    ...retentionOption(values, out),
-  });
+  const engine = engineFor(
+    values.db,
+    workflows,
+    {
+      queues: modules.flatMap((m) => m.queues),
+      leaseMs,
+      schedules: modules.flatMap((m) => m.schedules),
+      ...pinningOption(values),
+      ...(out.json ? {} : { onEvents: progressPrinter(say) }),
+      ...retentionOption(values, out),
+    },
+    { create: true },
+  );
   // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
   await engine.schedules.sync();
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
@@ -515,7 +538,7 @@ async function dbCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});
   if (positionals[0] !== "migrate") throw usage(`unknown "db ${positionals[0] ?? ""}"; use duro db migrate`);
   const out = output(values.json);
-  const engine = engineFor(values.db);
+  const engine = engineFor(values.db, [], {}, { create: true });
   try {
     // Opening a store brings its schema up to date; the first query makes a lazy (PostgreSQL) store connect.
     await engine.store.listRuns({ limit: 1 });

@@ -30,7 +30,7 @@ async function createKey(args: string[]): Promise<number> {
   if (values.tenant === undefined) throw usage("missing --tenant <t>");
   if (values.role === undefined) throw usage("missing --role admin|operator|viewer");
   const out = output(values.json);
-  const store = openDb(values.db);
+  const store = openDb(values.db, { create: true });
   try {
     const { createApiKey } = await import("../../server/index.js");
     const { token, key } = await createApiKey(store, {

@@ -32,12 +32,17 @@ async function serve(args: string[]): Promise<number> {
   const { listen, RunEventHub, ServerMetrics } = await import("../../server/index.js");
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
-  const engine = engineFor(values.db, workflows, {
-    onEvents: (runId, events) => {
-      hub.publish(runId);
-      metrics?.onEvents(runId, events);
+  const engine = engineFor(
+    values.db,
+    workflows,
+    {
+      onEvents: (runId, events) => {
+        hub.publish(runId);
+        metrics?.onEvents(runId, events);
+      },
     },
-  });
+    { create: true },
+  );
   metrics = new ServerMetrics(engine.store);
   const worker = !values["no-worker"] && workflows.length > 0;
   const server = await listen({
