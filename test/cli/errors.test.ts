@@ -30,6 +30,12 @@ describe.concurrent("coded errors, not stack traces", { timeout: 60_000 }, () =>
     await refused(["run", file], "module_load_failed", "it threw null");
   });
 
+  it("an error thrown by the workflow's own code (here on --input null) is workflow_error, not step_error", async () => {
+    const result = await duro(["run", fixture("echo.ts"), "--input", "null", ...db], cli);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain("error [workflow_error]: Cannot read properties of null");
+  });
+
   it("--port 99999 is port_invalid", async () => {
     await refused(["serve", "--port", "99999"], "port_invalid", '"99999"');
   });
