@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine, openSqliteStore } from "../../src/index.js";
 import { type CliOptions, DURO_BIN, duro, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { signedPack, smallPackFiles } from "../support/packs.js";
 import { kid } from "../support/workflows/family.js";
 
 afterAll(removeTempDirs);
@@ -82,6 +83,23 @@ describe("printed hints work", { timeout: 180_000 }, () => {
     const raised = execute(raise, cli);
     expect(raised.code, raised.output).toBe(0);
     expect(raised.output).toContain("raised");
+  });
+
+  it("the resume hint of a pack run repeats the --pubkey it was trusted with", async () => {
+    const files = smallPackFiles();
+    files["flows/hello.yaml"] =
+      "id: hello\nnodes:\n  gate: { approval: { summary: check }, next: greet }\n  greet: { call: greet, with: { name: input.name } }\n";
+    const { dir: pack, keys } = await signedPack(files);
+    const pubkey = join(dir, "pack.pub.pem");
+    writeFileSync(pubkey, keys.publicKeyPem);
+    const ran = await duro(["run", pack, "--pubkey", pubkey, "--input", '{"name":"ada"}', ...db], cli);
+    expect(ran.code, ran.stderr).toBe(3);
+    const [approve, resume] = hintsIn(ran.stdout);
+    expect(resume).toContain(`--pubkey ${pubkey}`);
+    expect(execute(approve as string, cli).code).toBe(0);
+    const resumed = execute(resume as string, cli);
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(resumed.output).toMatch(/run r_\w+ completed/);
   });
 
   it("runs list's next-page hint keeps its filters and works", async () => {
