@@ -10,5 +10,8 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const code = await main(process.argv.slice(2));
+// A pipe to a slow reader (`duro runs events <id> --json | jq`) still holds output in the process: exiting before it
+// drained would cut it at a multiple of 64 KiB. The callback of a write runs once the writes queued before it are out.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
 // Exit explicitly: a run that suspended may leave user timers behind that must not keep the CLI alive.
 process.exit(code);

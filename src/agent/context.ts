@@ -17,7 +17,12 @@ declare module "../core/context.js" {
   }
 }
 
-const runtimes = new WeakMap<WorkflowContext, AgentRuntime>();
+// Shared by every copy of duro in the process: a workflow file can import another copy (the repository's src/ next to
+// the CLI's dist/) than the executor that built its context, and the toolkit must find that context's runtime.
+const RUNTIMES = Symbol.for("duro.agent.runtimes");
+const shared = globalThis as { [RUNTIMES]?: WeakMap<WorkflowContext, AgentRuntime> };
+shared[RUNTIMES] ??= new WeakMap<WorkflowContext, AgentRuntime>();
+const runtimes = shared[RUNTIMES];
 
 /** The toolkit's state for a context (the run's ledger); used by phase templates and reports. */
 export function runtimeOf(ctx: WorkflowContext): AgentRuntime {

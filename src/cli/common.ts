@@ -1,44 +1,14 @@
 // What every duro command shares: argument parsing, output, exit codes, opening the store.
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "../core/index.js";
 import { createEngine, DuroError, type Engine, type WorkflowDefinition } from "../index.js";
 import { DEFAULT_DB_URL, openStore, parseDbUrl } from "../store/index.js";
-import { commands } from "./commands/index.js";
-
-const CORE_USAGE = [
-  "duro run <file> [--workflow <name> | --flow <id>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach] [--lease-ms <ms>] [--mock-llm <script.json>]",
-  "        [--artifacts-dir <dir>] [--mocks <mocks.yaml>] [--record <cassette.json>]",
-  "        <file> is a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack):",
-  "        [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",
-  "duro worker <file...> [--concurrency <n>] [--until-idle] [--lease-ms <ms>] [--grace-ms <ms>] [--any-version] [--signing strict|dev] [--pubkey <pem>]...",
-  "        [--retention completed=30d,failed=90d,cancelled=30d] [--retention-archive <dir>] [--retention-batch <n>]",
-  "duro runs list [--status <s>] [--workflow <w>] [--limit <n>] [--inbox]",
-  "duro runs show <runId>",
-  "duro runs events <runId>",
-  "duro runs export <runId> [--artifacts-dir <dir>]",
-  "duro runs tail <runId> [--poll-ms <ms>]",
-  "duro runs verify <runId...> | --all   (check the journal's hash chain)",
-  "duro runs fork <runId> [<file...>] --from-step <key> [--input <json>] [--id <newId>]   (with files: onto that code's version)",
-  "duro runs prune --status completed|failed|cancelled --older-than <duration> [--batch <n>] [--archive <dir>] [--artifacts]",
-  "duro signal <eventKey> [--payload <json>]",
-  "duro approve <runId> [<gate>] [--reject | --abort] [--comment <text>] [--by <name>]",
-  "duro answer <runId> <name> --value <json> [--by <name>]",
-  "duro cancel <runId> [--reason <text>]",
-  "duro resume <runId> [<file...>] [--lease-ms <ms>] [--any-version] [--mock-llm <script.json>] [--mocks <mocks.yaml>]",
-  "duro db migrate",
-];
-
-const FOOTER = `every command takes --db <url> (default: $DURO_DB, else ${DEFAULT_DB_URL}) and --json.
-database URLs: sqlite:path/to/file.db[?synchronous=full], postgres://user:password@host:5432/db[?schema=duro]
-exit codes: 0 completed, 1 failed or cancelled, 2 bad usage or input, 3 waiting.`;
-
-/** The whole usage text: the core commands, then those registered in ./commands/index.ts. */
-export function usageText(): string {
-  const lines = [...CORE_USAGE, ...commands.flatMap((c) => c.usage)];
-  return `duro: durable workflows and agent runs\n\nusage:\n${lines.map((l) => `  ${l}`).join("\n")}\n\n${FOOTER}`;
-}
+import { usageText } from "./help.js";
+import { useDbInHints } from "./hints.js";
+import { jsonText, say } from "./output.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, waiting: 3 } as const;
 
@@ -80,28 +50,79 @@ export function output(json: boolean): Out {
   return {
     json,
     print: (text) => {
-      if (!json) console.log(text);
+      if (!json) say(text);
     },
     data: (value) => {
-      if (json) console.log(JSON.stringify(value, null, 2));
+      if (json) console.log(jsonText(value));
     },
   };
 }
 
-/** Opens the store --db names; the default file's folder is created, any other path must exist. */
-export function openDb(url: string | undefined, options: { clock?: () => number } = {}) {
+/** How a command opens the database. */
+export interface OpenDbOptions {
+  clock?: () => number;
+  /**
+   * Whether a SQLite file that does not exist is created. Only commands that start or serve runs, or set the
+   * database up, create one: any other command given a wrong path would otherwise answer from an empty new
+   * database ("no runs") instead of saying the path is wrong. default false
+   */
+  create?: boolean;
+}
+
+/** Opens the store --db names; the default file's folder is created when the command may create the database. */
+export function openDb(url: string | undefined, options: OpenDbOptions = {}) {
+  useDbInHints(url);
   const dbUrl = url ?? process.env.DURO_DB ?? DEFAULT_DB_URL;
+  const parsed = parseDbUrl(dbUrl);
+  if (parsed.kind === "sqlite" && !options.create && !existsSync(resolve(parsed.path))) {
+    throw new DuroError(
+      "db_not_found",
+      `there is no duro database at ${resolve(parsed.path)}; check --db (or $DURO_DB), or create one: duro db migrate --db ${dbUrl} (duro run creates one too)`,
+      { category: "input", details: { path: resolve(parsed.path) } },
+    );
+  }
   if (dbUrl === DEFAULT_DB_URL) mkdirSync(resolve(".duro"), { recursive: true });
-  return openStore(dbUrl, options);
+  const store = openStore(dbUrl, options.clock ? { clock: options.clock } : {});
+  if (parsed.kind === "sqlite") {
+    const path = resolve(parsed.path);
+    const { dev, ino } = statSync(path);
+    openedFiles.set(store, { path, dev, ino });
+  }
+  return store;
+}
+
+// The SQLite file each store opened, by device and inode: a file deleted or replaced while a command ran would
+// otherwise go unnoticed (the open handle keeps writing to the unlinked file) and the command would report success.
+const openedFiles = new WeakMap<object, { path: string; dev: number; ino: number }>();
+
+/** Fails with `db_file_missing` / `db_file_replaced` when the SQLite file the store opened is gone or another file. */
+export function checkDbFile(store: object): void {
+  const opened = openedFiles.get(store);
+  if (opened === undefined) return;
+  const now = existsSync(opened.path) ? statSync(opened.path) : undefined;
+  if (now === undefined) {
+    throw new DuroError(
+      "db_file_missing",
+      `the database file ${opened.path} was deleted while this command ran; what it wrote since is lost with the deleted file. Restore the file from a backup, or start again with a new database`,
+      { category: "storage", details: { path: opened.path } },
+    );
+  }
+  if (now.dev !== opened.dev || now.ino !== opened.ino) {
+    throw new DuroError(
+      "db_file_replaced",
+      `the database file ${opened.path} was replaced by another file while this command ran; what it wrote went to the old file. Check what replaced it before going on`,
+      { category: "storage", details: { path: opened.path } },
+    );
+  }
 }
 
 export function engineFor(
   db: string | undefined,
   workflows: WorkflowDefinition[] = [],
   extra: Partial<Parameters<typeof createEngine>[0]> = {},
+  open: Pick<OpenDbOptions, "create"> = {},
 ): Engine {
-  if (db !== undefined || process.env.DURO_DB) parseDbUrl(db ?? (process.env.DURO_DB as string));
-  return createEngine({ store: openDb(db, extra.clock ? { clock: extra.clock } : {}), workflows, ...extra });
+  return createEngine({ store: openDb(db, { ...(extra.clock ? { clock: extra.clock } : {}), ...open }), workflows, ...extra });
 }
 
 export function parseJson(text: string, what: string, flag: string): unknown {
@@ -114,6 +135,13 @@ export function parseJson(text: string, what: string, flag: string): unknown {
         category: "input",
       });
     }
+  }
+  if (jsonNestsDeeperThan(source, DEFAULT_MAX_JSON_DEPTH)) {
+    throw new DuroError(
+      "input_too_deep",
+      `${flag} nests objects and arrays more than ${DEFAULT_MAX_JSON_DEPTH} levels deep (the limit the API sets too); flatten it`,
+      { category: "input", details: { flag, maxDepth: DEFAULT_MAX_JSON_DEPTH } },
+    );
   }
   try {
     return JSON.parse(source);

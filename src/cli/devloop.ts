@@ -11,7 +11,7 @@ import { buildCassette, writeCassette } from "../testing/cassette.js";
 import { MockClock, settleSkippingTimers } from "../testing/clock.js";
 import { loadMocksFile, Mocks } from "../testing/mocks.js";
 import { recordMocks } from "../testing/run-mocks.js";
-import { formatLeaseNotice } from "./output.js";
+import { formatLeaseNotice, warn } from "./output.js";
 
 export interface DevRunValues {
   "artifacts-dir"?: string | undefined;
@@ -59,7 +59,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
     settle: (engine, runId) =>
       clock
         ? settleSkippingTimers(engine, clock, runId, (from, to) => mocks.clockJumped(from, to))
-        : engine.runUntilSettled(runId, { maxWaitMs: 30_000, onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`) }),
+        : engine.runUntilSettled(runId, { maxWaitMs: 30_000, onLease: (notice) => warn(`duro: ${formatLeaseNotice(notice)}`) }),
     async finish(engine, runId, source) {
       const dir = values["artifacts-dir"] ?? runFolderPath(runId);
       mkdirSync(dir, { recursive: true });
@@ -68,7 +68,7 @@ export function devSession(values: DevRunValues, onEvents?: (runId: string, even
       await writeRunFolder(engine.store, runId, dir, { redactor });
       if (otlpConfigured()) {
         const problem = await exportRunOverOtlp(runId, await readJournal(engine.store, runId));
-        if (problem) console.error(`duro: ${problem}`);
+        if (problem) warn(`duro: ${problem}`);
       }
       if (values.record !== undefined) {
         const events = await readJournal(engine.store, runId);

@@ -21,6 +21,7 @@ import {
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, type LoadedModule } from "./load.js";
+import { warn } from "./output.js";
 
 interface FlowFile {
   file: string;
@@ -144,6 +145,6 @@ function define(flow: FlowFile): WorkflowDefinition {
 /** Warnings (an unreachable node, …) do not stop a flow, but the author must see them: one stderr line each. */
 export function printWarnings(problems: readonly FlowProblem[]): void {
   for (const problem of problems) {
-    if (problem.severity === "warning") console.error(`duro: warning: ${problemLocation(problem)}: ${problem.message} [${problem.code}]`);
+    if (problem.severity === "warning") warn(`duro: warning: ${problemLocation(problem)}: ${problem.message} [${problem.code}]`);
   }
 }

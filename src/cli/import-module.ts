@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { describeThrown } from "../core/index.js";
 import { DuroError } from "../index.js";
 
 const TS_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx"]);
@@ -25,7 +26,9 @@ export async function importModule(path: string, what: string): Promise<Record<s
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new DuroError("module_load_failed", `could not load ${path}: ${(error as Error).message}`, {
+    // A module may throw anything at its top level (`throw null`, a string), not only an Error.
+    const reason = error instanceof Error ? error.message : `it threw ${describeThrown(error)}`;
+    throw new DuroError("module_load_failed", `could not load ${path}: ${reason}; fix the module's top-level code`, {
       category: "input",
       cause: error,
       details: { file },

@@ -2,7 +2,7 @@
 // 2 bad usage or input (nothing was changed), 3 the run is waiting and resumes later.
 import { existsSync } from "node:fs";
 import { isDuroError } from "../core/index.js";
-import { DEFAULT_WORKER_CONCURRENCY, DuroError, type Engine, type RunDetails, validateInput } from "../index.js";
+import { DEFAULT_WORKER_CONCURRENCY, DuroError, type Engine, type JournalEvent, type RunDetails, validateInput } from "../index.js";
 import { formatTimeline } from "../observe/timeline.js";
 import { useMockLlm } from "../testing/mock-llm.js";
 import { runsFork } from "./commands/fork.js";
@@ -11,6 +11,7 @@ import { runsPrune } from "./commands/prune.js";
 import { runsExport, runsTail } from "./commands/runs-dev.js";
 import { runsVerify } from "./commands/verify.js";
 import {
+  checkDbFile,
   currentUser,
   EXIT,
   engineFor,
@@ -21,9 +22,10 @@ import {
   positiveInt,
   requirePositional,
   usage,
-  usageText,
 } from "./common.js";
 import { DEV_RUN_FLAGS } from "./devloop-flags.js";
+import { asksForHelp, commandOf, helpText, usageText } from "./help.js";
+import { duroCommand } from "./hints.js";
 import { loadWorkflowFile, loadWorkflowFiles, pickWorkflow } from "./load.js";
 import {
   formatError,
@@ -33,9 +35,12 @@ import {
   formatRun,
   formatRunTable,
   howToContinue,
+  plain,
   progressPrinter,
+  say,
+  warn,
 } from "./output.js";
-import { PACK_FLAGS, packOptions } from "./pack-flags.js";
+import { PACK_FLAGS, packFlagWords, packOptions } from "./pack-flags.js";
 import { RETENTION_FLAGS, retentionOption } from "./retention-flags.js";
 import { ANY_VERSION_FLAG, describeVersions, pinningOption } from "./version-flags.js";
 
@@ -43,9 +48,14 @@ export { EXIT } from "./common.js";
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
-    console.log(usageText());
-    return command ? EXIT.ok : EXIT.usage;
+  if (!command) {
+    say(usageText());
+    return EXIT.usage;
+  }
+  // Before anything is parsed or opened: `duro runs prune … --help` must describe the command, never run it.
+  if (command === "help" || asksForHelp(argv)) {
+    say(helpText(command === "help" ? rest : argv));
+    return EXIT.ok;
   }
   try {
     switch (command) {
@@ -74,21 +84,35 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } catch (error) {
-    return reportError(error);
+    return reportError(error, argv);
   }
 }
 
-function reportError(error: unknown): number {
+function reportError(error: unknown, argv: string[]): number {
   if (isDuroError(error)) {
-    console.error(formatError(error));
+    warn(formatError(error));
     return ["input", "definition", "auth"].includes(error.category) ? EXIT.usage : EXIT.failed;
   }
-  const message =
-    (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-      ? formatError(usage((error as Error).message))
-      : `duro: internal error: ${(error as Error)?.stack ?? String(error)}`;
-  console.error(message);
-  return (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failed;
+  const parseError = argumentError(error, argv);
+  if (parseError) return reportError(parseError, argv);
+  warn(`duro: internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return EXIT.failed;
+}
+
+/** node:util's parseArgs errors as coded errors that name the command's help. */
+function argumentError(error: unknown, argv: string[]): DuroError | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return undefined;
+  const command = `duro ${commandOf(argv)?.path ?? argv[0]}`;
+  const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? "";
+    return new DuroError("unknown_flag", `${command} takes no flag ${flag}; ${command} --help lists the flags it takes`, {
+      category: "input",
+      details: { flag },
+    });
+  }
+  return new DuroError("usage", `${message}; ${command} --help describes the command`, { category: "input" });
 }
 
 // ---------- run ----------
@@ -125,14 +149,19 @@ async function runCommand(args: string[]): Promise<number> {
   await validateInput(def, input);
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
   const { devSession } = await import("./devloop.js");
-  const dev = devSession(values, out.json || values.detach ? undefined : progressPrinter((line) => console.log(line)));
+  const dev = devSession(values, out.json || values.detach ? undefined : progressPrinter(say));
   dev.checkInput(input, def.name);
-  const engine = engineFor(values.db, module.workflows, {
-    queues: module.queues,
-    inlineWaitMs: 30_000,
-    leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
-    ...dev.engineOptions,
-  });
+  const engine = engineFor(
+    values.db,
+    module.workflows,
+    {
+      queues: module.queues,
+      inlineWaitMs: 30_000,
+      leaseMs: positiveInt(values["lease-ms"], "--lease-ms", 30_000),
+      ...dev.engineOptions,
+    },
+    { create: true },
+  );
   try {
     const handle = await engine.start(def, input, {
       source: module.file,
@@ -144,7 +173,7 @@ async function runCommand(args: string[]): Promise<number> {
     });
     if (!handle.created) out.print(`run ${handle.id} already exists (same id or idempotency key); showing it`);
     if (values.detach) {
-      out.print(`started ${handle.id} (${def.name}); a worker will execute it: duro worker ${file}`);
+      out.print(`started ${handle.id} (${def.name}); a worker will execute it: ${duroCommand("worker", file, ...packFlagWords(values))}`);
       out.data({ id: handle.id, status: handle.run.status, created: handle.created });
       return EXIT.ok;
     }
@@ -152,7 +181,7 @@ async function runCommand(args: string[]): Promise<number> {
     await dev.settle(engine, handle.id);
     const dir = await dev.finish(engine, handle.id, module.file);
     out.print(`run folder: ${dir}`);
-    return await finalReport(engine, handle.id, out);
+    return await finalReport(engine, handle.id, out, packFlagWords(values));
   } finally {
     dev.close();
     await engine.close();
@@ -160,7 +189,9 @@ async function runCommand(args: string[]): Promise<number> {
   }
 }
 
-async function finalReport(engine: Engine, runId: string, out: Out): Promise<number> {
+/** Prints how a run ended, or what it waits for; `resumeFlags` are the words a `duro resume` hint must repeat. */
+async function finalReport(engine: Engine, runId: string, out: Out, resumeFlags: string[]): Promise<number> {
+  checkDbFile(engine.store);
   const run = await engine.get(runId);
   out.data(run);
   out.print(`\nrun ${run.id} ${run.status}`);
@@ -169,22 +200,23 @@ async function finalReport(engine: Engine, runId: string, out: Out): Promise<num
     return EXIT.ok;
   }
   if (run.status === "failed" || run.status === "cancelled") {
-    if (run.error) out.print(`error [${run.error.code}]: ${run.error.message}`);
-    if (run.cancelReason) out.print(`reason: ${run.cancelReason}`);
+    if (run.error) out.print(`error [${plain(run.error.code)}]: ${plain(run.error.message)}`);
+    if (run.cancelReason) out.print(`reason: ${plain(run.cancelReason)}`);
     return EXIT.failed;
   }
-  printWaits(run, out);
+  printWaits(run, out, duroCommand("resume", run.id, ...resumeFlags));
   return EXIT.waiting;
 }
 
-function printWaits(run: RunDetails, out: Out): void {
+function printWaits(run: RunDetails, out: Out, resume: string): void {
   if (run.waits.length === 0) {
-    out.print(`it is ${run.status}; a worker continues it: duro worker <file>, or duro resume ${run.id}`);
+    out.print(`it is ${run.status}; a worker continues it: duro worker <file>, or ${resume}`);
     return;
   }
   out.print("it is saved and waiting for:");
-  for (const wait of run.waits) out.print(`  ${wait.key}${wait.summary ? ` (${wait.summary})` : ""}: ${howToContinue(run.id, wait)}`);
-  out.print(`then continue it with: duro resume ${run.id}   (or keep a worker running: duro worker <file>)`);
+  for (const wait of run.waits)
+    out.print(`  ${plain(wait.key)}${wait.summary ? ` (${plain(wait.summary)})` : ""}: ${howToContinue(run, wait)}`);
+  out.print(`then continue it with: ${resume}   (or keep a worker running: duro worker <file>)`);
 }
 
 // ---------- worker ----------
@@ -206,14 +238,19 @@ async function workerCommand(args: string[]): Promise<number> {
   const modules = await loadWorkflowFiles(positionals, packOptions(values));
   const workflows = modules.flatMap((m) => m.workflows);
   const out = output(values.json);
-  const engine = engineFor(values.db, workflows, {
-    queues: modules.flatMap((m) => m.queues),
-    leaseMs,
-    schedules: modules.flatMap((m) => m.schedules),
-    ...pinningOption(values),
-    ...(out.json ? {} : { onEvents: progressPrinter((line) => console.log(line)) }),
-    ...retentionOption(values, out),
-  });
+  const engine = engineFor(
+    values.db,
+    workflows,
+    {
+      queues: modules.flatMap((m) => m.queues),
+      leaseMs,
+      schedules: modules.flatMap((m) => m.schedules),
+      ...pinningOption(values),
+      ...(out.json ? {} : { onEvents: progressPrinter(say) }),
+      ...retentionOption(values, out),
+    },
+    { create: true },
+  );
   // Registers the files' schedules now, so that a bad one (its input fails the workflow's schema) fails here.
   await engine.schedules.sync();
   const counts = { completed: 0, failed: 0, cancelled: 0, waiting: 0 };
@@ -225,9 +262,9 @@ async function workerCommand(args: string[]): Promise<number> {
       if (o.status in counts) counts[o.status as keyof typeof counts]++;
     },
     // On stderr, so that --json output stays one document.
-    onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
+    onLease: (notice) => warn(`duro: ${formatLeaseNotice(notice)}`),
     onError: (error, runId) =>
-      console.error(
+      warn(
         `duro worker${runId ? ` (run ${runId})` : ""}: ${isDuroError(error) ? `error [${error.code}]: ${error.message}` : (error as Error).stack}`,
       ),
   });
@@ -294,7 +331,7 @@ async function runsCommand(args: string[]): Promise<number> {
       });
       out.data(page);
       out.print(formatRunTable(page.runs));
-      if (page.nextCursor) out.print(`more: duro runs list --cursor ${page.nextCursor}`);
+      if (page.nextCursor) out.print(`more: ${duroCommand("runs", "list", ...listFilterWords(values), "--cursor", page.nextCursor)}`);
     } else if (sub === "show") {
       const run = await engine.get(runId as string);
       out.data(run);
@@ -311,21 +348,28 @@ async function runsCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** The filters of a `runs list`, for the hint that asks for its next page. */
+function listFilterWords(values: { status?: string | undefined; workflow?: string | undefined; limit?: string | undefined }): string[] {
+  return (["status", "workflow", "limit"] as const).flatMap((flag) =>
+    values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
+  );
+}
+
 // ---------- signal, approve, answer, cancel, resume ----------
 
 async function signalCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { payload: { type: "string" } });
+  const { values, positionals } = parse(args, { payload: { type: "string" }, tenant: { type: "string" } });
   const out = output(values.json);
   const key = requirePositional(positionals, 0, "the event key: duro signal <eventKey>");
   const payload = values.payload === undefined ? null : parseJson(values.payload, "the event's payload", "--payload");
   const engine = engineFor(values.db);
   try {
-    const result = await engine.signal(key, payload);
+    const result = await engine.signal(key, payload, values.tenant === undefined ? {} : { tenant: values.tenant });
     out.data({ eventKey: key, ...result });
     out.print(
       result.wokeRunIds.length > 0
-        ? `delivered to ${result.wokeRunIds.join(", ")}; it continues when a worker picks it up (duro resume ${result.wokeRunIds[0]})`
-        : `no run is waiting on "${key}" yet; the event is kept in the inbox (duro runs list --inbox) until one does`,
+        ? `delivered to ${result.wokeRunIds.join(", ")}; it continues when a worker picks it up (${duroCommand("resume", result.wokeRunIds[0] as string)})`
+        : `no run is waiting on "${plain(key)}" yet; the event is kept in the inbox (${duroCommand("runs", "list", "--inbox")}) until one does`,
     );
   } finally {
     await engine.close();
@@ -352,7 +396,9 @@ async function approveCommand(args: string[]): Promise<number> {
       ...(values.comment === undefined ? {} : { comment: values.comment }),
     });
     out.data({ runId, gate: wait.gate, action });
-    out.print(`${action} recorded for "${wait.gate}" of run ${runId}; it continues when a worker picks it up (duro resume ${runId})`);
+    out.print(
+      `${action} recorded for "${plain(wait.gate ?? "")}" of run ${runId}; it continues when a worker picks it up (${duroCommand("resume", runId)})`,
+    );
   } finally {
     await engine.close();
   }
@@ -370,7 +416,9 @@ async function answerCommand(args: string[]): Promise<number> {
   try {
     const wait = await engine.answer(runId, name, value, { by: values.by ?? currentUser() });
     out.data({ runId, name: wait.gate, value });
-    out.print(`answer to "${wait.gate}" recorded for run ${runId}; it continues when a worker picks it up (duro resume ${runId})`);
+    out.print(
+      `answer to "${plain(wait.gate ?? "")}" recorded for run ${runId}; it continues when a worker picks it up (${duroCommand("resume", runId)})`,
+    );
   } finally {
     await engine.close();
   }
@@ -413,14 +461,14 @@ async function resumeCommand(args: string[]): Promise<number> {
   try {
     const run = await probe.get(runId);
     const source = (await probe.events(runId, 1))[0];
-    const recorded = source?.type === "run_created" ? (source.options.source as string | undefined) : undefined;
+    const recorded = await recordedSource(probe, runId);
     if (files.length === 0 && recorded) files = [recorded];
     const { mocksForResume, recordedMocksOf } = await import("../testing/run-mocks.js");
     mocksFile = mocksForResume(runId, recordedMocksOf(source?.type === "run_created" ? source.options : undefined), values.mocks);
     if (files.length === 0) {
       throw new DuroError(
         "file_required",
-        `run ${runId} (workflow "${run.workflow}") was not started from a file; pass it: duro resume ${runId} <file>`,
+        `run ${runId} (workflow "${run.workflow}") was not started from a file; pass it: ${duroCommand("resume", runId)} <file>`,
         {
           category: "input",
         },
@@ -431,7 +479,7 @@ async function resumeCommand(args: string[]): Promise<number> {
   }
   const modules = await loadWorkflowFiles(files, packOptions(values));
   const stopMock = values["mock-llm"] === undefined ? undefined : await useMockLlm(values["mock-llm"]);
-  const progress = out.json ? undefined : progressPrinter((l) => console.log(l));
+  const progress = out.json ? undefined : progressPrinter(say);
   // The mocks the run was started with answer again (recorded with the run, checked by digest above).
   const dev = mocksFile === undefined ? undefined : (await import("./devloop.js")).devSession({ mocks: mocksFile }, progress);
   const engine = engineFor(
@@ -451,7 +499,7 @@ async function resumeCommand(args: string[]): Promise<number> {
     else
       await engine.runUntilSettled(runId, {
         maxWaitMs: 30_000,
-        onLease: (notice) => console.error(`duro: ${formatLeaseNotice(notice)}`),
+        onLease: (notice) => warn(`duro: ${formatLeaseNotice(notice)}`),
       });
     // The folder `duro run` wrote for this run (transcript, summary, report) would otherwise describe it as it was.
     const { runFolderPath, writeRunFolder } = await import("../observe/run-folder.js");
@@ -461,12 +509,27 @@ async function resumeCommand(args: string[]): Promise<number> {
       await writeRunFolder(engine.store, runId, folder, { redactor: new Redactor() });
       out.print(`run folder: ${folder}`);
     }
-    return await finalReport(engine, runId, out);
+    return await finalReport(engine, runId, out, [...positionals.slice(1), ...packFlagWords(values)]);
   } finally {
     dev?.close();
     await engine.close();
     await stopMock?.();
   }
+}
+
+/**
+ * The file a run was started from. A child run was started by its parent's code, so it is the file of the nearest
+ * ancestor that records one (the root's, for a run started by `duro run`).
+ */
+async function recordedSource(engine: Engine, runId: string): Promise<string | undefined> {
+  for (let id: string | undefined = runId; id !== undefined; ) {
+    const created: JournalEvent | undefined = (await engine.events(id, 1))[0];
+    if (created?.type !== "run_created") return undefined;
+    const source = created.options.source as string | undefined;
+    if (source !== undefined) return source;
+    id = created.parentRunId;
+  }
+  return undefined;
 }
 
 // ---------- db ----------
@@ -475,7 +538,7 @@ async function dbCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});
   if (positionals[0] !== "migrate") throw usage(`unknown "db ${positionals[0] ?? ""}"; use duro db migrate`);
   const out = output(values.json);
-  const engine = engineFor(values.db);
+  const engine = engineFor(values.db, [], {}, { create: true });
   try {
     // Opening a store brings its schema up to date; the first query makes a lazy (PostgreSQL) store connect.
     await engine.store.listRuns({ limit: 1 });

@@ -1,8 +1,20 @@
 // How the CLI shows runs: live progress lines, `runs show`, tables, and errors. Humans get text; --json gets JSON.
-import type { DuroError, JournalEvent, LeaseNotice, RunDetails, RunRecord } from "../index.js";
+// Everything printed goes through `say`/`warn` (or `jsonText`): stored text (step names, event keys, error messages,
+// run ids) comes from whoever can call the API, and a control character in it must not reach the terminal, where it
+// could retitle the window, move the cursor or spoof lines.
+import { randomUUID } from "node:crypto";
+import { type DuroError, type JournalEvent, type LeaseNotice, limitsKey, type RunDetails, type RunRecord } from "../index.js";
+import { escapeControls, plain } from "../observe/printable.js";
 import type { InboxMessage } from "../store/index.js";
+import { duroCommand } from "./hints.js";
 
-const color = (code: number) => (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
+export { plain } from "../observe/printable.js";
+
+// Colors are marked with a token made at random when the process starts, which stored text cannot contain; the
+// marks become escape sequences in `printable`, after every other control character was made visible.
+const COLOR_MARK = `\u0000${randomUUID()}:`;
+const COLOR_MARKS = new RegExp(`${COLOR_MARK}(\\d+)m`);
+const color = (code: number) => (text: string) => `${COLOR_MARK}${code}m${text}${COLOR_MARK}0m`;
 const green = color(32);
 const red = color(31);
 const yellow = color(33);
@@ -32,7 +44,7 @@ export function formatLeaseNotice(notice: LeaseNotice): string {
       ? `${run} is held by ${worker} (${holder}) until ${until}; waiting for it to finish the run or let it go…`
       : `${run} is held by ${worker} (${holder}); its lease expires at ${until} unless renewed; waiting…`;
   }
-  return `${run} is held by ${worker} (${holder}) until ${until}; not waiting for it: that worker continues the run, and if it died any worker takes the run over after ${until} (duro resume ${plain(lease.runId)})`;
+  return `${run} is held by ${worker} (${holder}) until ${until}; not waiting for it: that worker continues the run, and if it died any worker takes the run over after ${until} (${duroCommand("resume", lease.runId)})`;
 }
 
 function describeHolder({ lease, state, sameHost }: LeaseNotice): string {
@@ -42,10 +54,32 @@ function describeHolder({ lease, state, sameHost }: LeaseNotice): string {
   return `pid ${holder.pid} on this host, ${state === "alive" ? "alive" : "whether it is alive cannot be told"}`;
 }
 
-/** Strips control characters from stored text printed to a terminal. */
-function plain(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+/** Text for a terminal: control characters (C0 but newline, DEL, C1) shown as `\x1b`, `\r`…; colors applied. */
+export function printable(text: string): string {
+  const colors = process.stdout.isTTY && !process.env.NO_COLOR;
+  // With one capture group, split alternates text and color codes.
+  return text
+    .split(COLOR_MARKS)
+    .map((part, i) => (i % 2 === 0 ? escapeControls(part) : colors ? `\x1b[${part}m` : ""))
+    .join("");
+}
+
+/** Prints a line for a person on stdout. */
+export function say(text: string): void {
+  console.log(printable(text));
+}
+
+/** Prints a line for a person on stderr. */
+export function warn(text: string): void {
+  console.error(printable(text));
+}
+
+/**
+ * JSON text for stdout: JSON.stringify escapes C0 controls but not DEL and C1 (U+0080-U+009F, which some terminals
+ * read as CSI and friends), so those are escaped too; it parses back to the same value.
+ */
+export function jsonText(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Prints a line per finished step, failed attempt and wait, as the journal commits them. */
@@ -54,45 +88,49 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
   return (runId, events) => {
     for (const event of events) {
       const at = Date.parse(event.at);
-      const run = dim(runId.slice(0, 14));
+      const run = dim(plain(runId.slice(0, 14)));
+      const key = "key" in event ? plain(event.key) : "";
       switch (event.type) {
         case "step_started":
           if (!started.has(`${runId}/${event.key}`)) started.set(`${runId}/${event.key}`, at);
           break;
         case "step_completed":
-          write(`${run} ${green("✓")} ${event.key} ${dim(formatMs(at - (started.get(`${runId}/${event.key}`) ?? at)))}`);
+          write(`${run} ${green("✓")} ${key} ${dim(formatMs(at - (started.get(`${runId}/${event.key}`) ?? at)))}`);
           break;
         case "step_failed":
           write(
-            `${run} ${red("✗")} ${event.key} attempt ${event.attempt}: ${event.error.message}${event.retryAt ? dim(` (retry at ${event.retryAt})`) : ""}`,
+            `${run} ${red("✗")} ${key} attempt ${event.attempt}: ${plain(event.error.message)}${event.retryAt ? dim(` (retry at ${event.retryAt})`) : ""}`,
           );
           break;
         case "attempt_orphaned":
-          write(`${run} ${yellow("!")} ${event.key} attempt ${event.attempt} never finished (its process died or lost its lease)`);
+          write(`${run} ${yellow("!")} ${key} attempt ${event.attempt} never finished (its process died or lost its lease)`);
           break;
         case "wait_started":
           started.set(`${runId}/${event.key}`, at);
-          write(`${run} ${yellow("…")} ${event.key} ${describeWait(event)}`);
+          write(`${run} ${yellow("…")} ${key} ${describeWait(event)}`);
           break;
         case "wait_resolved":
-          write(
-            `${run} ${green("✓")} ${event.key} ${dim(`${event.by} after ${formatMs(at - (started.get(`${runId}/${event.key}`) ?? at))}`)}`,
-          );
+          write(`${run} ${green("✓")} ${key} ${dim(`${plain(event.by)}${waitedFor(started.get(`${runId}/${event.key}`), at)}`)}`);
           break;
         case "run_completed":
           write(`${run} ${green("completed")}`);
           break;
         case "run_failed":
-          write(`${run} ${red(`failed: ${event.error.message}`)}`);
+          write(`${run} ${red(`failed: ${plain(event.error.message)}`)}`);
           break;
         case "run_cancelled":
-          write(`${run} ${red(`cancelled: ${event.reason}`)}`);
+          write(`${run} ${red(`cancelled: ${plain(event.reason)}`)}`);
           break;
         default:
           break;
       }
     }
   };
+}
+
+/** " after 3.2s" when this process saw the wait start; a resumed process did not, and says nothing rather than "0ms". */
+function waitedFor(startedAt: number | undefined, resolvedAt: number): string {
+  return startedAt === undefined ? "" : ` after ${formatMs(resolvedAt - startedAt)}`;
 }
 
 export function describeWait(wait: {
@@ -109,74 +147,81 @@ export function describeWait(wait: {
     case "sleep":
       return `sleeping until ${wait.until}`;
     case "event":
-      return `waiting for event "${wait.eventKey}"${timeout}`;
+      return `waiting for event "${plain(wait.eventKey ?? "")}"${timeout}`;
     case "approval":
-      return `waiting for approval "${wait.gate}"${timeout}`;
+      return `waiting for approval "${plain(wait.gate ?? "")}"${timeout}`;
     case "ask":
-      return `waiting for an answer to "${wait.gate}": ${wait.prompt}${timeout}`;
+      return `waiting for an answer to "${plain(wait.gate ?? "")}": ${plain(wait.prompt ?? "")}${timeout}`;
     case "child":
-      return `waiting for child run ${wait.childRunId}`;
+      return `waiting for child run ${plain(wait.childRunId ?? "")}`;
     default:
       return `waiting (${wait.kind})`;
   }
 }
 
+/** The tenant of runs the CLI starts; a run of another tenant (started through the API) needs --tenant. */
+const DEFAULT_TENANT = "default";
+
 /** What a person can do to move a waiting run on. */
-export function howToContinue(runId: string, wait: RunDetails["waits"][number]): string {
+export function howToContinue(run: { id: string; tenant: string }, wait: RunDetails["waits"][number]): string {
   switch (wait.kind) {
     case "approval":
-      return `duro approve ${runId} ${wait.gate}   (or --reject / --abort)`;
+      return `${duroCommand("approve", run.id, wait.gate ?? "")}   (or --reject / --abort)`;
     case "ask":
-      return `duro answer ${runId} ${wait.gate} --value '${JSON.stringify(wait.choices?.[0] ?? "…")}'`;
-    case "event":
-      return `duro signal ${wait.eventKey} --payload '{…}'`;
+      return duroCommand("answer", run.id, wait.gate ?? "", "--value", JSON.stringify(wait.choices?.[0] ?? "…"));
+    case "event": {
+      // A budget that suspended the run waits on this key; `limits raise` says what the new limits are.
+      if (wait.eventKey === limitsKey(run.id)) return `${duroCommand("limits", "raise", run.id)} --max-cost-usd <usd>`;
+      const tenant = run.tenant === DEFAULT_TENANT ? [] : ["--tenant", run.tenant];
+      return `${duroCommand("signal", wait.eventKey ?? "", ...tenant)} --payload '{…}'`;
+    }
     case "sleep":
-      return `resumes by itself at ${wait.until} (duro worker, or duro resume ${runId})`;
+      return `resumes by itself at ${wait.until} (duro worker, or ${duroCommand("resume", run.id)})`;
     case "child":
-      return `duro resume ${wait.childRunId}`;
+      return duroCommand("resume", wait.childRunId ?? "");
   }
 }
 
 export function formatRun(run: RunDetails): string {
   const lines = [
-    `run       ${run.id}`,
-    `workflow  ${run.workflow} ${dim(`(version ${run.version})`)}`,
+    `run       ${plain(run.id)}`,
+    `workflow  ${plain(run.workflow)} ${dim(`(version ${plain(run.version)})`)}`,
     `status    ${statusColor(run.status)}${run.wakeAt ? dim(` (next timer ${run.wakeAt})`) : ""}`,
     `created   ${run.createdAt}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
   ];
-  if (run.parentRunId) lines.push(`parent    ${run.parentRunId}`);
-  lines.push(`input     ${JSON.stringify(run.input)}`);
-  if (run.output !== undefined) lines.push(`output    ${JSON.stringify(run.output)}`);
-  if (run.error) lines.push(`error     ${red(`[${run.error.code}] ${run.error.message}`)}`);
-  if (run.cancelReason) lines.push(`reason    ${run.cancelReason}`);
+  if (run.parentRunId) lines.push(`parent    ${plain(run.parentRunId)}`);
+  lines.push(`input     ${jsonText(run.input, 0)}`);
+  if (run.output !== undefined) lines.push(`output    ${jsonText(run.output, 0)}`);
+  if (run.error) lines.push(`error     ${red(`[${plain(run.error.code)}] ${plain(run.error.message)}`)}`);
+  if (run.cancelReason) lines.push(`reason    ${plain(run.cancelReason)}`);
   if (run.usage) {
     const usage = (u: { inputTokens: number; outputTokens: number; costUsd: number }) =>
       `${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(6)}`;
     lines.push(`usage     ${usage(run.usage)}`);
-    for (const [scope, u] of Object.entries(run.usage.byScope)) lines.push(`  ${scope}: ${usage(u)} ${dim(`(${u.calls} calls)`)}`);
+    for (const [scope, u] of Object.entries(run.usage.byScope)) lines.push(`  ${plain(scope)}: ${usage(u)} ${dim(`(${u.calls} calls)`)}`);
   }
   if (run.steps.length) {
     lines.push("steps");
-    const width = Math.max(...run.steps.map((s) => s.key.length));
+    const width = Math.max(...run.steps.map((s) => plain(s.key).length));
     for (const step of run.steps) {
       const attempts = step.kind === "step" ? `${step.attempts} attempt${step.attempts === 1 ? "" : "s"}` : "";
       const duration = step.durationMs === undefined ? "" : formatMs(step.durationMs);
       const extra =
         step.error && step.status !== "completed"
-          ? red(` [${step.error.code}] ${step.error.message}`)
+          ? red(` [${plain(step.error.code)}] ${plain(step.error.message)}`)
           : step.childRunId
-            ? dim(` child ${step.childRunId}`)
+            ? dim(` child ${plain(step.childRunId)}`)
             : "";
       lines.push(
-        `  ${step.key.padEnd(width)}  ${step.kind.padEnd(5)}  ${statusColor(step.status).padEnd(9)}  ${attempts.padEnd(10)}  ${duration.padStart(7)}${extra}`,
+        `  ${plain(step.key).padEnd(width)}  ${step.kind.padEnd(5)}  ${statusColor(step.status)}${" ".repeat(Math.max(0, 9 - step.status.length))}  ${attempts.padEnd(10)}  ${duration.padStart(7)}${extra}`,
       );
     }
   }
   if (run.waits.length) {
     lines.push("waiting for");
     for (const wait of run.waits) {
-      lines.push(`  ${wait.key}: ${describeWait(wait)}${wait.summary ? ` — ${wait.summary}` : ""}`);
-      lines.push(`    ${dim(howToContinue(run.id, wait))}`);
+      lines.push(`  ${plain(wait.key)}: ${describeWait(wait)}${wait.summary ? ` — ${plain(wait.summary)}` : ""}`);
+      lines.push(`    ${dim(howToContinue(run, wait))}`);
     }
   }
   return lines.join("\n");
@@ -197,7 +242,7 @@ export function formatRunTable(runs: RunRecord[]): string {
 
 export function formatInbox(messages: InboxMessage[]): string {
   if (messages.length === 0) return "the inbox is empty: every event was received";
-  const rows = messages.map((m) => [String(m.id), m.eventKey, new Date(m.createdAt).toISOString(), JSON.stringify(m.payload)]);
+  const rows = messages.map((m) => [String(m.id), m.eventKey, new Date(m.createdAt).toISOString(), jsonText(m.payload, 0)]);
   return table(["ID", "EVENT KEY", "SENT", "PAYLOAD"], rows);
 }
 
@@ -205,12 +250,13 @@ export function formatEvents(events: JournalEvent[]): string {
   return events
     .map((e) => {
       const { seq, at, type, ...rest } = e;
-      return `${String(seq).padStart(5)}  ${at}  ${type.padEnd(15)} ${JSON.stringify(rest)}`;
+      return `${String(seq).padStart(5)}  ${at}  ${type.padEnd(15)} ${jsonText(rest, 0)}`;
     })
     .join("\n");
 }
 
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], stored: string[][]): string {
+  const rows = stored.map((row) => row.map(plain));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
@@ -228,5 +274,5 @@ function statusColor(status: string): string {
 }
 
 export function formatError(error: DuroError): string {
-  return `duro: error [${error.code}]: ${error.message}`;
+  return `duro: error [${plain(error.code)}]: ${error.message}`;
 }

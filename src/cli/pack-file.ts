@@ -4,6 +4,7 @@ import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition
 import { openPack, type SigningMode } from "../pack/index.js";
 import { printWarnings } from "./flow-file.js";
 import type { LoadedModule } from "./load.js";
+import { warn } from "./output.js";
 
 export interface PackLoadOptions {
   signing: SigningMode;
@@ -46,7 +47,7 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
       flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets, http }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
-  for (const warning of pack.warnings) console.error(`duro: warning: ${warning}`);
+  for (const warning of pack.warnings) warn(`duro: warning: ${warning}`);
   return {
     file: resolve(path),
     workflows,

@@ -4,6 +4,7 @@
 import { isDuroError } from "../core/index.js";
 import { parseRetentionSpec, type RetentionOptions, type RetentionReport } from "../engine/retention.js";
 import { type Out, positiveInt, usage } from "./common.js";
+import { warn } from "./output.js";
 
 export const RETENTION_FLAGS = {
   retention: { type: "string" },
@@ -37,7 +38,7 @@ export function retentionOption(
       if (line) out.print(line);
     },
     onError: (error) =>
-      console.error(`duro worker retention: ${isDuroError(error) ? `error [${error.code}]: ${error.message}` : (error as Error).stack}`),
+      warn(`duro worker retention: ${isDuroError(error) ? `error [${error.code}]: ${error.message}` : (error as Error).stack}`),
   };
   return { retention };
 }

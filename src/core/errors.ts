@@ -168,7 +168,7 @@ function boundedErrorInfo(error: unknown): ErrorInfo {
 }
 
 /** What a thrown non-Error says about itself: a string as is, anything else as JSON-ish text naming its kind. */
-function describeThrown(value: unknown): string {
+export function describeThrown(value: unknown): string {
   if (typeof value === "string") return clip(value, ERROR_MESSAGE_MAX_CHARS);
   if (value === undefined) return "undefined";
   const described = describeJson(value);

@@ -4,6 +4,7 @@ export * from "./duration.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./ids.js";
+export { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "./json-depth.js";
 export * from "./json-value.js";
 export * from "./queue.js";
 export * from "./retry.js";

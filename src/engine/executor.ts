@@ -1062,7 +1062,11 @@ export class Invocation {
 
   private onWorkflowThrew(error: unknown): void {
     if (this.finished) return;
-    void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal ?? error) });
+    if (this.fatal !== undefined || isDuroError(error))
+      return void this.finish({ type: "run_failed", error: toErrorInfo(this.fatal ?? error) });
+    // A step's failure reaches the code as a DuroError; anything else was thrown by the workflow's own code (between
+    // steps, or before the first), and saying "step_error" would send the user looking for a step that never ran.
+    void this.finish({ type: "run_failed", error: { ...toErrorInfo(error), code: "workflow_error" } });
   }
 
   private async cancel(reason: string): Promise<void> {

@@ -1,6 +1,7 @@
 // A run's timeline as text, readable at a glance: each step and wait with its start offset, duration, attempts
 // and retries, in the order the code asked for them. Pure: a function of the journal.
 import { foldJournal, type JournalEvent } from "../core/index.js";
+import { plain } from "./printable.js";
 
 const SYMBOL: Record<string, string> = {
   completed: "✓",
@@ -34,22 +35,22 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
     failures.set(e.key, [...(failures.get(e.key) ?? []), failure]);
   }
   const ops = state.ops.filter((op) => op.kind !== "value");
-  const width = Math.max(8, ...ops.map((op) => op.key.length));
+  const width = Math.max(8, ...ops.map((op) => plain(op.key).length));
   const lines = [
-    `run ${runId} ${state.workflow} ${state.phase === "active" ? "in progress" : state.phase}${end === undefined ? "" : ` in ${formatDuration(end - start)}`}`,
+    `run ${plain(runId)} ${plain(state.workflow)} ${state.phase === "active" ? "in progress" : state.phase}${end === undefined ? "" : ` in ${formatDuration(end - start)}`}`,
   ];
   for (const op of ops) {
     const offset = `+${formatDuration(Date.parse(op.startedAt) - start)}`.padEnd(9);
     const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
-    const what = op.kind === "step" ? "" : ` ${op.wait?.kind ?? op.kind}${op.resolvedBy ? ` by ${op.resolvedBy}` : ""}`;
+    const what = op.kind === "step" ? "" : ` ${op.wait?.kind ?? op.kind}${op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
     const attempts = op.attempts > 1 ? ` ${op.attempts} attempts` : "";
-    lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${op.key.padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
+    lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${plain(op.key).padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
     for (const f of failures.get(op.key) ?? []) {
       lines.push(
-        `  ${"".padEnd(9)}   ${"".padEnd(width)}         attempt ${f.attempt} failed [${f.code}]${f.retryAt ? `, retry at ${f.retryAt}` : ""}`,
+        `  ${"".padEnd(9)}   ${"".padEnd(width)}         attempt ${f.attempt} failed [${plain(f.code)}]${f.retryAt ? `, retry at ${f.retryAt}` : ""}`,
       );
     }
   }
-  if (state.error) lines.push(`  error [${state.error.code}]: ${state.error.message}`);
+  if (state.error) lines.push(`  error [${plain(state.error.code)}]: ${plain(state.error.message)}`);
   return lines.join("\n");
 }

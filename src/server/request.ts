@@ -2,11 +2,10 @@
 // Content-Type, so a cross-site form or a text/plain fetch cannot reach a route) that is nested at most so deep.
 import type { Context } from "hono";
 import type { z } from "zod";
-import { DuroError } from "../core/index.js";
+import { DEFAULT_MAX_JSON_DEPTH, DuroError, jsonNestsDeeperThan } from "../core/index.js";
 import { validationError } from "./errors.js";
 
-/** How deeply objects and arrays may nest in a request body. */
-export const DEFAULT_MAX_JSON_DEPTH = 64;
+export { DEFAULT_MAX_JSON_DEPTH };
 
 /** Throws `invalid_url` (400) when the path or query holds a "%" that does not start valid UTF-8 percent-encoding. */
 export function checkUrlEncoding(url: string): void {
@@ -37,32 +36,13 @@ export function unsupportedMediaType(contentType: string | undefined): DuroError
   );
 }
 
-/**
- * Throws `body_too_deep` when objects and arrays nest deeper than `max` in `text`. A linear scan before JSON.parse,
- * so that nothing after it (validation, redaction, the journal's encoder) recurses deep enough to overflow the stack.
- */
+/** Throws `body_too_deep` when objects and arrays nest deeper than `max` in `text`. */
 export function checkJsonDepth(text: string, max: number): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false;
-      continue;
-    }
-    if (ch === 0x22) inString = true;
-    else if (ch === 0x5b || ch === 0x7b) {
-      depth++;
-      if (depth > max) {
-        throw new DuroError("body_too_deep", `the request body nests objects and arrays more than ${max} levels deep; flatten it`, {
-          category: "input",
-          details: { path: "body", maxDepth: max },
-        });
-      }
-    } else if (ch === 0x5d || ch === 0x7d) depth--;
-  }
+  if (!jsonNestsDeeperThan(text, max)) return;
+  throw new DuroError("body_too_deep", `the request body nests objects and arrays more than ${max} levels deep; flatten it`, {
+    category: "input",
+    details: { path: "body", maxDepth: max },
+  });
 }
 
 /** Parses and validates a JSON body; `optional` accepts an empty body as {}. */

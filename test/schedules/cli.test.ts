@@ -64,6 +64,7 @@ it("lists schedules with their next and last fire and last run; pause and resume
 it("bad input exits 2 with a code and a hint", async () => {
   const dir = freshDir("duro-sched-cli-");
   const db = sqliteUrl(join(dir, "duro.db"));
+  expect((await duro(["db", "migrate", "--db", db], { cwd: dir })).code).toBe(0);
 
   const unknown = await duro(["schedules", "pause", "nope", "--db", db], { cwd: dir });
   const missing = await duro(["schedules", "resume", "--db", db], { cwd: dir });

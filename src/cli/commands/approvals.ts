@@ -4,7 +4,6 @@ import type { CliCommand } from "./index.js";
 
 export const approvalsCommand: CliCommand = {
   name: "approvals",
-  usage: ["duro approvals link <runId> <gate> [--expires 7d] [--base-url http://host:8080]"],
   run: async ([sub, ...rest]) => {
     if (sub !== "link") throw usage(`unknown "approvals ${sub ?? ""}"; use approvals link <runId> <gate>`);
     return link(rest);

@@ -45,7 +45,6 @@ function chainLine(chain: ReturnType<typeof verifyChain>): string {
 
 export const archiveCommand: CliCommand = {
   name: "archive",
-  usage: ["duro archive inspect <file.jsonl.gz> [<runId>]   (runs in a retention archive, their hash chains, one run's journal)"],
   async run(args) {
     if (args[0] === "inspect") return inspect(args.slice(1));
     throw usage("duro archive takes one sub-command: inspect <file> [<runId>]");

@@ -8,7 +8,6 @@ import type { CliCommand } from "./index.js";
 
 export const checkCommand: CliCommand = {
   name: "check",
-  usage: ["duro check <file...>   replays in-flight runs against this code (nothing runs); exit 1 if any would break"],
   async run(args) {
     const { values, positionals } = parse(args, {});
     const out = output(values.json);

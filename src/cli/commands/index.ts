@@ -1,5 +1,5 @@
-// Commands beyond the core ones. Each lives in its own file in this folder and is listed here once,
-// so that features can add commands without touching main.ts.
+// Commands beyond the core ones. Each lives in its own file in this folder and is listed here once
+// (and described in ../help.ts), so that features can add commands without touching main.ts.
 import { approvalsCommand } from "./approvals.js";
 import { archiveCommand } from "./archive.js";
 import { checkCommand } from "./check.js";
@@ -16,8 +16,6 @@ import { workersCommand } from "./workers.js";
 export interface CliCommand {
   /** The first word on the command line: `duro <name> …`. */
   name: string;
-  /** Lines for `duro help`, each starting with "duro <name>". */
-  usage: string[];
   /** Runs the command with the arguments after its name; resolves to the process exit code. */
   run(args: string[]): Promise<number>;
 }

@@ -13,12 +13,6 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 
 export const keysCommand: CliCommand = {
   name: "keys",
-  usage: [
-    "duro keys generate [--out <dir>] [--name <name>]   (an Ed25519 key pair for signing packs)",
-    "duro keys create --tenant <t> --role admin|operator|viewer [--name <text>]",
-    "duro keys list [--tenant <t>]",
-    "duro keys revoke <keyId>",
-  ],
   run: async ([sub, ...rest]) => {
     const handler = sub === undefined ? undefined : SUBCOMMANDS[sub];
     if (!handler)
@@ -36,7 +30,7 @@ async function createKey(args: string[]): Promise<number> {
   if (values.tenant === undefined) throw usage("missing --tenant <t>");
   if (values.role === undefined) throw usage("missing --role admin|operator|viewer");
   const out = output(values.json);
-  const store = openDb(values.db);
+  const store = openDb(values.db, { create: true });
   try {
     const { createApiKey } = await import("../../server/index.js");
     const { token, key } = await createApiKey(store, {

@@ -13,7 +13,6 @@ const FLAGS = {
 
 export const limitsCommand: CliCommand = {
   name: "limits",
-  usage: ["duro limits raise <runId> [--max-cost-usd <usd>] [--max-tokens <n>] [--max-iterations <n>] [--max-wall-time <duration>]"],
   async run(args) {
     const { values, positionals } = parse(args, {
       "max-cost-usd": { type: "string" },

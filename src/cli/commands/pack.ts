@@ -18,12 +18,6 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 
 export const packCommand: CliCommand = {
   name: "pack",
-  usage: [
-    "duro pack build <dir> [--out <file.duropack>]",
-    "duro pack sign <pack> --key <private.pem>",
-    "duro pack verify <pack> [--pubkey <public.pem>]... [--trusted-keys <dir>]",
-    "duro pack inspect <pack> [--pubkey <public.pem>]... [--trusted-keys <dir>]",
-  ],
   async run(args) {
     const [sub, ...rest] = args;
     const run = sub === undefined ? undefined : SUBCOMMANDS[sub];

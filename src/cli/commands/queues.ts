@@ -6,7 +6,6 @@ import type { CliCommand } from "./index.js";
 
 export const queuesCommand: CliCommand = {
   name: "queues",
-  usage: ["duro queues list"],
   async run(args) {
     const { values, positionals } = parse(args, {});
     if (positionals[0] !== "list") throw usage(`unknown "queues ${positionals[0] ?? ""}"; use duro queues list`);

@@ -6,7 +6,6 @@ import type { CliCommand } from "./index.js";
 
 export const replayCommand: CliCommand = {
   name: "replay",
-  usage: ["duro replay <cassette.json> [<file>]   re-executes a recorded run offline; exit 1 on divergence"],
   async run(args) {
     const { values, positionals } = parse(args, {});
     const out = output(values.json);

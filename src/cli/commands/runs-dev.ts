@@ -5,7 +5,7 @@ import { isTerminalEvent } from "../../core/index.js";
 import { Redactor } from "../../observe/redact.js";
 import { runFolderPath, writeRunFolder } from "../../observe/run-folder.js";
 import { EXIT, engineFor, output, parse, positiveInt, requirePositional } from "../common.js";
-import { progressPrinter } from "../output.js";
+import { jsonText, progressPrinter, say } from "../output.js";
 
 export async function runsExport(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { "artifacts-dir": { type: "string" } });
@@ -30,9 +30,7 @@ export async function runsTail(args: string[]): Promise<number> {
   const runId = requirePositional(positionals, 0, "the run id: duro runs tail <runId>");
   const pollMs = positiveInt(values["poll-ms"], "--poll-ms", 250);
   const engine = engineFor(values.db);
-  const print = values.json
-    ? (runId: string, events: unknown[]) => console.log(JSON.stringify({ runId, events }))
-    : progressPrinter((l) => console.log(l));
+  const print = values.json ? (runId: string, events: unknown[]) => console.log(jsonText({ runId, events }, 0)) : progressPrinter(say);
   try {
     let next = 1;
     for (;;) {

@@ -33,7 +33,6 @@ function asJson(s: ScheduleView | ScheduleRecord) {
 
 export const schedulesCommand: CliCommand = {
   name: "schedules",
-  usage: ["duro schedules list", "duro schedules pause <name>", "duro schedules resume <name>"],
   async run(args) {
     const { values, positionals } = parse(args, {});
     const [sub, ...rest] = positionals;

@@ -3,14 +3,11 @@ import { DEFAULT_WORKER_CONCURRENCY, DuroError } from "../../index.js";
 import type { ServerMetrics } from "../../server/index.js";
 import { EXIT, engineFor, output, parse, positiveInt } from "../common.js";
 import { loadWorkflowFiles } from "../load.js";
+import { warn } from "../output.js";
 import type { CliCommand } from "./index.js";
 
 export const serveCommand: CliCommand = {
   name: "serve",
-  usage: [
-    "duro serve [<file...>] [--port 8080] [--host 127.0.0.1] [--allowed-host <name>]... [--allowed-origin <origin>]...",
-    "           [--no-worker] [--concurrency <n>] [--dev]",
-  ],
   run: serve,
 };
 
@@ -25,7 +22,7 @@ async function serve(args: string[]): Promise<number> {
     dev: { type: "boolean", default: false },
   });
   const out = output(values.json);
-  const port = values.port === "0" ? 0 : positiveInt(values.port, "--port", 8080);
+  const port = portOf(values.port);
   if (values.dev && values.host !== undefined && values.host !== "127.0.0.1") {
     throw new DuroError("usage", `--dev serves without API keys and only on 127.0.0.1; drop --host ${values.host} or --dev`, {
       category: "input",
@@ -35,12 +32,17 @@ async function serve(args: string[]): Promise<number> {
   const { listen, RunEventHub, ServerMetrics } = await import("../../server/index.js");
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
-  const engine = engineFor(values.db, workflows, {
-    onEvents: (runId, events) => {
-      hub.publish(runId);
-      metrics?.onEvents(runId, events);
+  const engine = engineFor(
+    values.db,
+    workflows,
+    {
+      onEvents: (runId, events) => {
+        hub.publish(runId);
+        metrics?.onEvents(runId, events);
+      },
     },
-  });
+    { create: true },
+  );
   metrics = new ServerMetrics(engine.store);
   const worker = !values["no-worker"] && workflows.length > 0;
   const server = await listen({
@@ -53,9 +55,22 @@ async function serve(args: string[]): Promise<number> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
     ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+  }).catch(async (error: unknown) => {
+    await engine.close();
+    throw (error as { code?: unknown }).code === "EADDRINUSE"
+      ? new DuroError(
+          "port_in_use",
+          `port ${port} is in use by another program; stop it or choose another port: --port <n> (0 picks a free one)`,
+          {
+            category: "input",
+            details: { port },
+            cause: error,
+          },
+        )
+      : error;
   });
   if (values.dev) {
-    console.error(
+    warn(
       "\n  !!! duro serve --dev: NO AUTHENTICATION. Anyone who can reach 127.0.0.1:" +
         `${server.port} acts as an admin of tenant "default". Never use --dev on a shared machine or in production. !!!\n`,
     );
@@ -80,4 +95,17 @@ async function serve(args: string[]): Promise<number> {
   out.print("stopping: letting running steps finish…");
   await server.close();
   return EXIT.ok;
+}
+
+/** --port: 1 to 65535, or 0 for any free port. */
+function portOf(value: string | undefined): number {
+  if (value === undefined) return 8080;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new DuroError("port_invalid", `--port must be a TCP port from 1 to 65535 (or 0 for any free one), not "${value}"`, {
+      category: "input",
+      details: { port: value },
+    });
+  }
+  return port;
 }

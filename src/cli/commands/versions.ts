@@ -8,9 +8,6 @@ import type { CliCommand } from "./index.js";
 
 export const versionsCommand: CliCommand = {
   name: "versions",
-  usage: [
-    "duro versions [--check]   unfinished runs per workflow version and the live workers holding each (--check: exit 1 when runs wait for a version no live worker runs)",
-  ],
   async run(args) {
     const { values } = parse(args, { check: { type: "boolean", default: false } });
     const out = output(values.json);

@@ -7,7 +7,6 @@ import type { CliCommand } from "./index.js";
 
 export const workersCommand: CliCommand = {
   name: "workers",
-  usage: ["duro workers list   live workers: host, pid, started, last seen, workflow versions held, active runs"],
   async run(args) {
     const { values, positionals } = parse(args, {});
     if (positionals[0] !== "list") {
