@@ -14,6 +14,8 @@ export type FailpointName =
   | "after_step_journaled"
   /** the run's suspension (status waiting) was just committed */
   | "while_waiting"
+  /** the run's terminal event was just committed; its open children are not cancelled yet (key: the event type) */
+  | "after_run_ended"
   /** retention wrote and synced a batch's archive file; the batch is not deleted yet (key: the status) */
   | "after_archive";
 

@@ -6,7 +6,7 @@ import type { Engine, ErrorInfo, JournalEvent } from "duro";
 import { verifyChain } from "../../src/store/index.js";
 import { allRuns } from "./driver.js";
 import { DURO_BIN, runNode } from "./processes.js";
-import { nodesOf, type Rng } from "./program.js";
+import { nodesOf, type Rng, stepCalls } from "./program.js";
 import { reference } from "./reference.js";
 import { eventKey, KEY_CONCURRENCY, type SimEffect, type SimInput, type SimOutput } from "./workflow.js";
 
@@ -199,9 +199,8 @@ function checkEffects(
   run: (problem: string) => void,
 ): number {
   let interrupted = 0;
-  for (const node of nodesOf(input.program.body)) {
-    if (node.t !== "step" && node.t !== "tx") continue;
-    const key = `${node.name}#0`;
+  for (const [node, call] of [...nodesOf(input.program.body)].flatMap((n) => stepCalls(n).map((c) => [n, c] as const))) {
+    const key = call.key;
     const idem = `${runId}:${key}`;
     const mine = effects.get(idem) ?? [];
     const started = new Set(events.flatMap((e) => (e.type === "step_started" && e.key === key ? [e.attempt] : [])));

@@ -38,9 +38,15 @@ export class Driver {
   /** One look at every run that has not ended; answers what it waits for. Returns how many runs have not ended. */
   async tick(): Promise<number> {
     let open = 0;
-    for (const record of await allRuns(this.engine)) {
+    const runs = await allRuns(this.engine);
+    const status = new Map(runs.map((r) => [r.id, r.status]));
+    for (const record of runs) {
       if (TERMINAL.has(record.status)) continue;
       open++;
+      // Nobody answers a child whose parent failed or was cancelled: it must have been cancelled with its parent, and
+      // left unanswered it shows up as orphaned instead of ending on its own.
+      const parent = record.parentRunId ? status.get(record.parentRunId) : undefined;
+      if (parent === "failed" || parent === "cancelled") continue;
       const run = await this.engine.get(record.id);
       const nodes = programNodes(run);
       if (!this.known.has(run.id)) {

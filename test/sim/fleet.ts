@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { DURO_BIN, WORKFLOW_FILE } from "./processes.js";
 import type { Rng } from "./program.js";
 
-/** The executor's crash points (src/engine/failpoints.ts) a worker may be armed with. */
-const CRASH_POINTS = ["before_step", "during_step", "after_step_effect", "after_step_journaled", "while_waiting"];
+/** The executor's crash points (src/engine/failpoints.ts) a worker may be armed with for a step or wait key. */
+const STEP_CRASH_POINTS = ["before_step", "during_step", "after_step_effect", "after_step_journaled", "while_waiting"];
 
 export interface FaultCounts {
   spawned: number;
@@ -27,6 +27,8 @@ export interface FleetOptions {
   keys: string[];
   /** Failpoints every worker is armed with, besides the random ones (a deliberately broken build). */
   failpoints?: string;
+  /** Whether workers may be armed to die between a run's end and the cancelling of its children. default true */
+  crashAfterRunEnded?: boolean;
   log: (line: string) => void;
 }
 
@@ -96,7 +98,7 @@ export class Fleet {
 
   private spawn(): Member {
     const { rng, keys } = this.options;
-    const armed = this.arming && keys.length > 0 && rng.chance(0.35) ? `${rng.pick(CRASH_POINTS)}:${rng.pick(keys)}` : undefined;
+    const armed = this.arming && keys.length > 0 && rng.chance(0.35) ? this.crashPoint() : undefined;
     const failpoints = [armed, this.options.failpoints].filter((f) => f !== undefined).join(",");
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of SCRUBBED_ENV) delete env[name];
@@ -134,6 +136,13 @@ export class Fleet {
       });
     });
     return member;
+  }
+
+  private crashPoint(): string {
+    const { rng, keys } = this.options;
+    if (this.options.crashAfterRunEnded !== false && rng.chance(0.15))
+      return `after_run_ended:${rng.pick(["run_failed", "run_cancelled"])}`;
+    return `${rng.pick(STEP_CRASH_POINTS)}:${rng.pick(keys)}`;
   }
 
   private replace(dead: Member): void {

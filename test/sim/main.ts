@@ -4,10 +4,11 @@ import { parseArgs } from "node:util";
 import { replayCommand, type SimReport, type SimStore, simulate } from "./simulate.js";
 
 const USAGE =
-  "usage: npm run sim -- [--seed N] [--programs N] [--rounds N | --minutes M] [--store sqlite|postgres|memory] [--workers N] [--chaos-ms MS] [--settle-ms MS]";
+  "usage: npm run sim -- [--seed N] [--programs N] [--rounds N | --minutes M] [--store sqlite|postgres|memory] [--workers N] [--chaos-ms MS] [--settle-ms MS] [--keep-going] [--no-run-end-crash]";
 
 function parseOptions() {
   const { values } = parseArgs({
+    // --keep-going: a failing seed is reported and the rounds go on (for long runs that count what they find).
     options: {
       seed: { type: "string" },
       programs: { type: "string", default: "8" },
@@ -17,6 +18,8 @@ function parseOptions() {
       workers: { type: "string", default: "3" },
       "chaos-ms": { type: "string", default: "6000" },
       "settle-ms": { type: "string", default: "120000" },
+      "keep-going": { type: "boolean", default: false },
+      "no-run-end-crash": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -48,6 +51,8 @@ function parseOptions() {
     workers: int(values.workers, "--workers") ?? 3,
     chaosMs: int(values["chaos-ms"], "--chaos-ms") ?? 6_000,
     settleMs: int(values["settle-ms"], "--settle-ms") ?? 120_000,
+    keepGoing: values["keep-going"],
+    crashAfterRunEnded: !values["no-run-end-crash"],
   };
 }
 
@@ -69,6 +74,7 @@ async function main(): Promise<number> {
   const options = parseOptions();
   const failpoints = process.env.DURO_FAILPOINTS;
   const totals = { rounds: 0, programs: 0, runs: 0, steps: 0, faults: 0, violations: 0 };
+  const failed: number[] = [];
   for (let round = 0; round < options.rounds && Date.now() < options.deadline; round++) {
     const seed = (options.seed + round) >>> 0;
     const replay = replayCommand({ ...options, seed, ...(failpoints ? { failpoints } : {}) });
@@ -86,13 +92,15 @@ async function main(): Promise<number> {
       console.log(`sim: FAILED: seed ${seed}: ${report.violations.length} violations`);
       for (const violation of report.violations) console.log(`sim:   violation: ${violation}`);
       console.log(`sim: replay: ${replay}`);
-      return 1;
+      failed.push(seed);
+      if (!options.keepGoing) return 1;
     }
   }
   console.log(
     `sim: total: ${totals.rounds} seeds from ${options.seed}, ${totals.programs} programs, ${totals.runs} runs, ${totals.steps} steps, ${totals.faults} faults, ${totals.violations} violations`,
   );
-  return 0;
+  if (failed.length > 0) console.log(`sim: seeds with violations: ${failed.join(", ")}`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();

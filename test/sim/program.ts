@@ -6,6 +6,8 @@
 export type SimNode =
   /** Succeeds with `value` after `fails` failed attempts; `fatal` throws NonRetryableError instead. */
   | { t: "step"; name: string; value: number; fails: number; fatal: boolean; delayMs: number }
+  /** The same step name called `count` times in a row: keys `<name>#0` … `<name>#<count-1>`, results value + i. */
+  | { t: "loop"; name: string; count: number; value: number }
   /** A ctx.transaction step that inserts one row keyed by its idempotency key (SQLite and PostgreSQL only). */
   | { t: "tx"; name: string; value: number }
   | { t: "seq"; body: SimNode[] }
@@ -94,6 +96,8 @@ class ProgramWriter {
   private node(depth: number, nesting: number): SimNode {
     const roll = this.rng.next();
     const nest = nesting < 2;
+    if (nesting === 0 && this.rng.chance(0.04)) return this.fanOut(depth);
+    if (this.rng.chance(0.05)) return { t: "loop", name: this.name("l"), count: this.rng.int(2, 5), value: this.rng.int(0, 99) };
     if (roll < 0.3) return this.step();
     if (roll < 0.38 && nest) return { t: "all", branches: this.many(depth, nesting + 1, this.rng.int(1, 4)) };
     if (roll < 0.43 && nest) return this.race(depth, nesting);
@@ -110,6 +114,18 @@ class ProgramWriter {
     if (roll < 0.93 && nest) return { t: "try", body: this.node(depth, nesting + 1), fallback: -this.rng.int(1, 99) };
     if (nest) return { t: "seq", body: this.many(depth, nesting + 1, this.rng.int(1, 3)) };
     return this.step();
+  }
+
+  /** The shape of issue 13's first defect: many parallel children or steps at once. */
+  private fanOut(depth: number): SimNode {
+    const width = this.rng.chance(0.2) ? this.rng.int(30, 60) : this.rng.int(6, 20);
+    const children = depth > 0 && this.rng.chance(0.5);
+    const branches = Array.from(
+      { length: width },
+      (): SimNode =>
+        children ? { t: "child", name: this.name("c"), program: { body: [this.step(), this.step()], depth: 0 } } : this.step(),
+    );
+    return { t: "all", branches };
   }
 
   private many(depth: number, nesting: number, count: number): SimNode[] {
@@ -137,6 +153,13 @@ class ProgramWriter {
     );
     return { t: "race", winner, losers };
   }
+}
+
+/** The step keys a node calls itself (not its descendants'), with what each returns. */
+export function stepCalls(node: SimNode): Array<{ key: string; value: number }> {
+  if (node.t === "step" || node.t === "tx") return [{ key: `${node.name}#0`, value: node.value }];
+  if (node.t === "loop") return Array.from({ length: node.count }, (_, i) => ({ key: `${node.name}#${i}`, value: node.value + i }));
+  return [];
 }
 
 /** Every node of a program (not descending into child programs), depth first. */

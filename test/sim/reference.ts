@@ -1,6 +1,6 @@
 // The reference: a plain, fault-free, in-memory evaluation of a program, giving what its run must end with. Where
 // the real order of parallel branches decides which error wins, the reference gives every error that may.
-import type { SimNode, SimProgram } from "./program.js";
+import { type SimNode, type SimProgram, stepCalls } from "./program.js";
 
 export type Expected =
   | { status: "completed"; result: unknown }
@@ -50,6 +50,8 @@ function evaluate(node: SimNode): Eval {
       return ok(node.value);
     case "tx":
       return ok(node.value);
+    case "loop":
+      return ok(stepCalls(node).map((call) => call.value));
     case "seq":
       return sequence(node.body);
     case "all": {

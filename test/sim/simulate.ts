@@ -11,7 +11,7 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { type CheckFigures, check } from "./check.js";
 import { Driver, type DriverCounts } from "./driver.js";
 import { type FaultCounts, Fleet } from "./fleet.js";
-import { generateProgram, nodesOf, Rng, type SimProgram } from "./program.js";
+import { generateProgram, nodesOf, Rng, type SimProgram, stepCalls } from "./program.js";
 import { type SimEffect, type SimInput, sim, simKeyed } from "./workflow.js";
 
 export type SimStore = "sqlite" | "postgres" | "memory";
@@ -27,6 +27,8 @@ export interface SimOptions {
   settleMs?: number;
   /** DURO_FAILPOINTS of a deliberately broken build: every worker is armed with them too (this process reads its own). */
   failpoints?: string;
+  /** Whether workers may die between a run's end and the cancelling of its children (see docs/simulation.md). default true */
+  crashAfterRunEnded?: boolean;
   /** The PostgreSQL server (default DURO_TEST_PG or postgres://postgres@127.0.0.1:5432/test). */
   pgUrl?: string;
   log?: (line: string) => void;
@@ -47,6 +49,8 @@ export interface SimReport {
 
 const TABLE = "sim_rows";
 const LEASE_MS = 2_000;
+/** Faults a round with worker processes strikes at least. */
+const MIN_FAULTS = 2;
 
 const DEFAULT_SETTLE_MS = 120_000;
 
@@ -54,7 +58,8 @@ const DEFAULT_SETTLE_MS = 120_000;
 export function replayCommand(options: Omit<SimOptions, "log" | "pgUrl">): string {
   const env = options.failpoints ? `DURO_FAILPOINTS='${options.failpoints}' ` : "";
   const settle = options.settleMs !== undefined && options.settleMs !== DEFAULT_SETTLE_MS ? ` --settle-ms ${options.settleMs}` : "";
-  return `${env}npm run sim -- --seed ${options.seed} --programs ${options.programs} --store ${options.store} --workers ${options.workers} --chaos-ms ${options.chaosMs}${settle}`;
+  const runEnd = options.crashAfterRunEnded === false ? " --no-run-end-crash" : "";
+  return `${env}npm run sim -- --seed ${options.seed} --programs ${options.programs} --store ${options.store} --workers ${options.workers} --chaos-ms ${options.chaosMs}${settle}${runEnd}`;
 }
 
 export async function simulate(options: SimOptions): Promise<SimReport> {
@@ -98,6 +103,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
         rng,
         keys: stepKeys(programs),
         ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+        ...(options.crashAfterRunEnded === undefined ? {} : { crashAfterRunEnded: options.crashAfterRunEnded }),
         log: (line) => notes.push(line),
       });
       fleet.start();
@@ -106,7 +112,10 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     const toStart = programs.map((program, n) => ({ program, n }));
     const chaosEnd = Date.now() + options.chaosMs;
     let nextStrike = Date.now() + rng.int(200, 800);
-    while (toStart.length > 0 || Date.now() < chaosEnd) {
+    // A loaded machine may start workers slower than the fault phase lasts: it goes on until faults struck, within a bound.
+    const bound = Date.now() + Math.max(4 * options.chaosMs, 60_000);
+    const struck = () => (fleet ? fleet.faults.killed + fleet.faults.stopped + fleet.faults.failpoints + dbCuts : MIN_FAULTS);
+    while (toStart.length > 0 || Date.now() < chaosEnd || (struck() < MIN_FAULTS && Date.now() < bound)) {
       const due = toStart.splice(0, rng.int(0, Math.max(1, Math.ceil(programs.length / 4))));
       for (const { program, n } of due) await startRun(engine, program, n, db.table, rng);
       await driver.tick();
@@ -178,7 +187,8 @@ function stepKeys(programs: SimProgram[]): string[] {
   const keys = new Set<string>();
   const visit = (program: SimProgram) => {
     for (const node of nodesOf(program.body)) {
-      if (node.t === "step" || node.t === "tx" || node.t === "sleep" || node.t === "event") keys.add(`${node.name}#0`);
+      for (const call of stepCalls(node)) keys.add(call.key);
+      if (node.t === "sleep" || node.t === "event") keys.add(`${node.name}#0`);
       if (node.t === "child") visit(node.program);
     }
   };

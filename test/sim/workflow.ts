@@ -60,6 +60,8 @@ class Interpreter {
     switch (node.t) {
       case "step":
         return ctx.step(node.name, (step) => this.runStep(node, step), { retry: RETRY });
+      case "loop":
+        return this.loop(node);
       case "tx":
         return ctx.transaction(
           node.name,
@@ -103,6 +105,24 @@ class Interpreter {
       case "try":
         return this.eval(node.body).catch(() => node.fallback);
     }
+  }
+
+  private async loop(node: Extract<SimNode, { t: "loop" }>): Promise<number[]> {
+    const results: number[] = [];
+    for (let i = 0; i < node.count; i++) {
+      const key = `${node.name}#${i}`;
+      results.push(
+        await this.ctx.step(
+          node.name,
+          (step) => {
+            recordEffect({ run: this.ctx.runId, key, attempt: step.attempt, idempotencyKey: step.idempotencyKey, pid: process.pid });
+            return node.value + i;
+          },
+          { retry: RETRY },
+        ),
+      );
+    }
+    return results;
   }
 
   private async runStep(node: Extract<SimNode, { t: "step" }>, step: { attempt: number; idempotencyKey: string }): Promise<number> {
