@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Engine, ErrorInfo, JournalEvent } from "duro";
 import { verifyChain } from "../../src/store/index.js";
 import { allRuns } from "./driver.js";
-import { DURO_BIN, runNode } from "./processes.js";
+import { DURO_BIN, runNode, WORKFLOW_FILE } from "./processes.js";
 import { nodesOf, type Rng, stepCalls } from "./program.js";
 import { reference } from "./reference.js";
 import { eventKey, KEY_CONCURRENCY, type SimEffect, type SimInput, type SimOutput } from "./workflow.js";
@@ -109,7 +109,8 @@ export async function check(input: CheckInput): Promise<CheckResult> {
     const ref = reference(simInput.program);
     const parentEnded = record.parentRunId ? records.get(record.parentRunId)?.status : undefined;
     const cancelledByParent = terminal.type === "run_cancelled" && (parentEnded === "failed" || parentEnded === "cancelled");
-    if (!cancelledByParent) checkOutcome(terminal, ref.expected, events, run);
+    const why = await cancelledChild(engine, terminal);
+    if (!cancelledByParent) checkOutcome(terminal, ref.expected, events, (problem) => run(`${problem}${why}`));
     if (record.queue !== undefined && record.admittedAt !== undefined)
       slots.push({ key: record.concurrencyKey ?? "", from: record.admittedAt, to: Date.parse(terminal.at), run: id });
 
@@ -131,6 +132,14 @@ export async function check(input: CheckInput): Promise<CheckResult> {
     violations,
   );
   return { violations, figures };
+}
+
+/** For a run that failed because a child was cancelled: the reason the child's journal gives. */
+async function cancelledChild(engine: Engine, terminal: JournalEvent): Promise<string> {
+  if (terminal.type !== "run_failed" || terminal.error.code !== "child_failed" || terminal.error.details?.status !== "cancelled") return "";
+  const childId = String(terminal.error.details.childRunId);
+  const ended = (await engine.store.read(childId)).find((e) => e.type === "run_cancelled");
+  return ` (child ${childId} was cancelled: ${ended?.type === "run_cancelled" ? ended.reason : "no run_cancelled in its journal"})`;
 }
 
 function checkJournal(events: JournalEvent[], run: (problem: string) => void): void {
@@ -275,7 +284,10 @@ function checkQueueSlots(slots: Array<{ key: string; from: number; to: number; r
   }
 }
 
-/** `duro runs show` and `duro runs verify`, in processes of their own, agree with the journal for a sample of runs. */
+/**
+ * `duro runs show`, `duro runs verify` and the exit status of `duro resume`, in processes of their own, agree with the
+ * journal for a sample of ended runs.
+ */
 async function checkWithCli(input: CheckInput, ended: string[], violations: string[]): Promise<void> {
   const sample = Array.from({ length: Math.min(input.cliSample, ended.length) }, () => input.rng.pick(ended));
   for (const id of new Set(sample)) {
@@ -296,6 +308,12 @@ async function checkWithCli(input: CheckInput, ended: string[], violations: stri
       );
   }
   if (sample.length === 0) return;
+  // `duro resume` of an ended run reports it and exits as `duro run` would have: 0 completed, 1 failed or cancelled.
+  const first = sample[0] as string;
+  const resumed = await runNode([DURO_BIN, "resume", first, WORKFLOW_FILE, "--db", input.db], { cwd: input.cwd });
+  const status = (await input.engine.get(first)).status;
+  if (resumed.code !== (status === "completed" ? 0 : 1))
+    violations.push(`duro resume ${first} exited with ${resumed.code} for a ${status} run: ${resumed.stderr.trim()}`);
   const verified = await runNode([DURO_BIN, "runs", "verify", ...new Set(sample), "--db", input.db], { cwd: input.cwd });
   if (verified.code !== 0)
     violations.push(`duro runs verify exited with ${verified.code}: ${verified.stdout.trim()} ${verified.stderr.trim()}`);
