@@ -33,6 +33,7 @@ import {
 import { runConflict } from "./conflicts.js";
 import { describeRun, type RunDetails } from "./describe.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
+import { injected } from "./failpoints.js";
 import { thisProcess } from "./holder.js";
 import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
 import { versionMismatch, WorkflowRegistry } from "./registry.js";
@@ -294,6 +295,7 @@ export class Engine {
       throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
     this.options.journalGuard?.check({ eventKey }, "event key");
     this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
+    if (injected("drop_event", eventKey)) return { id: 0, wokeRunIds: [] };
     const result = await this.store.deliver({
       eventKey,
       payload: toJsonValue(payload, "event payload"),

@@ -1119,6 +1119,7 @@ export class Invocation {
       if (this.state.parentRunId)
         commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
       await this.flush(commit);
+      failpoint("after_run_ended", terminal.type);
       if (terminal.type !== "run_completed")
         await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
     } catch (error) {

@@ -1,5 +1,6 @@
 // Named crash points for durability tests: `DURO_FAILPOINTS=after_step_effect:reserve#0,while_waiting:*`
-// makes the process SIGKILL itself when execution reaches that point for that step key. Off, a check is
+// makes the process SIGKILL itself when execution reaches that point for that step key. A few names are injected
+// bugs instead (`drop_event`): a deliberately broken build that the simulation's checker must catch. Off, a check is
 // one boolean test.
 
 export type FailpointName =
@@ -13,8 +14,15 @@ export type FailpointName =
   | "after_step_journaled"
   /** the run's suspension (status waiting) was just committed */
   | "while_waiting"
+  /** the run's terminal event was just committed; its open children are not cancelled yet (key: the event type) */
+  | "after_run_ended"
   /** retention wrote and synced a batch's archive file; the batch is not deleted yet (key: the status) */
   | "after_archive";
+
+/** Bugs a failpoint injects instead of a crash; only DURO_FAILPOINTS arms them, never a default. */
+export type InjectedFault =
+  /** engine.signal reports an event delivered but drops it (key: the event key) */
+  "drop_event";
 
 const armed = parse(process.env.DURO_FAILPOINTS);
 
@@ -31,11 +39,19 @@ function parse(spec: string | undefined): Map<string, Set<string>> | undefined {
   return map;
 }
 
+function isArmed(name: string, key: string): boolean {
+  const keys = armed?.get(name);
+  return keys !== undefined && (keys.has(key) || keys.has("*"));
+}
+
 /** Kills this process on the spot if the failpoint is armed for this key (or for `*`). */
 export function failpoint(name: FailpointName, key: string): void {
-  if (!armed) return;
-  const keys = armed.get(name);
-  if (!keys || !(keys.has(key) || keys.has("*"))) return;
+  if (!armed || !isArmed(name, key)) return;
   process.stderr.write(`duro: failpoint ${name}:${key} hit, killing process ${process.pid}\n`);
   process.kill(process.pid, "SIGKILL");
+}
+
+/** Whether the injected bug `name` is armed for this key: the caller then misbehaves on purpose. */
+export function injected(name: InjectedFault, key: string): boolean {
+  return armed !== undefined && isArmed(name, key);
 }
