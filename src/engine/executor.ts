@@ -1114,14 +1114,20 @@ export class Invocation {
     for (const controller of this.controllers) controller.abort(new DuroError("run_ended", "the run ended", { category: "step" }));
     try {
       await this.flushing;
+      if (terminal.type !== "run_completed") {
+        // Open children are cancelled while the run can still be resumed: a process that dies after the terminal
+        // commit would leave them for ever (nothing resumes an ended run), one that dies before it leaves a run that
+        // finishes again and cancels again. The buffered starts are committed first, so every child is in the store.
+        await this.flush();
+        await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
+        failpoint("before_run_ended", terminal.type);
+      }
       this.push(terminal);
       const commit: Partial<AppendCommit> = { release: true };
       if (this.state.parentRunId)
         commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];
       await this.flush(commit);
       failpoint("after_run_ended", terminal.type);
-      if (terminal.type !== "run_completed")
-        await this.cancelOpenChildren(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
     } catch (error) {
       return this.failOutcome(error);
     }

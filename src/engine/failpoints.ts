@@ -14,7 +14,9 @@ export type FailpointName =
   | "after_step_journaled"
   /** the run's suspension (status waiting) was just committed */
   | "while_waiting"
-  /** the run's terminal event was just committed; its open children are not cancelled yet (key: the event type) */
+  /** a failing or cancelled run's open children were just cancelled; its terminal event is not committed (key: the event type) */
+  | "before_run_ended"
+  /** the run's terminal event was just committed (key: the event type) */
   | "after_run_ended"
   /** retention wrote and synced a batch's archive file; the batch is not deleted yet (key: the status) */
   | "after_archive";

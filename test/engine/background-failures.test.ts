@@ -1,6 +1,6 @@
 // Background work of an invocation (looking for a wait's message, running a child inline) can meet a database that
 // is away for a moment. That ends the invocation, as a failed commit does; it must never fail the run itself.
-import { DuroError, workflow } from "duro";
+import { DuroError, NonRetryableError, workflow } from "duro";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/index.js";
 import { harness, STORES } from "../support/engine.js";
@@ -29,5 +29,33 @@ describe.each(STORES)("%s store", (kind) => {
     expect((await engine.get(id)).status).toBe("running");
     clock.advance(10_001);
     expect(await settle(id)).toMatchObject({ status: "completed", output: "hello" });
+  });
+});
+
+describe.each(STORES)("%s store: a failing parent's children", (kind) => {
+  it("are cancelled before the parent's end is committed, so an invocation that dies in between leaves none orphaned", async () => {
+    const waiter = workflow("waiter", async (ctx) => ctx.waitForEvent("never", { key: "k:never" }));
+    const parent = workflow("doomed-parent", async (ctx) => {
+      const child = ctx.child("c", waiter, {});
+      await ctx.step("boom", () => {
+        throw new NonRetryableError("boom");
+      });
+      return child;
+    });
+    const { engine, store, clock, settle } = harness(kind, [parent, waiter]);
+    const { id } = await engine.start(parent, {});
+    // The children lookup is where the invocation dies (as a process killed there would).
+    const listRuns = store.listRuns.bind(store);
+    let failures = 1;
+    store.listRuns = async (query) => {
+      if (query?.parentRunId && failures-- > 0)
+        throw new DuroError("db_unavailable", "cannot reach the database (injected)", { category: "storage" });
+      return listRuns(query);
+    };
+    await expect(engine.execute(id)).rejects.toMatchObject({ code: "db_unavailable" });
+    clock.advance(10_001);
+    expect((await settle(id)).status).toBe("failed");
+    const children = (await store.listRuns({ parentRunId: id })).runs;
+    expect(children.map((run) => run.status)).toEqual(["cancelled"]);
   });
 });

@@ -141,7 +141,7 @@ export class Fleet {
   private crashPoint(): string {
     const { rng, keys } = this.options;
     if (this.options.crashAfterRunEnded !== false && rng.chance(0.15))
-      return `after_run_ended:${rng.pick(["run_failed", "run_cancelled"])}`;
+      return `${rng.pick(["before_run_ended", "after_run_ended"])}:${rng.pick(["run_failed", "run_cancelled"])}`;
     return `${rng.pick(STEP_CRASH_POINTS)}:${rng.pick(keys)}`;
   }
 
