@@ -55,7 +55,10 @@ describe.each(STORES)("%s store: a failing parent's children", (kind) => {
     await expect(engine.execute(id)).rejects.toMatchObject({ code: "db_unavailable" });
     clock.advance(10_001);
     expect((await settle(id)).status).toBe("failed");
+    // A child still executing when it was cancelled ends at its next claim; one nobody cancelled would wait for ever.
+    clock.advance(10_001);
     const children = (await store.listRuns({ parentRunId: id })).runs;
-    expect(children.map((run) => run.status)).toEqual(["cancelled"]);
+    const ended = await Promise.all(children.map(async (child) => (await settle(child.id)).status));
+    expect(ended).toEqual(["cancelled"]);
   });
 });
