@@ -102,14 +102,16 @@ export type {
   HeldLease,
   HeldLeaseFilter,
   LeaseHolder,
-  PostgresStoreOptions,
   QueueInfo,
   RunFilter,
   RunPage,
   RunRecord,
   RunStatus,
   ScheduleRecord,
-  SqliteStoreOptions,
   Store,
 } from "./store/index.js";
-export { MemoryStore, openPostgresStore, openSqliteStore, openStore, verifyChain } from "./store/index.js";
+export { MemoryStore, verifyChain } from "./store/index.js";
+// Opening a backend loads its driver then, not at this import (see src/store/open.ts).
+export { openStore } from "./store/open.js";
+export { openPostgresStore, type PostgresStoreOptions } from "./store/postgres/index.js";
+export { openSqliteStore, type SqliteStoreOptions } from "./store/sqlite/index.js";

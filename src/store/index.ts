@@ -1,9 +1,10 @@
-// The store layer's public face: the Store contract and its backends.
+// duro/store: the Store contract (its role interfaces and records), its errors' helpers, the hash chain, database
+// URL parsing and the in-memory store. No backend: those are ./sqlite and ./postgres, and ../store/open.ts opens
+// one by URL, so importing this loads neither pg nor better-sqlite3.
 
 export { type ChainReport, type ChainRow, chainHash, type VerifyChainOptions, verifyChain } from "./chain.js";
 export { MemoryStore } from "./memory.js";
-export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres/store.js";
-export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite/store.js";
+export { redactUrl } from "./redact-url.js";
 export * from "./store.js";
-export { DEFAULT_DB_URL, openStore, type ParsedDbUrl, parseDbUrl, redactUrl } from "./url.js";
+export { DEFAULT_DB_URL, type ParsedDbUrl, parseDbUrl } from "./url.js";
 export { workerClaims } from "./workers.js";

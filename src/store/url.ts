@@ -1,10 +1,9 @@
-// Opens a store from a URL, the form every CLI command's --db takes: `sqlite:path/to/file.db[?synchronous=full]`
+// Reads a database URL, the form every CLI command's --db takes: `sqlite:path/to/file.db[?synchronous=full]`
 // (a bare path ending in .db or .sqlite works too) or `postgres://user:password@host:5432/db[?schema=duro]`.
+// Parsing only: nothing here opens a database or loads a driver (open.ts does, for the backend a URL names).
 import { DuroError } from "../core/index.js";
-import { parsePostgresUrl } from "./postgres/open.js";
-import { openPostgresStore } from "./postgres/store.js";
-import { openSqliteStore } from "./sqlite/store.js";
-import type { Store } from "./store.js";
+import { parsePostgresUrl } from "./postgres/url.js";
+import { redactUrl } from "./redact-url.js";
 
 export const DEFAULT_DB_URL = "sqlite:.duro/duro.db";
 
@@ -40,18 +39,4 @@ export function parseDbUrl(url: string): ParsedDbUrl {
   }
   if (path === "") throw new DuroError("db_url_invalid", `"${url}" names no file; use sqlite:path/to/file.db`, { category: "input" });
   return { kind: "sqlite", path, synchronous };
-}
-
-/** Opens the store a URL names. A PostgreSQL store connects (and migrates its schema) at its first operation. */
-export function openStore(url: string, options: { clock?: () => number } = {}): Store {
-  const parsed = parseDbUrl(url);
-  if (parsed.kind === "postgres")
-    return openPostgresStore(parsed.url, { ...(parsed.schema === undefined ? {} : { schema: parsed.schema }), ...options });
-  return openSqliteStore(parsed.path, { synchronous: parsed.synchronous, ...options });
-}
-
-/** A URL without its password (in the user part or a `password=` parameter), safe for messages and logs. */
-export function redactUrl(url: string): string {
-  // Up to the last "@": a password with an unescaped "/" or "@" is hidden too (hiding too much is the safe mistake).
-  return url.replace(/\/\/([^:/@]*):.*@/, "//$1:[REDACTED]@").replace(/([?&]password=)[^&]*/gi, "$1[REDACTED]");
 }

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { checkDeploy, createEngine } from "duro";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import v1 from "../support/workflows/deploy/v1.js";
 import v2 from "../support/workflows/deploy/v2.js";

@@ -8,7 +8,9 @@ import { createEngine, type Engine, type TransactionClient, workflow } from "dur
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/store/conformance.js";
-import { MemoryStore, openPostgresStore, openSqliteStore, type Store } from "../../src/store/index.js";
+import { MemoryStore, type Store } from "../../src/store/index.js";
+import { openPostgresStore } from "../../src/store/postgres/index.js";
+import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { freshSchema, PG_URL } from "../support/postgres.js";
 
 interface Scene {

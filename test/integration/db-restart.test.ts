@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createEngine } from "../../src/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openStore } from "../../src/store/open.js";
 import { fixture, freshDir, removeTempDirs, spawnDuro } from "../support/cli.js";
 import { expectFiveCompleted } from "../support/five-checks.js";
 import { until } from "../support/poll.js";

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createEngine, type JournalEvent } from "../../src/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openStore } from "../../src/store/open.js";
 import { runChaos } from "../support/chaos.js";
 import { type Effect, fixture, freshDir, readEffects, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import { expectFiveCompleted } from "../support/five-checks.js";

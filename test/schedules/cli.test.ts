@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createEngine } from "../../src/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openStore } from "../../src/store/open.js";
 import { duro, duroJson, fixture, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
 import { everySecond } from "../support/workflows/ticker.js";
 

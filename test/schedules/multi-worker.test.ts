@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createEngine, type Engine, type RunRecord, scheduledRunId } from "../../src/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openStore } from "../../src/store/open.js";
 import { fixture, freshDir, removeTempDirs, type SpawnedCli, spawnDuro, sqliteUrl } from "../support/cli.js";
 import { freshPgUrl } from "../support/postgres.js";
 import { tick } from "../support/workflows/ticker.js";

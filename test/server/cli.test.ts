@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createEngine } from "duro";
 import { afterEach, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { DURO_BIN, duro, duroJson, freshDir, REPO_ROOT, removeTempDirs } from "../support/cli.js";
 import { all } from "./workflows.js";
 

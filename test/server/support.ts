@@ -7,7 +7,8 @@ import { serve } from "@hono/node-server";
 import { createEngine, type Engine } from "duro";
 import { afterEach } from "vitest";
 import { createApiKey, createApp, RunEventHub, ServerMetrics, type ServerOptions } from "../../src/server/index.js";
-import { openPostgresStore, openSqliteStore } from "../../src/store/index.js";
+import { openPostgresStore } from "../../src/store/postgres/index.js";
+import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { freshSchema, PG_URL } from "../support/postgres.js";
 import { all } from "./workflows.js";
 

@@ -3,11 +3,11 @@
 // them. Every item is checked on its own and a refused item writes nothing, so batching never changes an outcome.
 // If the statement as a whole fails, the items are sent again one by one, so that only the one at fault sees the
 // error.
-import pg from "pg";
 import type { EventBody } from "../../core/index.js";
 import { type EncodedEvent, toJson } from "../event-codec.js";
 import type { Lease, RunStatus } from "../store.js";
 import { nextReadyAt } from "../transitions.js";
+import { pgDriver } from "./driver.js";
 
 /** One append, or one release (no events, no seq check), as the store asks for it. */
 export interface AppendRequest {
@@ -219,5 +219,5 @@ export class AppendBatcher {
  * sending the items again is safe. A lost connection leaves that unknown, so those errors go to every caller.
  */
 function rolledBack(error: unknown): boolean {
-  return error instanceof pg.DatabaseError;
+  return error instanceof pgDriver().DatabaseError;
 }

@@ -1,9 +1,9 @@
 // Turns what pg throws into DuroErrors with stable codes: an unreachable or restarting server is `db_unavailable`
 // (retryable), lock conflicts PostgreSQL gave up on are `db_busy`. Messages name the database by its URL without
 // the password, and any password text is scrubbed from the driver's own message too.
-import pg from "pg";
 import { DuroError } from "../../core/index.js";
-import { redactUrl } from "../url.js";
+import { redactUrl } from "../redact-url.js";
+import { pgDriver } from "./driver.js";
 
 /** Socket-level failures: the server is down, unreachable, or dropped the connection. */
 const NETWORK_CODES = new Set([
@@ -78,7 +78,7 @@ export function postgresError(error: unknown, url: string): unknown {
 /** A SQLSTATE as `pgCode`, a Node.js socket or DNS code (ECONNREFUSED…) as `systemCode`. */
 function codeDetail(error: unknown, code: string): Record<string, string> {
   if (code === "") return {};
-  return error instanceof pg.DatabaseError ? { pgCode: code } : { systemCode: code };
+  return error instanceof pgDriver().DatabaseError ? { pgCode: code } : { systemCode: code };
 }
 
 /** The error's own message; Node's AggregateError (every address of a host refused) has an empty one, so its code stands in. */

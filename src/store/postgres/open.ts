@@ -1,9 +1,9 @@
-// Opens a duro PostgreSQL database: reads the URL (and its `schema` parameter), makes the store's bounded pool with
-// int8 columns read as numbers, and brings the schema up to date. The migration runs in one transaction under an
+// Opens a duro PostgreSQL database (the URL is read in url.ts): makes the store's bounded pool with int8 columns
+// read as numbers, and brings the schema up to date. The migration runs in one transaction under an
 // advisory lock, so processes that start at once agree: one migrates, the others wait and then find it done.
-import pg from "pg";
+import type pg from "pg";
 import { DuroError, inputError } from "../../core/index.js";
-import { redactUrl } from "../url.js";
+import { pgDriver } from "./driver.js";
 import {
   COUNT_SCHEMA_TABLES,
   createSchema,
@@ -12,50 +12,11 @@ import {
   MIGRATIONS,
   quoteSchema,
   readSchemaVersion,
-  SCHEMA_NAME,
   SCHEMA_VERSION,
   writeSchemaVersion,
 } from "./schema.js";
 
 export const DEFAULT_SCHEMA = "duro";
-
-export interface PostgresUrl {
-  /** The URL pg connects with: the given one without duro's own `schema` parameter. */
-  connectionString: string;
-  /** The `schema` query parameter, checked, when the URL has one. */
-  schema?: string;
-}
-
-/** Splits a postgres:// or postgresql:// URL into what pg needs and duro's `?schema=` parameter. */
-export function parsePostgresUrl(url: string): PostgresUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw inputError("db_url_invalid", `"${redactUrl(url)}" is not a valid URL; use postgres://user:password@host:5432/database`, {
-      url: redactUrl(url),
-    });
-  }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw inputError("db_url_invalid", `"${redactUrl(url)}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database`, {
-      url: redactUrl(url),
-    });
-  }
-  const schema = parsed.searchParams.get("schema");
-  if (schema === null) return { connectionString: url };
-  parsed.searchParams.delete("schema");
-  return { connectionString: parsed.toString(), schema: checkSchemaName(schema) };
-}
-
-/** Returns the name if it is a plain lower-case identifier (so it can be quoted without escaping), else throws. */
-export function checkSchemaName(name: string): string {
-  if (SCHEMA_NAME.test(name)) return name;
-  throw inputError(
-    "db_schema_invalid",
-    `"${name}" cannot be a duro schema name; use lower-case letters, digits and underscores, starting with a letter or underscore (at most 63)`,
-    { schema: name },
-  );
-}
 
 export interface PoolOptions {
   poolSize: number;
@@ -64,9 +25,10 @@ export interface PoolOptions {
 
 /** A pool of its own, so the int8 parser below applies to this store only, never to other pg users in the process. */
 export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(pg.types.builtins.INT8, parseInt8);
-  const pool = new pg.Pool({
+  const driver = pgDriver();
+  const types = new driver.TypeOverrides();
+  types.setTypeParser(driver.types.builtins.INT8, parseInt8);
+  const pool = new driver.Pool({
     connectionString,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
@@ -87,7 +49,7 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
 
 /** A connection of its own for LISTEN (a pooled one would be handed to other work): see PostgresStore.subscribe. */
 export function createListener(connectionString: string, connectTimeoutMs: number): pg.Client {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, application_name: "duro-listen" });
+  const client = new (pgDriver().Client)({ connectionString, connectionTimeoutMillis: connectTimeoutMs, application_name: "duro-listen" });
   // A listener that lost its connection only means waiting for the next poll; without a listener the 'error' event
   // would crash the process.
   client.on("error", () => undefined);

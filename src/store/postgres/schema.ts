@@ -3,9 +3,6 @@
 // Same shape as SQLite's: appending a step locks one runs row (by id) and inserts journal rows keyed (run_pk, seq),
 // so a step costs the same whatever the journal's length. Times are epoch-ms bigints from the store's clock.
 
-/** A schema name the store accepts: a plain lower-case identifier, so quoting it is all it needs. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** MIGRATIONS[i](s) takes schema `s` (already quoted) from version i to i + 1. Append new ones; never edit a shipped one. */
 export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   (s) => /* sql */ `
@@ -558,7 +555,7 @@ function replaceAll(text: string, migration: string, changes: Array<[string, str
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Double-quotes a name SCHEMA_NAME accepted (it cannot contain a quote, so nothing needs escaping). */
+/** Double-quotes a name SCHEMA_NAME (url.ts) accepted (it cannot contain a quote, so nothing needs escaping). */
 export function quoteSchema(name: string): string {
   return `"${name}"`;
 }

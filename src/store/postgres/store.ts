@@ -72,11 +72,12 @@ import { type UnfinishedRow, unfinishedCounts, versionsParam } from "../versions
 import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
-import { checkSchemaName, createListener, createPool, DEFAULT_SCHEMA, migrate, parsePostgresUrl, rollback } from "./open.js";
+import { createListener, createPool, DEFAULT_SCHEMA, migrate, rollback } from "./open.js";
 import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
 import { PostgresQueues } from "./queues.js";
 import { type CombinedRow, type JournalRow, ReadBatcher, type RunRow } from "./reads.js";
 import { quoteSchema } from "./schema.js";
+import { checkSchemaName, parsePostgresUrl } from "./url.js";
 
 export interface PostgresStoreOptions extends StoreOptions {
   /** The PostgreSQL schema holding duro's tables, created on first use; a plain lower-case identifier. default "duro" (or the URL's ?schema=) */

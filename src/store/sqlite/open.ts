@@ -2,8 +2,9 @@
 // it), sets WAL and the durability level, and brings the schema up to date.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { DuroError, inputError } from "../../core/index.js";
+import { sqliteDriver } from "./driver.js";
 import { COUNT_USER_TABLES, HAS_META_TABLE, MIGRATIONS, READ_SCHEMA_VERSION, SCHEMA_VERSION, WRITE_SCHEMA_VERSION } from "./schema.js";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
@@ -18,7 +19,7 @@ export function openDatabase(path: string, options: OpenOptions): Database.Datab
   if (path !== ":memory:") checkPath(path);
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = new (sqliteDriver())(path);
   } catch (cause) {
     throw new DuroError("db_open_failed", `cannot open the database ${path}: ${(cause as Error).message}`, {
       category: "storage",
