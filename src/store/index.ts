@@ -7,4 +7,4 @@ export { MemoryStore } from "./memory.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./store.js";
 export { DEFAULT_DB_URL, type ParsedDbUrl, parseDbUrl } from "./url.js";
-export { workerClaims } from "./workers.js";
+export { LAPSED_WORKER_KEPT_MS, workerClaims } from "./workers.js";

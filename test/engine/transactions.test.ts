@@ -7,10 +7,10 @@ import Database from "better-sqlite3";
 import { createEngine, type Engine, type TransactionClient, workflow } from "duro";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../../src/store/conformance.js";
 import { MemoryStore, type Store } from "../../src/store/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { FakeClock } from "../../src/testing/store-conformance/index.js";
 import { freshSchema, PG_URL } from "../support/postgres.js";
 
 interface Scene {

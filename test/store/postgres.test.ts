@@ -4,10 +4,10 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { FakeClock, storeConformance } from "../../src/store/conformance.js";
 import { type Lease, parseDbUrl } from "../../src/store/index.js";
 import { openStore } from "../../src/store/open.js";
 import { openPostgresStore, type PostgresStore } from "../../src/store/postgres/index.js";
+import { FakeClock, storeConformance } from "../../src/testing/store-conformance/index.js";
 import { DROP_TIMEOUT_MS, PG_URL } from "../support/postgres.js";
 
 const URL = PG_URL;

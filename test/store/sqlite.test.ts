@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { FakeClock, storeConformance } from "../../src/store/conformance.js";
 import type { Lease } from "../../src/store/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { FakeClock, storeConformance } from "../../src/testing/store-conformance/index.js";
 
 const dirs: string[] = [];
 function freshDir(): string {

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEngine, type Engine, type EngineOptions, type WorkflowDefinition } from "duro";
 import { afterEach } from "vitest";
-import { FakeClock } from "../../src/store/conformance.js";
 import { MemoryStore, type Store } from "../../src/store/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { FakeClock } from "../../src/testing/store-conformance/index.js";
 import { freshSchema, PG_URL } from "./postgres.js";
 
 export type StoreKind = "memory" | "sqlite" | "postgres";
