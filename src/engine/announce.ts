@@ -2,7 +2,7 @@
 // every third of its ttl, so two announcements may fail before it lapses; removed when the worker stops cleanly. A
 // failed announcement is reported and retried at the next tick: it never stops the worker claiming runs.
 import { DuroError } from "../core/index.js";
-import type { Store, WorkerInfo } from "../store/index.js";
+import type { WorkerInfo, Workers } from "../store/index.js";
 
 export class Announcer {
   private timer: NodeJS.Timeout | undefined;
@@ -11,7 +11,7 @@ export class Announcer {
   private current: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Workers, "announceWorker" | "retireWorker">,
     /** What to announce, read at every announcement (the active count changes). */
     private readonly info: () => WorkerInfo,
     /** How long an announcement lasts (ms). */

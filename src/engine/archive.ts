@@ -25,8 +25,11 @@ export interface ArchiveHeader {
   runs: number;
 }
 
+/** What an archive is read from: each run's row and its journal as stored, with the chain hashes. */
+export type ArchiveSource = Pick<Store, "getRun" | "journalChain">;
+
 /** Reads the runs to archive from the store; a run already gone (pruned by someone else) is left out. */
-export async function recordsOf(store: Store, runIds: string[]): Promise<ArchivedRun[]> {
+export async function recordsOf(store: ArchiveSource, runIds: string[]): Promise<ArchivedRun[]> {
   const records = await Promise.all(
     runIds.map(async (id) => {
       const [run, journal] = await Promise.all([store.getRun(id), store.journalChain(id)]);

@@ -12,7 +12,7 @@ export const REPLAY_FRONTIER = "replay_frontier";
 
 export interface DeployCheckOptions {
   /** The store holding the runs in flight. */
-  store: Store;
+  store: Pick<Store, "listRuns" | "read" | "getArtifact">;
   /**
    * The new code. Runs of workflows not given here are not checked (listed in `skipped`). A run is replayed against
    * the definition of its own version when given, else against the last one given with its workflow's name.
@@ -74,7 +74,11 @@ export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCh
 }
 
 /** Replays one run's journal (as read from `store`) against `def` without executing anything. */
-export async function checkRun(store: Store, def: WorkflowDefinition<any, any>, record: RunRecord): Promise<RunCheck> {
+export async function checkRun(
+  store: Pick<Store, "read" | "getArtifact">,
+  def: WorkflowDefinition<any, any>,
+  record: RunRecord,
+): Promise<RunCheck> {
   const base = { runId: record.id, workflow: record.workflow, version: record.version, codeVersion: def.version, status: record.status };
   const events = await store.read(record.id);
   const scratch = new MemoryStore();

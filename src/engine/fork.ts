@@ -3,7 +3,7 @@
 // new code or a new input. The new run records its origin in its options (forkedFrom, forkStep).
 import { randomBytes } from "node:crypto";
 import { DuroError, type EventBody, newRunId, parseRunId, type WorkflowDefinition } from "../core/index.js";
-import type { RunRecord, Store } from "../store/index.js";
+import type { Artifacts, RunRecord, Store } from "../store/index.js";
 import { validateInput } from "./engine.js";
 
 export interface ForkOptions {
@@ -19,7 +19,11 @@ export interface ForkOptions {
 }
 
 /** Creates the fork, claimable at once, and returns its record. Nothing of the origin changes. */
-export async function forkRun(store: Store, originId: string, options: ForkOptions): Promise<RunRecord> {
+export async function forkRun(
+  store: Pick<Store, "read" | "createRun" | "claimRun" | "append" | "getRun"> & Artifacts,
+  originId: string,
+  options: ForkOptions,
+): Promise<RunRecord> {
   const events = await store.read(originId);
   const created = events[0];
   if (created?.type !== "run_created") {
@@ -63,7 +67,7 @@ export async function forkRun(store: Store, originId: string, options: ForkOptio
  * The fork replays step results the origin kept as artifacts: it stores them as its own, so retention keeps them
  * when the origin is pruned. (Artifacts the copied steps only mention, such as conversation nodes, stay the origin's.)
  */
-async function referenceArtifacts(store: Store, runId: string, events: EventBody[]): Promise<void> {
+async function referenceArtifacts(store: Artifacts, runId: string, events: EventBody[]): Promise<void> {
   for (const event of events) {
     if (event.type !== "step_completed" || event.resultRef === undefined) continue;
     const bytes = await store.getArtifact(event.resultRef);

@@ -2,8 +2,8 @@
 // references, then inbox events nobody consumed, in bounded batches. Each batch is one short store transaction, so appends of running runs never wait
 // long behind it; workers apply a policy periodically (RetentionLoop), one worker at a time via a maintenance lease.
 import { type Duration, DuroError, toMs } from "../core/index.js";
-import type { PruneRequest, Store } from "../store/index.js";
-import { recordsOf, writeArchive } from "./archive.js";
+import type { Maintenance, PruneRequest } from "../store/index.js";
+import { type ArchiveSource, recordsOf, writeArchive } from "./archive.js";
 import { failpoint } from "./failpoints.js";
 
 export type PrunableStatus = PruneRequest["status"];
@@ -66,7 +66,10 @@ export interface PruneBatchRequest extends Omit<PruneRequest, "runIds"> {
  * Prunes one bounded batch and returns the ids deleted (oldest first). With `archive`, the batch is read, written to
  * an archive file and synced to disk first, and only the runs in that file are deleted; a failed write deletes nothing.
  */
-export async function pruneBatch(store: Store, request: PruneBatchRequest): Promise<{ pruned: string[]; archive?: string }> {
+export async function pruneBatch(
+  store: Pick<Maintenance, "pruneRuns" | "findPrunable"> & ArchiveSource,
+  request: PruneBatchRequest,
+): Promise<{ pruned: string[]; archive?: string }> {
   const { archive, now, ...prune } = request;
   if (archive === undefined) return { pruned: await store.pruneRuns(prune) };
   const candidates = await store.findPrunable(prune);
@@ -80,7 +83,7 @@ export async function pruneBatch(store: Store, request: PruneBatchRequest): Prom
 }
 
 /** Applies a policy once: each status's batches, then unreferenced artifacts; at most `maxBatches` of each. */
-export async function applyRetention(store: Store, policy: RetentionPolicy, now: number): Promise<RetentionReport> {
+export async function applyRetention(store: Maintenance & ArchiveSource, policy: RetentionPolicy, now: number): Promise<RetentionReport> {
   const limit = policy.batchSize ?? 100;
   const maxBatches = policy.maxBatches ?? 20;
   const report: RetentionReport = { pruned: { completed: 0, failed: 0, cancelled: 0 }, artifacts: 0, events: 0, archives: [] };
@@ -151,7 +154,7 @@ export class RetentionLoop {
   private readonly everyMs: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Maintenance & ArchiveSource,
     private readonly policy: RetentionPolicy,
     private readonly options: RetentionLoopOptions,
   ) {

@@ -2,12 +2,12 @@
 // exactly once across workers: the store moves next_fire_at conditionally, in the transaction that creates the
 // runs, whose ids derive from the fire time), and lists, pauses and resumes them.
 import { DuroError, inputError, type RunOptions, toMs, type WorkflowDefinition } from "../core/index.js";
-import type { NewRun, RunStatus, ScheduleRecord, Store } from "../store/index.js";
+import type { NewRun, RunStatus, Runs, ScheduleRecord, Schedules } from "../store/index.js";
 import { queueFields } from "./queues.js";
 import { nextFireAfter, planFire, type ScheduleDefinition, scheduledRunId } from "./schedule.js";
 
 export interface SchedulerDeps {
-  store: Store;
+  store: Schedules & Pick<Runs, "getRun">;
   clock: () => number;
   /** Tenant of the runs schedules start. */
   tenant: string;

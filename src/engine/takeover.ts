@@ -1,7 +1,7 @@
 // Taking over the runs of a process that died on this machine, at once instead of after its lease expires. The store
 // lists held leases with their holders; holder.ts proves which holders are gone; breakLease ends exactly those leases
 // (fenced: only if each is still the lease that was looked at), and the runs are then claimed like any expired one.
-import type { HeldLease, HeldLeaseFilter, LeaseHolder, Store } from "../store/index.js";
+import type { HeldLease, HeldLeaseFilter, LeaseHolder, Work } from "../store/index.js";
 import { type HolderState, holderState, type ProcessTable } from "./holder.js";
 
 /** What an engine or worker tells about a run it found leased by another process. */
@@ -19,7 +19,7 @@ export interface LeaseNotice {
 
 /** Who is asking, and how it finds processes (tests point `table` elsewhere). */
 export interface TakeoverContext {
-  store: Store;
+  store: Pick<Work, "heldLeases" | "breakLease">;
   self: LeaseHolder;
   table?: ProcessTable;
 }

@@ -12,6 +12,7 @@ export {
 export {
   buildRunFolder,
   type FailureSummary,
+  type JournalSource,
   type RunFolder,
   type RunOutcome,
   type RunSummary,

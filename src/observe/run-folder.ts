@@ -167,8 +167,11 @@ function reportMarkdown(summary: RunSummary, error: ErrorInfo | undefined): stri
   ].join("\n");
 }
 
+/** What a run folder is made from: a run's journal and the artifacts its results were stored in. */
+export type JournalSource = Pick<Store, "read" | "getArtifact">;
+
 /** The journal of a run with artifact-stored results loaded back in, as the transcript shows them. */
-export async function readJournal(store: Store, runId: string): Promise<JournalEvent[]> {
+export async function readJournal(store: JournalSource, runId: string): Promise<JournalEvent[]> {
   const events = await store.read(runId);
   return Promise.all(
     events.map(async (event) => {
@@ -192,7 +195,12 @@ export function readMockHits(dir: string): MockHit[] {
 }
 
 /** (Re)writes a run's folder from the store: the same journal always gives the same bytes. */
-export async function writeRunFolder(store: Store, runId: string, dir: string, options: { redactor?: Redactor } = {}): Promise<RunFolder> {
+export async function writeRunFolder(
+  store: JournalSource,
+  runId: string,
+  dir: string,
+  options: { redactor?: Redactor } = {},
+): Promise<RunFolder> {
   const events = await readJournal(store, runId);
   const mocks = readMockHits(dir);
   const folder = buildRunFolder(runId, events, { ...options, mocks });

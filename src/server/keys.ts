@@ -1,7 +1,7 @@
 // API keys: a random token shown once, stored only as its sha256; a key belongs to one tenant and has one role.
 import { createHash, randomBytes } from "node:crypto";
 import { DuroError } from "../core/index.js";
-import type { ApiKeyRecord, ApiRole, Store } from "../store/index.js";
+import type { Access, ApiKeyRecord, ApiRole } from "../store/index.js";
 
 export const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 };
 const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -45,7 +45,7 @@ export function checkRole(role: string): ApiRole {
 }
 
 /** Creates a key in the store; the token (32 random bytes) is returned here and nowhere else. */
-export async function createApiKey(store: Store, options: NewKeyOptions): Promise<CreatedKey> {
+export async function createApiKey(store: Pick<Access, "createApiKey">, options: NewKeyOptions): Promise<CreatedKey> {
   const token = `duro_${randomBytes(32).toString("base64url")}`;
   const record: ApiKeyRecord = {
     id: `k_${randomBytes(8).toString("hex")}`,
@@ -65,7 +65,7 @@ export function publicKey(record: ApiKeyRecord): PublicKey {
 }
 
 /** The live key a bearer token names, or an `unauthorized` error that does not say which part was wrong. */
-export async function authenticate(store: Store, header: string | undefined): Promise<ApiKeyRecord> {
+export async function authenticate(store: Pick<Access, "findApiKey">, header: string | undefined): Promise<ApiKeyRecord> {
   const token = /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
   if (!token) throw unauthorized("send an API key: Authorization: Bearer <token> (create one with duro keys create)");
   const key = await store.findApiKey(hashToken(token));

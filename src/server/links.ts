@@ -2,7 +2,7 @@
 // the database (so every server process and every deploy accepts it), and usable once (the store records its nonce).
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { DuroError, toMs } from "../core/index.js";
-import { type Store, TERMINAL_STATUSES } from "../store/index.js";
+import { type Access, type Store, TERMINAL_STATUSES } from "../store/index.js";
 
 const SECRET_NAME = "approval-links";
 export const DEFAULT_LINK_TTL = "7d";
@@ -19,7 +19,7 @@ export interface LinkClaims {
 }
 
 /** The signing key: created (32 random bytes) by the first server or CLI that needs it, then the same for all. */
-export async function linkSecret(store: Store): Promise<Buffer> {
+export async function linkSecret(store: Pick<Access, "secret">): Promise<Buffer> {
   return Buffer.from(await store.secret(SECRET_NAME, randomBytes(32).toString("base64url")), "base64url");
 }
 
@@ -30,7 +30,7 @@ export async function linkSecret(store: Store): Promise<Buffer> {
  * approval yet may get links for gates it will wait on later.
  */
 export async function signLink(
-  store: Store,
+  store: Pick<Store, "secret" | "getRun" | "openWaits">,
   claims: { runId: string; gate: string; tenant: string },
   expires: string,
   now: number,
@@ -51,7 +51,7 @@ function linkTtl(expires: string): number {
   );
 }
 
-async function checkLinkTarget(store: Store, runId: string, gate: string): Promise<void> {
+async function checkLinkTarget(store: Pick<Store, "getRun" | "openWaits">, runId: string, gate: string): Promise<void> {
   const run = await store.getRun(runId);
   if (!run) throw new DuroError("run_not_found", `no run with id "${runId}"`, { category: "input", details: { runId } });
   if (TERMINAL_STATUSES.has(run.status)) {
@@ -71,7 +71,7 @@ async function checkLinkTarget(store: Store, runId: string, gate: string): Promi
 }
 
 /** The claims of a token this database signed and that has not expired; `invalid_link` or `link_expired` otherwise. */
-export async function verifyLink(store: Store, token: string, now: number): Promise<LinkClaims> {
+export async function verifyLink(store: Pick<Access, "secret">, token: string, now: number): Promise<LinkClaims> {
   const [body = "", signature = ""] = token.split(".");
   const expected = Buffer.from(sign(await linkSecret(store), body));
   const given = Buffer.from(signature);
@@ -91,7 +91,7 @@ export async function verifyLink(store: Store, token: string, now: number): Prom
 }
 
 /** Marks the link used; throws `link_used` when it was used before. */
-export async function useLink(store: Store, claims: LinkClaims): Promise<void> {
+export async function useLink(store: Pick<Access, "useToken">, claims: LinkClaims): Promise<void> {
   if (await store.useToken(`link:${claims.nonce}`, claims.expiresAt)) return;
   throw new DuroError("link_used", "this approval link was already used; each link decides once", { category: "input" });
 }

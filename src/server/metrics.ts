@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { versionCoverage } from "../engine/index.js";
 import type { InvocationOutcome, JournalEvent } from "../index.js";
-import type { RunStatus, Store } from "../store/index.js";
+import type { RunStatus, Runs, Store } from "../store/index.js";
 import { RUN_STATUSES } from "./schemas.js";
 
 /** Counting stops here per status, so that a scrape costs at most this many rows per status. */
@@ -31,7 +31,7 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  constructor(store: Pick<Store, "listRuns" | "listWorkers" | "countUnfinished">) {
     const runs = new Gauge({
       name: "duro_runs",
       help: `Runs by status (all tenants; each status counted up to ${COUNT_CAP})`,
@@ -103,7 +103,7 @@ export class ServerMetrics {
   };
 }
 
-async function countRuns(store: Store, status: RunStatus): Promise<number> {
+async function countRuns(store: Pick<Runs, "listRuns">, status: RunStatus): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
