@@ -1,9 +1,9 @@
 // The flags that say how a pack given to run, worker or resume is trusted.
 import { resolve } from "node:path";
+import type { PackLoadOptions } from "../load/index.js";
 import type { SigningMode } from "../pack/index.js";
 import { trustedKeySources } from "./commands/pack.js";
 import { usage } from "./common.js";
-import type { PackLoadOptions } from "./pack-file.js";
 
 export const PACK_FLAGS = {
   /** strict (default): a pack must be signed by a trusted key; dev: unsigned or untrusted packs run with a warning. */

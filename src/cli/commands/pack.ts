@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DuroError } from "../../core/index.js";
 import type { SignatureCheck } from "../../pack/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, output, parse, requirePositional, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
 
 /** Where `duro pack verify` and `duro run <pack>` look for trusted public keys unless --trusted-keys says otherwise. */
 export const DEFAULT_TRUSTED_KEYS_DIR = ".duro/trusted-keys";
