@@ -1,6 +1,6 @@
 // duro's public API: define workflows, create an engine over a store, start and drive runs.
 import { Engine, type EngineOptions } from "./engine/index.js";
-import { secretsSetup } from "./observe/secrets.js";
+import { secretsSetup } from "./observe/index.js";
 
 /**
  * Creates an engine over a store; see EngineOptions. Unless `secrets` and `journalGuard` are given, ctx.secrets
@@ -94,7 +94,40 @@ export {
 } from "./engine/index.js";
 export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
 export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
-export * from "./observe/index.js";
+// Listed rather than `export *`: observe/index.ts also serves the CLI and the dev loop (duro/devloop).
+export {
+  buildRunFolder,
+  buildTranscript,
+  DEFAULT_SECRET_KEYS,
+  DEFAULT_VALUE_PATTERNS,
+  type FailureSummary,
+  formatTimeline,
+  type JournalSource,
+  MIN_SECRET_LENGTH,
+  type MockHit,
+  REDACTED,
+  type Redacted,
+  type RedactionPolicy,
+  Redactor,
+  type RunFolder,
+  type RunOutcome,
+  type RunSummary,
+  readJournal,
+  redact,
+  SECRET_SHAPES,
+  type SecretShape,
+  SecretVault,
+  type SecretVaultOptions,
+  type StepSummary,
+  secretGuard,
+  secretsSetup,
+  type TraceRunOptions,
+  type Transcript,
+  type TranscriptLine,
+  type TranscriptPhase,
+  traceRun,
+  writeRunFolder,
+} from "./observe/index.js";
 export type {
   CatchUpPolicy,
   ChainReport,

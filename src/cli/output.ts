@@ -4,11 +4,11 @@
 // could retitle the window, move the cursor or spoof lines.
 import { randomUUID } from "node:crypto";
 import { type DuroError, type JournalEvent, type LeaseNotice, limitsKey, type RunDetails, type RunRecord } from "../index.js";
-import { escapeControls, plain } from "../observe/printable.js";
+import { escapeControls, plain } from "../observe/index.js";
 import type { InboxMessage } from "../store/index.js";
 import { duroCommand } from "./hints.js";
 
-export { plain } from "../observe/printable.js";
+export { plain } from "../observe/index.js";
 
 // Colors are marked with a token made at random when the process starts, which stored text cannot contain; the
 // marks become escape sequences in `printable`, after every other control character was made visible.
@@ -72,6 +72,11 @@ export function say(text: string): void {
 /** Prints a line for a person on stderr. */
 export function warn(text: string): void {
   console.error(printable(text));
+}
+
+/** Prints a lease notice (a run taken over, left, waiting) on stderr, so that --json output stays one document. */
+export function warnLease(notice: LeaseNotice): void {
+  warn(`duro: ${formatLeaseNotice(notice)}`);
 }
 
 /**

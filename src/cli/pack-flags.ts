@@ -1,9 +1,9 @@
-// The flags that say how a pack given to run, worker or resume is trusted.
+// The flags that say how a pack given to run, worker or resume (or checked by pack verify and inspect) is trusted.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { PackLoadOptions } from "../load/index.js";
 import type { SigningMode } from "../pack/index.js";
-import { trustedKeySources } from "./commands/pack.js";
 import { usage } from "./common.js";
-import type { PackLoadOptions } from "./pack-file.js";
 
 export const PACK_FLAGS = {
   /** strict (default): a pack must be signed by a trusted key; dev: unsigned or untrusted packs run with a warning. */
@@ -13,6 +13,17 @@ export const PACK_FLAGS = {
 } as const;
 
 type PackFlagValues = { signing?: string | undefined; pubkey?: string[] | undefined; "trusted-keys"?: string | undefined };
+
+/** Where `duro pack verify` and `duro run <pack>` look for trusted public keys unless --trusted-keys says otherwise. */
+export const DEFAULT_TRUSTED_KEYS_DIR = ".duro/trusted-keys";
+
+/** Trusted keys from --pubkey files and the trusted keys directory (default .duro/trusted-keys/, if it exists). */
+export function trustedKeySources(values: PackFlagValues): string[] {
+  const sources = [...(values.pubkey ?? [])].map((p) => resolve(p));
+  const dir = values["trusted-keys"] ?? DEFAULT_TRUSTED_KEYS_DIR;
+  if (values["trusted-keys"] !== undefined || existsSync(dir)) sources.push(resolve(dir));
+  return sources;
+}
 
 export function packOptions(values: PackFlagValues): PackLoadOptions {
   const signing = values.signing ?? "strict";

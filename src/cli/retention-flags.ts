@@ -2,7 +2,7 @@
 // [--retention-every <duration>], turned into EngineOptions.retention (engine/retention.ts).
 
 import { isDuroError } from "../core/index.js";
-import { parseRetentionSpec, type RetentionOptions, type RetentionReport } from "../engine/retention.js";
+import { parseRetentionSpec, type RetentionOptions, type RetentionReport } from "../engine/index.js";
 import { type Out, positiveInt, usage } from "./common.js";
 import { warn } from "./output.js";
 

@@ -1,7 +1,7 @@
 // The flow interpreter, itself a workflow: each node is a journaled step, a durable wait or a child run,
 // named after its place in the document (`lookup`, `docs[2].extract`; a node that runs again in a loop gets
 // the next occurrence, `lookup#1`), so durability, replay and crash recovery come from the core unchanged.
-import type { Budget } from "../agent/budget.js";
+import type { Budget } from "../agent/index.js";
 import {
   type ComponentRegistry,
   DuroError,

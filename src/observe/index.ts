@@ -1,4 +1,6 @@
 export { type TraceRunOptions, traceRun } from "./otel.js";
+export { exportRunOverOtlp, otlpConfigured } from "./otlp.js";
+export { escapeControls, plain } from "./printable.js";
 export {
   DEFAULT_SECRET_KEYS,
   DEFAULT_VALUE_PATTERNS,
@@ -13,14 +15,24 @@ export {
   buildRunFolder,
   type FailureSummary,
   type JournalSource,
+  MOCKS_FILE,
   type RunFolder,
   type RunOutcome,
   type RunSummary,
   readJournal,
+  runFolderPath,
   type StepSummary,
   writeRunFolder,
 } from "./run-folder.js";
 export { SECRET_SHAPES, type SecretShape } from "./secret-shapes.js";
 export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
 export { formatTimeline } from "./timeline.js";
-export { buildTranscript, type MockHit, type Transcript, type TranscriptLine, type TranscriptPhase } from "./transcript.js";
+export {
+  buildTranscript,
+  HitLocator,
+  hitsOf,
+  type MockHit,
+  type Transcript,
+  type TranscriptLine,
+  type TranscriptPhase,
+} from "./transcript.js";

@@ -4,8 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type ErrorInfo, foldJournal, inputError, type JournalEvent, type WorkflowDefinition } from "../core/index.js";
 import { createEngine } from "../engine/index.js";
-import { Redactor } from "../observe/redact.js";
-import { secretsSetup } from "../observe/secrets.js";
+import { Redactor, secretsSetup } from "../observe/index.js";
 import { MemoryStore } from "../store/index.js";
 import { MockClock, settleSkippingTimers } from "./clock.js";
 import { type HttpMock, Mocks, type MocksSpec, type RecordedHttp } from "./mocks.js";

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { DuroError, inputError, installToolMocks } from "../core/index.js";
-import type { MockHit } from "../observe/transcript.js";
+import type { MockHit } from "../observe/index.js";
 import type { MockClockOptions } from "./clock.js";
 
 export interface MockResponse {

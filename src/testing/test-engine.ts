@@ -3,10 +3,8 @@
 // answers, and to look at the journal. A run that sleeps for days finishes in a moment of real time.
 import type { ApprovalDecision, Duration, JournalEvent, WorkflowDefinition } from "../core/index.js";
 import { createEngine, type Engine, type RunDetails, type StartOptions } from "../engine/index.js";
-import type { RedactionPolicy } from "../observe/redact.js";
-import { buildRunFolder, type RunFolder } from "../observe/run-folder.js";
-import { secretsSetup } from "../observe/secrets.js";
-import { HitLocator, hitsOf, type MockHit } from "../observe/transcript.js";
+import type { RedactionPolicy } from "../observe/index.js";
+import { buildRunFolder, HitLocator, hitsOf, type MockHit, type RunFolder, secretsSetup } from "../observe/index.js";
 import { MemoryStore } from "../store/index.js";
 import { MockClock, settleSkippingTimers } from "./clock.js";
 import { Mocks, type MocksSpec } from "./mocks.js";

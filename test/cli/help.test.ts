@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { commands } from "../../src/cli/commands/index.js";
 import { COMMAND_HELP } from "../../src/cli/help.js";
 import { main } from "../../src/cli/main.js";
 import type { RunPage } from "../../src/index.js";
@@ -79,5 +80,12 @@ describe("flags", () => {
     const result = await inProcess(["help", "approvals", "link"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("--expires <duration>");
+  });
+});
+
+describe("the command table", () => {
+  it("help.ts describes each command commands/index.ts lists, and no other", () => {
+    const described = [...new Set(COMMAND_HELP.map((help) => help.path.split(" ")[0]))];
+    expect(described.sort()).toEqual(commands.map((command) => command.name).sort());
   });
 });

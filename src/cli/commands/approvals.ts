@@ -1,6 +1,7 @@
 // `duro approvals link`: a signed, expiring, single-use URL that approves or rejects one gate without an API key.
+
+import type { CliCommand } from "../command.js";
 import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
 
 export const approvalsCommand: CliCommand = {
   name: "approvals",

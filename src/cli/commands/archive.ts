@@ -2,11 +2,11 @@
 // retention policy) offline: lists its runs with their hash-chain check, or shows one run's record and journal.
 
 import { DuroError } from "../../core/index.js";
-import { type ArchivedRun, readArchive } from "../../engine/archive.js";
+import { type ArchivedRun, readArchive } from "../../index.js";
 import { decodeEvent } from "../../store/event-codec.js";
 import { verifyChain } from "../../store/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, output, parse, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
 
 async function inspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});

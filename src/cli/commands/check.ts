@@ -1,10 +1,11 @@
 // `duro check <file...> --db <url>`: the pre-deploy check (src/engine/deploy-check.ts). Replays every waiting, queued
 // or running run of the files' workflows against the files' code, executing nothing and writing nothing, and lists
 // the runs that code would break. Exit 1 when any would break (so it can gate a deploy), 0 otherwise.
-import { checkDeploy } from "../../engine/deploy-check.js";
+import { checkDeploy } from "../../index.js";
+import { loadWorkflowFiles } from "../../load/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, openDb, output, parse, usage } from "../common.js";
-import { loadWorkflowFiles } from "../load.js";
-import type { CliCommand } from "./index.js";
+import { loadOptions } from "../files.js";
 
 export const checkCommand: CliCommand = {
   name: "check",
@@ -12,7 +13,7 @@ export const checkCommand: CliCommand = {
     const { values, positionals } = parse(args, {});
     const out = output(values.json);
     if (positionals.length === 0) throw usage("missing the workflow files: duro check <file...> --db <url>");
-    const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+    const workflows = (await loadWorkflowFiles(positionals, loadOptions())).flatMap((m) => m.workflows);
     const store = openDb(values.db);
     try {
       const report = await checkDeploy({ store, workflows });

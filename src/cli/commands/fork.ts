@@ -2,12 +2,13 @@
 // journal up to that step (src/engine/fork.ts); a worker, or `duro resume <newId> <file>`, executes it from there.
 // With files, the fork records the version of their code (the newest of the run's workflow), so that pinned workers
 // with that code take it: the way to move a run that the old code cannot finish onto the new code.
-import { forkRun } from "../../engine/fork.js";
+
 import type { WorkflowDefinition } from "../../index.js";
-import { DuroError } from "../../index.js";
+import { DuroError, forkRun } from "../../index.js";
+import { loadWorkflowFiles } from "../../load/index.js";
 import type { Store } from "../../store/index.js";
 import { EXIT, openDb, output, parse, parseJson, requirePositional, usage } from "../common.js";
-import { loadWorkflowFiles } from "../load.js";
+import { loadOptions } from "../files.js";
 
 export async function runsFork(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { "from-step": { type: "string" }, input: { type: "string" }, id: { type: "string" } });
@@ -16,7 +17,7 @@ export async function runsFork(args: string[]): Promise<number> {
   const fromStep = values["from-step"];
   if (!fromStep) throw usage("missing --from-step <key>: the step to execute again (duro runs show <runId> lists the steps)");
   const files = positionals.slice(1);
-  const loaded = files.length === 0 ? [] : (await loadWorkflowFiles(files)).flatMap((m) => m.workflows);
+  const loaded = files.length === 0 ? [] : (await loadWorkflowFiles(files, loadOptions())).flatMap((m) => m.workflows);
   const store = openDb(values.db);
   try {
     const workflow = files.length === 0 ? undefined : await codeFor(store, originId, loaded, files);

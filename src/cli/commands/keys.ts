@@ -1,7 +1,8 @@
 // `duro keys`: API keys for `duro serve` (`create` prints the token once; only its sha256 is stored), and
 // Ed25519 key pairs for signing packs (`generate`, in signing-keys.ts).
+
+import type { CliCommand } from "../command.js";
 import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
 import { generateSigningKeys } from "./signing-keys.js";
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {

@@ -1,8 +1,8 @@
 // `duro limits raise <runId> --max-cost-usd 5`: gives a run suspended by its budget (onExceed: "suspend")
 // new limits; the run goes on when a worker picks it up.
 import { DuroError, type LimitRaise, limitsKey } from "../../index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, requirePositional, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
 
 const FLAGS = {
   "max-cost-usd": "maxCostUsd",

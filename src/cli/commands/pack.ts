@@ -1,13 +1,10 @@
 // `duro pack build|sign|verify|inspect`: make a pack, sign it, and check one before running it.
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { DuroError } from "../../core/index.js";
 import type { SignatureCheck } from "../../pack/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, output, parse, requirePositional, usage } from "../common.js";
-import type { CliCommand } from "./index.js";
-
-/** Where `duro pack verify` and `duro run <pack>` look for trusted public keys unless --trusted-keys says otherwise. */
-export const DEFAULT_TRUSTED_KEYS_DIR = ".duro/trusted-keys";
+import { trustedKeySources } from "../pack-flags.js";
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   build: buildCommand,
@@ -33,14 +30,6 @@ const TRUST_OPTIONS = {
   pubkey: { type: "string", multiple: true },
   "trusted-keys": { type: "string" },
 } as const;
-
-/** Trusted keys from --pubkey files and the trusted keys directory (default .duro/trusted-keys/, if it exists). */
-export function trustedKeySources(values: { pubkey?: string[] | undefined; "trusted-keys"?: string | undefined }): string[] {
-  const sources = [...(values.pubkey ?? [])].map((p) => resolve(p));
-  const dir = values["trusted-keys"] ?? DEFAULT_TRUSTED_KEYS_DIR;
-  if (values["trusted-keys"] !== undefined || existsSync(dir)) sources.push(resolve(dir));
-  return sources;
-}
 
 async function buildCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { out: { type: "string" } });

@@ -4,7 +4,7 @@
 // With --archive each batch is first written to a gzipped JSONL file in <dir> and synced to disk (engine/archive.ts);
 // with --artifacts the artifacts no remaining run references are deleted afterwards (after a grace period).
 import { DuroError, toMs } from "../../core/index.js";
-import { pruneBatch } from "../../engine/retention.js";
+import { pruneBatch } from "../../index.js";
 import { EXIT, openDb, output, parse, positiveInt } from "../common.js";
 
 const STATUSES = ["completed", "failed", "cancelled"] as const;

@@ -1,8 +1,8 @@
 // `duro queues list`: every queue's limits and load, read from the database all workers share.
 import type { QueueInfo } from "../../index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, usage } from "../common.js";
 import { table } from "../output.js";
-import type { CliCommand } from "./index.js";
 
 export const queuesCommand: CliCommand = {
   name: "queues",

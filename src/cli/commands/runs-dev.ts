@@ -2,8 +2,7 @@
 // live run). They are sub-commands of `runs`, which main.ts hands over to here.
 import { setTimeout as sleep } from "node:timers/promises";
 import { isTerminalEvent } from "../../core/index.js";
-import { Redactor } from "../../observe/redact.js";
-import { runFolderPath, writeRunFolder } from "../../observe/run-folder.js";
+import { Redactor, runFolderPath, writeRunFolder } from "../../observe/index.js";
 import { EXIT, engineFor, output, parse, positiveInt, requirePositional } from "../common.js";
 import { jsonText, progressPrinter, say } from "../output.js";
 

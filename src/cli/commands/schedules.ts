@@ -1,9 +1,9 @@
 // `duro schedules list|pause|resume`: the schedules in the database, with their next and last fires and the last
 // run's status; pausing stops a schedule firing on every worker until it is resumed.
 import type { ScheduleRecord, ScheduleView } from "../../index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, requirePositional, usage } from "../common.js";
 import { table } from "../output.js";
-import type { CliCommand } from "./index.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? "-" : new Date(ms).toISOString());
 

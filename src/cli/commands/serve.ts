@@ -1,10 +1,11 @@
 // `duro serve`: the HTTP API, live journal streams and the web UI, with a worker for the given workflow files.
 import { DEFAULT_WORKER_CONCURRENCY, DuroError } from "../../index.js";
+import { loadWorkflowFiles } from "../../load/index.js";
 import type { ServerMetrics } from "../../server/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, positiveInt } from "../common.js";
-import { loadWorkflowFiles } from "../load.js";
+import { loadOptions } from "../files.js";
 import { warn } from "../output.js";
-import type { CliCommand } from "./index.js";
 
 export const serveCommand: CliCommand = {
   name: "serve",
@@ -28,7 +29,7 @@ async function serve(args: string[]): Promise<number> {
       category: "input",
     });
   }
-  const workflows = (await loadWorkflowFiles(positionals)).flatMap((m) => m.workflows);
+  const workflows = (await loadWorkflowFiles(positionals, loadOptions())).flatMap((m) => m.workflows);
   const { listen, RunEventHub, ServerMetrics } = await import("../../server/index.js");
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;

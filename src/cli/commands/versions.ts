@@ -3,8 +3,8 @@
 // hold each version, so runs that no live worker will ever claim (stranded by a deploy) are named, not silent.
 import { coverageProblem, type VersionCoverage, versionCoverage } from "../../engine/index.js";
 import type { UnfinishedCount } from "../../store/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, type Out, openDb, output, parse } from "../common.js";
-import type { CliCommand } from "./index.js";
 
 export const versionsCommand: CliCommand = {
   name: "versions",

@@ -1,9 +1,9 @@
 // `duro workers list`: the live workers registry, read from the database all workers share: who runs, where, which
 // workflow versions each holds, and how busy it is. A worker that died without stopping drops out once its ttl passes.
 import type { WorkerRecord } from "../../store/index.js";
+import type { CliCommand } from "../command.js";
 import { EXIT, openDb, output, parse, usage } from "../common.js";
 import { table } from "../output.js";
-import type { CliCommand } from "./index.js";
 
 export const workersCommand: CliCommand = {
   name: "workers",

@@ -1,7 +1,7 @@
 // `agent`: a tool-calling loop (`ctx.agent`) whose tools are the flow's registered components. Every model
 // turn and every tool call is its own journaled step; a tool's arguments are checked against its
 // `parameters` (JSON Schema) before the component runs, and bad ones go back to the model as a tool error.
-import type { Tool } from "../../agent/tools.js";
+import type { Tool } from "../../agent/index.js";
 import { DuroError } from "../../core/index.js";
 import { type FlowNode, isRecord } from "../document.js";
 import type { NodeKind } from "./kind.js";

@@ -1,8 +1,7 @@
 // `llm`: one durable model call (`ctx.llm`): journaled once with its reply and usage, never paid twice; with
 // `responseSchema` the reply must be JSON matching it (invalid replies are repaired, then `schema_invalid`).
-import "../../agent/context.js";
-import type { Budget } from "../../agent/budget.js";
-import type { ChatMessage } from "../../agent/provider.js";
+import "../../agent/index.js";
+import type { Budget, ChatMessage } from "../../agent/index.js";
 import { type Duration, DuroError, type RetryPolicy } from "../../core/index.js";
 import type { FlowNode, JsonSchema } from "../document.js";
 import { type NodeKind, type NodeRuntime, VALUE } from "./kind.js";

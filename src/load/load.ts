@@ -1,40 +1,17 @@
-// Loads the user's workflow modules (TypeScript through tsx, or JavaScript) and collects the workflows, queues and
-// schedules they export (a schedule brings its workflow along); flow documents (.yaml, .yml, .json) load through
-// flow-file.ts.
-import { existsSync, statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
-import { isQueueDefinition, type QueueDefinition } from "../core/index.js";
-import { DuroError, isScheduleDefinition, isWorkflowDefinition, type ScheduleDefinition, type WorkflowDefinition } from "../index.js";
+// Loads workflow files into workflow definitions: the user's modules (TypeScript through tsx, or JavaScript) with the
+// workflows, queues and schedules they export (a schedule brings its workflow along), flow documents (.yaml, .yml,
+// .json, through flow-file.ts) and packs (pack-file.ts). The CLI, the server and user code load files through here.
+import { extname, resolve } from "node:path";
+import { isQueueDefinition } from "../core/index.js";
+import { DuroError, isScheduleDefinition, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
-import type { PackLoadOptions } from "./pack-file.js";
+import { FLOW_EXTENSIONS, isPackPath, type LoadedModule, type LoadOptions } from "./loaded.js";
 
-/** Files that are flow documents, not modules. */
-export const FLOW_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
-
-/** A .duropack file, or a directory holding a pack manifest (pack.yaml, MANIFEST_FILE in pack/manifest.ts). */
-export function isPackPath(path: string): boolean {
-  if (extname(path).toLowerCase() === ".duropack") return true;
-  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, "pack.yaml"));
-}
-
-export interface LoadedModule {
-  file: string;
-  workflows: WorkflowDefinition[];
-  /** Queues the module exports (workflows' inline queues are found through the workflows). */
-  queues: QueueDefinition[];
-  schedules: ScheduleDefinition[];
-  /** For a pack: what was opened, recorded with the runs it starts. */
-  pack?: { id: string; version: string; signature: string; keyId?: string; warnings?: string[] };
-  /** The module's default export, when it is a workflow. */
-  defaultWorkflow?: WorkflowDefinition;
-}
-
-const STRICT: PackLoadOptions = { signing: "strict", trustedKeys: [] };
-
-export async function loadWorkflowFile(path: string, packs: PackLoadOptions = STRICT): Promise<LoadedModule> {
+/** Loads one workflow module, flow file or pack; an unsigned or untrusted pack is refused unless options say otherwise. */
+export async function loadWorkflowFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {
   // Flows and packs bring their own modules (expressions, schemas, zips): loaded only when such a file is given.
-  if (isPackPath(path)) return (await import("./pack-file.js")).loadPackFile(path, packs);
-  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return (await import("./flow-file.js")).loadFlowFile(path);
+  if (isPackPath(path)) return (await import("./pack-file.js")).loadPackFile(path, options);
+  if (FLOW_EXTENSIONS.has(extname(path).toLowerCase())) return (await import("./flow-file.js")).loadFlowFile(path, options);
   const file = resolve(path);
   const module = await importModule(path, "workflow file");
   const schedules = [...new Set(Object.values(module).filter(isScheduleDefinition))];
@@ -52,9 +29,10 @@ export async function loadWorkflowFile(path: string, packs: PackLoadOptions = ST
   return loaded;
 }
 
-export async function loadWorkflowFiles(paths: string[], packs: PackLoadOptions = STRICT): Promise<LoadedModule[]> {
+/** Loads each file in turn (see loadWorkflowFile). */
+export async function loadWorkflowFiles(paths: string[], options: LoadOptions = {}): Promise<LoadedModule[]> {
   const modules: LoadedModule[] = [];
-  for (const path of paths) modules.push(await loadWorkflowFile(path, packs));
+  for (const path of paths) modules.push(await loadWorkflowFile(path, options));
   return modules;
 }
 

@@ -1,20 +1,16 @@
+// Packs as workflow files: opens and verifies the pack, checks its flows (and the secrets they read) together, and
+// turns them into workflow definitions that share one component registry and network policy.
 import { posix, resolve } from "node:path";
 import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaText } from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
-import { openPack, type SigningMode } from "../pack/index.js";
-import { printWarnings } from "./flow-file.js";
-import type { LoadedModule } from "./load.js";
-import { warn } from "./output.js";
+import { openPack } from "../pack/index.js";
+import { reportWarnings } from "./flow-file.js";
+import { type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
 
-export interface PackLoadOptions {
-  signing: SigningMode;
-  /** .pem files or directories of them (see trustedKeySources). */
-  trustedKeys: string[];
-}
-
-/** Whether `path` names a pack: a .duropack file, or a directory with a pack.yaml. */
-export async function loadPackFile(path: string, options: PackLoadOptions): Promise<LoadedModule> {
-  const pack = await openPack(path, { signing: options.signing, trustedKeys: options.trustedKeys });
+/** The flows of the pack at `path` (a .duropack file, or a directory with a pack.yaml) as workflows. */
+export async function loadPackFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {
+  const onWarning = options.onWarning ?? warnOnStderr;
+  const pack = await openPack(path, { signing: options.signing ?? "strict", trustedKeys: options.trustedKeys ?? [] });
   const problems: FlowProblem[] = [];
   const docs = new Map<string, FlowDocument>();
   const ids = new Set(pack.flows.flatMap((f) => (f.id === undefined ? [] : [f.id])));
@@ -39,7 +35,7 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
       { category: "input", details: { pack: pack.manifest.id } },
     );
   }
-  printWarnings(problems);
+  reportWarnings(problems, onWarning);
   // One object for all the pack's flows: a subflow shared by two of them is one workflow definition.
   const http = { policy: pack.network };
   const workflows = [...docs.values()].map(
@@ -47,7 +43,7 @@ export async function loadPackFile(path: string, options: PackLoadOptions): Prom
       flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets, http }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
-  for (const warning of pack.warnings) warn(`duro: warning: ${warning}`);
+  for (const warning of pack.warnings) onWarning(warning);
   return {
     file: resolve(path),
     workflows,

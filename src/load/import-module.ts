@@ -1,5 +1,5 @@
-// Imports a user's module (TypeScript through tsx, or JavaScript) for the CLI: workflow files and the
-// component modules flow files name.
+// Imports a user's module (TypeScript through tsx, or JavaScript): workflow files and the component modules flow
+// files name. A missing file or a module that throws at its top level becomes an input error naming the file.
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";

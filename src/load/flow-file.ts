@@ -1,4 +1,4 @@
-// Flow documents as CLI workflow files (`duro run flow.yaml`, `duro worker flow.yaml`). Conventions:
+// Flow documents as workflow files (`duro run flow.yaml`, `duro worker flow.yaml`, loadWorkflowFile). Conventions:
 // - `components:` in the document names modules (relative to the file) whose exported functions are the
 //   components `call` nodes use, by export name; a default-exported object adds its entries ("crm.lookup").
 // - `subflow: { flow: <x> }` names a flow by id, found among the .yaml/.yml/.json flow files of the same
@@ -20,8 +20,7 @@ import {
 } from "../flow/index.js";
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
-import { FLOW_EXTENSIONS, type LoadedModule } from "./load.js";
-import { warn } from "./output.js";
+import { FLOW_EXTENSIONS, type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
 
 interface FlowFile {
   file: string;
@@ -36,11 +35,11 @@ interface FlowFile {
 const files = new Map<string, FlowFile>();
 
 /** Loads a flow file and every flow it reaches; its workflow is the default, the subflows' come along. */
-export async function loadFlowFile(path: string): Promise<LoadedModule> {
+export async function loadFlowFile(path: string, options: Pick<LoadOptions, "onWarning"> = {}): Promise<LoadedModule> {
   const problems: FlowProblem[] = [];
   const root = await load(resolve(path), path, problems, new Map());
   if (!root || problems.some((p) => p.severity === "error")) throw flowInvalid(problems, path);
-  printWarnings(problems);
+  reportWarnings(problems, options.onWarning ?? warnOnStderr);
   const reached = new Set<FlowFile>();
   collect(root, reached);
   const workflows = [...reached].map(define);
@@ -142,9 +141,9 @@ function define(flow: FlowFile): WorkflowDefinition {
   return flow.definition;
 }
 
-/** Warnings (an unreachable node, …) do not stop a flow, but the author must see them: one stderr line each. */
-export function printWarnings(problems: readonly FlowProblem[]): void {
+/** Warnings (an unreachable node, …) do not stop a flow, but the author must see them: one line each. */
+export function reportWarnings(problems: readonly FlowProblem[], onWarning: (warning: string) => void): void {
   for (const problem of problems) {
-    if (problem.severity === "warning") warn(`duro: warning: ${problemLocation(problem)}: ${problem.message} [${problem.code}]`);
+    if (problem.severity === "warning") onWarning(`${problemLocation(problem)}: ${problem.message} [${problem.code}]`);
   }
 }

@@ -1,0 +1,86 @@
+// `duro runs list|show|events`: the runs in the database, one run, or its journal. The other `runs` subcommands
+// (export, tail, verify, fork, prune) live in their own files and are handed their arguments from here.
+import { DuroError, formatTimeline } from "../../index.js";
+import type { CliCommand, Subcommand } from "../command.js";
+import { EXIT, engineFor, output, parse, positiveInt, requirePositional, usage } from "../common.js";
+import { duroCommand } from "../hints.js";
+import { formatEvents, formatInbox, formatRun, formatRunTable } from "../output.js";
+import { runsFork } from "./fork.js";
+import { runsPrune } from "./prune.js";
+import { runsExport, runsTail } from "./runs-dev.js";
+import { runsVerify } from "./verify.js";
+
+const SUBCOMMANDS = new Map<string, Subcommand>([
+  ["export", runsExport],
+  ["tail", runsTail],
+  ["verify", runsVerify],
+  ["fork", runsFork],
+  ["prune", runsPrune],
+]);
+
+const STATUSES = ["queued", "running", "waiting", "completed", "failed", "cancelled"];
+
+export const runsCommand: CliCommand = {
+  name: "runs",
+  run: (args) => {
+    const sub = args[0] === undefined ? undefined : SUBCOMMANDS.get(args[0]);
+    return sub ? sub(args.slice(1)) : listShowEvents(args);
+  },
+};
+
+// Flags may come before the subcommand (`duro runs --status failed list`), so it is found after parsing.
+async function listShowEvents(args: string[]): Promise<number> {
+  const { values, positionals: all } = parse(args, {
+    status: { type: "string" },
+    workflow: { type: "string" },
+    limit: { type: "string" },
+    cursor: { type: "string" },
+    inbox: { type: "boolean", default: false },
+  });
+  const [sub, ...positionals] = all;
+  const out = output(values.json);
+  if (sub !== "list" && sub !== "show" && sub !== "events")
+    throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
+  if (values.status !== undefined && !STATUSES.includes(values.status)) {
+    throw new DuroError("usage", `--status must be one of ${STATUSES.join(", ")}, not "${values.status}"`, { category: "input" });
+  }
+  const runId = sub === "list" ? undefined : requirePositional(positionals, 0, `the run id: duro runs ${sub} <runId>`);
+  const limit = positiveInt(values.limit, "--limit", 50);
+  const engine = engineFor(values.db);
+  try {
+    if (sub === "list" && values.inbox) {
+      const messages = await engine.store.listInbox({ limit });
+      out.data(messages);
+      out.print(formatInbox(messages));
+    } else if (sub === "list") {
+      const page = await engine.list({
+        limit,
+        ...(values.status ? { status: values.status as never } : {}),
+        ...(values.workflow ? { workflow: values.workflow } : {}),
+        ...(values.cursor ? { cursor: values.cursor } : {}),
+      });
+      out.data(page);
+      out.print(formatRunTable(page.runs));
+      if (page.nextCursor) out.print(`more: ${duroCommand("runs", "list", ...listFilterWords(values), "--cursor", page.nextCursor)}`);
+    } else if (sub === "show") {
+      const run = await engine.get(runId as string);
+      out.data(run);
+      out.print(formatRun(run));
+      out.print(`\ntimeline:\n${formatTimeline(run.id, await engine.events(run.id))}`);
+    } else {
+      const events = await engine.events(runId as string);
+      out.data(events);
+      out.print(formatEvents(events));
+    }
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+/** The filters of a `runs list`, for the hint that asks for its next page. */
+function listFilterWords(values: { status?: string | undefined; workflow?: string | undefined; limit?: string | undefined }): string[] {
+  return (["status", "workflow", "limit"] as const).flatMap((flag) =>
+    values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
+  );
+}
