@@ -3,6 +3,8 @@
 // one by URL, so importing this loads neither pg nor better-sqlite3.
 
 export { type ChainReport, type ChainRow, chainHash, type VerifyChainOptions, verifyChain } from "./chain.js";
+export { runNotFound, transactionUnsupported } from "./errors.js";
+export { decodeEvent, type EncodedEvent, encodeEvent } from "./event-codec.js";
 export { MemoryStore } from "./memory.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./store.js";

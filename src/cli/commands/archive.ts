@@ -3,8 +3,7 @@
 
 import { DuroError } from "../../core/index.js";
 import { type ArchivedRun, readArchive } from "../../index.js";
-import { decodeEvent } from "../../store/event-codec.js";
-import { verifyChain } from "../../store/index.js";
+import { decodeEvent, verifyChain } from "../../store/index.js";
 import type { CliCommand } from "../command.js";
 import { EXIT, output, parse, usage } from "../common.js";
 

@@ -2,8 +2,7 @@
 // event that was edited, removed or reordered. Exit 0 when every chain holds, 1 when any is broken. A sub-command of
 // `runs`, which main.ts hands over to here.
 
-import { runNotFound } from "../../store/errors.js";
-import { type ChainReport, type Store, verifyChain } from "../../store/index.js";
+import { type ChainReport, runNotFound, type Store, verifyChain } from "../../store/index.js";
 import { EXIT, openDb, output, parse, usage } from "../common.js";
 
 /** Checks one run's chain; throws run_not_found for an unknown id. */
