@@ -20,6 +20,8 @@ export type {
   ComponentRegistry,
   Duration,
   ErrorCategory,
+  ErrorCode,
+  ErrorCodeSpec,
   ErrorInfo,
   EventBody,
   InputOf,
@@ -39,6 +41,7 @@ export type {
 export {
   ChildRunFailedError,
   DuroError,
+  ERROR_CODES,
   isSourceHashVersion,
   isWorkflowDefinition,
   LeaseLostError,

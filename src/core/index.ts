@@ -1,6 +1,7 @@
 export * from "./component.js";
 export * from "./context.js";
 export * from "./duration.js";
+export * from "./error-codes.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./ids.js";

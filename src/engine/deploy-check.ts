@@ -97,7 +97,7 @@ export async function checkRun(store: Store, def: WorkflowDefinition<any, any>, 
         cancelRun: async () => undefined,
         secrets: {
           get: () => {
-            throw new DuroError("secret_not_found", "the pre-deploy check executes nothing and reads no secret", { category: "internal" });
+            throw new DuroError("secret_not_found", "the pre-deploy check executes nothing and reads no secret");
           },
         },
         replayOnly: true,

@@ -652,7 +652,7 @@ export class Invocation {
     switch (request.kind) {
       case "event":
         if (typeof args.key !== "string" || args.key === "") {
-          throw new DuroError("invalid_event_key", `waitForEvent "${request.key}" needs a non-empty \`key\``, { category: "definition" });
+          throw new DuroError("invalid_event_key", `waitForEvent "${request.key}" needs a non-empty \`key\``);
         }
         return { kind: "event", eventKey: args.key, ...timeoutAt };
       case "approval":

@@ -173,7 +173,7 @@ export class Mocks {
       throw new DuroError(
         "mock_unmatched",
         `no http mock matches ${request.method} ${request.url}; add a rule for it to the mocks (or one with passthrough: true)`,
-        { category: "step", details: asked },
+        { details: asked },
       );
     }
     if (rule.passthrough || rule.record) {
