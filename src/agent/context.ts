@@ -1,6 +1,6 @@
 // Plugs the toolkit into every workflow context: `ctx.llm`, `ctx.agent` and `ctx.budget`. Importing duro
 // (or this folder) registers it; the executor applies it to each context it builds.
-import { extendWorkflowContext, type WorkflowContext } from "../core/index.js";
+import { DuroError, extendWorkflowContext, type WorkflowContext } from "../core/index.js";
 import { type AgentOptions, type AgentResult, runAgent } from "./agent.js";
 import type { Budget } from "./budget.js";
 import { ConversationStore } from "./conversation.js";
@@ -27,7 +27,9 @@ const runtimes = shared[RUNTIMES];
 /** The toolkit's state for a context (the run's ledger); used by phase templates and reports. */
 export function runtimeOf(ctx: WorkflowContext): AgentRuntime {
   const runtime = runtimes.get(ctx);
-  if (!runtime) throw new Error("this context was not built by a duro executor with the agent toolkit loaded");
+  if (!runtime) {
+    throw new DuroError("agent_toolkit_missing", "this context was not built by a duro executor with the agent toolkit loaded");
+  }
   return runtime;
 }
 

@@ -248,6 +248,7 @@ export const ERROR_CODES = {
   unknown_model_provider: definition("A model name names no registered provider."),
   invalid_schema: definition("A JSON Schema given to the agent toolkit does not compile."),
   schema_invalid: step("An LLM's reply does not match its responseSchema, even after repair."),
+  agent_toolkit_missing: definition("ctx.agent was used on a context its engine built without the agent extension."),
   agent_without_task: definition("An agent was given neither a prompt nor messages."),
   limit_exceeded: limit("A run's budget (tokens, cost, calls) is spent."),
   persona_missing: definition("A phase template needs a persona it was not given."),
