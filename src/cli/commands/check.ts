@@ -1,7 +1,7 @@
 // `duro check <file...> --db <url>`: the pre-deploy check (src/engine/deploy-check.ts). Replays every waiting, queued
 // or running run of the files' workflows against the files' code, executing nothing and writing nothing, and lists
 // the runs that code would break. Exit 1 when any would break (so it can gate a deploy), 0 otherwise.
-import { checkDeploy } from "../../engine/deploy-check.js";
+import { checkDeploy } from "../../index.js";
 import { EXIT, openDb, output, parse, usage } from "../common.js";
 import { loadWorkflowFiles } from "../load.js";
 import type { CliCommand } from "./index.js";
