@@ -1,25 +1,51 @@
 // duro's public API: define workflows, create an engine over a store, start and drive runs.
-import { Engine, type EngineOptions } from "./engine/index.js";
+import { agentToolkit } from "./agent/index.js";
+import type { ContextExtension } from "./core/index.js";
+import { checkDeploy as checkRuns, type DeployCheckOptions, type DeployCheckReport, Engine, type EngineOptions } from "./engine/index.js";
 import { secretsSetup } from "./observe/index.js";
 
+/** The extensions createEngine and checkDeploy apply before those their options give. */
+const DEFAULT_EXTENSIONS: readonly ContextExtension[] = [agentToolkit];
+
+function withDefaultExtensions(extensions: readonly ContextExtension[] = []): ContextExtension[] {
+  return [...DEFAULT_EXTENSIONS, ...extensions.filter((extension) => !DEFAULT_EXTENSIONS.includes(extension))];
+}
+
 /**
- * Creates an engine over a store; see EngineOptions. Unless `secrets` and `journalGuard` are given, ctx.secrets
- * reads the environment and secrets are refused in the journal (secret_in_journal; see docs/dev-loop.md).
+ * Creates an engine over a store; see EngineOptions for each option's default. On top of those, createEngine defaults:
+ * - `secrets`: ctx.secrets reads the process environment, and every value it hands out is redacted from transcripts;
+ * - `journalGuard`: such a secret is refused in what is journaled (secret_in_journal; see docs/dev-loop.md);
+ * - `extensions`: the agent toolkit (`agentToolkit`: ctx.llm, ctx.agent, ctx.budget) first, then the extensions given.
  */
 export function createEngine(options: EngineOptions): Engine {
   const defaults = secretsSetup();
-  return new Engine({ secrets: defaults.secrets, journalGuard: defaults.journalGuard, ...options });
+  return new Engine({
+    secrets: defaults.secrets,
+    journalGuard: defaults.journalGuard,
+    ...options,
+    extensions: withDefaultExtensions(options.extensions),
+  });
+}
+
+/** The pre-deploy check (docs/deploys.md), with createEngine's default extensions so that runs replay as they ran. */
+export function checkDeploy(options: DeployCheckOptions): Promise<DeployCheckReport> {
+  return checkRuns({ ...options, extensions: withDefaultExtensions(options.extensions) });
 }
 
 export * from "./agent/index.js";
 export type {
+  AnyWorkflowDefinition,
   ApprovalDecision,
   ApprovalOptions,
   AskOptions,
   Component,
   ComponentRegistry,
+  ContextExtension,
+  ContextServices,
   Duration,
   ErrorCategory,
+  ErrorCode,
+  ErrorCodeSpec,
   ErrorInfo,
   EventBody,
   InputOf,
@@ -39,6 +65,7 @@ export type {
 export {
   ChildRunFailedError,
   DuroError,
+  ERROR_CODES,
   isSourceHashVersion,
   isWorkflowDefinition,
   LeaseLostError,
@@ -73,7 +100,6 @@ export type {
 export {
   type ArchivedRun,
   applyRetention,
-  checkDeploy,
   DEFAULT_WORKER_CONCURRENCY,
   type DeployCheckOptions,
   type DeployCheckReport,

@@ -17,7 +17,7 @@ export interface AgentOptions {
   prompt?: string;
   /** Messages after the system prompt (instead of, or before, `prompt`). */
   messages?: ChatMessage[];
-  tools?: Tool<any>[];
+  tools?: Tool[];
   /** Model turns before the loop stops with `limit_exceeded` (or suspends). default 10 */
   maxIterations?: number;
   /** This agent's budget; the run's budget (`ctx.budget`) applies as well. */

@@ -1,6 +1,6 @@
-// Plugs the toolkit into every workflow context: `ctx.llm`, `ctx.agent` and `ctx.budget`. Importing duro
-// (or this folder) registers it; the executor applies it to each context it builds.
-import { extendWorkflowContext, type WorkflowContext } from "../core/index.js";
+// The toolkit as a context extension: `ctx.llm`, `ctx.agent` and `ctx.budget` on each context of an engine that has
+// it in its extensions (createEngine puts it there by default), with the run's ledger kept on the context.
+import { type ContextExtension, contextSlot, DuroError, type WorkflowContext } from "../core/index.js";
 import { type AgentOptions, type AgentResult, runAgent } from "./agent.js";
 import type { Budget } from "./budget.js";
 import { ConversationStore } from "./conversation.js";
@@ -17,21 +17,22 @@ declare module "../core/context.js" {
   }
 }
 
-// Shared by every copy of duro in the process: a workflow file can import another copy (the repository's src/ next to
-// the CLI's dist/) than the executor that built its context, and the toolkit must find that context's runtime.
-const RUNTIMES = Symbol.for("duro.agent.runtimes");
-const shared = globalThis as { [RUNTIMES]?: WeakMap<WorkflowContext, AgentRuntime> };
-shared[RUNTIMES] ??= new WeakMap<WorkflowContext, AgentRuntime>();
-const runtimes = shared[RUNTIMES];
+const runtimes = contextSlot<AgentRuntime>("agent.runtime");
 
 /** The toolkit's state for a context (the run's ledger); used by phase templates and reports. */
 export function runtimeOf(ctx: WorkflowContext): AgentRuntime {
   const runtime = runtimes.get(ctx);
-  if (!runtime) throw new Error("this context was not built by a duro executor with the agent toolkit loaded");
+  if (!runtime) {
+    throw new DuroError(
+      "agent_toolkit_missing",
+      "this context's engine does not have the agent toolkit; create the engine with createEngine (it adds agentToolkit), or add agentToolkit to its extensions",
+    );
+  }
   return runtime;
 }
 
-extendWorkflowContext((ctx, services) => {
+/** The agent toolkit: adds `ctx.llm`, `ctx.agent` and `ctx.budget` to each context. createEngine includes it by default. */
+export const agentToolkit: ContextExtension = (ctx, services) => {
   const runtime = new AgentRuntime(ctx, new ConversationStore(services), services);
   runtimes.set(ctx, runtime);
   ctx.llm = (name, options) => runtime.llm(name, options);
@@ -39,4 +40,4 @@ extendWorkflowContext((ctx, services) => {
   ctx.budget = (budget) => {
     runtime.run.budget = { ...budget };
   };
-});
+};

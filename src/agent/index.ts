@@ -1,9 +1,9 @@
 // The agent toolkit: durable LLM calls and tool loops, budgets, schema-validated output, phase templates.
-import "./context.js";
 
 export type { AgentOptions, AgentResult } from "./agent.js";
 export { type AnthropicOptions, anthropic } from "./anthropic.js";
 export { type Budget, type LimitRaise, limitsKey } from "./budget.js";
+export { agentToolkit } from "./context.js";
 export { loadConversation } from "./conversation.js";
 export type { CallRecord, LlmOptions, LlmResult } from "./llm.js";
 export { costOf, type ModelPrice, registerProvider, setModelPrices } from "./models.js";

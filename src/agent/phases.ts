@@ -38,7 +38,7 @@ export interface PhaseTemplate {
   name: string;
   phases: Phase[];
   /** Tools personas may use, by name. */
-  tools?: Tool<any>[];
+  tools?: Tool[];
 }
 
 export interface PhaseRunOptions {

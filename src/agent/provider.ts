@@ -1,7 +1,7 @@
 // The one interface every LLM provider implements, the provider-neutral message shapes, and how an HTTP
 // failure is classified: 429, 5xx, timeouts and lost connections are retryable (honouring Retry-After);
 // everything else is not. Error messages never hold the API key.
-import { DuroError } from "../core/index.js";
+import { DuroError, type ErrorCode } from "../core/index.js";
 
 export interface ToolCall {
   id: string;
@@ -87,7 +87,7 @@ export function httpError(
 ): DuroError {
   const detail = scrub(providerMessage(body), secret).slice(0, 500);
   const retryable = status === 429 || status === 408 || status >= 500;
-  const code =
+  const code: ErrorCode =
     status === 429
       ? "llm_rate_limited"
       : status >= 500

@@ -13,7 +13,7 @@ import type { ChatMessage, ToolCall, ToolSpec } from "./provider.js";
 import { type AnySchema, formatIssues, type JsonSchema, jsonSchemaOf, validate } from "./schema.js";
 import { withSpan } from "./telemetry.js";
 
-type ArgsOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, any>;
+type ArgsOf<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, unknown>;
 
 export interface Tool<S extends AnySchema = AnySchema> {
   name: string;
@@ -74,7 +74,7 @@ export async function runToolCall(ctx: WorkflowContext, agent: string, tools: re
             "duro.run_id": ctx.runId,
           },
           async () => {
-            const mock = toolMock(found.name);
+            const mock = toolMock(ctx, found.name);
             return (await (mock ? mock(checked.value) : found.run(checked.value as never, step))) ?? null;
           },
         ),

@@ -3,7 +3,7 @@
 // sees the same winner on every replay. Live (unsettled) calls go to the executor, which does the I/O.
 import type { Duration } from "./duration.js";
 import { DuroError, NonDeterminismError } from "./errors.js";
-import type { EventBody, JournalEvent } from "./events.js";
+import type { EventBody } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -285,28 +285,4 @@ function patchName(name: string): string {
     throw new DuroError("invalid_name", 'a patch needs a non-empty name, e.g. ctx.patched("new-pricing")', { category: "definition" });
   }
   return `$patch:${name}`;
-}
-
-/** What the executor lends to context extensions: the run's content-addressed artifact store. */
-export interface ContextServices {
-  /** Stores bytes once under their sha256 (hex) and returns it. */
-  putArtifact(bytes: Uint8Array): Promise<string>;
-  getArtifact(sha256: string): Promise<Uint8Array | undefined>;
-  /** The run's journal as committed so far (for reports written by a step). */
-  readJournal(): Promise<JournalEvent[]>;
-}
-
-/** Adds members to every WorkflowContext the executor builds (the agent toolkit adds `llm` and `agent`). */
-export type ContextExtension = (ctx: WorkflowContext, services: ContextServices) => void;
-
-const contextExtensions: ContextExtension[] = [];
-
-/** Registers an extension once per process; later registrations of the same function are ignored. */
-export function extendWorkflowContext(extension: ContextExtension): void {
-  if (!contextExtensions.includes(extension)) contextExtensions.push(extension);
-}
-
-/** Applies every registered extension to a freshly built context. */
-export function applyContextExtensions(ctx: WorkflowContext, services: ContextServices): void {
-  for (const extension of contextExtensions) extension(ctx, services);
 }

@@ -1,8 +1,9 @@
 // Every error a user can see: a stable snake_case code, a category, whether retrying can help,
 // a message that says what happened and what to do, and structured details.
+import { type ErrorCategory, type ErrorCode, errorCodeSpec } from "./error-codes.js";
 import { clip, describeJson, kindOf } from "./json-value.js";
 
-export type ErrorCategory = "input" | "definition" | "storage" | "step" | "limit" | "auth" | "internal";
+export type { ErrorCategory } from "./error-codes.js";
 
 /** The plain-JSON form of an error, as the journal and the API keep it. */
 export interface ErrorInfo {
@@ -16,25 +17,40 @@ export interface ErrorInfo {
 }
 
 export interface DuroErrorOptions {
-  category: ErrorCategory;
-  /** default false */
+  /** default: the code's category in ERROR_CODES */
+  category?: ErrorCategory;
+  /** default: the code's `retryable` in ERROR_CODES, false for a code of the application's own */
   retryable?: boolean;
   details?: Record<string, unknown>;
   cause?: unknown;
 }
 
+/** Options for an error with a code of the application's own: there is no table row to take the category from. */
+export interface ApplicationErrorOptions extends DuroErrorOptions {
+  category: ErrorCategory;
+}
+
 export class DuroError extends Error {
+  /** One of ERROR_CODES, or an application's own code (a step may throw its own, with a category). */
   readonly code: string;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
 
-  constructor(code: string, message: string, options: DuroErrorOptions) {
+  /**
+   * An error with one of duro's codes (ERROR_CODES): a code that is not in the table does not compile. duro's own
+   * code leaves out `category` (the table's is right) so that a misspelt code cannot fall through to the overload below.
+   */
+  constructor(code: ErrorCode, message: string, options?: DuroErrorOptions);
+  /** An error with a code of the application's own, which must say its category. */
+  constructor(code: string, message: string, options: ApplicationErrorOptions);
+  constructor(code: string, message: string, options: DuroErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec = errorCodeSpec(code);
     this.name = "DuroError";
     this.code = code;
-    this.category = options.category;
-    this.retryable = options.retryable ?? false;
+    this.category = options.category ?? spec?.category ?? "step";
+    this.retryable = options.retryable ?? spec?.retryable ?? false;
     this.details = options.details ?? {};
   }
 
@@ -205,8 +221,12 @@ export function fromErrorInfo(info: ErrorInfo): DuroError {
   });
 }
 
-export const inputError = (code: string, message: string, details?: Record<string, unknown>) =>
+export const inputError = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DuroError(code, message, { category: "input", ...(details ? { details } : {}) });
 
-export const definitionError = (code: string, message: string, details?: Record<string, unknown>) =>
+export const definitionError = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DuroError(code, message, { category: "definition", ...(details ? { details } : {}) });
+
+/** An invariant of duro's own that did not hold: a bug to report, never the user's doing. */
+export const internalError = (message: string, details?: Record<string, unknown>) =>
+  new DuroError("internal_error", message, details ? { details } : {});

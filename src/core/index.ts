@@ -1,8 +1,10 @@
 export * from "./component.js";
 export * from "./context.js";
 export * from "./duration.js";
+export * from "./error-codes.js";
 export * from "./errors.js";
 export * from "./events.js";
+export * from "./extensions.js";
 export * from "./ids.js";
 export { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "./json-depth.js";
 export * from "./json-value.js";

@@ -1,5 +1,6 @@
 // Validation through Standard Schema (zod, valibot, arktype, …): one path for inputs, answers and outputs.
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { ErrorCode } from "./error-codes.js";
 import { inputError } from "./errors.js";
 
 export type { StandardSchemaV1 };
@@ -17,7 +18,7 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 export async function validateWithSchema<S extends StandardSchemaV1>(
   schema: S,
   value: unknown,
-  code: string,
+  code: ErrorCode,
   what: string,
 ): Promise<StandardSchemaV1.InferOutput<S>> {
   const result = await schema["~standard"].validate(value);

@@ -1,5 +1,5 @@
 // The fold: a run's whole state computed from its journal. Used by replay, `runs show`, summaries and reports.
-import type { ErrorInfo } from "./errors.js";
+import { type ErrorInfo, internalError } from "./errors.js";
 import type { EventBody, JournalEvent, RunOptions, WaitSpec } from "./events.js";
 
 export type OpKind = "step" | "wait" | "value" | "child";
@@ -61,7 +61,7 @@ export interface RunState {
 export function foldJournal(runId: string, events: readonly JournalEvent[]): RunState {
   const first = events[0];
   if (first?.type !== "run_created") {
-    throw new Error(`journal of run ${runId} does not start with run_created`);
+    throw internalError(`journal of run ${runId} does not start with run_created`, { runId });
   }
   const state: RunState = {
     runId,
@@ -208,7 +208,7 @@ export function isTerminal(state: RunState): boolean {
 }
 
 export function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+  throw internalError(`unhandled case: ${JSON.stringify(value)}`);
 }
 
 /** Makes an EventBody type-check as one of the union (helps when building events from spreads). */

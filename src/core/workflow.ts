@@ -10,7 +10,10 @@ import type { StandardSchemaV1 } from "./schema.js";
 
 export type WorkflowFn<I, O> = (ctx: WorkflowContext, input: I) => Promise<O>;
 
-export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefined> {
+type InferInput<S, Fallback> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Fallback;
+
+/** A workflow's options; `I` is its input (the schema's output when `input` is given). */
+export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefined, I = InferInput<S, unknown>> {
   /** Standard Schema (zod, valibot, …) the input must satisfy; checked when a run starts. */
   input?: S;
   /** Names this version of the code; default: a hash of the function's source. */
@@ -25,9 +28,9 @@ export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefi
    */
   queue?: string | QueueDefinition;
   /** The key the queue's `keyConcurrency` limits, from the run's input (e.g. `(input) => input.customerId`). */
-  concurrencyKey?: (input: any) => string | number | undefined | null;
+  concurrencyKey?: (input: I) => string | number | undefined | null;
   /** Lower runs first among the queue's waiting runs. default 0 */
-  priority?: number | ((input: any) => number);
+  priority?: number | ((input: I) => number);
 }
 
 const WORKFLOW_BRAND = Symbol.for("duro.workflow");
@@ -36,21 +39,25 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
   readonly [WORKFLOW_BRAND]: true;
   readonly name: string;
   readonly version: string;
-  readonly options: WorkflowOptions<StandardSchemaV1 | undefined>;
+  readonly options: WorkflowOptions<StandardSchemaV1 | undefined, I>;
   readonly fn: WorkflowFn<I, O>;
 }
+
+/**
+ * Any workflow definition, whatever its input and output: what engines, checks and harnesses take. The input only
+ * goes into a definition (its function, its concurrencyKey), so `never` is the input every definition accepts.
+ */
+export type AnyWorkflowDefinition = WorkflowDefinition<never, unknown>;
 
 export type InputOf<W> = W extends WorkflowDefinition<infer I, unknown> ? I : never;
 export type OutputOf<W> = W extends WorkflowDefinition<unknown, infer O> ? O : never;
 
-type InferInput<S, Fallback> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Fallback;
-
 /** Defines a workflow: `workflow("order", async (ctx, input) => …)` or `workflow("order", { input: schema }, fn)`. */
 export function workflow<I, O>(name: string, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
-export function workflow<I, O>(name: string, options: WorkflowOptions<undefined>, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
+export function workflow<I, O>(name: string, options: WorkflowOptions<undefined, I>, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;
 export function workflow<S extends StandardSchemaV1 | undefined, O, I = InferInput<S, unknown>>(
   name: string,
-  options: WorkflowOptions<S>,
+  options: WorkflowOptions<S, InferInput<S, I>>,
   fn: WorkflowFn<InferInput<S, I>, O>,
 ): WorkflowDefinition<InferInput<S, I>, O>;
 export function workflow(

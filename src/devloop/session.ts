@@ -44,7 +44,7 @@ export interface DevSession {
   settle(engine: Engine, runId: string): Promise<RunRecord>;
   /** Writes the run folder (and the cassette). */
   finish(engine: Engine, runId: string, source: string): Promise<string>;
-  /** Removes the mocks (fetch, tools). */
+  /** Removes the mocks that stand in process-wide (fetch); tool mocks are the engine's extensions. */
   close(): void;
 }
 
@@ -71,6 +71,7 @@ export function devSession(options: DevSessionOptions): DevSession {
         onEvents?.(runId, events);
       },
       ...(clock ? { clock: now, inlineWaitMs: 0 } : {}),
+      extensions: mocks.extensions(),
     },
     checkInput: (input, workflow) => journalGuard.check(input, `input of workflow "${workflow}"`),
     settle: (engine, runId) =>

@@ -3,7 +3,15 @@
 // driven by the ordinary executor in replay-only mode (ExecutorDeps.replayOnly): the journal's results are handed
 // back exactly as a worker would, and the first call the journal does not hold ends the check of that run instead
 // of running. Nothing is written to the real store; artifacts are read from it.
-import { DuroError, type ErrorInfo, type EventBody, type JournalEvent, type WorkflowDefinition } from "../core/index.js";
+import {
+  type AnyWorkflowDefinition,
+  type ContextExtension,
+  DuroError,
+  type ErrorInfo,
+  type EventBody,
+  type JournalEvent,
+  type WorkflowDefinition,
+} from "../core/index.js";
 import { MemoryStore, type RunRecord, type RunStatus, type Store } from "../store/index.js";
 import { executeRun } from "./executor.js";
 
@@ -17,9 +25,11 @@ export interface DeployCheckOptions {
    * The new code. Runs of workflows not given here are not checked (listed in `skipped`). A run is replayed against
    * the definition of its own version when given, else against the last one given with its workflow's name.
    */
-  workflows: WorkflowDefinition<any, any>[];
+  workflows: AnyWorkflowDefinition[];
   /** default waiting, queued, running */
   statuses?: RunStatus[];
+  /** The context extensions the runs' engine has, so that replay finds `ctx.llm` and the like. default none here; the checkDeploy of src/index.ts adds agentToolkit first */
+  extensions?: ContextExtension[];
 }
 
 export interface RunCheck {
@@ -63,7 +73,7 @@ export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCh
       const page = await options.store.listRuns({ status, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
       for (const record of page.runs) {
         const def = byVersion.get(`${record.workflow}\0${record.version}`) ?? byName.get(record.workflow);
-        if (def) runs.push(await checkRun(options.store, def, record));
+        if (def) runs.push(await checkRun(options.store, def, record, options.extensions));
         else skipped.push({ runId: record.id, workflow: record.workflow });
       }
       cursor = page.nextCursor;
@@ -76,8 +86,9 @@ export async function checkDeploy(options: DeployCheckOptions): Promise<DeployCh
 /** Replays one run's journal (as read from `store`) against `def` without executing anything. */
 export async function checkRun(
   store: Pick<Store, "read" | "getArtifact">,
-  def: WorkflowDefinition<any, any>,
+  def: AnyWorkflowDefinition,
   record: RunRecord,
+  extensions?: readonly ContextExtension[],
 ): Promise<RunCheck> {
   const base = { runId: record.id, workflow: record.workflow, version: record.version, codeVersion: def.version, status: record.status };
   const events = await store.read(record.id);
@@ -96,15 +107,16 @@ export async function checkRun(
         leaseMs: 3_600_000,
         inlineWaitMs: 0,
         artifactThreshold: Number.MAX_SAFE_INTEGER,
-        workflow: (name) => (name === def.name ? def : undefined),
+        workflow: (name) => (name === def.name ? (def as WorkflowDefinition) : undefined),
         runChildInline: async () => undefined,
         cancelRun: async () => undefined,
         secrets: {
           get: () => {
-            throw new DuroError("secret_not_found", "the pre-deploy check executes nothing and reads no secret", { category: "internal" });
+            throw new DuroError("secret_not_found", "the pre-deploy check executes nothing and reads no secret");
           },
         },
         replayOnly: true,
+        ...(extensions ? { extensions } : {}),
       },
       lease,
     ).outcome;

@@ -2,7 +2,9 @@
 // runs, and executes them in this process (one run, or a worker loop over all runnable runs).
 import { randomBytes, randomUUID } from "node:crypto";
 import {
+  type AnyWorkflowDefinition,
   type ApprovalDecision,
+  type ContextExtension,
   DuroError,
   foldJournal,
   inputError,
@@ -46,7 +48,7 @@ import { Worker, type WorkerOptions } from "./worker.js";
 export interface EngineOptions {
   store: Store;
   /** Workflows this engine can start and execute; more with `register`. */
-  workflows?: WorkflowDefinition<any, any>[];
+  workflows?: AnyWorkflowDefinition[];
   /** Queues' limits, written to the store before this engine starts or claims runs (with those workflows define). */
   queues?: QueueDefinition[];
   /** Tenant of runs started here. default "default" */
@@ -84,6 +86,8 @@ export interface EngineOptions {
   versionPinning?: boolean | "all";
   /** Ended runs' retention, applied periodically by this engine's workers (one worker at a time); see docs/deploys.md. default none */
   retention?: RetentionOptions;
+  /** Applied, in order, to every context this engine builds. default none here; createEngine (src/index.ts) adds agentToolkit first */
+  extensions?: ContextExtension[];
 }
 
 export interface StartOptions extends QueueOverrides {
@@ -176,6 +180,7 @@ export class Engine {
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
       secrets: options.secrets ?? envSecrets,
       ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
+      ...(options.extensions ? { extensions: options.extensions } : {}),
     };
     if (options.retention) checkPolicy(options.retention);
     for (const def of options.queues ?? []) this.queues.add(def);
@@ -197,7 +202,7 @@ export class Engine {
    * Adds workflows this engine can start and execute. Several versions of one name may be registered (old runs finish
    * on their version, `start` uses the one registered last); the same name and version twice is `duplicate_workflow`.
    */
-  register(...definitions: WorkflowDefinition<any, any>[]): this {
+  register(...definitions: AnyWorkflowDefinition[]): this {
     for (const def of definitions) {
       if (!isWorkflowDefinition(def))
         throw new DuroError("invalid_workflow", "register() takes workflow definitions made with workflow()", { category: "definition" });

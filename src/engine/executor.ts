@@ -6,6 +6,7 @@ import {
   type ApprovalDecision,
   applyContextExtensions,
   ChildRunFailedError,
+  type ContextExtension,
   childRunId,
   DEFAULT_RETRY,
   DuroError,
@@ -74,6 +75,8 @@ export interface ExecutorDeps {
   journalGuard?: JournalGuard;
   /** The pre-deploy check (deploy-check.ts): replay the journal, and end with replay_frontier instead of running anything live. */
   replayOnly?: boolean;
+  /** Applied, in order, to each context this executor builds (EngineOptions.extensions). */
+  extensions?: readonly ContextExtension[];
 }
 
 export type InvocationStatus = "completed" | "failed" | "cancelled" | "waiting" | "lease_lost" | "conflict" | "interrupted";
@@ -315,7 +318,7 @@ export class Invocation {
       secrets: this.deps.secrets,
     } as WorkflowContext;
     const { store } = this.deps;
-    applyContextExtensions(ctx, {
+    applyContextExtensions(this.deps.extensions, ctx, {
       // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
       putArtifact: (bytes) => store.putArtifact(bytes, { runId: this.runId }),
       getArtifact: (hash) => store.getArtifact(hash),
@@ -652,7 +655,7 @@ export class Invocation {
     switch (request.kind) {
       case "event":
         if (typeof args.key !== "string" || args.key === "") {
-          throw new DuroError("invalid_event_key", `waitForEvent "${request.key}" needs a non-empty \`key\``, { category: "definition" });
+          throw new DuroError("invalid_event_key", `waitForEvent "${request.key}" needs a non-empty \`key\``);
         }
         return { kind: "event", eventKey: args.key, ...timeoutAt };
       case "approval":

@@ -2,7 +2,7 @@
 // step, so a replay hands back every result before that step without executing it, and executes from there, with
 // new code or a new input. The new run records its origin in its options (forkedFrom, forkStep).
 import { randomBytes } from "node:crypto";
-import { DuroError, type EventBody, newRunId, parseRunId, type WorkflowDefinition } from "../core/index.js";
+import { type AnyWorkflowDefinition, DuroError, type EventBody, newRunId, parseRunId } from "../core/index.js";
 import type { Artifacts, RunRecord, Store } from "../store/index.js";
 import { validateInput } from "./engine.js";
 
@@ -12,7 +12,7 @@ export interface ForkOptions {
   /** default: the origin's input */
   input?: unknown;
   /** The code the fork runs as (its version is recorded); default: the origin's workflow and version. */
-  workflow?: WorkflowDefinition<any, any>;
+  workflow?: AnyWorkflowDefinition;
   /** The new run's id; default: a new one. */
   id?: string;
   clock?: () => number;
@@ -75,6 +75,6 @@ async function referenceArtifacts(store: Artifacts, runId: string, events: Event
   }
 }
 
-async function validated(def: WorkflowDefinition<any, any> | undefined, input: unknown): Promise<unknown> {
+async function validated(def: AnyWorkflowDefinition | undefined, input: unknown): Promise<unknown> {
   return def ? validateInput(def, input) : input;
 }

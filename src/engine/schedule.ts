@@ -27,7 +27,7 @@ export interface ScheduleDefinition<I = unknown> {
   readonly timezone: string;
   readonly catchUp: CatchUpPolicy;
   readonly maxCatchUp: number;
-  readonly workflow: WorkflowDefinition<I, any>;
+  readonly workflow: WorkflowDefinition<I, unknown>;
   readonly input: I;
 }
 
@@ -44,7 +44,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 export function schedule<I>(
   name: string,
   options: ScheduleOptions,
-  workflow: WorkflowDefinition<I, any>,
+  workflow: WorkflowDefinition<I, unknown>,
   ...input: undefined extends I ? [input?: I] : [input: I]
 ): ScheduleDefinition<I> {
   if (typeof name !== "string" || !NAME.test(name)) {

@@ -11,7 +11,7 @@
 // hook doubled the cost of every expression); they are bounded by the time limit and by V8's own string limit.
 // One built-in call (a regular expression, a sort) is not interrupted inside: the limits apply between steps.
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { DuroError } from "../core/index.js";
+import { DuroError, type ErrorCode } from "../core/index.js";
 
 /** How much one evaluation of one expression may spend; every field has a default. */
 export interface ExpressionLimits {
@@ -109,7 +109,7 @@ export class Budget {
     );
   }
 
-  private refusal(code: string, what: string, fix: string): DuroError {
+  private refusal(code: ErrorCode, what: string, fix: string): DuroError {
     return new DuroError(code, `the expression at ${this.where} (${clip(this.source)}) ${what}; ${fix}`, {
       category: "limit",
       retryable: false,

@@ -108,7 +108,7 @@ export async function evaluate(
       now: () => startedAt,
       millis: () => Date.parse(startedAt),
       random: () => {
-        throw new Error("$random() is not deterministic; draw random values in a step (a component) instead");
+        throw expressionFailed(where, source, "$random() is not deterministic; draw random values in a step (a component) instead");
       },
       ...extra,
     });
@@ -117,12 +117,14 @@ export async function evaluate(
   } catch (error) {
     // A bound function's own coded error ($secret's secret_not_found, secret_not_declared) says more than a wrapper.
     if (error instanceof DuroError) throw error;
-    throw new DuroError("expression_failed", `the expression at ${where} (${source}) failed: ${(error as Error).message}`, {
-      category: "step",
-      retryable: false,
-      details: { where, expression: source },
-    });
+    throw expressionFailed(where, source, (error as Error).message);
   }
+}
+
+function expressionFailed(where: string, source: string, why: string): DuroError {
+  return new DuroError("expression_failed", `the expression at ${where} (${source}) failed: ${why}`, {
+    details: { where, expression: source },
+  });
 }
 
 /** A value with every "=expression" string inside it (in objects and lists, too) replaced by its result. */

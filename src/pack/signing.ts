@@ -165,11 +165,16 @@ export function loadTrustedKeys(sources: ReadonlyArray<KeyObject | string>): Key
 }
 
 function publicKeyFrom(pem: string, where: string): KeyObject {
+  let key: KeyObject;
   try {
-    const key = createPublicKey(pem);
-    if (key.asymmetricKeyType === "ed25519") return key;
-    throw new Error(`it is a ${key.asymmetricKeyType} key, not Ed25519`);
+    key = createPublicKey(pem);
   } catch (error) {
-    throw packError("pack_key_invalid", `${where} is not an Ed25519 public key (PEM): ${(error as Error).message}`, { path: where });
+    throw notPublicKey(where, (error as Error).message);
   }
+  if (key.asymmetricKeyType !== "ed25519") throw notPublicKey(where, `it is a ${key.asymmetricKeyType} key, not Ed25519`);
+  return key;
+}
+
+function notPublicKey(where: string, why: string) {
+  return packError("pack_key_invalid", `${where} is not an Ed25519 public key (PEM): ${why}`, { path: where });
 }

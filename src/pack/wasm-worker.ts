@@ -37,7 +37,8 @@ try {
     for (let i = 0; i < iovsLength; i++) requested += view.getUint32(iovs + i * 8 + 4, true);
     if (written + requested > maxOutputBytes) {
       result = { kind: "output_too_large", written };
-      throw new Error("output limit reached");
+      // Trapping is how a host call stops the module; the host reads \`result\`, not this error.
+      throw new WebAssembly.RuntimeError("output limit reached");
     }
     const errno = write(fd, iovs, iovsLength, writtenPtr);
     if (errno === 0) written += new DataView(instance.exports.memory.buffer).getUint32(writtenPtr, true);

@@ -1,6 +1,6 @@
 // Per-key request rate limits (a fixed one-minute window per key, in this process) and the caps on open SSE streams
 // (per server, per tenant, per key).
-import { DuroError } from "../core/index.js";
+import { DuroError, type ErrorCode } from "../core/index.js";
 
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -9,7 +9,7 @@ export class RateLimiter {
     private readonly perMinute: number,
     private readonly clock: () => number,
     /** The error's code and what is counted, for its message. */
-    private readonly counted: { code: string; what: string } = { code: "rate_limited", what: "requests" },
+    private readonly counted: { code: ErrorCode; what: string } = { code: "rate_limited", what: "requests" },
   ) {}
 
   /** Counts one request of `key`; throws `counted.code` (429) once it has made `perMinute` in this window. */

@@ -2,7 +2,15 @@
 // replaying it re-executes the workflow offline, serves the recorded HTTP responses, and reports the first step
 // whose result differs from the recording, so a code or prompt change can be regression-tested.
 import { readFileSync, writeFileSync } from "node:fs";
-import { type ErrorInfo, foldJournal, inputError, type JournalEvent, type WorkflowDefinition } from "../core/index.js";
+import { agentToolkit } from "../agent/index.js";
+import {
+  type AnyWorkflowDefinition,
+  type ErrorInfo,
+  foldJournal,
+  inputError,
+  type JournalEvent,
+  type WorkflowDefinition,
+} from "../core/index.js";
 import { createEngine } from "../engine/index.js";
 import { Redactor, secretsSetup } from "../observe/index.js";
 import { MemoryStore } from "../store/index.js";
@@ -114,7 +122,7 @@ function httpMocksOf(http: RecordedHttp[]): HttpMock[] {
  * Re-executes a cassette's workflow offline (memory store, recorded HTTP, timers skipped) and compares each
  * settled step with the recording; the first difference is the divergence.
  */
-export async function replayCassette(cassette: Cassette, def: WorkflowDefinition<any, any>): Promise<ReplayReport> {
+export async function replayCassette(cassette: Cassette, def: AnyWorkflowDefinition): Promise<ReplayReport> {
   // The recording's clock, tools and kv mocks answer again; its mocked secrets were redacted, so secrets are fixed values.
   const { secrets: _secrets, ...recorded } = cassette.mocks ?? {};
   const clock = new MockClock(recorded.clock);
@@ -149,10 +157,11 @@ export async function replayCassette(cassette: Cassette, def: WorkflowDefinition
     secrets,
     journalGuard,
     onEvents: (runId, events) => compare(runId, events),
+    extensions: [agentToolkit, ...mocks.extensions()],
   });
   const restore = mocks.install();
   try {
-    const handle = await engine.start(def, cassette.input);
+    const handle = await engine.start(def as WorkflowDefinition, cassette.input);
     replayId = handle.id;
     const record = await settleSkippingTimers(engine, clock, handle.id);
     const missing = cassette.steps[compared];

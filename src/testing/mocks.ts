@@ -3,7 +3,7 @@
 // `onHit`, which the CLI turns into a transcript line with phase "mock".
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { DuroError, inputError, installToolMocks } from "../core/index.js";
+import { type ContextExtension, DuroError, inputError, toolMocksExtension } from "../core/index.js";
 import type { MockHit } from "../observe/index.js";
 import type { MockClockOptions } from "./clock.js";
 
@@ -133,20 +133,15 @@ export class Mocks {
     };
   }
 
-  /** Installs every mock that stands in process-wide (fetch, tools); returns the function that removes them. */
+  /** Installs every mock that stands in process-wide (fetch); returns the function that removes them. */
   install(): () => void {
-    const restoreFetch = this.installFetch();
-    const restoreTools = this.installTools();
-    return () => {
-      restoreFetch();
-      restoreTools();
-    };
+    return this.installFetch();
   }
 
-  /** Lets the `tools` mocks answer agent tools and flow components by name; returns the function that stops it. */
-  installTools(): () => void {
-    if (Object.keys(this.spec.tools ?? {}).length === 0) return () => undefined;
-    return installToolMocks({ has: (name) => Object.hasOwn(this.spec.tools ?? {}, name), call: (name, args) => this.tool(name, args) });
+  /** The engine extensions these mocks need: the `tools` mocks answer agent tools and flow components by name. */
+  extensions(): ContextExtension[] {
+    if (Object.keys(this.spec.tools ?? {}).length === 0) return [];
+    return [toolMocksExtension({ has: (name) => Object.hasOwn(this.spec.tools ?? {}, name), call: (name, args) => this.tool(name, args) })];
   }
 
   /** A mocked tool's result: its fixed result, or what its function returns. */
@@ -173,7 +168,7 @@ export class Mocks {
       throw new DuroError(
         "mock_unmatched",
         `no http mock matches ${request.method} ${request.url}; add a rule for it to the mocks (or one with passthrough: true)`,
-        { category: "step", details: asked },
+        { details: asked },
       );
     }
     if (rule.passthrough || rule.record) {

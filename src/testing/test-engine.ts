@@ -1,7 +1,8 @@
-// The testing kit for users' own suites: an engine over an in-memory store with a fake clock, mocks installed,
+// The testing kit for users' own suites: an engine over an in-memory store with a fake clock, the agent toolkit, mocks,
 // and helpers to run to completion (skipping timers) or to the next wait, to send events, approvals and
 // answers, and to look at the journal. A run that sleeps for days finishes in a moment of real time.
-import type { ApprovalDecision, Duration, JournalEvent, WorkflowDefinition } from "../core/index.js";
+import { agentToolkit } from "../agent/index.js";
+import type { AnyWorkflowDefinition, ApprovalDecision, Duration, JournalEvent, WorkflowDefinition } from "../core/index.js";
 import { createEngine, type Engine, type RunDetails, type StartOptions } from "../engine/index.js";
 import type { RedactionPolicy } from "../observe/index.js";
 import { buildRunFolder, HitLocator, hitsOf, type MockHit, type RunFolder, secretsSetup } from "../observe/index.js";
@@ -10,7 +11,7 @@ import { MockClock, settleSkippingTimers } from "./clock.js";
 import { Mocks, type MocksSpec } from "./mocks.js";
 
 export interface TestEngineOptions {
-  workflows: WorkflowDefinition<any, any>[];
+  workflows: AnyWorkflowDefinition[];
   /** http, tools, kv and secrets mocks; fetch is intercepted until close() when http mocks are given. */
   mocks?: Omit<MocksSpec, "clock">;
   /** The fake clock's start. default 2025-01-01T00:00:00Z */
@@ -63,6 +64,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     secrets,
     journalGuard,
     onEvents: (runId, events) => locator.observe(runId, events),
+    extensions: [agentToolkit, ...mocks.extensions()],
   });
   const restore = mocks.install();
   return {

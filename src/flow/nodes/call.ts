@@ -31,7 +31,7 @@ export const callNode: NodeKind = {
       rt.name,
       async (step) => {
         const args = await rt.value(node.with ?? {}, "with", {}, step.signal);
-        const mock = toolMock(name);
+        const mock = toolMock(rt.ctx, name);
         return (await (mock ? mock(args) : component(args, step))) ?? null;
       },
       rt.stepOptions,

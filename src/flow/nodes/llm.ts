@@ -1,6 +1,5 @@
 // `llm`: one durable model call (`ctx.llm`): journaled once with its reply and usage, never paid twice; with
 // `responseSchema` the reply must be JSON matching it (invalid replies are repaired, then `schema_invalid`).
-import "../../agent/index.js";
 import type { Budget, ChatMessage } from "../../agent/index.js";
 import { type Duration, DuroError, type RetryPolicy } from "../../core/index.js";
 import type { FlowNode, JsonSchema } from "../document.js";

@@ -2,7 +2,7 @@
 // read as numbers, and brings the schema up to date. The migration runs in one transaction under an
 // advisory lock, so processes that start at once agree: one migrates, the others wait and then find it done.
 import type pg from "pg";
-import { DuroError, inputError } from "../../core/index.js";
+import { inputError, internalError } from "../../core/index.js";
 import { pgDriver } from "./driver.js";
 import {
   COUNT_SCHEMA_TABLES,
@@ -60,7 +60,7 @@ export function createListener(connectionString: string, connectTimeoutMs: numbe
 function parseInt8(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value)) {
-    throw new DuroError("storage_error", `the database returned ${text}, which does not fit a JavaScript number`, { category: "internal" });
+    throw internalError(`the database returned ${text}, which does not fit a JavaScript number`);
   }
   return value;
 }

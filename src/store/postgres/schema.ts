@@ -2,6 +2,7 @@
 // Everything lives in one PostgreSQL schema (default "duro") whose quoted name is the only thing spliced into the SQL.
 // Same shape as SQLite's: appending a step locks one runs row (by id) and inserts journal rows keyed (run_pk, seq),
 // so a step costs the same whatever the journal's length. Times are epoch-ms bigints from the store's clock.
+import { internalError } from "../../core/index.js";
 
 /** MIGRATIONS[i](s) takes schema `s` (already quoted) from version i to i + 1. Append new ones; never edit a shipped one. */
 export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
@@ -547,7 +548,7 @@ function singleRunLock(s: string, version9: string): string {
 function replaceAll(text: string, migration: string, changes: Array<[string, string]>): string {
   let result = text;
   for (const [from, to] of changes) {
-    if (!result.includes(from)) throw new Error(`schema ${migration}: "${from.slice(0, 60)}…" is not in the text it changes`);
+    if (!result.includes(from)) throw internalError(`schema ${migration}: "${from.slice(0, 60)}…" is not in the text it changes`);
     result = result.replaceAll(from, to);
   }
   return result;

@@ -1,7 +1,7 @@
 // What every role's conformance suite shares: a fresh store on a fake clock before each test (closed after it),
 // a second handle on the same storage where the backend can open one, and small helpers to set runs up.
 import { afterEach, beforeEach } from "vitest";
-import type { EventBody } from "../../core/index.js";
+import { type EventBody, internalError } from "../../core/index.js";
 import type { AppendCommit, Lease, NewRun, Store } from "../../store/index.js";
 
 /** A clock tests move by hand; stores take it as `clock: () => clock.now()`. */
@@ -74,7 +74,7 @@ export function conformanceHarness(makeStore: MakeStore, options: ConformanceOpt
   });
 
   async function reopen(): Promise<Store> {
-    if (!options.reopen) throw new Error("reopen is not available for this backend");
+    if (!options.reopen) throw internalError("reopen is not available for this backend: pass options.reopen to storeConformance");
     const other = await options.reopen(clock);
     opened.push(other);
     return other;
@@ -87,7 +87,7 @@ export function conformanceHarness(makeStore: MakeStore, options: ConformanceOpt
   async function startRun(id: string, extra: Partial<NewRun> = {}): Promise<Lease> {
     await store.createRun(newRun(id, extra));
     const lease = await store.claimRun(id, "w1", LEASE_MS);
-    if (!lease) throw new Error(`could not lease ${id}`);
+    if (!lease) throw internalError(`could not lease ${id}`);
     return lease;
   }
 
