@@ -7,18 +7,17 @@ import {
   type EventBody,
   isDuroError,
   type OpRequest,
-  type OpState,
   toErrorInfo,
   validateWithSchema,
   valueHash,
   type WaitSpec,
   type WorkflowDefinition,
 } from "../core/index.js";
-import { childConflict } from "./conflicts.js";
 import { childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
 import type { RunScope } from "./run-scope.js";
-import { settleWait, type Waits } from "./waits.js";
+import { settleWait, throwChildConflict } from "./settle.js";
+import type { Waits } from "./waits.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -124,13 +123,6 @@ export class Children {
       });
     }
   }
-}
-
-/** A child call that asks for a journaled child with another workflow or input: child_conflict, not the old child. */
-export function throwChildConflict(request: OpRequest, op: OpState): void {
-  const { workflow, input } = request.args as { workflow: WorkflowDefinition | string; input: unknown };
-  const conflict = childConflict(op, { workflow: typeof workflow === "string" ? workflow : workflow.name, input });
-  if (conflict) throw conflict;
 }
 
 /** What a child's end delivers to its parent's inbox. */

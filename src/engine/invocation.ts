@@ -4,35 +4,32 @@
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import {
   DuroError,
-  type ErrorInfo,
   type EventBody,
   foldJournal,
   isDuroError,
   type NonDeterminismError,
   type OpRequest,
-  type OpState,
   Replayer,
   type ReplayTurns,
   type RunState,
-  StepFailedError,
   toErrorInfo,
-  type WaitSpec,
   type WorkflowDefinition,
 } from "../core/index.js";
 import type { AppendCommit, Lease } from "../store/index.js";
-import { Children, childResult, throwChildConflict } from "./children.js";
+import { Children, childResult } from "./children.js";
 import { Deliveries } from "./deliveries.js";
 import type { ExecutorDeps, InvocationOutcome } from "./executor.js";
 import { failpoint } from "./failpoints.js";
 import { childKey } from "./inbox-keys.js";
-import { type JournalValue, loadArtifacts, toJournalValue } from "./journal-values.js";
+import { guardCall, type JournalValue, loadArtifacts, toJournalValue } from "./journal-values.js";
 import { JournalWriter } from "./journal-writer.js";
 import { versionMismatch } from "./registry.js";
 import type { RunScope } from "./run-scope.js";
+import { settleFromJournal } from "./settle.js";
 import type { StepAbort } from "./step-abort.js";
 import { Steps } from "./steps.js";
 import { Timers } from "./timers.js";
-import { settleWait, Waits } from "./waits.js";
+import { Waits } from "./waits.js";
 import { buildContext } from "./workflow-context.js";
 
 type Terminal = Extract<EventBody, { type: "run_completed" | "run_failed" | "run_cancelled" }>;
@@ -151,7 +148,7 @@ export class Invocation implements RunScope {
     const turns: ReplayTurns = {
       pause: (delayMs) => (delayMs === 0 ? nextMacrotask() : new Promise((resolve) => setTimeout(resolve, delayMs))),
       stopped: () => this.finished,
-      settle: (request, op) => this.settleFromJournal(request, op),
+      settle: settleFromJournal,
     };
     while (this.replayer.replaying && !this.finished) {
       if (await this.replayer.deliverWhenAsked(turns)) continue;
@@ -160,22 +157,6 @@ export class Invocation implements RunScope {
     this.replayDone = true;
     for (const start of this.pendingLive.splice(0)) start();
     this.checkIdle();
-  }
-
-  private settleFromJournal(request: OpRequest, op: OpState): void {
-    if (op.kind === "child") {
-      try {
-        throwChildConflict(request, op);
-      } catch (conflict) {
-        return request.reject(conflict);
-      }
-    }
-    if (op.kind === "step") {
-      if (op.status === "completed") request.resolve(op.result);
-      else request.reject(new StepFailedError(op.key, op.error as ErrorInfo));
-      return;
-    }
-    settleWait(request, op.wait as WaitSpec, op.result, op.resolvedBy ?? "event");
   }
 
   private diverge(error: NonDeterminismError): void {
@@ -206,7 +187,7 @@ export class Invocation implements RunScope {
       return;
     }
     try {
-      this.guardCall(request);
+      guardCall(this.deps.journalGuard, request);
       this.dispatchLive(request);
     } catch (error) {
       // The call took a position but journaled nothing: a replay would match the next call against the wrong op.
@@ -217,22 +198,6 @@ export class Invocation implements RunScope {
     }
     // A call that only arms a far timer leaves nothing in flight: it may be what makes the run idle.
     this.checkIdle();
-  }
-
-  /**
-   * Refuses a call whose name or wait options hold a secret before anything of it is journaled or created: a step
-   * name, an event key, a gate, an approval summary or a question become journal keys and fields.
-   */
-  private guardCall(request: OpRequest): void {
-    const guard = this.deps.journalGuard;
-    if (!guard) return;
-    const fields: Record<string, unknown> = { key: request.key };
-    for (const [name, value] of Object.entries(request.args)) {
-      if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) fields[name] = value;
-    }
-    const workflow = request.args.workflow as { name?: unknown } | undefined;
-    if (typeof workflow === "object" && workflow !== null && typeof workflow.name === "string") fields.workflow = workflow.name;
-    guard.check(fields, `call "${request.key}"`);
   }
 
   private dispatchLive(request: OpRequest): void {
@@ -334,13 +299,7 @@ export class Invocation implements RunScope {
           details: { deadline: new Date(deadline).toISOString() },
         }),
       );
-    const delay = deadline - this.deps.clock();
-    if (delay <= 0) {
-      fail();
-      return true;
-    }
-    if (delay <= 2 ** 31 - 1) this.timers.arm(delay, fail);
-    return false;
+    return this.timers.armDeadline(deadline, fail);
   }
 
   /** Journals the terminal event (with anything still buffered), hands a child's result to its parent, releases the lease. */

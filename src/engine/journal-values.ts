@@ -1,6 +1,6 @@
 // Values on their way into and out of the journal: only plain JSON is journaled (anything else is refused, never
-// coerced), large results go to the artifact store, and journaled artifacts are loaded back before a replay.
-import { DuroError, findNonJson, type NonJsonValue, type RunState } from "../core/index.js";
+// coerced), no secret enters it, large results go to the artifact store, and artifacts are loaded back for a replay.
+import { DuroError, findNonJson, type JournalGuard, type NonJsonValue, type OpRequest, type RunState } from "../core/index.js";
 import type { ExecutorDeps } from "./executor.js";
 
 /** A value as journaled (`stored` inline, or `ref` to an artifact) and as the code gets it back (`returned`). */
@@ -28,6 +28,21 @@ export async function toJournalValue(
   if (!allowArtifact || json.length <= deps.artifactThreshold) return { stored: returned, returned };
   const ref = await deps.store.putArtifact(Buffer.from(json, "utf8"), { runId });
   return { stored: undefined, ref, returned };
+}
+
+/**
+ * Refuses a call whose name or wait options hold a secret before anything of it is journaled or created: a step
+ * name, an event key, a gate, an approval summary or a question become journal keys and fields.
+ */
+export function guardCall(guard: JournalGuard | undefined, request: OpRequest): void {
+  if (!guard) return;
+  const fields: Record<string, unknown> = { key: request.key };
+  for (const [name, value] of Object.entries(request.args)) {
+    if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) fields[name] = value;
+  }
+  const workflow = request.args.workflow as { name?: unknown } | undefined;
+  if (typeof workflow === "object" && workflow !== null && typeof workflow.name === "string") fields.workflow = workflow.name;
+  guard.check(fields, `call "${request.key}"`);
 }
 
 /** Puts the results journaled as artifacts back into the folded state, so a replay hands back the values. */

@@ -33,11 +33,22 @@ export class Timers {
     this.inline.add(timer);
   }
 
-  /** A timer that is not work in flight (the run's deadline): it does not keep the run from suspending. */
-  arm(delayMs: number, fire: () => void): void {
-    const timer = setTimeout(fire, delayMs);
-    timer.unref();
-    this.inline.add(timer);
+  /**
+   * Fires `fail` now (true) if the run's deadline has passed, else arms it as a timer that is not work in flight (it
+   * does not keep the run from suspending), if the deadline is within a timer's reach.
+   */
+  armDeadline(deadline: number, fail: () => void): boolean {
+    const delay = deadline - this.clock();
+    if (delay <= 0) {
+      fail();
+      return true;
+    }
+    if (delay <= 2 ** 31 - 1) {
+      const timer = setTimeout(fail, delay);
+      timer.unref();
+      this.inline.add(timer);
+    }
+    return false;
   }
 
   /**

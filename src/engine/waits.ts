@@ -1,19 +1,10 @@
 // Waits and the inbox: sleeps, events, approvals, questions and child results. A wait is journaled when it starts;
 // its message is taken from the inbox (consumed in the same commit as its `wait_resolved`), so a message sent before
 // the run waits is delivered, never dropped; a wait that is not due soon suspends the run.
-import {
-  ChildRunFailedError,
-  DuroError,
-  type ErrorInfo,
-  isStandardSchema,
-  type OpRequest,
-  toMs,
-  validateWithSchema,
-  type WaitSpec,
-  WaitTimeoutError,
-} from "../core/index.js";
+import { DuroError, isStandardSchema, type OpRequest, toMs, validateWithSchema, type WaitSpec, WaitTimeoutError } from "../core/index.js";
 import { approvalKey, askKey } from "./inbox-keys.js";
 import type { RunScope } from "./run-scope.js";
+import { settleWait } from "./settle.js";
 
 /** An open wait on the inbox: the code's call and what was journaled for it. */
 export interface InboxWait {
@@ -108,29 +99,6 @@ export class Waits {
       this.run.journal.push({ type: "wait_resolved", key, payload: message.payload, by });
       this.run.deliveries.deliver(() => settleWait(wait.request, wait.spec, message.payload, by));
       return;
-    }
-  }
-}
-
-/** Resolves a wait's promise from its payload, live or replayed: the same mapping both ways. */
-export function settleWait(request: OpRequest, spec: WaitSpec, payload: unknown, by: string): void {
-  if (by === "timeout") {
-    request.reject(new WaitTimeoutError(request.key, spec.timeoutAt ?? ""));
-    return;
-  }
-  switch (spec.kind) {
-    case "sleep":
-      return request.resolve(undefined);
-    case "event":
-      return request.resolve(payload);
-    case "approval":
-      return request.resolve(payload);
-    case "ask":
-      return request.resolve((payload as { value?: unknown } | null)?.value);
-    case "child": {
-      const result = payload as { status: string; output?: unknown; error?: ErrorInfo };
-      if (result.status === "completed") return request.resolve(result.output);
-      return request.reject(new ChildRunFailedError(spec.childRunId ?? "", result.status, result.error));
     }
   }
 }
