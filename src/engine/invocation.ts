@@ -37,7 +37,7 @@ type Terminal = Extract<EventBody, { type: "run_completed" | "run_failed" | "run
 export class Invocation implements RunScope {
   state!: RunState;
   def!: WorkflowDefinition;
-  journal!: JournalWriter;
+  readonly journal: JournalWriter;
   readonly deliveries = new Deliveries(this);
   readonly timers: Timers;
   readonly controllers = new Set<StepAbort>();
@@ -72,6 +72,8 @@ export class Invocation implements RunScope {
     private readonly lease: Lease,
   ) {
     this.timers = new Timers(this, deps.clock, deps.inlineWaitMs);
+    // Made here, not after the read: an invocation may be interrupted or abandoned while it reads its journal.
+    this.journal = new JournalWriter(deps, lease, this);
   }
 
   get runId(): string {
@@ -86,7 +88,7 @@ export class Invocation implements RunScope {
     const { store } = this.deps;
     const [events, record] = await Promise.all([store.read(this.runId), store.getRun(this.runId)]);
     this.state = foldJournal(this.runId, events);
-    this.journal = new JournalWriter(this.deps, this.lease, this.state.lastSeq, this);
+    this.journal.readUpTo(this.state.lastSeq);
     if (record?.cancelRequested !== undefined) {
       this.journal.startHeartbeat();
       this.cancel(record.cancelRequested);

@@ -23,7 +23,8 @@ export interface WriterHost {
 }
 
 export class JournalWriter {
-  private expectedSeq: number;
+  /** The seq of the last event this invocation knows of: the next commit's fence. */
+  private expectedSeq = 0;
   private buffer: EventBody[] = [];
   private consumed: number[] = [];
   private afterFlush: Array<() => void> = [];
@@ -39,9 +40,11 @@ export class JournalWriter {
   constructor(
     private readonly deps: ExecutorDeps,
     private lease: Lease,
-    lastSeq: number,
     private readonly host: WriterHost,
-  ) {
+  ) {}
+
+  /** The journal was read up to `lastSeq`: the next commit appends after it. */
+  readUpTo(lastSeq: number): void {
     this.expectedSeq = lastSeq;
   }
 
