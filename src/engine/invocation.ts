@@ -129,6 +129,7 @@ export class Invocation implements RunScope {
         // The check's replay (only) reports where in the user's code the diverging call is; see call-site.ts.
         if (this.deps.replayOnly && this.callSite !== undefined) error.details.location ??= this.callSite;
         this.fatal ??= error;
+        // The hook runs before the diverging call is rejected: the run ends once that rejection is in place.
         queueMicrotask(() => this.fail(this.fatal));
       },
     });
