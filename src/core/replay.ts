@@ -59,7 +59,7 @@ export function divergenceError(runId: string, { position, expected, requested }
 }
 
 /**
- * Matches the code's calls against the journal. Settled calls wait in `settled` until the driver hands them
+ * Matches the code's calls against the journal. Settled calls wait in `waitingForDelivery` until the driver hands them
  * back with `deliverNext`, in journal order.
  */
 export class Replayer {
