@@ -9,6 +9,7 @@ export * from "./ids.js";
 export { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "./json-depth.js";
 export * from "./json-value.js";
 export * from "./queue.js";
+export * from "./replay.js";
 export * from "./retry.js";
 export * from "./schema.js";
 export * from "./secrets.js";

@@ -3,21 +3,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   type AnyWorkflowDefinition,
-  type ApprovalDecision,
-  type ContextExtension,
   DuroError,
   foldJournal,
   inputError,
   isWorkflowDefinition,
   type JournalEvent,
-  type JournalGuard,
-  newRunId,
-  parseRunId,
-  type QueueDefinition,
   type RunId,
   type SecretReader,
-  toMs,
-  validateWithSchema,
   type WorkflowDefinition,
 } from "../core/index.js";
 import {
@@ -32,111 +24,21 @@ import {
   TERMINAL_STATUSES,
   type WorkflowVersions,
 } from "../store/index.js";
-import { runConflict } from "./conflicts.js";
+import { Definitions } from "./definitions.js";
 import { describeRun, type RunDetails } from "./describe.js";
+import type { EngineOptions, ExecuteOptions, SettleOptions } from "./engine-options.js";
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { injected } from "./failpoints.js";
 import { thisProcess } from "./holder.js";
-import { type QueueOverrides, QueueRegistry, queueFields } from "./queues.js";
-import { versionMismatch, WorkflowRegistry } from "./registry.js";
+import { answerPayload, checkEventKey, type Decision, decisionPayload, openWait, type TenantWait } from "./messages.js";
+import { QueueRegistry } from "./queues.js";
+import { WorkflowRegistry } from "./registry.js";
 import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
-import type { ScheduleDefinition } from "./schedule.js";
 import { Scheduler } from "./scheduler.js";
+import { type RunHandle, type StartContext, type StartOptions, startRun, toJsonValue, validateInput } from "./start.js";
 import { type LeaseNotice, type TakeoverContext, takeOverGone } from "./takeover.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
-export interface EngineOptions {
-  store: Store;
-  /** Workflows this engine can start and execute; more with `register`. */
-  workflows?: AnyWorkflowDefinition[];
-  /** Queues' limits, written to the store before this engine starts or claims runs (with those workflows define). */
-  queues?: QueueDefinition[];
-  /** Tenant of runs started here. default "default" */
-  tenant?: string;
-  /** How long a claim lasts without a heartbeat; a dead worker's runs are taken over after this. default 30_000 */
-  leaseMs?: number;
-  /** Timers and retries due within this many ms are awaited in-process instead of suspending. default 1_000 */
-  inlineWaitMs?: number;
-  /** Step results whose JSON is longer than this go to the artifact store. default 65_536 */
-  artifactThreshold?: number;
-  /** Identifies this process in leases. default `<hostname-less random id>` */
-  workerId?: string;
-  /**
-   * Who this process is, recorded with every lease it takes, so that a process on the same machine can take its runs
-   * over at once should it die (engine/holder.ts). default: this process (`thisProcess()`)
-   */
-  holder?: LeaseHolder;
-  /** The engine's clock (epoch ms); tests pass a fake one. default Date.now */
-  clock?: () => number;
-  /** Sees every committed batch of events (live progress). */
-  onEvents?: (runId: string, events: JournalEvent[]) => void;
-  /** Schedules this engine's workers fire (their workflows are registered too); see `schedule()`. */
-  schedules?: ScheduleDefinition<any>[];
-  /** What `ctx.secrets.get` reads. default: the process environment */
-  secrets?: SecretReader;
-  /** Refuses secrets in what is journaled (inputs, results, errors, event payloads); see docs/dev-loop.md. default none */
-  journalGuard?: JournalGuard;
-  /**
-   * Version pinning (docs/deploys.md): claim and execute only runs whose version this engine has code for, so old runs
-   * finish on old code. true (default) pins the workflows that name their `version`; "all" also pins those versioned
-   * by a hash of their source (any edit, or another build tool, then makes a new version that old runs never get);
-   * false claims a registered workflow's runs in any version and executes them with their own version when
-   * registered, else the newest, relying on replay's divergence check (`duro check` first).
-   */
-  versionPinning?: boolean | "all";
-  /** Ended runs' retention, applied periodically by this engine's workers (one worker at a time); see docs/deploys.md. default none */
-  retention?: RetentionOptions;
-  /** Applied, in order, to every context this engine builds. default none here; createEngine (src/index.ts) adds agentToolkit first */
-  extensions?: ContextExtension[];
-}
-
-export interface StartOptions extends QueueOverrides {
-  /** Your own run id; starting twice with the same id returns the first run. */
-  id?: string;
-  /** Deduplicates starts: a second start with the same key returns the existing run. */
-  idempotencyKey?: string;
-  /** default: the engine's tenant */
-  tenant?: string;
-  /** The file that defines the workflow, recorded so that `duro resume` can load it. */
-  source?: string;
-  /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
-  meta?: Record<string, unknown>;
-  /** Starts this registered version of the workflow. default: the definition passed, else the newest registered version */
-  version?: string;
-  /**
-   * Your open database transaction (a pg client after BEGIN, or a better-sqlite3 Database inside a transaction, on
-   * the store's own database): the run is created in it and exists only if you commit.
-   */
-  tx?: unknown;
-}
-
-export interface RunHandle {
-  id: string;
-  /** false when the id or idempotency key already existed and that run was returned. */
-  created: boolean;
-  run: RunRecord;
-}
-
-export interface Decision {
-  action: ApprovalDecision["action"];
-  by?: string;
-  comment?: string;
-}
-
-export interface SettleOptions extends ExecuteOptions {
-  /** Keep executing through timers due within this many ms. default: the engine's inlineWaitMs */
-  maxWaitMs?: number;
-}
-
-export interface ExecuteOptions {
-  /**
-   * Hears about a run found leased by another process: taken over at once (its holder was provably gone), or, with
-   * runUntilSettled, waited for until the lease ends (`waiting`) or left to its holder (`left`).
-   */
-  onLease?: (notice: LeaseNotice) => void;
-}
-
-const ACTIONS = new Set(["approve", "reject", "abort"]);
 /** How often runUntilSettled looks again at a run another process holds. */
 const HELD_POLL_MS = 1_000;
 
@@ -147,6 +49,7 @@ export class Engine {
   readonly holder: LeaseHolder;
   private readonly registry = new WorkflowRegistry();
   private readonly pinning: boolean | "all";
+  private readonly definitions: Definitions;
   private readonly tenant: string;
   private readonly clock: () => number;
   private readonly deps: ExecutorDeps;
@@ -165,6 +68,7 @@ export class Engine {
     this.workerId = options.workerId ?? `w_${randomBytes(6).toString("hex")}`;
     this.holder = options.holder ?? thisProcess();
     this.pinning = options.versionPinning ?? true;
+    this.definitions = new Definitions(this.registry, this.pinning);
     this.deps = {
       store: this.store,
       clock: this.clock,
@@ -173,13 +77,14 @@ export class Engine {
       leaseMs: options.leaseMs ?? 30_000,
       inlineWaitMs: options.inlineWaitMs ?? 1_000,
       artifactThreshold: options.artifactThreshold ?? 65_536,
-      workflow: (name, version) => this.definition(name, version),
+      workflow: (name, version) => this.definitions.forRun(name, version),
       runChildInline: (childId) => this.runChildInline(childId),
       cancelRun: (runId, reason) => this.cancel(runId, reason).then(() => undefined),
       ready: () => this.saveQueues(),
       ...(options.onEvents ? { onEvents: options.onEvents } : {}),
       secrets: options.secrets ?? envSecrets,
       ...(options.journalGuard ? { journalGuard: options.journalGuard } : {}),
+      ...(options.extensions ? { extensions: options.extensions } : {}),
       ...(options.extensions ? { extensions: options.extensions } : {}),
     };
     if (options.retention) checkPolicy(options.retention);
@@ -226,49 +131,11 @@ export class Engine {
   async start<I, O>(workflow: WorkflowDefinition<I, O> | string, input: I, options: StartOptions = {}): Promise<RunHandle> {
     const def =
       typeof workflow === "string"
-        ? this.resolve(workflow, options.version)
-        : this.resolve(workflow.name, options.version, workflow.version);
-    const checked = await validateInput(def, input);
-    this.options.journalGuard?.check(checked, `input of workflow "${def.name}"`);
-    this.options.journalGuard?.check(
-      { id: options.id, idempotencyKey: options.idempotencyKey, meta: options.meta },
-      `options of a run of workflow "${def.name}"`,
-    );
-    const now = this.clock();
-    const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
-    const timeout = def.options.timeout;
-    const queued = queueFields(def, checked, options);
-    await this.saveQueues();
-    const { run, created } = await this.store.createRun(
-      {
-        id,
-        workflow: def.name,
-        version: def.version,
-        input: toJsonValue(checked, `input of workflow "${def.name}"`),
-        tenant: options.tenant ?? this.tenant,
-        options: {
-          ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
-          ...(options.source === undefined ? {} : { source: options.source }),
-          ...(options.meta === undefined ? {} : { meta: options.meta }),
-        },
-        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-        ...queued,
-      },
-      options.tx === undefined ? {} : { tx: options.tx },
-    );
-    if (!created) {
-      const [existing] = await this.store.read(run.id, 1);
-      const conflict =
-        existing?.type === "run_created" &&
-        runConflict(existing, run.id, {
-          workflow: def.name,
-          input: toJsonValue(checked, `input of workflow "${def.name}"`),
-          matchedBy: options.idempotencyKey !== undefined && options.id === undefined ? { idempotencyKey: options.idempotencyKey } : { id },
-        });
-      if (conflict) throw conflict;
-    }
+        ? this.definitions.forStart(workflow, options.version)
+        : this.definitions.forStart(workflow.name, options.version, workflow.version);
+    const handle = await startRun(this.startContext(), def, input, options);
     this.nudgeWorkers();
-    return { id: run.id, created, run };
+    return handle;
   }
 
   /** A run's record and the fold of its journal: status, input, output or error, steps, open waits. */
@@ -294,10 +161,7 @@ export class Engine {
     payload: unknown = null,
     options: { tenant?: string } = {},
   ): Promise<{ id: number; wokeRunIds: string[] }> {
-    if (typeof eventKey !== "string" || eventKey.trim() === "")
-      throw inputError("invalid_event_key", "an event key must be a non-empty string");
-    if (eventKey.startsWith("duro:"))
-      throw inputError("invalid_event_key", `event keys starting with "duro:" are reserved for approvals, answers and child runs`);
+    checkEventKey(eventKey);
     this.options.journalGuard?.check({ eventKey }, "event key");
     this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
     if (injected("drop_event", eventKey)) return { id: 0, wokeRunIds: [] };
@@ -312,14 +176,8 @@ export class Engine {
 
   /** Records a decision on an approval the run is waiting for. `gate` may be left out when only one is open. */
   async approve(runId: string, gate: string | undefined, decision: Decision): Promise<OpenWait> {
-    if (!ACTIONS.has(decision.action))
-      throw inputError("invalid_action", `approval action must be approve, reject or abort, not "${decision.action}"`);
+    const payload = decisionPayload(decision);
     const wait = await this.openWait(runId, "approval", gate);
-    const payload = {
-      action: decision.action,
-      ...(decision.by ? { by: decision.by } : {}),
-      ...(decision.comment ? { comment: decision.comment } : {}),
-    };
     this.options.journalGuard?.check(payload, `decision on "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
@@ -329,16 +187,7 @@ export class Engine {
   /** Answers a question the run asked with `ctx.ask`. */
   async answer(runId: string, name: string, value: unknown, options: { by?: string } = {}): Promise<OpenWait> {
     const wait = await this.openWait(runId, "ask", name);
-    if (wait.choices && !wait.allowFreeText && !wait.choices.includes(value as string)) {
-      throw inputError(
-        "answer_invalid",
-        `answer ${JSON.stringify(value)} to "${wait.gate}" is not one of the choices: ${wait.choices.map((c) => JSON.stringify(c)).join(", ")}`,
-        {
-          choices: wait.choices,
-        },
-      );
-    }
-    const payload = { value: toJsonValue(value, "answer"), ...(options.by ? { by: options.by } : {}) };
+    const payload = answerPayload(wait, value, options.by);
     this.options.journalGuard?.check(payload, `answer to "${wait.gate}"`);
     await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
     this.nudgeWorkers();
@@ -363,9 +212,9 @@ export class Engine {
    */
   async execute(runId: string, options: ExecuteOptions = {}): Promise<InvocationOutcome | undefined> {
     await this.saveQueues();
-    const lease = await this.claimOrTakeOver(runId, this.pinning ? { versions: this.pinnedVersions() } : {}, options.onLease);
+    const lease = await this.claimOrTakeOver(runId, this.pinning ? { versions: this.definitions.pinned() } : {}, options.onLease);
     if (!lease) {
-      if (this.pinning) await this.refuseOtherVersion(runId);
+      if (this.pinning) await this.definitions.refuseOtherVersion(this.store, runId);
       return undefined;
     }
     return executeRun(this.deps, lease).outcome;
@@ -410,7 +259,7 @@ export class Engine {
       { workerId: this.workerId, holder: this.holder, ...options },
       () => this.workflowNames(),
       this.schedules,
-      this.pinning ? () => this.pinnedVersions() : undefined,
+      this.pinning ? () => this.definitions.pinned() : undefined,
       () => this.registry.versions(),
     );
     this.workers.add(worker);
@@ -458,6 +307,11 @@ export class Engine {
     return notice.action === "taken_over" ? claim() : undefined;
   }
 
+  private startContext(): StartContext {
+    const { store, clock, tenant } = this;
+    return { store, clock, tenant, journalGuard: this.options.journalGuard, saveQueues: () => this.saveQueues() };
+  }
+
   private takeoverContext(): TakeoverContext {
     return { store: this.store, self: this.holder };
   }
@@ -473,56 +327,12 @@ export class Engine {
 
   private async runChildInline(childId: string): Promise<void> {
     const record = await this.store.getRun(childId);
-    if (!record || !this.definition(record.workflow, record.version)) return;
+    if (!record || !this.definitions.forRun(record.workflow, record.version)) return;
     await this.runUntilSettled(childId).catch(() => undefined);
   }
 
-  /** The code a run of `name` at `version` executes on: that version; without pinning, else the newest. */
-  private definition(name: string, version: string | undefined): WorkflowDefinition | undefined {
-    const exact = version === undefined ? undefined : this.registry.exact(name, version);
-    return exact ?? (version === undefined || !this.isPinned(name) ? this.registry.newest(name) : undefined);
-  }
-
-  /** Throws version_mismatch when the run is unfinished and this engine has its workflow but not its version. */
-  private async refuseOtherVersion(runId: string): Promise<void> {
-    const record = await this.store.getRun(runId);
-    if (!record || TERMINAL_STATUSES.has(record.status) || this.registry.exact(record.workflow, record.version)) return;
-    const held = this.pinnedVersions()[record.workflow];
-    if (held) throw versionMismatch(record, held);
-  }
-
-  /** Per workflow, the versions this engine's claims are limited to (none without pinning). */
-  private pinnedVersions(): WorkflowVersions {
-    return this.pinning ? this.registry.pinned(this.pinning === "all") : {};
-  }
-
-  private isPinned(name: string): boolean {
-    return Object.hasOwn(this.pinnedVersions(), name);
-  }
-
-  /** The definition a start uses: `version` exactly when asked for, else `preferred` if registered, else the newest. */
-  private resolve(name: string, version?: string, preferred?: string): WorkflowDefinition {
-    if (version !== undefined) return this.exactly(name, version);
-    const def = (preferred === undefined ? undefined : this.registry.exact(name, preferred)) ?? this.registry.newest(name);
-    if (def) return def;
-    const known = this.workflowNames();
-    throw inputError(
-      "workflow_not_found",
-      `no workflow named "${name}"; ${known.length ? `known workflows: ${known.join(", ")}` : "no workflow is registered"}`,
-      { workflow: name, known },
-    );
-  }
-
-  private exactly(name: string, version: string): WorkflowDefinition {
-    const def = this.registry.exact(name, version);
-    if (def) return def;
-    const held = this.registry.versions()[name];
-    if (!held) return this.resolve(name);
-    throw inputError(
-      "version_not_found",
-      `workflow "${name}" has no registered version "${version}"; registered: ${held.map((v) => `"${v}"`).join(", ")}`,
-      { workflow: name, version, known: [...held] },
-    );
+  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<TenantWait> {
+    return openWait(this.store, runId, await this.mustGet(runId), kind, name);
   }
 
   private async mustGet(runId: string): Promise<RunRecord> {
@@ -531,66 +341,14 @@ export class Engine {
     return record;
   }
 
-  /** The open wait of `kind` named `name` (or the only one), or a not_waiting error that says what the run is doing. */
-  private async openWait(runId: string, kind: "approval" | "ask", name: string | undefined): Promise<OpenWait & { tenant: string }> {
-    const record = await this.mustGet(runId);
-    const waits = (await this.store.openWaits({ runId })).filter((w) => w.kind === kind);
-    const noun = kind === "approval" ? "approval" : "an answer";
-    const matching = name === undefined ? waits : waits.filter((w) => w.gate === name || w.key === name);
-    if (matching.length === 1) return this.undecided({ ...(matching[0] as OpenWait), tenant: record.tenant }, runId);
-    if (matching.length > 1 || (name === undefined && waits.length > 1)) {
-      throw inputError(
-        "gate_required",
-        `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waits.map((w) => w.gate).join(", ")}; name one`,
-        {
-          runId,
-          open: waits.map((w) => w.gate),
-        },
-      );
-    }
-    const what = name === undefined ? noun : `${noun} "${name}"`;
-    const open = waits.length ? `; it waits for: ${waits.map((w) => w.gate).join(", ")}` : "";
-    throw inputError(
-      "not_waiting",
-      `run ${runId} is not waiting for ${what} (it is ${record.status}${open}); ${kind === "approval" ? "approvals" : "answers"} are only accepted while a run waits on that ${kind === "approval" ? "gate" : "question"}`,
-      { runId, status: record.status, open: waits.map((w) => w.gate) },
-    );
-  }
-
-  /** Refuses a second decision or answer while the first is still on its way to the run. */
-  private async undecided(wait: OpenWait & { tenant: string }, runId: string): Promise<OpenWait & { tenant: string }> {
-    const pending = await this.store.peekInbox(wait.eventKey as string, wait.tenant);
-    if (!pending) return wait;
-    throw inputError(
-      "already_decided",
-      `run ${runId} already has ${wait.kind === "approval" ? "a decision" : "an answer"} for "${wait.gate}" that it has not taken yet; it takes it when a worker picks the run up (duro resume ${runId})`,
-      { runId, gate: wait.gate },
-    );
-  }
-
   private nudgeWorkers(): void {
     for (const worker of this.workers) worker.nudge();
   }
 }
 
-/** Checks a run's input against the workflow's schema; returns the schema's output or throws `input_invalid`. */
-export async function validateInput<I>(def: WorkflowDefinition<I, unknown>, input: unknown): Promise<I> {
-  if (!def.options.input) return input as I;
-  return (await validateWithSchema(def.options.input, input, "input_invalid", `input of workflow "${def.name}"`)) as I;
-}
-
 /** Creates an engine over a store; see EngineOptions. */
 export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
-}
-
-function toJsonValue(value: unknown, what: string): unknown {
-  if (value === undefined) return null;
-  try {
-    return JSON.parse(JSON.stringify(value));
-  } catch (error) {
-    throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
-  }
 }
 
 /** Secrets from the process environment: `ctx.secrets.get("STRIPE_KEY")` reads $STRIPE_KEY. */
@@ -612,3 +370,5 @@ const envSecrets: SecretReader = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type { RunId };
+/** Kept here for the modules that import it from the engine (fork.ts). */
+export { validateInput };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EventBody, foldJournal, type JournalEvent, type OpRequest, Replayer } from "../../src/core/index.js";
+import { divergenceError, type EventBody, foldJournal, type JournalEvent, type OpRequest, Replayer } from "../../src/core/index.js";
 
 function stateOf(...bodies: EventBody[]) {
   const created: EventBody = { type: "run_created", workflow: "w", version: "1", input: null, tenant: "default", options: {} };
@@ -63,5 +63,21 @@ describe("Replayer", () => {
       diverged: () => undefined,
     });
     expect(replayed.value("uuid")).toBe("from journal");
+  });
+});
+
+describe("divergenceError", () => {
+  it("says where the code left its journal, at a call or past the end of its calls, and how to fix it", () => {
+    const atCall = divergenceError("r1", { position: 2, expected: "a#0", requested: "b#0" });
+    expect(atCall.message).toBe(
+      'run r1 diverged from its journal at call 3: the journal has "a#0" but the code asked for "b#0". ' +
+        "The workflow's code changed while this run was in flight; give the new code a new `version` so old runs keep the old code, or use a patch.",
+    );
+    const past = divergenceError("r1", { position: -1, expected: "a#0", requested: "nothing more: the code returned" });
+    expect(past.message).toBe(
+      'run r1 diverged from its journal: the journal\'s next result is for "a#0" but the code asked for nothing more: the code returned. ' +
+        "The workflow's code changed while this run was in flight; give the new code a new `version` so old runs keep the old code.",
+    );
+    expect(past).toMatchObject({ code: "non_determinism", details: { runId: "r1", position: -1, expected: "a#0" } });
   });
 });

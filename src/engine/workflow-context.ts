@@ -1,0 +1,85 @@
+// The WorkflowContext an invocation hands to the workflow code: every durable call goes to the Replayer, which
+// matches it against the journal or sends it live; the context itself keeps no state of the run.
+import {
+  type ApprovalDecision,
+  applyContextExtensions,
+  DuroError,
+  type OpRequest,
+  type Replayer,
+  toMs,
+  type WorkflowContext,
+} from "../core/index.js";
+import { userCallSite } from "./call-site.js";
+import type { RunScope } from "./run-scope.js";
+
+type Request = <T>(kind: OpRequest["kind"], name: string, args: Record<string, unknown>) => Promise<T>;
+
+/**
+ * Builds the context for one invocation. In replay-only mode (the pre-deploy check) each call first reports where in
+ * the user's code it was made (`atCall`), for the divergence's location.
+ */
+export function buildContext(
+  run: Pick<RunScope, "deps" | "runId" | "state">,
+  replayer: Replayer,
+  atCall: (site: string | undefined) => void,
+): WorkflowContext {
+  const { deps, runId } = run;
+  const request: Request = (kind, name, args) => {
+    if (typeof name !== "string" || name === "") {
+      return Promise.reject(new DuroError("invalid_name", `a ${kind} needs a non-empty name`, { category: "definition" }));
+    }
+    if (deps.replayOnly) atCall(userCallSite());
+    return replayer.request(kind, name, args);
+  };
+  const value = (kind: "now" | "random" | "uuid") => {
+    if (deps.replayOnly) atCall(userCallSite());
+    return replayer.value(kind);
+  };
+  // Context extensions (the agent toolkit) add their members in applyContextExtensions below.
+  const ctx = {
+    runId,
+    workflow: run.state.workflow,
+    step: (name, fn, options) =>
+      typeof fn === "function"
+        ? request("step", name, { fn, options })
+        : Promise.reject(new DuroError("invalid_step", `step "${name}" needs a function`, { category: "definition" })),
+    transaction: (name, fn, options) =>
+      typeof fn === "function"
+        ? request("step", name, { fn, options, transactional: true })
+        : Promise.reject(new DuroError("invalid_step", `transaction "${name}" needs a function`, { category: "definition" })),
+    sleep: (name, duration) => request("sleep", name, { ms: toMs(duration) }),
+    sleepUntil: (name, time) => request("sleep", name, { until: new Date(time).getTime() }),
+    waitForEvent: (name, options) => request("event", name, { ...options }),
+    approval: (name, options = {}) => approval(request, name, options),
+    ask: (name, options) => request("ask", name, { ...options }),
+    child: (name, workflow, input) => request("child", name, { workflow, input }),
+    now: () => new Date(value("now") as number),
+    random: () => value("random") as number,
+    uuid: () => value("uuid") as string,
+    patched: (name) => replayer.patched(name),
+    deprecatePatch: (name) => replayer.deprecatePatch(name),
+    secrets: deps.secrets,
+  } as WorkflowContext;
+  const { store } = deps;
+  applyContextExtensions(deps.extensions, ctx, {
+    // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
+    putArtifact: (bytes) => store.putArtifact(bytes, { runId }),
+    getArtifact: (hash) => store.getArtifact(hash),
+    readJournal: () => store.read(runId),
+  });
+  return ctx;
+}
+
+/** One gate, or several that must all decide: the deciding one is an abort, else a reject, else the first. */
+async function approval(
+  request: Request,
+  name: string,
+  options: { gates?: string[]; summary?: string; timeout?: string | number },
+): Promise<ApprovalDecision> {
+  const { gates, ...rest } = options;
+  if (!gates || gates.length === 0) return request<ApprovalDecision>("approval", name, { ...rest, gate: name });
+  const decisions = await Promise.all(gates.map((gate) => request<ApprovalDecision>("approval", `${name}/${gate}`, { ...rest, gate })));
+  const byGate = Object.fromEntries(gates.map((gate, i) => [gate, decisions[i] as ApprovalDecision]));
+  const deciding = decisions.find((d) => d.action === "abort") ?? decisions.find((d) => d.action === "reject") ?? decisions[0];
+  return { ...(deciding as ApprovalDecision), decisions: byGate };
+}
