@@ -1,7 +1,6 @@
 // The workflow context: what workflow code sees (its durable calls and their options); extensions add members to it
 // (extensions.ts). Its calls are matched against the journal by the Replayer (replay.ts); the executor does the I/O.
 import type { Duration } from "./duration.js";
-import { DuroError } from "./errors.js";
 import type { EventBody } from "./events.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
