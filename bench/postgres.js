@@ -178,7 +178,12 @@ function spawnWorker(url, args) {
     child.on("close", (code, signal) => {
       const firstLines = (text) => text.trim().split("\n").slice(0, 3).join(" | ");
       if (code !== 0) return reject(new Error(`duro worker exited with ${code ?? signal}: ${firstLines(err)}`));
-      if (err.trim() !== "") return reject(new Error(`duro worker reported errors: ${firstLines(err)}`));
+      // A worker that goes idle while another still holds runs says it leaves them to it: a notice, not an error.
+      const errors = err
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !/^duro: run \S+ is held by worker .*; not waiting for it/.test(line))
+        .join("\n");
+      if (errors !== "") return reject(new Error(`duro worker reported errors: ${firstLines(errors)}`));
       // With --json the worker's stdout is one (indented) JSON object: its counts.
       const summary = JSON.parse(out.trim() || "{}");
       resolve({ completed: summary.completed ?? 0 });
