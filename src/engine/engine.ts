@@ -346,11 +346,6 @@ export class Engine {
   }
 }
 
-/** Creates an engine over a store; see EngineOptions. */
-export function createEngine(options: EngineOptions): Engine {
-  return new Engine(options);
-}
-
 /** Secrets from the process environment: `ctx.secrets.get("STRIPE_KEY")` reads $STRIPE_KEY. */
 const envSecrets: SecretReader = {
   get(name) {

@@ -1,7 +1,7 @@
 export { type ArchivedRun, type ArchiveHeader, readArchive, recordsOf, writeArchive } from "./archive.js";
 export { checkDeploy, checkRun, type DeployCheckOptions, type DeployCheckReport, type RunCheck } from "./deploy-check.js";
 export type { RunDetails, StepView, WaitView } from "./describe.js";
-export { createEngine, Engine } from "./engine.js";
+export { Engine } from "./engine.js";
 export type { EngineOptions, ExecuteOptions, SettleOptions } from "./engine-options.js";
 export type { InvocationOutcome, InvocationStatus } from "./executor.js";
 export type { FailpointName } from "./failpoints.js";

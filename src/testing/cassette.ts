@@ -2,7 +2,6 @@
 // replaying it re-executes the workflow offline, serves the recorded HTTP responses, and reports the first step
 // whose result differs from the recording, so a code or prompt change can be regression-tested.
 import { readFileSync, writeFileSync } from "node:fs";
-import { agentToolkit } from "../agent/index.js";
 import {
   type AnyWorkflowDefinition,
   type ErrorInfo,
@@ -11,7 +10,7 @@ import {
   type JournalEvent,
   type WorkflowDefinition,
 } from "../core/index.js";
-import { createEngine } from "../engine/index.js";
+import { createEngine } from "../index.js";
 import { Redactor, secretsSetup } from "../observe/index.js";
 import { MemoryStore } from "../store/index.js";
 import { MockClock, settleSkippingTimers } from "./clock.js";
@@ -157,7 +156,7 @@ export async function replayCassette(cassette: Cassette, def: AnyWorkflowDefinit
     secrets,
     journalGuard,
     onEvents: (runId, events) => compare(runId, events),
-    extensions: [agentToolkit, ...mocks.extensions()],
+    extensions: mocks.extensions(),
   });
   const restore = mocks.install();
   try {

@@ -1,9 +1,9 @@
 // The testing kit for users' own suites: an engine over an in-memory store with a fake clock, the agent toolkit, mocks,
 // and helpers to run to completion (skipping timers) or to the next wait, to send events, approvals and
 // answers, and to look at the journal. A run that sleeps for days finishes in a moment of real time.
-import { agentToolkit } from "../agent/index.js";
 import type { AnyWorkflowDefinition, ApprovalDecision, Duration, JournalEvent, WorkflowDefinition } from "../core/index.js";
-import { createEngine, type Engine, type RunDetails, type StartOptions } from "../engine/index.js";
+import type { Engine, RunDetails, StartOptions } from "../engine/index.js";
+import { createEngine } from "../index.js";
 import type { RedactionPolicy } from "../observe/index.js";
 import { buildRunFolder, HitLocator, hitsOf, type MockHit, type RunFolder, secretsSetup } from "../observe/index.js";
 import { MemoryStore } from "../store/index.js";
@@ -64,7 +64,7 @@ export function createTestEngine(options: TestEngineOptions): TestEngine {
     secrets,
     journalGuard,
     onEvents: (runId, events) => locator.observe(runId, events),
-    extensions: [agentToolkit, ...mocks.extensions()],
+    extensions: mocks.extensions(),
   });
   const restore = mocks.install();
   return {
