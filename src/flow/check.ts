@@ -1,6 +1,6 @@
 // Loading-time checks of a flow document: everything is checked before any run starts and every problem
 // is reported at once, each with its path (and line and column when the document came from text).
-import type { ComponentRegistry } from "../core/index.js";
+import { type ComponentRegistry, DuroError, toMs } from "../core/index.js";
 import { type FlowDocument, type FlowNode, type FlowProblem, formatPath, isRecord, type PathSegment } from "./document.js";
 import { expressionSyntaxError, expressionText, isExpressionValue } from "./expression.js";
 import { pointerSegments, schemaError, schemaIssues } from "./json-schema.js";
@@ -31,6 +31,7 @@ export function checkFlow(document: unknown, options: CheckOptions = {}): FlowPr
     if (error) add(["input"], "bad_schema", `the input schema is not a valid JSON Schema: ${error}`);
   }
   checkExpression(document.output, ["output"], add);
+  checkDuration(document.timeout, ["timeout"], add);
   const flows = options.flows;
   const env: Omit<CheckEnv, "problem"> = {
     ...(options.components ? { components: options.components } : {}),
@@ -60,6 +61,7 @@ function checkGraph(graph: Record<string, unknown>, at: PathSegment[], env: Omit
     if (!isRecord(node)) continue; // the document schema already reported it
     link(id, node.next, [...here, "next"]);
     link(id, node.onError, [...here, "onError"]);
+    checkDuration(node.timeout, [...here, "timeout"], add);
     const kind = kindOf(node as FlowNode, here, add);
     if (!kind) continue;
     for (const issue of schemaIssues(shallowNodeSchema(kind), node))
@@ -95,6 +97,18 @@ function checkGraph(graph: Record<string, unknown>, at: PathSegment[], env: Omit
       "loop_without_limit",
       `nodes ${[...loop, loop[0]].join(" → ")} form a loop and none of them has maxIterations; set maxIterations on one of them`,
     );
+  }
+}
+
+/** A duration that `toMs` would refuse when the run starts (or the node runs) is reported now, with where it is. */
+function checkDuration(value: unknown, path: PathSegment[], add: Add): void {
+  // Other types are the document schema's to report.
+  if (typeof value !== "string" && typeof value !== "number") return;
+  try {
+    toMs(value);
+  } catch (error) {
+    if (!(error instanceof DuroError)) throw error;
+    add(path, "invalid_duration", error.message);
   }
 }
 

@@ -44,6 +44,8 @@ export interface FlowDocument extends FlowGraph {
   components?: string | string[];
   /** The run's budget for model calls (`ctx.budget`), for `llm` and `agent` nodes. */
   budget?: Record<string, unknown>;
+  /** The whole run must end within this (`"10m"`, or ms), like a code workflow's `timeout`; else `run_timeout`. default: none */
+  timeout?: string | number;
 }
 
 export type PathSegment = string | number;

@@ -69,6 +69,7 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
       // takes over the runs in flight (replay guards them). Without one, the document's hash, not pinned by default.
       version: doc.version === undefined ? sourceHashVersion(JSON.stringify(doc)) : String(doc.version),
       ...(doc.input === undefined ? {} : { input: standardSchema(doc.input) }),
+      ...(doc.timeout === undefined ? {} : { timeout: doc.timeout }),
     },
     (ctx, input: unknown) => new Interpreter(doc, options, ctx).run(input),
   );

@@ -179,3 +179,15 @@ describe("a flow's version", () => {
     expect(docs).not.toContain("<version>+<hash");
   });
 });
+
+describe("a flow's run timeout", () => {
+  it("becomes the workflow's timeout, and a malformed one is reported at its path before any run", () => {
+    expect(flowWorkflow(parseFlow("id: timed\ntimeout: 10m\nnodes:\n  a: { set: { x: 1 } }\n")).options.timeout).toBe("10m");
+    const { problems } = analyzeFlow("id: timed\ntimeout: ten minutes\nnodes:\n  a: { set: { x: 1 }, timeout: 5 parsecs }\n");
+    expect(problems.map(brief)).toEqual([
+      { code: "invalid_duration", path: "timeout", line: 2, column: 1 },
+      { code: "invalid_duration", path: "nodes.a.timeout", line: 4, column: 23 },
+    ]);
+    expect(problems[0]?.message).toContain('"ten minutes" is not a duration');
+  });
+});

@@ -185,6 +185,22 @@ describe("a runaway expression", () => {
   });
 });
 
+describe("a flow's run timeout", () => {
+  it("`duro check` refuses a malformed timeout at its line; `duro run` fails a run past it with run_timeout", {
+    timeout: TIMEOUT,
+  }, async () => {
+    const { dir, db, cli } = scene();
+    writeFileSync(join(dir, "bad.yaml"), "id: timed\ntimeout: soon\nnodes:\n  nap: { wait: { duration: 1h } }\n");
+    writeFileSync(join(dir, "timed.yaml"), "id: timed\ntimeout: 300ms\nnodes:\n  nap: { wait: { duration: 1h } }\n");
+    const check = await duro(["check", "bad.yaml"], cli());
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('bad.yaml:2:1 timeout: "soon" is not a duration');
+    const run = await duro(["run", "timed.yaml", "--db", db], cli());
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain("error [run_timeout]");
+  });
+});
+
 describe("crash in the middle of a map", () => {
   it("a flow SIGKILLed after the 4th of 8 items is finished by `duro worker flow.yaml` without redoing finished items", {
     timeout: TIMEOUT,

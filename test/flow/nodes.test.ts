@@ -540,6 +540,16 @@ nodes:
   });
 });
 
+describe("the document's run timeout", () => {
+  it("fails a run still waiting past it with run_timeout, like a code workflow's timeout", async () => {
+    const h = build("id: timed\ntimeout: 1h\nnodes:\n  wait: { wait: { event: timed-e } }\n");
+    const { id } = await h.engine.start(h.def, {});
+    expect((await h.settle(id)).status).toBe("waiting");
+    h.clock.advance(3_600_000);
+    expect((await h.settle(id)).error?.code).toBe("run_timeout");
+  });
+});
+
 describe("validate, fail and end", () => {
   const checked = (onInvalid: string) => `
 id: checked
