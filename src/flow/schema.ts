@@ -78,7 +78,10 @@ export function documentSchema(node: JsonSchema = { type: "object" }): Record<st
       },
       nodes: { type: "object", minProperties: 1, propertyNames: { pattern: ID_PATTERN }, additionalProperties: node },
       budget: { ...(BUDGET as object), description: "the run's budget for `llm` and `agent` nodes (ctx.budget)" },
-      timeout: { ...(DURATION as object), description: 'the whole run must end within this ("10m"); past it the run fails with run_timeout' },
+      timeout: {
+        ...(DURATION as object),
+        description: 'the whole run must end within this ("10m"); past it the run fails with run_timeout',
+      },
     },
   };
 }
