@@ -29,6 +29,18 @@ export interface RunOptions {
   [key: string]: unknown;
 }
 
+/** How the pack a run started from was trusted (the `pack_verified` event's payload). */
+export interface PackVerification {
+  packId: string;
+  version: string;
+  /** sha256 of the pack's pack.yaml (`sha256:<hex>`), which lists the digest of every other file. */
+  digest: string;
+  /** The trusted key whose signature verified the pack (`ed25519:<16 hex>`), when one did. */
+  keyId?: string;
+  /** Why a dev run went ahead without a signature from a trusted key (unsigned, invalid, untrusted key). */
+  unsigned?: string;
+}
+
 export type EventBody =
   | {
       type: "run_created";
@@ -58,6 +70,11 @@ export type EventBody =
   | { type: "value_recorded"; key: string; value: unknown }
   | { type: "usage_recorded"; key: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
   | { type: "limit_warning"; limit: string; current: number; max: number }
+  /**
+   * Journaled right after `run_created` (same transaction) when a run starts from a pack: the pack it ran and the key
+   * that verified it, or `unsigned`, why a dev run went ahead without a trusted signature. Not part of replay.
+   */
+  | ({ type: "pack_verified" } & PackVerification)
   | { type: "run_completed"; output: unknown }
   | { type: "run_failed"; error: ErrorInfo }
   | { type: "run_cancelled"; reason: string };

@@ -1,6 +1,6 @@
 // The fold: a run's whole state computed from its journal. Used by replay, `runs show`, summaries and reports.
 import { type ErrorInfo, internalError } from "./errors.js";
-import type { EventBody, JournalEvent, RunOptions, WaitSpec } from "./events.js";
+import type { EventBody, JournalEvent, PackVerification, RunOptions, WaitSpec } from "./events.js";
 
 export type OpKind = "step" | "wait" | "value" | "child";
 export type OpStatus = "running" | "retrying" | "completed" | "failed" | "waiting" | "resolved";
@@ -55,6 +55,8 @@ export interface RunState {
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   /** Usage per scope: the part of a step key before its first "/" (an agent or a phase), for `runs show`. */
   usageByScope: Record<string, { inputTokens: number; outputTokens: number; costUsd: number; calls: number }>;
+  /** The pack the run started from and how it was trusted (its `pack_verified` event). */
+  pack?: PackVerification;
 }
 
 /** Folds a whole journal into a RunState. The journal must start with `run_created`. */
@@ -158,6 +160,11 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       return;
     case "limit_warning":
       return;
+    case "pack_verified": {
+      const { type: _t, seq: _s, at: _a, ...pack } = event;
+      state.pack = pack;
+      return;
+    }
     case "run_completed":
       state.phase = "completed";
       state.output = event.output;

@@ -57,6 +57,7 @@ export async function loadPackFile(path: string, options: LoadOptions = {}): Pro
       ...(pack.signature.keyId ? { keyId: pack.signature.keyId } : {}),
       ...(pack.warnings.length ? { warnings: pack.warnings } : {}),
     },
+    packVerification: pack.verification,
   };
 }
 

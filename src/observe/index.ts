@@ -11,6 +11,7 @@ export {
   Redactor,
   redact,
 } from "./redact.js";
+export { REFUSAL_FILE, type Refusal, writeRefusalFolder } from "./refusal.js";
 export {
   buildRunFolder,
   type FailureSummary,
@@ -26,7 +27,7 @@ export {
 } from "./run-folder.js";
 export { SECRET_SHAPES, type SecretShape } from "./secret-shapes.js";
 export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
-export { formatTimeline } from "./timeline.js";
+export { formatTimeline, packSentence } from "./timeline.js";
 export {
   buildTranscript,
   HitLocator,

@@ -1,6 +1,6 @@
 // A run's timeline as text, readable at a glance: each step and wait with its start offset, duration, attempts
 // and retries, in the order the code asked for them. Pure: a function of the journal.
-import { foldJournal, type JournalEvent } from "../core/index.js";
+import { foldJournal, type JournalEvent, type PackVerification } from "../core/index.js";
 import { plain } from "./printable.js";
 
 const SYMBOL: Record<string, string> = {
@@ -39,6 +39,7 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
   const lines = [
     `run ${plain(runId)} ${plain(state.workflow)} ${state.phase === "active" ? "in progress" : state.phase}${end === undefined ? "" : ` in ${formatDuration(end - start)}`}`,
   ];
+  if (state.pack) lines.push(`  ${packSentence(state.pack)}`);
   for (const op of ops) {
     const offset = `+${formatDuration(Date.parse(op.startedAt) - start)}`.padEnd(9);
     const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
@@ -53,4 +54,11 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
   }
   if (state.error) lines.push(`  error [${plain(state.error.code)}]: ${plain(state.error.message)}`);
   return lines.join("\n");
+}
+
+/** One line saying which pack a run started from and which key verified it, or why it ran unsigned. */
+export function packSentence(pack: PackVerification): string {
+  const what = `pack ${plain(pack.packId)}@${plain(pack.version)} (${plain(pack.digest)})`;
+  if (pack.unsigned !== undefined) return `${what} ran unverified: ${plain(pack.unsigned)}`;
+  return `${what} verified by key ${plain(pack.keyId ?? "?")}`;
 }

@@ -194,6 +194,10 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
         status: "warning",
         outputs: { limit: event.limit, current: event.current, max: event.max },
       };
+    case "pack_verified": {
+      const { type: _t, seq: _s, at: _a, ...pack } = event;
+      return { ...base, step: null, component: "pack", phase: "verify", status: event.unsigned ? "unsigned" : "verified", outputs: pack };
+    }
     case "run_completed":
       return { ...base, step: null, component: "workflow", phase: "end", status: "completed", outputs: event.output };
     case "run_failed":

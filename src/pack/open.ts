@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { ComponentRegistry } from "../core/index.js";
+import type { ComponentRegistry, PackVerification } from "../core/index.js";
 import type { NetworkPolicy } from "../flow/index.js";
 import { netGrants } from "./capabilities.js";
 import { loadComponents } from "./components.js";
-import { checkDigests, checkReferences } from "./digest.js";
+import { checkDigests, checkReferences, sha256 } from "./digest.js";
 import { readDirectory } from "./directory.js";
 import { packError } from "./errors.js";
 import { MANIFEST_FILE, manifestInvalid, type PackManifest, parseManifest } from "./manifest.js";
@@ -50,6 +50,8 @@ export interface OpenedPack {
   network: NetworkPolicy;
   warnings: string[];
   signature: { status: SignatureCheck["status"]; keyId?: string };
+  /** What a run started from this pack journals as `pack_verified`. */
+  verification: PackVerification;
 }
 
 /** Reads a directory or `.duropack` and checks its manifest and digests; throws a `pack_*` error otherwise. */
@@ -86,19 +88,33 @@ export interface VerifiedPack {
   signature: SignatureCheck;
   /** What `dev` signing let through. */
   warnings: string[];
+  /** Which pack (and pack.yaml digest) this is, and the key that verified it or why `dev` signing let it through. */
+  verification: PackVerification;
 }
 
 /** Reads a pack and applies the signing policy, without loading any of its code. */
 export async function verifyPack(path: string, options: Omit<OpenPackOptions, "env"> = {}): Promise<VerifiedPack> {
   const pack = await readPack(path, options.limits);
   const signature = checkSignature(pack.files, loadTrustedKeys(options.trustedKeys ?? []));
-  const warnings = applySigningPolicy(pack, signature, options.signing ?? "strict");
-  return { pack, signature, warnings };
+  const problem = signatureProblem(pack, signature);
+  if (problem !== undefined && (options.signing ?? "strict") === "strict") throw refusal(pack, signature, problem);
+  const verification: PackVerification = {
+    packId: pack.manifest.id,
+    version: pack.manifest.version,
+    digest: sha256(pack.files.get(MANIFEST_FILE) as Uint8Array),
+    ...(problem === undefined ? { keyId: signature.keyId as string } : { unsigned: `${problem.reason}; signing is "dev"` }),
+  };
+  return {
+    pack,
+    signature,
+    warnings: problem === undefined ? [] : [`${problem.text}; opened anyway because signing is "dev"`],
+    verification,
+  };
 }
 
 /** Opens a pack for running: integrity, signature policy, then flows and components. */
 export async function openPack(path: string, options: OpenPackOptions = {}): Promise<OpenedPack> {
-  const { pack, signature, warnings } = await verifyPack(path, options);
+  const { pack, signature, warnings, verification } = await verifyPack(path, options);
   const flows = pack.manifest.flows.map((file) => flowOf(file, pack.files));
   const entryFlows = resolveEntryFlows(pack.manifest, flows);
   const hasComponents = Object.keys(pack.manifest.components).length > 0;
@@ -118,20 +134,32 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
     network: { owner: `pack ${pack.manifest.id}@${pack.manifest.version}`, grants: netGrants(pack.manifest.capabilities) },
     warnings,
     signature: signature.keyId === undefined ? { status: signature.status } : { status: signature.status, keyId: signature.keyId },
+    verification,
   };
 }
 
-function applySigningPolicy(pack: PackContents, signature: SignatureCheck, mode: SigningMode): string[] {
-  if (signature.status === "valid") return [];
+type SignatureProblem = { code: "pack_unsigned" | "pack_signature_invalid" | "pack_untrusted_key"; text: string; reason: string };
+
+/** Why the signature does not make the pack trusted, or undefined when a trusted key signed it. */
+function signatureProblem(pack: PackContents, signature: SignatureCheck): SignatureProblem | undefined {
+  if (signature.status === "valid") return undefined;
   const what = `pack ${pack.manifest.id}@${pack.manifest.version}`;
   const problem = {
-    unsigned: { code: "pack_unsigned", text: `${what} is not signed` },
-    invalid: { code: "pack_signature_invalid", text: `${what} has an invalid signature (${signature.reason})` },
-    unknown_key: { code: "pack_untrusted_key", text: `${what} is signed by ${signature.keyId}, which is not a trusted key` },
+    unsigned: { code: "pack_unsigned", reason: "not signed" },
+    invalid: { code: "pack_signature_invalid", reason: `invalid signature (${signature.reason})` },
+    unknown_key: { code: "pack_untrusted_key", reason: `signed by ${signature.keyId}, which is not a trusted key` },
+  }[signature.status] as Omit<SignatureProblem, "text">;
+  const text = {
+    unsigned: `${what} is not signed`,
+    invalid: `${what} has an ${problem.reason}`,
+    unknown_key: `${what} is ${problem.reason}`,
   }[signature.status];
-  if (mode === "dev") return [`${problem.text}; opened anyway because signing is "dev"`];
-  throw packError(
-    problem.code as "pack_unsigned" | "pack_signature_invalid" | "pack_untrusted_key",
+  return { ...problem, text };
+}
+
+function refusal(pack: PackContents, signature: SignatureCheck, problem: SignatureProblem) {
+  return packError(
+    problem.code,
     `${problem.text}; refused because signing is "strict". Sign it with \`duro pack sign\`, trust the signer's public key (--pubkey or .duro/trusted-keys/), or use --signing dev while developing`,
     { pack: pack.manifest.id, version: pack.manifest.version, ...(signature.keyId ? { keyId: signature.keyId } : {}) },
   );

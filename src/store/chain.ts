@@ -30,6 +30,13 @@ export function chainHash(previous: string, seq: number, type: string, at: numbe
   return hash("sha256", `${previous}\n${seq}\n${type}\n${at}\n${data}`, "hex");
 }
 
+/** The hashes of events appended together at `at` from seq 1 on (a new run's journal), each chained to the one before. */
+export function chainFromStart(events: ReadonlyArray<{ type: string; data: string }>, at: number): string[] {
+  const hashes: string[] = [];
+  for (const [i, event] of events.entries()) hashes.push(chainHash(hashes[i - 1] ?? "", i + 1, event.type, at, event.data));
+  return hashes;
+}
+
 export interface VerifyChainOptions {
   /**
    * The run was created after the store's chain began (Store.chainSince), so it must be chained from its first event:

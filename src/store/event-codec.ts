@@ -57,3 +57,8 @@ export function runCreatedEvent(run: NewRun): EventBody {
     options: run.options,
   };
 }
+
+/** The events a new run's journal starts with: `run_created` as seq 1, then the run's `followedBy` (seq 2, 3, …). */
+export function creationEvents(run: NewRun): EncodedEvent[] {
+  return [runCreatedEvent(run), ...(run.followedBy ?? [])].map(encodeEvent);
+}

@@ -10,9 +10,9 @@ import {
   type QueueConfig,
   type WaitSpec,
 } from "../core/index.js";
-import { type ChainRow, chainHash } from "./chain.js";
+import { type ChainRow, chainFromStart, chainHash } from "./chain.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
-import { decodeEvent, type EncodedEvent, encodeEvent, runCreatedEvent, toJson } from "./event-codec.js";
+import { creationEvents, decodeEvent, type EncodedEvent, encodeEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { heldLimit } from "./holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
@@ -130,7 +130,7 @@ export class MemoryStore implements Store {
     if (existing) return { run: toRecord(existing), created: false };
 
     const now = this.clock();
-    const created = encodeEvent(runCreatedEvent(run));
+    const events = creationEvents(run);
     const row: MemoryRun = {
       pk: this.nextPk++,
       id: run.id,
@@ -144,7 +144,7 @@ export class MemoryStore implements Store {
       updatedAt: now,
       // A run in a queue is not claimable until the queue admits it.
       readyAt: run.queue === undefined ? (run.readyAt ?? now) : undefined,
-      lastSeq: 1,
+      lastSeq: events.length,
       cancelRequested: undefined,
       leaseOwner: undefined,
       leaseEpoch: 0,
@@ -154,7 +154,7 @@ export class MemoryStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
       admittedAt: undefined,
-      journal: [{ ...created, at: now, hash: chainHash("", 1, created.type, now, created.data) }],
+      journal: chainFromStart(events, now).map((hash, i) => ({ ...(events[i] as EncodedEvent), at: now, hash })),
       waits: new Map(),
     };
     this.runs.set(row.id, row);

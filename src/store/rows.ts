@@ -96,7 +96,7 @@ export function newRunRecord(run: NewRun, now: number, readyAt: number | undefin
     status: "queued",
     createdAt: now,
     updatedAt: now,
-    lastSeq: 1,
+    lastSeq: 1 + (run.followedBy?.length ?? 0),
   };
   if (readyAt !== undefined) record.readyAt = readyAt;
   if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;

@@ -1,18 +1,20 @@
 // `duro run <pack>`: the example pack (a WASM and a JS component behind a flow) runs when its signer is trusted,
 // is refused under strict signing otherwise, runs with a recorded warning under dev, and a changed byte stops it
 // before anything runs whatever the mode.
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent } from "../../src/index.js";
-import { duro, duroJson, freshDir, REPO_ROOT, removeTempDirs } from "../support/cli.js";
+import { duro, duroJson, freshDir, REPO_ROOT, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { freshPgUrl } from "../support/postgres.js";
 
 afterAll(removeTempDirs);
 
 const PACK = join(REPO_ROOT, "examples", "packs", "support-triage");
 const PUBKEY = join(REPO_ROOT, "examples", "packs", "keys", "support-triage.demo.pub.pem");
+const KEY_ID = "ed25519:4507876effdca4de";
 const TICKET = JSON.stringify({ subject: "Invoice question", body: "charged twice?" });
 
 describe("duro run <pack>", () => {
@@ -27,7 +29,25 @@ describe("duro run <pack>", () => {
     const refused = await duro(["run", PACK, "--input", TICKET], { cwd });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("pack_untrusted_key");
-    expect(existsSync(join(cwd, ".duro"))).toBe(false);
+    expect(readdirSync(join(cwd, ".duro"))).toEqual(["runs"]);
+  });
+
+  it("a strict refusal is recorded in the folder of the run that never started, and the CLI says where", async () => {
+    const cwd = freshDir("duro-pack-run-");
+    const refused = await duro(["run", PACK, "--id", "r_refused", "--input", TICKET], { cwd });
+    expect(refused.code).toBe(2);
+    const where = join(".duro", "runs", "r_refused", "refusal.json");
+    expect(refused.stderr).toContain(`nothing ran; the refusal is recorded in ${where}`);
+    expect(JSON.parse(readFileSync(join(cwd, where), "utf8"))).toMatchObject({
+      status: "refused",
+      runId: "r_refused",
+      source: PACK,
+      error: { code: "pack_untrusted_key", details: { pack: "examples.support-triage" } },
+    });
+    const [line] = readFileSync(join(cwd, ".duro", "runs", "r_refused", "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(JSON.parse(line as string)).toMatchObject({ component: "pack", status: "refused", error: { code: "pack_untrusted_key" } });
   });
 
   it("dev signing runs an untrusted pack and records the warning in the run's first event", async () => {
@@ -43,6 +63,42 @@ describe("duro run <pack>", () => {
         },
       },
     });
+  });
+
+  for (const backend of ["sqlite", "postgres"] as const) {
+    it(`journals pack_verified right after run_created with the verifying key, and the transcript opens with it (${backend})`, async () => {
+      const cwd = freshDir("duro-pack-run-");
+      const db = backend === "sqlite" ? sqliteUrl(join(cwd, "duro.db")) : freshPgUrl();
+      const run = await duroJson<{ id: string; status: string }>(["run", PACK, "--pubkey", PUBKEY, "--input", TICKET, "--db", db], { cwd });
+      expect(run.status).toBe("completed");
+      const events = await duroJson<JournalEvent[]>(["runs", "events", run.id, "--db", db], { cwd });
+      expect(events.slice(0, 2).map((e) => e.type)).toEqual(["run_created", "pack_verified"]);
+      expect(events[1]).toMatchObject({ packId: "examples.support-triage", version: expect.any(String), keyId: KEY_ID });
+      expect((events[1] as { digest: string }).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const transcript = readFileSync(join(cwd, ".duro", "runs", run.id, "transcript.jsonl"), "utf8").split("\n");
+      expect(JSON.parse(transcript[1] as string)).toMatchObject({
+        component: "pack",
+        phase: "verify",
+        status: "verified",
+        outputs: { keyId: KEY_ID },
+      });
+      const shown = await duro(["runs", "show", run.id, "--db", db], { cwd });
+      expect(shown.stdout).toContain(`pack examples.support-triage@`);
+      expect(shown.stdout).toContain(`verified by key ${KEY_ID}`);
+    });
+  }
+
+  it("a dev run of an untrusted pack journals why it went ahead unsigned", async () => {
+    const cwd = freshDir("duro-pack-run-");
+    const run = await duroJson<{ id: string }>(["run", PACK, "--signing", "dev", "--input", TICKET], { cwd });
+    const [, verified] = await duroJson<JournalEvent[]>(["runs", "events", run.id], { cwd });
+    expect(verified).toMatchObject({
+      type: "pack_verified",
+      unsigned: `signed by ${KEY_ID}, which is not a trusted key; signing is "dev"`,
+    });
+    expect(verified).not.toHaveProperty("keyId");
+    const transcript = readFileSync(join(cwd, ".duro", "runs", run.id, "transcript.jsonl"), "utf8").split("\n");
+    expect(JSON.parse(transcript[1] as string)).toMatchObject({ component: "pack", status: "unsigned" });
   });
 
   it("a changed byte is refused in every mode before any component runs", async () => {

@@ -1,14 +1,17 @@
 // `duro run <file>`: starts a run of a workflow file, flow or pack and executes it in this process, with the dev loop
 // (mocks, run folder, cassette), until it ends or waits; --detach only starts it for a worker.
+import { randomBytes } from "node:crypto";
+import { newRunId } from "../../core/index.js";
 import { DuroError, validateInput } from "../../index.js";
 import { loadWorkflowFile, pickWorkflow } from "../../load/index.js";
+import { runFolderPath, writeRefusalFolder } from "../../observe/index.js";
 import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, parseJson, positiveInt, requirePositional, usage } from "../common.js";
 import { DEV_RUN_FLAGS, devOptions, mockLlm } from "../dev-flags.js";
 import { loadOptions } from "../files.js";
 import { finalReport } from "../final-report.js";
 import { duroCommand } from "../hints.js";
-import { progressPrinter, say } from "../output.js";
+import { progressPrinter, say, warn } from "../output.js";
 import { PACK_FLAGS, packFlagWords, packOptions } from "../pack-flags.js";
 
 export const runCommand: CliCommand = { name: "run", run };
@@ -38,7 +41,9 @@ async function run(args: string[]): Promise<number> {
     );
   }
   const input = values.input === undefined ? {} : parseJson(values.input, "the run's input", "--input");
-  const module = await loadWorkflowFile(file, loadOptions(packOptions(values)));
+  const module = await loadWorkflowFile(file, loadOptions(packOptions(values))).catch((error: unknown) => {
+    throw recordRefusal(error, file, values);
+  });
   if (values.flow !== undefined && values.workflow !== undefined) throw usage("--flow and --workflow name the same thing; give one");
   const def = pickWorkflow(module, values.flow ?? values.workflow);
   // Refuse bad input before the store is opened: a refused start must not even create the database file.
@@ -64,6 +69,7 @@ async function run(args: string[]): Promise<number> {
       ...(module.pack || Object.keys(dev.startMeta).length > 0
         ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
         : {}),
+      ...(module.packVerification ? { pack: module.packVerification } : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
@@ -83,4 +89,20 @@ async function run(args: string[]): Promise<number> {
     await engine.close();
     await stopMock?.();
   }
+}
+
+const SIGNING_REFUSALS = new Set(["pack_unsigned", "pack_signature_invalid", "pack_untrusted_key"]);
+
+/**
+ * A pack refused by strict signing leaves its refusal where the run's folder would have been (--artifacts-dir, else
+ * .duro/runs/<the --id or a new run id>/) and says where; returns the error to throw on.
+ */
+function recordRefusal(error: unknown, file: string, values: { id?: string | undefined; "artifacts-dir"?: string | undefined }): unknown {
+  if (!(error instanceof DuroError) || !SIGNING_REFUSALS.has(error.code)) return error;
+  const now = Date.now();
+  const runId = values.id ?? newRunId(now, randomBytes(16));
+  const dir = values["artifacts-dir"] ?? runFolderPath(runId);
+  const path = writeRefusalFolder(dir, { runId, at: new Date(now).toISOString(), source: file, error: error.toJSON() });
+  warn(`duro: nothing ran; the refusal is recorded in ${path}`);
+  return error;
 }

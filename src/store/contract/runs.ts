@@ -1,7 +1,7 @@
 // The runs index role: creating runs and reading the projection of their journals kept for listing and claiming.
 // A run's row changes only in the same transaction as the journal events it projects.
 
-import type { RunOptions } from "../../core/index.js";
+import type { EventBody, RunOptions } from "../../core/index.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -51,6 +51,8 @@ export interface NewRun {
   concurrencyKey?: string;
   /** Lower is admitted first. default 0 */
   priority?: number;
+  /** Events journaled right after run_created (seq 2, 3, …) in the same transaction, e.g. `pack_verified`. default none */
+  followedBy?: EventBody[];
 }
 
 export interface CreateResult {

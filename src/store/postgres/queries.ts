@@ -61,7 +61,9 @@ function statements(s: string) {
       ), queue AS (
         INSERT INTO ${s}.queues (name, updated_at) SELECT queue, $7 FROM run WHERE queue IS NOT NULL ON CONFLICT DO NOTHING
       )
-      INSERT INTO ${s}.journal (run_pk, seq, type, at, data) SELECT pk, 1, 'run_created', $7, $9 FROM run
+      INSERT INTO ${s}.journal (run_pk, seq, type, at, data, hash)
+      SELECT pk, e.n::integer, e.ev->>0, $7, e.ev->>1, e.ev->>2 FROM run, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(ev, n)
+      ORDER BY e.n
       RETURNING run_pk, pg_notify('${READY_CHANNEL}', $10)`,
 
     // --- journal ---

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
-import type { ChainRow } from "../chain.js";
+import { type ChainRow, chainFromStart } from "../chain.js";
 import {
   CallerError,
   callerWork,
@@ -19,7 +19,7 @@ import {
   runTerminal,
   storeClosed,
 } from "../errors.js";
-import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
+import { creationEvents, decodeEvent, type EncodedEvent, encodeEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
@@ -155,9 +155,9 @@ export class PostgresStore implements Store {
   }
 
   async createRun(run: NewRun, options: { tx?: unknown } = {}): Promise<CreateResult> {
-    const created = encodeEvent(runCreatedEvent(run));
+    const events = creationEvents(run);
     const on = options.tx === undefined ? this.pool : callerClient(options.tx);
-    return this.use(() => this.insertRun(on, run, created.data));
+    return this.use(() => this.insertRun(on, run, events));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -543,14 +543,14 @@ export class PostgresStore implements Store {
 
   async fireSchedule(fire: ScheduleFire): Promise<ScheduleFireResult> {
     // Encoded before anything is sent: a value JSON cannot hold fails without touching the database.
-    const events = fire.runs.map((run) => encodeEvent(runCreatedEvent(run)).data);
+    const events = fire.runs.map(creationEvents);
     return this.transaction(async (client) => {
       const now = this.clock();
       const values = [fire.name, fire.expectedNextFireAt, fire.nextFireAt, fire.lastFiredAt ?? null, fire.runs.at(-1)?.id ?? null, now];
       const moved = await this.rows(client, "fireSchedule", values);
       if (moved.length === 0) return { fired: false, runs: [] };
       const runs: CreateResult[] = [];
-      for (const [i, run] of fire.runs.entries()) runs.push(await this.insertRun(client, run, events[i] as string));
+      for (const [i, run] of fire.runs.entries()) runs.push(await this.insertRun(client, run, events[i] as EncodedEvent[]));
       return { fired: true, runs };
     });
   }
@@ -714,9 +714,14 @@ export class PostgresStore implements Store {
     await this.rows(client, "notifyReady", [this.schema]);
   }
 
-  /** Inserts a run and its run_created event (`createdData`), or returns the run with its id or idempotency key. */
-  private async insertRun(on: Queryable, run: NewRun, createdData: string): Promise<CreateResult> {
+  /**
+   * Inserts a run and the first events of its journal (run_created and what follows it, chained here as append_batch
+   * does), or returns the run with its id or idempotency key.
+   */
+  private async insertRun(on: Queryable, run: NewRun, events: EncodedEvent[]): Promise<CreateResult> {
     const now = this.clock();
+    const hashes = chainFromStart(events, now);
+    const journal = JSON.stringify(events.map((e, i) => [e.type, e.data, hashes[i]]));
     // A run in a queue is not claimable until the queue admits it.
     const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
     const inserted = await this.rows(on, "insertRun", [
@@ -728,7 +733,7 @@ export class PostgresStore implements Store {
       run.idempotencyKey ?? null,
       now,
       readyAt ?? null,
-      createdData,
+      journal,
       this.schema,
       run.queue ?? null,
       run.concurrencyKey ?? null,

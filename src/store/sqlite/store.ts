@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
-import { type ChainRow, chainHash } from "../chain.js";
+import { type ChainRow, chainFromStart, chainHash } from "../chain.js";
 import {
   callerWork,
   closableClient,
@@ -15,7 +15,7 @@ import {
   storeClosed,
   unwrapCallerError,
 } from "../errors.js";
-import { decodeEvent, encodeEvent, runCreatedEvent, toJson } from "../event-codec.js";
+import { creationEvents, decodeEvent, encodeEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
@@ -589,7 +589,7 @@ export class SqliteStore implements Store {
       (run.idempotencyKey === undefined ? undefined : q.selectRunByIdempotencyKey.get(run.tenant, run.idempotencyKey));
     if (existing) return { run: toRecord(existing), created: false };
 
-    const created = encodeEvent(runCreatedEvent(run));
+    const events = creationEvents(run);
     // A run in a queue is not claimable until the queue admits it.
     const readyAt = run.queue === undefined ? (run.readyAt ?? now) : undefined;
     if (run.queue !== undefined) queues.ensure(run.queue, now);
@@ -607,14 +607,9 @@ export class SqliteStore implements Store {
       priority: run.priority ?? 0,
       admitAt: run.readyAt ?? now,
     });
-    q.insertEvent.run(
-      Number(lastInsertRowid),
-      1,
-      created.type,
-      now,
-      created.data,
-      hashBytes(chainHash("", 1, created.type, now, created.data)),
-    );
+    const hashes = chainFromStart(events, now);
+    for (const [i, event] of events.entries())
+      q.insertEvent.run(Number(lastInsertRowid), i + 1, event.type, now, event.data, hashBytes(hashes[i] as string));
     return { run: newRunRecord(run, now, readyAt), created: true };
   }
 

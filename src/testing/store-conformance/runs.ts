@@ -1,7 +1,7 @@
 // The runs role's conformance: creating runs (idempotent by id and key), listing them, ending and cancelling.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../../core/index.js";
-import type { Lease, Store } from "../../store/index.js";
+import { type Lease, type Store, verifyChain } from "../../store/index.js";
 import { type FakeClock, type Harness, LEASE_MS } from "./harness.js";
 
 export function runsConformance(t: Harness): void {
@@ -34,6 +34,30 @@ export function runsConformance(t: Harness): void {
         },
       ]);
       expect(await store.getRun("r1")).toEqual(run);
+    });
+
+    it("createRun journals followedBy right after run_created, in one chain, and the next append fences on it", async () => {
+      const verified: EventBody = {
+        type: "pack_verified",
+        packId: "acme.pack",
+        version: "1.0.0",
+        digest: "sha256:ab",
+        keyId: "ed25519:0f",
+      };
+
+      const { run } = await store.createRun(newRun("r_pack", { followedBy: [verified] }));
+      const lease = await startRun("r_pack");
+      await store.append("r_pack", step("a"), commit(lease, 2));
+
+      expect(run.lastSeq).toBe(2);
+      expect((await store.read("r_pack")).map((e) => [e.seq, e.type])).toEqual([
+        [1, "run_created"],
+        [2, "pack_verified"],
+        [3, "step_started"],
+        [4, "step_completed"],
+      ]);
+      expect((await store.read("r_pack", 2))[0]).toMatchObject(verified);
+      expect(verifyChain(await store.journalChain("r_pack"))).toMatchObject({ ok: true, events: 4, unchained: 0 });
     });
 
     it("createRun with an existing id returns the existing run and journals nothing", async () => {
