@@ -72,6 +72,8 @@ export const ERROR_CODES = {
   not_json: input("A value given to the engine (input, event payload, answer) is not plain JSON."),
   artifact_missing: storage("A journaled reference points to an artifact the store does not hold."),
   artifact_hash_mismatch: storage("The artifact store returned another hash than the one asked for."),
+  invalid_artifact_tag: input("An artifact's tag or name is not a non-empty string."),
+  artifact_not_found: input("No artifact has this sha256 (among those a run of this tenant stored).", { status: 404 }),
   replay_frontier: internal("A replay-only run (the pre-deploy check) reached the end of its journal."),
   worker_stopped: internal("The worker stopped past its grace period; the step runs again elsewhere."),
   internal_error: internal("An invariant of duro did not hold; this is a bug in duro, please report it."),

@@ -10,6 +10,7 @@ import {
   type QueueConfig,
   type WaitSpec,
 } from "../core/index.js";
+import { artifactInfo, artifactLimit, artifactName, artifactTags } from "./artifacts.js";
 import { type ChainRow, chainFromStart, chainHash } from "./chain.js";
 import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupported } from "./errors.js";
 import { creationEvents, decodeEvent, type EncodedEvent, encodeEvent, toJson } from "./event-codec.js";
@@ -21,6 +22,8 @@ import {
   type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
+  type ArtifactFilter,
+  type ArtifactInfo,
   type ArtifactPutOptions,
   type ClaimRequest,
   type ClaimRunOptions,
@@ -104,7 +107,10 @@ export class MemoryStore implements Store {
   /** Insertion order is id order, so iteration is oldest first. */
   private readonly inbox = new Map<number, MemoryMessage>();
   /** putAt: the last put by a run (epoch ms), undefined once stored without one; refs: pks of the runs that put it. */
-  private readonly artifacts = new Map<string, { bytes: Uint8Array; putAt: number | undefined; refs: Set<number> }>();
+  private readonly artifacts = new Map<
+    string,
+    { bytes: Uint8Array; putAt: number | undefined; refs: Set<number>; name?: string; tags: string[]; createdAt: number }
+  >();
   /** Artifact hashes each run stored, so pruning the run drops its references. */
   private readonly refsByRun = new Map<number, Set<string>>();
   private readonly maintenance = new Map<string, { owner: string; expiresAt: number }>();
@@ -538,9 +544,19 @@ export class MemoryStore implements Store {
     const run = options.runId === undefined ? undefined : this.runs.get(options.runId);
     // Stored by a run: collectable once no run refers to it. Stored without one (ever): kept for good (putAt undefined).
     const putAt = options.runId === undefined ? undefined : this.clock();
-    const artifact = this.artifacts.get(sha256);
-    if (artifact === undefined) this.artifacts.set(sha256, { bytes: Uint8Array.from(bytes), putAt, refs: new Set() });
+    const tags = artifactTags(options.tags);
+    const name = artifactName(options.name);
+    const artifact = this.artifacts.get(sha256) ?? {
+      bytes: Uint8Array.from(bytes),
+      putAt,
+      refs: new Set(),
+      tags: [],
+      createdAt: this.clock(),
+    };
+    if (!this.artifacts.has(sha256)) this.artifacts.set(sha256, artifact);
     else if (artifact.putAt !== undefined) artifact.putAt = putAt;
+    if (name !== null) artifact.name = name;
+    artifact.tags = artifactTags([...artifact.tags, ...tags]);
     if (run) {
       this.artifacts.get(sha256)?.refs.add(run.pk);
       const refs = this.refsByRun.get(run.pk) ?? new Set<string>();
@@ -553,6 +569,32 @@ export class MemoryStore implements Store {
     this.assertOpen();
     const artifact = this.artifacts.get(sha256);
     return artifact && Uint8Array.from(artifact.bytes);
+  }
+
+  async listArtifacts(filter: ArtifactFilter = {}): Promise<ArtifactInfo[]> {
+    this.assertOpen();
+    const found: ArtifactInfo[] = [];
+    for (const [sha256, artifact] of this.artifacts) {
+      const runs = [...artifact.refs].flatMap((pk) => this.runsByPk.get(pk) ?? []);
+      const visible = filter.tenant === undefined ? runs : runs.filter((run) => run.tenant === filter.tenant);
+      if (filter.sha256 !== undefined && sha256 !== filter.sha256) continue;
+      if (filter.name !== undefined && artifact.name !== filter.name) continue;
+      if (filter.tag !== undefined && !artifact.tags.includes(filter.tag)) continue;
+      if (filter.runId !== undefined && !runs.some((run) => run.id === filter.runId)) continue;
+      if (filter.tenant !== undefined && visible.length === 0) continue;
+      found.push(
+        artifactInfo({
+          sha256,
+          name: artifact.name ?? null,
+          tags: artifact.tags,
+          size: artifact.bytes.byteLength,
+          created_at: artifact.createdAt,
+          runs: visible.map((run) => run.id),
+        }),
+      );
+    }
+    found.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.sha256.localeCompare(b.sha256));
+    return found.slice(0, artifactLimit(filter.limit));
   }
 
   async close(): Promise<void> {

@@ -336,9 +336,30 @@ function statements(s: string) {
         INSERT INTO ${s}.artifact_refs (run_pk, sha256) SELECT pk, $1 FROM ${runs} WHERE id = $4 ON CONFLICT DO NOTHING
         RETURNING 1
       )
-      INSERT INTO ${s}.artifacts AS a (sha256, bytes, put_at, refs) VALUES ($1, $2, $3, (SELECT count(*) FROM ref))
+      INSERT INTO ${s}.artifacts AS a (sha256, bytes, put_at, refs, name, tags, created_at)
+      VALUES ($1, $2, $3, (SELECT count(*) FROM ref), $5, $6::text[], $7)
       ON CONFLICT (sha256) DO UPDATE SET put_at = CASE WHEN a.put_at IS NULL THEN NULL ELSE excluded.put_at END,
-        refs = a.refs + excluded.refs`,
+        refs = a.refs + excluded.refs, name = coalesce(excluded.name, a.name),
+        tags = ARRAY(SELECT DISTINCT t FROM unnest(a.tags || excluded.tags) t ORDER BY t),
+        created_at = coalesce(a.created_at, excluded.created_at)`,
+    /**
+     * $1 sha256, $2 run id, $3 tag, $4 name, $5 tenant (each NULL for any), $6 limit: artifacts newest first, with the
+     * ids of the runs (of $5, when given) that reference each.
+     */
+    listArtifacts: `
+      SELECT a.sha256, a.name, a.tags, octet_length(a.bytes) AS size, a.created_at,
+        ARRAY(SELECT r.id FROM ${s}.artifact_refs ar JOIN ${runs} r ON r.pk = ar.run_pk
+          WHERE ar.sha256 = a.sha256 AND ($5::text IS NULL OR r.tenant = $5)) AS runs
+      FROM ${s}.artifacts a
+      WHERE ($1::text IS NULL OR a.sha256 = $1)
+        AND ($4::text IS NULL OR a.name = $4)
+        AND ($3::text IS NULL OR a.tags @> ARRAY[$3::text])
+        AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.artifact_refs ar JOIN ${runs} r ON r.pk = ar.run_pk
+          WHERE r.id = $2 AND ar.sha256 = a.sha256))
+        AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.artifact_refs ar JOIN ${runs} r ON r.pk = ar.run_pk
+          WHERE r.tenant = $5 AND ar.sha256 = a.sha256))
+      ORDER BY a.created_at DESC NULLS LAST, a.sha256
+      LIMIT $6`,
     /** $1 sha256 */
     getArtifact: `SELECT bytes FROM ${s}.artifacts WHERE sha256 = $1`,
 

@@ -477,6 +477,16 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   WHERE EXISTS (SELECT 1 FROM ${s}.journal j WHERE j.run_pk = r.pk AND j.hash IS NULL)
   ON CONFLICT (key) DO NOTHING;
   `,
+
+  // Version 16: artifacts you can find. An artifact gets an optional name (the latest put that names it wins) and tags
+  // (the sorted union of every put's tags), and created_at (its first put; NULL before this migration).
+  // artifact_refs_by_hash lists an artifact's runs, for the listing's runs column and its tenant and run filters.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.artifacts ADD COLUMN name text, ADD COLUMN tags text[] NOT NULL DEFAULT '{}', ADD COLUMN created_at bigint;
+  CREATE INDEX artifacts_by_name ON ${s}.artifacts (name) WHERE name IS NOT NULL;
+  CREATE INDEX artifacts_by_tag ON ${s}.artifacts USING gin (tags);
+  CREATE INDEX artifact_refs_by_hash ON ${s}.artifact_refs (sha256);
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart } from "../chain.js";
 import {
   CallerError,
@@ -39,6 +40,8 @@ import type {
   ApiKeyRecord,
   AppendCommit,
   AppendResult,
+  ArtifactFilter,
+  ArtifactInfo,
   ArtifactPutOptions,
   ClaimRequest,
   ClaimRunOptions,
@@ -489,8 +492,18 @@ export class PostgresStore implements Store {
     const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
     const runId = options.runId ?? null;
     return this.use(async () => {
-      await this.rows(this.pool, "putArtifact", [sha256, copy, runId === null ? null : this.clock(), runId]);
+      const now = this.clock();
+      const tags = artifactTags(options.tags);
+      await this.rows(this.pool, "putArtifact", [sha256, copy, runId === null ? null : now, runId, artifactName(options.name), tags, now]);
       return sha256;
+    });
+  }
+
+  async listArtifacts(filter: ArtifactFilter = {}): Promise<ArtifactInfo[]> {
+    return this.use(async () => {
+      const params = [filter.sha256, filter.runId, filter.tag, filter.name, filter.tenant].map((v) => v ?? null);
+      const rows = await this.rows<ArtifactRow>(this.pool, "listArtifacts", [...params, artifactLimit(filter.limit)]);
+      return rows.map(artifactInfo);
     });
   }
 

@@ -167,9 +167,31 @@ export const PUT_ARTIFACT_REF = /* sql */ `
  * good, put_at NULL); a put without one keeps it for good.
  */
 export const PUT_ARTIFACT = /* sql */ `
-  INSERT INTO artifacts (sha256, bytes, put_at, refs) VALUES (@sha256, @bytes, @putAt, @refs)
+  INSERT INTO artifacts (sha256, bytes, put_at, refs, name, tags, created_at)
+  VALUES (@sha256, @bytes, @putAt, @refs, @name, @tags, @now)
   ON CONFLICT (sha256) DO UPDATE SET put_at = CASE WHEN artifacts.put_at IS NULL THEN NULL ELSE excluded.put_at END,
-    refs = artifacts.refs + excluded.refs`;
+    refs = artifacts.refs + excluded.refs, name = coalesce(excluded.name, artifacts.name),
+    tags = (SELECT json_group_array(value) FROM (
+      SELECT value FROM json_each(artifacts.tags) UNION SELECT value FROM json_each(excluded.tags) ORDER BY value)),
+    created_at = coalesce(artifacts.created_at, excluded.created_at)`;
+/**
+ * Artifacts matching the filter (each condition off when its parameter is NULL), newest first, with the ids of the
+ * runs (of @tenant, when given) that reference each as a JSON array.
+ */
+export const LIST_ARTIFACTS = /* sql */ `
+  SELECT a.sha256, a.name, a.tags, length(a.bytes) AS size, a.created_at,
+    (SELECT json_group_array(r.id) FROM artifact_refs ar JOIN runs r ON r.pk = ar.run_pk
+     WHERE ar.sha256 = unhex(a.sha256) AND (@tenant IS NULL OR r.tenant = @tenant)) AS runs
+  FROM artifacts a
+  WHERE (@sha256 IS NULL OR a.sha256 = @sha256)
+    AND (@name IS NULL OR a.name = @name)
+    AND (@tag IS NULL OR EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = @tag))
+    AND (@runId IS NULL OR EXISTS (SELECT 1 FROM artifact_refs ar JOIN runs r ON r.pk = ar.run_pk
+      WHERE r.id = @runId AND ar.sha256 = unhex(a.sha256)))
+    AND (@tenant IS NULL OR EXISTS (SELECT 1 FROM artifact_refs ar JOIN runs r ON r.pk = ar.run_pk
+      WHERE r.tenant = @tenant AND ar.sha256 = unhex(a.sha256)))
+  ORDER BY a.created_at IS NULL, a.created_at DESC, a.sha256
+  LIMIT @limit`;
 export const GET_ARTIFACT = /* sql */ `SELECT bytes FROM artifacts WHERE sha256 = ?`;
 
 // --- listing ---

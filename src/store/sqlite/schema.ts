@@ -202,6 +202,17 @@ export const MIGRATIONS: readonly string[] = [
   SELECT 'chain_since', CAST(COALESCE(MAX(r.created_at), 0) AS TEXT) FROM runs r
   WHERE EXISTS (SELECT 1 FROM journal j WHERE j.run_pk = r.pk AND j.hash IS NULL);
   `,
+
+  // 10: artifacts you can find. An artifact gets an optional name (the latest put that names it wins) and tags (a
+  // JSON array, the sorted union of every put's tags), and created_at (its first put; NULL before this migration).
+  // artifact_refs_by_hash lists an artifact's runs, for the listing's runs column and its tenant and run filters.
+  /* sql */ `
+  ALTER TABLE artifacts ADD COLUMN name TEXT;
+  ALTER TABLE artifacts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE artifacts ADD COLUMN created_at INTEGER;
+  CREATE INDEX artifacts_by_name ON artifacts (name) WHERE name IS NOT NULL;
+  CREATE INDEX artifact_refs_by_hash ON artifact_refs (sha256);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

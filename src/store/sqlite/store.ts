@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart, chainHash } from "../chain.js";
 import {
   callerWork,
@@ -36,6 +37,8 @@ import {
   type ApiKeyRecord,
   type AppendCommit,
   type AppendResult,
+  type ArtifactFilter,
+  type ArtifactInfo,
   type ArtifactPutOptions,
   type ClaimRequest,
   type ClaimRunOptions,
@@ -158,7 +161,13 @@ function prepareAll(db: Database.Database) {
     >(sql.HEARTBEAT),
     nextReadyAt: db.prepare<[{ workflows: string; versions: string }], { ready_at: number }>(sql.NEXT_READY_AT),
     requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
-    putArtifact: db.prepare<[{ sha256: string; bytes: Buffer; putAt: number | null; refs: number }]>(sql.PUT_ARTIFACT),
+    putArtifact: db.prepare<
+      [{ sha256: string; bytes: Buffer; putAt: number | null; refs: number; name: string | null; tags: string; now: number }]
+    >(sql.PUT_ARTIFACT),
+    listArtifacts: db.prepare<
+      [{ sha256: string | null; runId: string | null; tag: string | null; name: string | null; tenant: string | null; limit: number }],
+      Omit<ArtifactRow, "tags" | "runs"> & { tags: string; runs: string }
+    >(sql.LIST_ARTIFACTS),
     getArtifact: db.prepare<[string], { bytes: Buffer }>(sql.GET_ARTIFACT),
     insertApiKey: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_API_KEY),
     selectApiKeyByHash: db.prepare<[string], ApiKeyRow>(sql.SELECT_API_KEY_BY_HASH),
@@ -431,11 +440,28 @@ export class SqliteStore implements Store {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const copy = Buffer.from(bytes); // the caller may reuse its buffer before the write runs
     const { runId } = options;
+    const name = artifactName(options.name);
+    const tags = JSON.stringify(artifactTags(options.tags));
     return this.write((now) => {
       const refs = runId === undefined ? 0 : this.q.putArtifactRef.run(hashBytes(sha256), runId).changes;
-      this.q.putArtifact.run({ sha256, bytes: copy, putAt: runId === undefined ? null : now, refs });
+      this.q.putArtifact.run({ sha256, bytes: copy, putAt: runId === undefined ? null : now, refs, name, tags, now });
       return sha256;
     });
+  }
+
+  async listArtifacts(filter: ArtifactFilter = {}): Promise<ArtifactInfo[]> {
+    return this.query(() =>
+      this.q.listArtifacts
+        .all({
+          sha256: filter.sha256 ?? null,
+          runId: filter.runId ?? null,
+          tag: filter.tag ?? null,
+          name: filter.name ?? null,
+          tenant: filter.tenant ?? null,
+          limit: artifactLimit(filter.limit),
+        })
+        .map((row) => artifactInfo({ ...row, tags: JSON.parse(row.tags) as string[], runs: JSON.parse(row.runs) as string[] })),
+    );
   }
 
   async getArtifact(sha256: string): Promise<Uint8Array | undefined> {
