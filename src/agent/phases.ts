@@ -199,7 +199,7 @@ async function runPhase(
     const { services } = runtimeOf(ctx);
     const artifact = await ctx.step(`${phase.name}/artifact`, async () => ({
       name: phase.artifact.name,
-      sha256: await services.putArtifact(encoder.encode(json)),
+      sha256: await services.putArtifact(encoder.encode(json), { name: phase.artifact.name, tags: [`phase:${phase.name}`, template.name] }),
       bytes: Buffer.byteLength(json),
     }));
     const usage = { ...result.usage, costUsd: result.costUsd, iterations: result.iterations };

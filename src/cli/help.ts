@@ -290,6 +290,23 @@ export const COMMAND_HELP: CommandHelp[] = [
     flags: [],
   },
   {
+    path: "artifacts list",
+    summary: "stored artifacts, newest first: hash, name, tags, size, runs, created",
+    usage: ["[--run <runId>] [--tag <tag>] [--name <name>] [--limit <n>]"],
+    flags: [
+      ["--run <runId>", "only artifacts this run stored"],
+      ["--tag <tag>", "only artifacts with this tag"],
+      ["--name <name>", "only artifacts with this name"],
+      ["--limit <n>", "at most this many (default 100)"],
+    ],
+  },
+  {
+    path: "artifacts get",
+    summary: "an artifact's bytes, on stdout or into a file",
+    usage: ["<sha256> [-o <file>]"],
+    flags: [["-o, --out <file>", "write the bytes to this file instead of stdout"]],
+  },
+  {
     path: "archive inspect",
     summary: "the runs in a retention archive and their hash chains, or one run's journal",
     usage: ["<file.jsonl.gz> [<runId>]"],

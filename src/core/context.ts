@@ -76,6 +76,22 @@ export interface AskOptions<S extends StandardSchemaV1 | undefined = undefined> 
   timeout?: Duration;
 }
 
+/** How a user's artifact can be found. */
+export interface ArtifactOptions {
+  /** A name to find it by (`plan.md`); default: none */
+  name?: string;
+  /** Tags to find it by; default: none */
+  tags?: string[];
+}
+
+/** What `ctx.artifact` journals: the artifact's sha256 (hex), its size in bytes, and how it was named and tagged. */
+export interface ArtifactRef {
+  sha256: string;
+  size: number;
+  name?: string;
+  tags?: string[];
+}
+
 export interface WorkflowContext {
   readonly runId: string;
   readonly workflow: string;
@@ -107,6 +123,11 @@ export interface WorkflowContext {
   random(): number;
   /** A random UUID v4, journaled. */
   uuid(): string;
+  /**
+   * Stores `content` (text, bytes, or a JSON value) in the run's content-addressed artifact store, as the step `name`:
+   * once, and kept while the run exists. `duro artifacts list --run/--tag/--name` finds it; `duro artifacts get` reads it.
+   */
+  artifact(name: string, content: string | Uint8Array | object, options?: ArtifactOptions): Promise<ArtifactRef>;
   /**
    * Whether this run takes the code path of the patch `name` (see docs/deploys.md). True for a run that reaches this
    * point for the first time (the answer is journaled, so its replays agree); false for a run whose journal already

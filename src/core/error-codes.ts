@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   artifact_missing: storage("A journaled reference points to an artifact the store does not hold."),
   artifact_hash_mismatch: storage("The artifact store returned another hash than the one asked for."),
   invalid_artifact_tag: input("An artifact's tag or name is not a non-empty string."),
+  invalid_artifact_hash: input("An artifact hash is not a sha256 as 64 lowercase hex digits."),
   artifact_not_found: input("No artifact has this sha256 (among those a run of this tenant stored).", { status: 404 }),
   replay_frontier: internal("A replay-only run (the pre-deploy check) reached the end of its journal."),
   worker_stopped: internal("The worker stopped past its grace period; the step runs again elsewhere."),

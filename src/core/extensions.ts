@@ -1,12 +1,12 @@
 // Context extensions: what adds members to the WorkflowContext an engine builds (the agent toolkit's llm, agent and
 // budget; mocked tools). An engine applies the list its options give, in order, to each context; nothing is global.
-import type { WorkflowContext } from "./context.js";
+import type { ArtifactOptions, WorkflowContext } from "./context.js";
 import type { JournalEvent } from "./events.js";
 
 /** What the executor lends to context extensions: the run's content-addressed artifact store and its journal. */
 export interface ContextServices {
-  /** Stores bytes once under their sha256 (hex) and returns it. */
-  putArtifact(bytes: Uint8Array): Promise<string>;
+  /** Stores bytes once under their sha256 (hex), with the run, and returns it; `options` name and tag it. */
+  putArtifact(bytes: Uint8Array, options?: ArtifactOptions): Promise<string>;
   getArtifact(sha256: string): Promise<Uint8Array | undefined>;
   /** The run's journal as committed so far (for reports written by a step). */
   readJournal(): Promise<JournalEvent[]>;

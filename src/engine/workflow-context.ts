@@ -2,6 +2,8 @@
 // matches it against the journal or sends it live; the context itself keeps no state of the run.
 import {
   type ApprovalDecision,
+  type ArtifactOptions,
+  type ArtifactRef,
   applyContextExtensions,
   DuroError,
   type OpRequest,
@@ -9,6 +11,7 @@ import {
   toMs,
   type WorkflowContext,
 } from "../core/index.js";
+import type { Store } from "../store/index.js";
 import { userCallSite } from "./call-site.js";
 import type { RunScope } from "./run-scope.js";
 
@@ -56,6 +59,7 @@ export function buildContext(
     now: () => new Date(value("now") as number),
     random: () => value("random") as number,
     uuid: () => value("uuid") as string,
+    artifact: (name, content, options = {}) => request("step", name, { fn: () => storeArtifact(deps.store, runId, content, options) }),
     patched: (name) => replayer.patched(name),
     deprecatePatch: (name) => replayer.deprecatePatch(name),
     secrets: deps.secrets,
@@ -63,11 +67,24 @@ export function buildContext(
   const { store } = deps;
   applyContextExtensions(deps.extensions, ctx, {
     // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
-    putArtifact: (bytes) => store.putArtifact(bytes, { runId }),
+    putArtifact: (bytes, options = {}) => store.putArtifact(bytes, { runId, ...options }),
     getArtifact: (hash) => store.getArtifact(hash),
     readJournal: () => store.read(runId),
   });
   return ctx;
+}
+
+/** ctx.artifact's step: text as UTF-8, bytes as they are, anything else as its JSON. */
+async function storeArtifact(
+  store: Pick<Store, "putArtifact">,
+  runId: string,
+  content: string | Uint8Array | object,
+  options: ArtifactOptions,
+): Promise<ArtifactRef> {
+  const bytes =
+    content instanceof Uint8Array ? content : Buffer.from(typeof content === "string" ? content : JSON.stringify(content), "utf8");
+  const sha256 = await store.putArtifact(bytes, { runId, ...options });
+  return { sha256, size: bytes.byteLength, ...options };
 }
 
 /** One gate, or several that must all decide: the deciding one is an abort, else a reject, else the first. */

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
 import { DuroError, type Engine, type JournalEvent } from "../index.js";
 import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
+import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
 import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
@@ -23,6 +24,7 @@ import {
   CreateKeyBody,
   DecisionBody,
   LinkBody,
+  ListArtifactsQuery,
   ListRunsQuery,
   SignalBody,
   StartRunBody,
@@ -422,6 +424,29 @@ export function createApp(options: ServerOptions): Hono<Env> {
     }
     return pending;
   }
+
+  // An artifact is the tenant's when one of its runs stored it; its runs are listed within the tenant only.
+  app.get("/v1/artifacts", async (c) => {
+    const { run, ...query } = parseQuery(c, ListArtifactsQuery);
+    const artifacts = await store.listArtifacts({
+      ...definedOnly(query),
+      ...(run === undefined ? {} : { runId: run }),
+      tenant: caller(c).tenant,
+    });
+    return c.json({ artifacts });
+  });
+
+  app.get("/v1/artifacts/:hash", async (c) => {
+    const sha256 = checkArtifactHash(c.req.param("hash"));
+    const [info] = await store.listArtifacts({ sha256, tenant: caller(c).tenant, limit: 1 });
+    const bytes = info && (await store.getArtifact(sha256));
+    if (!info || !bytes) throw artifactNotFound(sha256);
+    return c.body(Uint8Array.from(bytes), 200, {
+      "content-type": artifactContentType(bytes, info.name),
+      "cache-control": "private, max-age=31536000, immutable",
+      etag: `"${sha256}"`,
+    });
+  });
 
   app.get("/v1/keys", async (c) => {
     requireRole(caller(c), "admin", "managing keys");

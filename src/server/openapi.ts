@@ -9,6 +9,7 @@ import {
   DecisionBody,
   ErrorBody,
   LinkBody,
+  ListArtifactsQuery,
   ListRunsQuery,
   RunList,
   SignalBody,
@@ -166,6 +167,22 @@ function documentPaths(): Json {
         ...role("viewer"),
         parameters: queryParams(ApprovalsQuery),
         responses: ok("the inbox"),
+      },
+    },
+    "/v1/artifacts": {
+      get: {
+        summary: "Artifacts runs of the tenant stored, newest first: sha256, name, tags, size, runs, created",
+        ...role("viewer"),
+        parameters: queryParams(ListArtifactsQuery),
+        responses: ok("the artifacts"),
+      },
+    },
+    "/v1/artifacts/{hash}": {
+      get: {
+        summary: "An artifact's bytes, with a content type from its name or content",
+        ...role("viewer"),
+        parameters: path("hash"),
+        responses: { 200: { description: "the bytes" }, ...errors },
       },
     },
     "/v1/links/{token}": {

@@ -54,6 +54,15 @@ export const CancelBody = z
   .strict()
   .meta({ id: "Cancel" });
 
+export const ListArtifactsQuery = z
+  .object({
+    run: z.string().min(1).optional().meta({ description: "only artifacts this run stored" }),
+    tag: z.string().min(1).optional().meta({ description: "only artifacts with this tag" }),
+    name: z.string().min(1).optional().meta({ description: "only artifacts with this name" }),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
 export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional() }).strict();
 
 export const LinkBody = z

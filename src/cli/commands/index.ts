@@ -5,6 +5,7 @@ import { answerCommand } from "./answer.js";
 import { approvalsCommand } from "./approvals.js";
 import { approveCommand } from "./approve.js";
 import { archiveCommand } from "./archive.js";
+import { artifactsCommand } from "./artifacts.js";
 import { cancelCommand } from "./cancel.js";
 import { checkCommand } from "./check.js";
 import { dbCommand } from "./db.js";
@@ -45,4 +46,5 @@ export const commands: readonly CliCommand[] = [
   versionsCommand,
   workersCommand,
   archiveCommand,
+  artifactsCommand,
 ];
