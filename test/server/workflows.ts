@@ -40,4 +40,11 @@ export const failing = workflow("failing", async (ctx) => {
   });
 });
 
-export const all = [expense, survey, payment, validated, longJournal, failing];
+/** Stores a named, tagged report and an unnamed JSON value as artifacts. */
+export const reporting = workflow("reporting", async (ctx, input: { title: string }) => {
+  const report = await ctx.artifact("report", `# ${input.title}\n`, { name: "report.md", tags: ["report", input.title] });
+  const data = await ctx.artifact("data", { title: input.title });
+  return { report: report.sha256, data: data.sha256 };
+});
+
+export const all = [expense, survey, payment, validated, longJournal, failing, reporting];
