@@ -144,6 +144,9 @@ describe("SqliteStore journal chain", () => {
     raw.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_legacy')`);
     raw.exec(`DELETE FROM meta WHERE key = 'chain_since'`);
     raw.exec(`UPDATE meta SET value = '8' WHERE key = 'schema_version'`);
+    // …and without what the migrations after 9 added, so that reopening runs them again as it would on such a database.
+    raw.exec(`DROP INDEX artifacts_by_name; DROP INDEX artifact_refs_by_hash;
+      ALTER TABLE artifacts DROP COLUMN name; ALTER TABLE artifacts DROP COLUMN tags; ALTER TABLE artifacts DROP COLUMN created_at`);
     raw.close();
 
     store = openSqliteStore(path, { clock: () => clock.now() });
