@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { WorkflowContext } from "./context.js";
 import type { Duration } from "./duration.js";
 import { definitionError } from "./errors.js";
+import type { PackVerification } from "./events.js";
 import { checkQueueName, isQueueDefinition, type QueueDefinition } from "./queue.js";
 import type { RetryPolicy } from "./retry.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -31,6 +32,8 @@ export interface WorkflowOptions<S extends StandardSchemaV1 | undefined = undefi
   concurrencyKey?: (input: I) => string | number | undefined | null;
   /** Lower runs first among the queue's waiting runs. default 0 */
   priority?: number | ((input: I) => number);
+  /** The pack this workflow was loaded from and how it was trusted: each of its runs journals it as `pack_verified`. default: none */
+  pack?: PackVerification;
 }
 
 const WORKFLOW_BRAND = Symbol.for("duro.workflow");

@@ -17,6 +17,7 @@ import { childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
 import type { RunScope } from "./run-scope.js";
 import { settleWait, throwChildConflict } from "./settle.js";
+import { packVerified } from "./start.js";
 import type { Waits } from "./waits.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -81,7 +82,7 @@ export class Children {
       tenant: state.tenant,
       options: {},
       parentRunId: this.run.runId,
-      ...(def ? queueFields(def, childInput) : {}),
+      ...(def ? { ...queueFields(def, childInput), ...packVerified(def) } : {}),
     });
   }
 

@@ -5,6 +5,7 @@ import { DuroError, inputError, type RunOptions, toMs, type WorkflowDefinition }
 import type { NewRun, RunStatus, Runs, ScheduleRecord, Schedules } from "../store/index.js";
 import { queueFields } from "./queues.js";
 import { nextFireAfter, planFire, type ScheduleDefinition, scheduledRunId } from "./schedule.js";
+import { packVerified } from "./start.js";
 
 export interface SchedulerDeps {
   store: Schedules & Pick<Runs, "getRun">;
@@ -177,6 +178,7 @@ export class Scheduler {
       tenant: this.deps.tenant,
       options,
       ...queueFields(def, record.input),
+      ...packVerified(def),
     };
   }
 

@@ -2,10 +2,10 @@
 // key (the same request returns the existing run; one with another workflow or input is a run_conflict).
 import { randomBytes } from "node:crypto";
 import {
+  type EventBody,
   inputError,
   type JournalGuard,
   newRunId,
-  type PackVerification,
   parseRunId,
   toMs,
   validateWithSchema,
@@ -26,8 +26,6 @@ export interface StartOptions extends QueueOverrides {
   source?: string;
   /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
   meta?: Record<string, unknown>;
-  /** The pack the workflow came from and how it was trusted: journaled as `pack_verified` right after run_created. */
-  pack?: PackVerification;
   /** Starts this registered version of the workflow. default: the definition passed, else the newest registered version */
   version?: string;
   /**
@@ -81,7 +79,7 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
         ...(options.meta === undefined ? {} : { meta: options.meta }),
       },
       ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...(options.pack === undefined ? {} : { followedBy: [{ type: "pack_verified", ...options.pack }] }),
+      ...packVerified(def),
       ...queued,
     },
     options.tx === undefined ? {} : { tx: options.tx },
@@ -114,4 +112,9 @@ export function toJsonValue(value: unknown, what: string): unknown {
   } catch (error) {
     throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
   }
+}
+
+/** What a run of `def` journals right after run_created: `pack_verified` when the workflow came from a pack. */
+export function packVerified(def: WorkflowDefinition): { followedBy?: EventBody[] } {
+  return def.options.pack === undefined ? {} : { followedBy: [{ type: "pack_verified", ...def.options.pack }] };
 }

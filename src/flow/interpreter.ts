@@ -6,6 +6,7 @@ import {
   type ComponentRegistry,
   DuroError,
   isDuroError,
+  type PackVerification,
   type RetryPolicy,
   type StepOptions,
   sourceHashVersion,
@@ -34,6 +35,8 @@ export interface FlowWorkflowOptions {
   expressionLimits?: ExpressionLimits;
   /** Where `http` nodes may connect (a pack's `net:` grants) and how much they may read. default: anywhere, 10 MiB */
   http?: HttpLimits;
+  /** The pack the document came from and how it was trusted (`OpenedPack.verification`); its runs journal it. default: none */
+  pack?: PackVerification;
 }
 
 interface Built {
@@ -55,7 +58,8 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
         b.options.resolveFlow === options.resolveFlow &&
         b.options.secrets === options.secrets &&
         b.options.expressionLimits === options.expressionLimits &&
-        b.options.http === options.http,
+        b.options.http === options.http &&
+        b.options.pack === options.pack,
     );
   if (cached) return cached.definition;
   const errors = checkFlow(doc, { components: options.components ?? {}, flows: options.resolveFlow ?? (() => undefined) }).filter(
@@ -70,6 +74,7 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
       version: doc.version === undefined ? sourceHashVersion(JSON.stringify(doc)) : String(doc.version),
       ...(doc.input === undefined ? {} : { input: standardSchema(doc.input) }),
       ...(doc.timeout === undefined ? {} : { timeout: doc.timeout }),
+      ...(options.pack === undefined ? {} : { pack: options.pack }),
     },
     (ctx, input: unknown) => new Interpreter(doc, options, ctx).run(input),
   );

@@ -2,7 +2,7 @@
 // recognised as a flow or a pack. Shared by the loaders of each kind of file so that none imports another.
 import { existsSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import type { PackVerification, QueueDefinition } from "../core/index.js";
+import type { QueueDefinition } from "../core/index.js";
 import type { ScheduleDefinition, WorkflowDefinition } from "../index.js";
 import type { SigningMode } from "../pack/index.js";
 
@@ -23,8 +23,6 @@ export interface LoadedModule {
   schedules: ScheduleDefinition[];
   /** For a pack: what was opened, recorded with the runs it starts. */
   pack?: { id: string; version: string; signature: string; keyId?: string; warnings?: string[] };
-  /** For a pack: what a run started from it journals as `pack_verified` (engine.start's `pack` option). */
-  packVerification?: PackVerification;
   /** The module's default export, when it is a workflow. */
   defaultWorkflow?: WorkflowDefinition;
 }

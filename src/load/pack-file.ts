@@ -38,9 +38,16 @@ export async function loadPackFile(path: string, options: LoadOptions = {}): Pro
   reportWarnings(problems, onWarning);
   // One object for all the pack's flows: a subflow shared by two of them is one workflow definition.
   const http = { policy: pack.network };
+  const verification = pack.verification;
   const workflows = [...docs.values()].map(
     (doc): WorkflowDefinition =>
-      flowWorkflow(doc, { components: pack.components, resolveFlow: (id) => docs.get(id), secrets: pack.manifest.secrets, http }),
+      flowWorkflow(doc, {
+        components: pack.components,
+        resolveFlow: (id) => docs.get(id),
+        secrets: pack.manifest.secrets,
+        http,
+        pack: verification,
+      }),
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
   for (const warning of pack.warnings) onWarning(warning);
@@ -57,7 +64,6 @@ export async function loadPackFile(path: string, options: LoadOptions = {}): Pro
       ...(pack.signature.keyId ? { keyId: pack.signature.keyId } : {}),
       ...(pack.warnings.length ? { warnings: pack.warnings } : {}),
     },
-    packVerification: pack.verification,
   };
 }
 

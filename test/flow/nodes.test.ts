@@ -550,6 +550,24 @@ describe("the document's run timeout", () => {
   });
 });
 
+describe("flows from a pack", () => {
+  it("journal pack_verified right after run_created, in child runs of subflows too", async () => {
+    const pack = { packId: "acme.flows", version: "1.0.0", digest: `sha256:${"a".repeat(64)}`, keyId: "ed25519:0123456789abcdef" };
+    const child = parseFlow("id: child-flow\nnodes:\n  a: { set: { x: 1 } }\n");
+    const parent = parseFlow("id: parent-flow\nnodes:\n  call: { subflow: { flow: child-flow } }\n");
+    const workflows = flowWorkflows(parent, { resolveFlow: (id) => (id === "child-flow" ? child : undefined), pack });
+    const h = harness("memory", workflows);
+    const { id } = await h.engine.start(workflows[0] as WorkflowDefinition, {});
+    expect((await h.settle(id)).status).toBe("completed");
+
+    const childId = (await h.engine.list({ parentRunId: id })).runs[0]?.id as string;
+    for (const runId of [id, childId]) {
+      const [created, verified] = await h.engine.events(runId);
+      expect([created?.type, verified]).toEqual(["run_created", { type: "pack_verified", seq: 2, at: expect.any(String), ...pack }]);
+    }
+  });
+});
+
 describe("validate, fail and end", () => {
   const checked = (onInvalid: string) => `
 id: checked

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createEngine, type Engine } from "duro";
+import { createEngine, type Engine, type WorkflowDefinition } from "duro";
 import { afterEach } from "vitest";
 import { createApiKey, createApp, RunEventHub, ServerMetrics, type ServerOptions } from "../../src/server/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
@@ -40,13 +40,14 @@ export async function testServer(
   options: Partial<ServerOptions> = {},
   dir = mkdtempSync(join(tmpdir(), "duro-server-")),
   backend: "sqlite" | "postgres" = "sqlite",
+  workflows: WorkflowDefinition[] = all,
 ): Promise<TestServer> {
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
   const store = backend === "sqlite" ? openSqliteStore(join(dir, "duro.db")) : openPostgresStore(PG_URL, { schema: freshSchema() });
   const engine = createEngine({
     store,
-    workflows: all,
+    workflows,
     inlineWaitMs: 0,
     onEvents: (runId, events) => {
       hub.publish(runId);

@@ -69,7 +69,6 @@ async function run(args: string[]): Promise<number> {
       ...(module.pack || Object.keys(dev.startMeta).length > 0
         ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
         : {}),
-      ...(module.packVerification ? { pack: module.packVerification } : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
