@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createEngine, type Engine, type WorkflowDefinition } from "duro";
+import { type AnyWorkflowDefinition, createEngine, type Engine } from "duro";
 import { afterEach } from "vitest";
 import { createApiKey, createApp, RunEventHub, ServerMetrics, type ServerOptions } from "../../src/server/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
@@ -40,7 +40,7 @@ export async function testServer(
   options: Partial<ServerOptions> = {},
   dir = mkdtempSync(join(tmpdir(), "duro-server-")),
   backend: "sqlite" | "postgres" = "sqlite",
-  workflows: WorkflowDefinition[] = all,
+  workflows: AnyWorkflowDefinition[] = all,
 ): Promise<TestServer> {
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
