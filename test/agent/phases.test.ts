@@ -107,6 +107,11 @@ describe("phase templates", () => {
     expect(draft?.value).toEqual({ text: "second draft, with examples" });
     const stored = await engine.store.getArtifact(draft?.sha256 as string);
     expect(Buffer.from(stored as Uint8Array).toString("utf8")).toBe(JSON.stringify(draft?.value));
+    const drafts = await engine.store.listArtifacts({ runId: id, tag: "phase:draft" });
+    expect(drafts.map((a) => [a.name, a.tags])).toEqual([
+      ["draft", ["article", "phase:draft"]],
+      ["draft", ["article", "phase:draft"]],
+    ]);
     expect(Object.keys(report.usage.byPersona)).toEqual(["planner", "writer", "reviewer"]);
     // The run folder written into the same directory (as duro run does) keeps the template's report.
     await writeRunFolder(engine.store, id, reportDir);
