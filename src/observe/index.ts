@@ -19,6 +19,7 @@ export {
   type RunFolder,
   type RunOutcome,
   type RunSummary,
+  type DecisionSummary,
   readJournal,
   runFolderPath,
   type StepSummary,
@@ -26,6 +27,7 @@ export {
 } from "./run-folder.js";
 export { SECRET_SHAPES, type SecretShape } from "./secret-shapes.js";
 export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
+export { describeResolution, describeWho } from "./attribution.js";
 export { formatTimeline } from "./timeline.js";
 export {
   buildTranscript,

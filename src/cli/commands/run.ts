@@ -10,6 +10,7 @@ import { finalReport } from "../final-report.js";
 import { duroCommand } from "../hints.js";
 import { progressPrinter, say } from "../output.js";
 import { PACK_FLAGS, packFlagWords, packOptions } from "../pack-flags.js";
+import { START_FLAGS, startAttribution } from "../attribution-flags.js";
 
 export const runCommand: CliCommand = { name: "run", run };
 
@@ -24,6 +25,7 @@ async function run(args: string[]): Promise<number> {
     detach: { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "mock-llm": { type: "string" },
+    ...START_FLAGS,
     ...PACK_FLAGS,
     ...DEV_RUN_FLAGS,
   });
@@ -65,6 +67,7 @@ async function run(args: string[]): Promise<number> {
         ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
         : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
+      ...startAttribution(values),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
     if (!handle.created) out.print(`run ${handle.id} already exists (same id or idempotency key); showing it`);
