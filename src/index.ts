@@ -79,7 +79,6 @@ export {
 } from "./core/index.js";
 export type {
   Decision,
-  SendOptions,
   EngineOptions,
   ExecuteOptions,
   FiredRun,
@@ -92,6 +91,7 @@ export type {
   ScheduleOptions,
   Scheduler,
   ScheduleView,
+  SendOptions,
   StartOptions,
   StepView,
   WaitView,

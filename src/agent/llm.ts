@@ -118,7 +118,14 @@ export class AgentRuntime {
               "duro.cost_usd": costUsd,
             });
             const budgets = all.flatMap((l) => l.snapshotAfter(response.usage, costUsd) ?? []);
-            step.emit({ type: "usage_recorded", key, model: request.model, ...response.usage, costUsd, ...(budgets.length ? { budgets } : {}) });
+            step.emit({
+              type: "usage_recorded",
+              key,
+              model: request.model,
+              ...response.usage,
+              costUsd,
+              ...(budgets.length ? { budgets } : {}),
+            });
             for (const warning of [...clockWarnings, ...all.flatMap((l) => l.warningsFor(response.usage, costUsd))]) step.emit(warning);
             return {
               message: response.message,

@@ -201,7 +201,8 @@ export function formatRun(run: RunDetails): string {
   lines.push(`input     ${jsonText(run.input, 0)}`);
   if (run.output !== undefined) lines.push(`output    ${jsonText(run.output, 0)}`);
   if (run.error) lines.push(`error     ${red(`[${plain(run.error.code)}] ${plain(run.error.message)}`)}`);
-  if (run.cancelReason) lines.push(`reason    ${plain(run.cancelReason)}${run.cancelledBy ? dim(` (cancelled${describeWho(run.cancelledBy)})`) : ""}`);
+  if (run.cancelReason)
+    lines.push(`reason    ${plain(run.cancelReason)}${run.cancelledBy ? dim(` (cancelled${describeWho(run.cancelledBy)})`) : ""}`);
   if (run.usage) {
     const usage = (u: { inputTokens: number; outputTokens: number; costUsd: number }) =>
       `${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(6)}`;

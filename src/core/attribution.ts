@@ -1,7 +1,8 @@
 // Who did what: the checks on an actor, a session id and a W3C traceparent before they are journaled, and reading
 // an event's attribution fields back.
-import type { Attribution } from "./events.js";
+
 import { inputError } from "./errors.js";
+import type { Attribution } from "./events.js";
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 const MAX_ID_LENGTH = 200;

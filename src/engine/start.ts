@@ -1,7 +1,16 @@
 // Starting a run: its input is validated and must be plain JSON, and a start is idempotent by id and by idempotency
 // key (the same request returns the existing run; one with another workflow or input is a run_conflict).
 import { randomBytes } from "node:crypto";
-import { checkId, inputError, type JournalGuard, newRunId, parseRunId, toMs, validateWithSchema, type WorkflowDefinition } from "../core/index.js";
+import {
+  checkId,
+  inputError,
+  type JournalGuard,
+  newRunId,
+  parseRunId,
+  toMs,
+  validateWithSchema,
+  type WorkflowDefinition,
+} from "../core/index.js";
 import type { RunRecord, Store } from "../store/index.js";
 import { runConflict } from "./conflicts.js";
 import { type QueueOverrides, queueFields } from "./queues.js";

@@ -1,3 +1,4 @@
+export { describeResolution, describeWho } from "./attribution.js";
 export { type TraceRunOptions, traceRun } from "./otel.js";
 export { exportRunOverOtlp, otlpConfigured } from "./otlp.js";
 export { escapeControls, plain } from "./printable.js";
@@ -13,13 +14,13 @@ export {
 } from "./redact.js";
 export {
   buildRunFolder,
+  type DecisionSummary,
   type FailureSummary,
   type JournalSource,
   MOCKS_FILE,
   type RunFolder,
   type RunOutcome,
   type RunSummary,
-  type DecisionSummary,
   readJournal,
   runFolderPath,
   type StepSummary,
@@ -27,7 +28,6 @@ export {
 } from "./run-folder.js";
 export { SECRET_SHAPES, type SecretShape } from "./secret-shapes.js";
 export { SecretVault, type SecretVaultOptions, secretGuard, secretsSetup } from "./secrets.js";
-export { describeResolution, describeWho } from "./attribution.js";
 export { formatTimeline } from "./timeline.js";
 export {
   buildTranscript,

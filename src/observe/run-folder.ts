@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type ErrorInfo, foldJournal, type JournalEvent, type OpState, type RunState } from "../core/index.js";
-import { describeResolution, describeWho } from "./attribution.js";
 import type { Store } from "../store/index.js";
+import { describeResolution, describeWho } from "./attribution.js";
 import { Redactor } from "./redact.js";
 import { buildTranscript, type MockHit, type Transcript, type TranscriptLine } from "./transcript.js";
 

@@ -45,7 +45,9 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
     const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
     const decided = describeResolution(op);
     const what =
-      op.kind === "step" ? "" : ` ${op.wait?.kind ?? op.kind}${decided ? `: ${decided}` : op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
+      op.kind === "step"
+        ? ""
+        : ` ${op.wait?.kind ?? op.kind}${decided ? `: ${decided}` : op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
     const attempts = op.attempts > 1 ? ` ${op.attempts} attempts` : "";
     lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${plain(op.key).padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
     for (const f of failures.get(op.key) ?? []) {

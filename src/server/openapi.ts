@@ -10,6 +10,7 @@ import {
   ErrorBody,
   LinkBody,
   ListRunsQuery,
+  RunLimitsView,
   RunList,
   SignalBody,
   StartRunBody,
@@ -27,6 +28,15 @@ const schema = (s: z.ZodType): Json => {
     components[name] = JSON.parse(JSON.stringify(def).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
   }
   return JSON.parse(text) as Json;
+};
+
+/** The caller's W3C trace context: journaled with the decision, and the run's spans for the resumption join that trace. */
+const TRACEPARENT: Json = {
+  name: "traceparent",
+  in: "header",
+  required: false,
+  description: "W3C trace context (00-<trace id>-<span id>-<flags>); a malformed one is refused with invalid_traceparent",
+  schema: { type: "string", pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" },
 };
 
 const errors: Json = {
@@ -100,6 +110,14 @@ function documentPaths(): Json {
     "/v1/runs/{id}": {
       get: { summary: "A run: status, steps, waits, input, output", ...role("viewer"), parameters: path("id"), responses: ok("the run") },
     },
+    "/v1/runs/{id}/limits": {
+      get: {
+        summary: "The run's budgets: each limit, what is used and what is left, and whether it is suspended by one",
+        ...role("viewer"),
+        parameters: path("id"),
+        responses: ok("the run's budgets", "200", RunLimitsView),
+      },
+    },
     "/v1/runs/{id}/events": {
       get: {
         summary: "The run's journal",
@@ -120,7 +138,7 @@ function documentPaths(): Json {
       post: {
         summary: "Cancel a run",
         ...role("operator"),
-        parameters: path("id"),
+        parameters: [...path("id"), TRACEPARENT],
         ...body(CancelBody, false),
         responses: ok("the run", "202"),
       },
@@ -129,6 +147,7 @@ function documentPaths(): Json {
       post: {
         summary: "Send an event to runs waiting on its key",
         ...role("operator"),
+        parameters: [TRACEPARENT],
         ...body(SignalBody),
         responses: ok("delivered", "202"),
       },
@@ -137,7 +156,7 @@ function documentPaths(): Json {
       post: {
         summary: "Approve, reject or abort",
         ...role("operator"),
-        parameters: path("id", "gate"),
+        parameters: [...path("id", "gate"), TRACEPARENT],
         ...body(DecisionBody),
         responses: ok("recorded", "202"),
       },
@@ -155,7 +174,7 @@ function documentPaths(): Json {
       post: {
         summary: "Answer a question (ctx.ask)",
         ...role("operator"),
-        parameters: path("id", "name"),
+        parameters: [...path("id", "name"), TRACEPARENT],
         ...body(AnswerBody),
         responses: ok("recorded", "202"),
       },

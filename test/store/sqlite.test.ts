@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Lease } from "../../src/store/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/schema.js";
 import { FakeClock, storeConformance } from "../../src/testing/store-conformance/index.js";
 
 const dirs: string[] = [];
@@ -139,11 +140,12 @@ describe("SqliteStore journal chain", () => {
     clock.advance(1_000);
     await store.createRun(newRun("r_chained"));
     await store.close();
-    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed.
+    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed, and
+    // apply migration 9 as that duro's upgrade did (the later migrations are already there and do not run twice).
     const raw = new Database(path);
     raw.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_legacy')`);
     raw.exec(`DELETE FROM meta WHERE key = 'chain_since'`);
-    raw.exec(`UPDATE meta SET value = '8' WHERE key = 'schema_version'`);
+    raw.exec(MIGRATIONS[8] as string);
     raw.close();
 
     store = openSqliteStore(path, { clock: () => clock.now() });

@@ -2,6 +2,7 @@
 // (mocks, run folder, cassette), until it ends or waits; --detach only starts it for a worker.
 import { DuroError, validateInput } from "../../index.js";
 import { loadWorkflowFile, pickWorkflow } from "../../load/index.js";
+import { START_FLAGS, startAttribution } from "../attribution-flags.js";
 import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, parseJson, positiveInt, requirePositional, usage } from "../common.js";
 import { DEV_RUN_FLAGS, devOptions, mockLlm } from "../dev-flags.js";
@@ -10,7 +11,6 @@ import { finalReport } from "../final-report.js";
 import { duroCommand } from "../hints.js";
 import { progressPrinter, say } from "../output.js";
 import { PACK_FLAGS, packFlagWords, packOptions } from "../pack-flags.js";
-import { START_FLAGS, startAttribution } from "../attribution-flags.js";
 
 export const runCommand: CliCommand = { name: "run", run };
 

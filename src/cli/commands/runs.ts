@@ -95,7 +95,5 @@ const LIST_FILTERS = ["status", "workflow", "tenant", "session", "actor", "waiti
 
 /** The filters of a `runs list`, for the hint that asks for its next page. */
 function listFilterWords(values: Partial<Record<(typeof LIST_FILTERS)[number], string | undefined>>): string[] {
-  return LIST_FILTERS.flatMap((flag) =>
-    values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
-  );
+  return LIST_FILTERS.flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string]));
 }

@@ -92,7 +92,10 @@ export function findingConformance(t: Harness): void {
       await store.createRun(newRun("r1"));
 
       const [first, second] = await store.listInbox();
-      const cancelled = await store.requestCancel("r1", "stop", { actor: "bob", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
+      const cancelled = await store.requestCancel("r1", "stop", {
+        actor: "bob",
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      });
       const again = await store.requestCancel("r1", "again", { actor: "carol" });
 
       expect(first?.attribution).toEqual({ actor: "alice", keyId: "k_1" });
