@@ -91,6 +91,7 @@ export type {
   ScheduleOptions,
   Scheduler,
   ScheduleView,
+  SendOptions,
   StartOptions,
   StepView,
   WaitView,
@@ -168,8 +169,9 @@ export type {
   RunStatus,
   ScheduleRecord,
   Store,
+  WaitingFor,
 } from "./store/index.js";
-export { MemoryStore, verifyChain } from "./store/index.js";
+export { MemoryStore, verifyChain, WAITING_FOR } from "./store/index.js";
 // Opening a backend loads its driver then, not at this import (see src/store/open.ts).
 export { openStore } from "./store/open.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./store/postgres/index.js";

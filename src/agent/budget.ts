@@ -2,7 +2,7 @@
 // replay from journaled results only, so every replay sees the same totals and the same verdicts.
 // Crossing the warning threshold journals `limit_warning` once; reaching a limit fails the run with
 // `limit_exceeded` or, with `onExceed: "suspend"`, waits until `duro limits raise` sends a new limit.
-import { type Duration, DuroError, type StepEvent, toMs, type WorkflowContext } from "../core/index.js";
+import { type BudgetSnapshot, type Duration, DuroError, type StepEvent, toMs, type WorkflowContext } from "../core/index.js";
 import type { Usage } from "./provider.js";
 
 export interface Budget {
@@ -101,6 +101,28 @@ export class Ledger {
     return before < threshold && this.elapsedMs >= threshold
       ? { type: "limit_warning", limit: `${this.scope}.maxWallTime`, current: this.elapsedMs, max }
       : undefined;
+  }
+
+  /** This ledger's limits and use once a call with this usage is counted, journaled for `duro limits show`; none without limits. */
+  snapshotAfter(usage: Usage, costUsd: number): BudgetSnapshot | undefined {
+    const limits: BudgetSnapshot["limits"] = {};
+    for (const limit of ["maxIterations", "maxTokens", "maxCostUsd"] as const) {
+      const max = this.max(limit);
+      if (max !== undefined) limits[limit] = max;
+    }
+    const wall = this.max("maxWallTime");
+    if (wall !== undefined) limits.maxWallTimeMs = wall;
+    if (Object.keys(limits).length === 0) return undefined;
+    return {
+      scope: this.scope,
+      limits,
+      used: {
+        iterations: this.spent.iterations + 1,
+        tokens: this.spent.tokens + usage.inputTokens + usage.outputTokens,
+        costUsd: round(this.spent.costUsd + costUsd),
+        wallTimeMs: this.elapsedMs,
+      },
+    };
   }
 
   get needsClock(): boolean {

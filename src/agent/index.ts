@@ -5,6 +5,7 @@ export { type AnthropicOptions, anthropic } from "./anthropic.js";
 export { type Budget, type LimitRaise, limitsKey } from "./budget.js";
 export { agentToolkit } from "./context.js";
 export { loadConversation } from "./conversation.js";
+export { type BudgetView, type LimitName, type LimitView, type RunLimits, runLimits } from "./limits-view.js";
 export type { CallRecord, LlmOptions, LlmResult } from "./llm.js";
 export { costOf, type ModelPrice, registerProvider, setModelPrices } from "./models.js";
 export { type OpenAiCompatibleOptions, openAiCompatible } from "./openai.js";

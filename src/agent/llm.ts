@@ -117,7 +117,15 @@ export class AgentRuntime {
               "gen_ai.usage.output_tokens": response.usage.outputTokens,
               "duro.cost_usd": costUsd,
             });
-            step.emit({ type: "usage_recorded", key, model: request.model, ...response.usage, costUsd });
+            const budgets = all.flatMap((l) => l.snapshotAfter(response.usage, costUsd) ?? []);
+            step.emit({
+              type: "usage_recorded",
+              key,
+              model: request.model,
+              ...response.usage,
+              costUsd,
+              ...(budgets.length ? { budgets } : {}),
+            });
             for (const warning of [...clockWarnings, ...all.flatMap((l) => l.warningsFor(response.usage, costUsd))]) step.emit(warning);
             return {
               message: response.message,

@@ -4,7 +4,7 @@
 // could retitle the window, move the cursor or spoof lines.
 import { randomUUID } from "node:crypto";
 import { type DuroError, type JournalEvent, type LeaseNotice, limitsKey, type RunDetails, type RunRecord } from "../index.js";
-import { escapeControls, plain } from "../observe/index.js";
+import { describeWho, escapeControls, plain } from "../observe/index.js";
 import type { InboxMessage } from "../store/index.js";
 import { duroCommand } from "./hints.js";
 
@@ -195,10 +195,14 @@ export function formatRun(run: RunDetails): string {
     `created   ${run.createdAt}${run.endedAt ? `   ended ${run.endedAt}` : ""}`,
   ];
   if (run.parentRunId) lines.push(`parent    ${plain(run.parentRunId)}`);
+  lines.push(
+    `tenant    ${plain(run.tenant)}${run.session ? `   session ${plain(run.session)}` : ""}${run.actor ? `   started by ${plain(run.actor)}` : ""}`,
+  );
   lines.push(`input     ${jsonText(run.input, 0)}`);
   if (run.output !== undefined) lines.push(`output    ${jsonText(run.output, 0)}`);
   if (run.error) lines.push(`error     ${red(`[${plain(run.error.code)}] ${plain(run.error.message)}`)}`);
-  if (run.cancelReason) lines.push(`reason    ${plain(run.cancelReason)}`);
+  if (run.cancelReason)
+    lines.push(`reason    ${plain(run.cancelReason)}${run.cancelledBy ? dim(` (cancelled${describeWho(run.cancelledBy)})`) : ""}`);
   if (run.usage) {
     const usage = (u: { inputTokens: number; outputTokens: number; costUsd: number }) =>
       `${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(6)}`;

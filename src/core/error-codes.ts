@@ -81,6 +81,8 @@ export const ERROR_CODES = {
   invalid_name: definition("A step, wait, transaction or patch was given an empty name."),
   invalid_step: definition("A step or transaction was given no function."),
   invalid_event_key: input("An event key is empty, or starts with the reserved prefix duro:."),
+  invalid_traceparent: input("A traceparent is not a W3C trace context (version-traceid-parentid-flags, lowercase hex)."),
+  invalid_attribution: input("An actor or session id is empty, too long, or not a string."),
   invalid_duration: input("A duration is neither a number of milliseconds nor text like 250ms, 2s, 5m, 1h30m, 7d."),
   invalid_run_id: input("A run id is not 1 to 128 letters, digits, _, ., : or -, starting with a letter or digit."),
   input_invalid: input("A run's input does not match its workflow's input schema."),

@@ -23,6 +23,23 @@ export interface WaitSpec {
   childWorkflow?: string;
 }
 
+/**
+ * Who made a decision that reached a run from outside (a signal, approval, answer, cancellation or limit raise): the
+ * actor, the API key it came through, and the caller's W3C trace context so the run's spans can join that trace.
+ */
+export interface Attribution {
+  actor?: string;
+  keyId?: string;
+  traceparent?: string;
+}
+
+/** The limits and use of one budget (a ledger: `run`, `agent <name>`, `llm <name>`) right after a model call. */
+export interface BudgetSnapshot {
+  scope: string;
+  limits: { maxIterations?: number; maxTokens?: number; maxCostUsd?: number; maxWallTimeMs?: number };
+  used: { iterations: number; tokens: number; costUsd: number; wallTimeMs: number };
+}
+
 export interface RunOptions {
   /** Run deadline as ISO time, from the workflow's `timeout`. */
   deadline?: string;
@@ -50,6 +67,10 @@ export type EventBody =
       parentRunId?: string;
       idempotencyKey?: string;
       tenant: string;
+      /** The conversation or session the run belongs to, for finding its runs together. */
+      session?: string;
+      /** Who started the run. */
+      actor?: string;
       options: RunOptions;
     }
   | { type: "step_started"; key: string; attempt: number }
@@ -58,7 +79,14 @@ export type EventBody =
   /** A resume found `attempt` started and never finished (its process died); journaled before the step goes on. */
   | { type: "attempt_orphaned"; key: string; attempt: number }
   | ({ type: "wait_started"; key: string } & WaitSpec)
-  | { type: "wait_resolved"; key: string; payload: unknown; by: string }
+  | ({
+      type: "wait_resolved";
+      key: string;
+      payload: unknown;
+      by: string;
+      /** ISO time the decision was made, when it waited in the inbox before the run took it. */
+      decidedAt?: string;
+    } & Attribution)
   | {
       type: "child_started";
       key: string;
@@ -68,7 +96,16 @@ export type EventBody =
       inputHash?: string;
     }
   | { type: "value_recorded"; key: string; value: unknown }
-  | { type: "usage_recorded"; key: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
+  | {
+      type: "usage_recorded";
+      key: string;
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      costUsd: number;
+      /** The budgets the call counted against, after it (what `duro limits show` reads). */
+      budgets?: BudgetSnapshot[];
+    }
   | { type: "limit_warning"; limit: string; current: number; max: number }
   /**
    * Journaled right after `run_created` (same transaction) when a run starts from a pack: the pack it ran and the key
@@ -77,7 +114,7 @@ export type EventBody =
   | ({ type: "pack_verified" } & PackVerification)
   | { type: "run_completed"; output: unknown }
   | { type: "run_failed"; error: ErrorInfo }
-  | { type: "run_cancelled"; reason: string };
+  | ({ type: "run_cancelled"; reason: string } & Attribution);
 
 export type EventType = EventBody["type"];
 

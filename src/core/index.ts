@@ -1,3 +1,4 @@
+export * from "./attribution.js";
 export * from "./component.js";
 export * from "./context.js";
 export * from "./duration.js";

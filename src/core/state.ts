@@ -1,6 +1,7 @@
 // The fold: a run's whole state computed from its journal. Used by replay, `runs show`, summaries and reports.
+import { attributionOf } from "./attribution.js";
 import { type ErrorInfo, internalError } from "./errors.js";
-import type { EventBody, JournalEvent, PackVerification, RunOptions, WaitSpec } from "./events.js";
+import type { Attribution, EventBody, JournalEvent, PackVerification, RunOptions, WaitSpec } from "./events.js";
 
 export type OpKind = "step" | "wait" | "value" | "child";
 export type OpStatus = "running" | "retrying" | "completed" | "failed" | "waiting" | "resolved";
@@ -22,6 +23,10 @@ export interface OpState {
   wait?: WaitSpec;
   /** How a wait was resolved: `event`, `timeout`, `approval`, a user… */
   resolvedBy?: string;
+  /** Who resolved a wait from outside (actor, API key, trace context). */
+  attribution?: Attribution;
+  /** ISO time the resolving decision was made, when it waited in the inbox first. */
+  decidedAt?: string;
   childRunId?: string;
   /** Children: valueHash of the input the child was started with (absent in journals from before it was recorded). */
   childInputHash?: string;
@@ -39,6 +44,9 @@ export interface RunState {
   version: string;
   input: unknown;
   tenant: string;
+  session?: string;
+  /** Who started the run. */
+  actor?: string;
   options: RunOptions;
   parentRunId?: string;
   idempotencyKey?: string;
@@ -47,6 +55,8 @@ export interface RunState {
   output?: unknown;
   error?: ErrorInfo;
   cancelReason?: string;
+  /** Who cancelled the run. */
+  cancelledBy?: Attribution;
   endedAt?: string;
   /** Ops in order of first appearance: the order the code asked for them. */
   ops: OpState[];
@@ -82,6 +92,8 @@ export function foldJournal(runId: string, events: readonly JournalEvent[]): Run
   };
   if (first.parentRunId !== undefined) state.parentRunId = first.parentRunId;
   if (first.idempotencyKey !== undefined) state.idempotencyKey = first.idempotencyKey;
+  if (first.session !== undefined) state.session = first.session;
+  if (first.actor !== undefined) state.actor = first.actor;
   for (let i = 1; i < events.length; i++) applyEvent(state, events[i] as JournalEvent);
   return state;
 }
@@ -136,6 +148,9 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       op.status = "resolved";
       op.result = event.payload;
       op.resolvedBy = event.by;
+      const attribution = attributionOf(event);
+      if (attribution) op.attribution = attribution;
+      if (event.decidedAt !== undefined) op.decidedAt = event.decidedAt;
       settle(op, event);
       return;
     }
@@ -175,11 +190,14 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       state.error = event.error;
       state.endedAt = event.at;
       return;
-    case "run_cancelled":
+    case "run_cancelled": {
       state.phase = "cancelled";
       state.cancelReason = event.reason;
       state.endedAt = event.at;
+      const by = attributionOf(event);
+      if (by) state.cancelledBy = by;
       return;
+    }
     default:
       return assertNever(event);
   }

@@ -1,6 +1,6 @@
 // A run as a person reads it: status, input, output or error, each step with attempts and duration, open waits.
-import type { ErrorInfo, OpState, RunState, WaitSpec } from "../core/index.js";
-import type { RunRecord, RunStatus } from "../store/index.js";
+import type { Attribution, ErrorInfo, OpState, RunState, WaitSpec } from "../core/index.js";
+import type { RunRecord, RunStatus, WaitingFor } from "../store/index.js";
 
 export interface StepView {
   key: string;
@@ -13,6 +13,11 @@ export interface StepView {
   error?: ErrorInfo;
   retryAt?: string;
   childRunId?: string;
+  /** Waits: how it was resolved (`event`, `timeout`, a user) and who sent what resolved it. */
+  resolvedBy?: string;
+  attribution?: Attribution;
+  /** Waits: when the decision that resolved it was made (it may have waited in the inbox). */
+  decidedAt?: string;
 }
 
 export interface WaitView extends WaitSpec {
@@ -25,11 +30,18 @@ export interface RunDetails {
   workflow: string;
   version: string;
   tenant: string;
+  session?: string;
+  /** Who started the run. */
+  actor?: string;
   status: RunStatus;
+  /** What a waiting run waits for (see WaitingFor). */
+  waitingFor?: WaitingFor;
   input: unknown;
   output?: unknown;
   error?: ErrorInfo;
   cancelReason?: string;
+  /** Who cancelled the run. */
+  cancelledBy?: Attribution;
   parentRunId?: string;
   idempotencyKey?: string;
   createdAt: string;
@@ -63,6 +75,10 @@ export function describeRun(record: RunRecord, state: RunState): RunDetails {
   if (state.output !== undefined) details.output = state.output;
   if (state.error) details.error = state.error;
   if (state.cancelReason !== undefined) details.cancelReason = state.cancelReason;
+  if (state.cancelledBy) details.cancelledBy = state.cancelledBy;
+  if (state.session !== undefined) details.session = state.session;
+  if (state.actor !== undefined) details.actor = state.actor;
+  if (record.waitingFor !== undefined) details.waitingFor = record.waitingFor;
   if (state.parentRunId) details.parentRunId = state.parentRunId;
   if (state.idempotencyKey) details.idempotencyKey = state.idempotencyKey;
   if (state.endedAt) details.endedAt = state.endedAt;
@@ -80,5 +96,8 @@ function stepView(op: OpState): StepView {
   if (op.error) view.error = op.error;
   if (op.retryAt) view.retryAt = op.retryAt;
   if (op.childRunId) view.childRunId = op.childRunId;
+  if (op.resolvedBy !== undefined) view.resolvedBy = op.resolvedBy;
+  if (op.attribution) view.attribution = op.attribution;
+  if (op.decidedAt) view.decidedAt = op.decidedAt;
   return view;
 }

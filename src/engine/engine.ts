@@ -30,7 +30,16 @@ import type { EngineOptions, ExecuteOptions, SettleOptions } from "./engine-opti
 import { type ExecutorDeps, executeRun, type InvocationOutcome } from "./executor.js";
 import { injected } from "./failpoints.js";
 import { thisProcess } from "./holder.js";
-import { answerPayload, checkEventKey, type Decision, decisionPayload, openWait, type TenantWait } from "./messages.js";
+import {
+  answerPayload,
+  attributionFrom,
+  checkEventKey,
+  type Decision,
+  decisionPayload,
+  openWait,
+  type SendOptions,
+  type TenantWait,
+} from "./messages.js";
 import { QueueRegistry } from "./queues.js";
 import { WorkflowRegistry } from "./registry.js";
 import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
@@ -155,13 +164,17 @@ export class Engine {
     return this.store.read(runId, fromSeq);
   }
 
-  /** Sends an event to `eventKey`: the run waiting on it wakes; if none waits yet, the event is kept until one does. */
+  /**
+   * Sends an event to `eventKey`: the run waiting on it wakes; if none waits yet, the event is kept until one does.
+   * Who sent it (options.actor, keyId, traceparent) is journaled with the `wait_resolved` that takes it.
+   */
   async signal(
     eventKey: string,
     payload: unknown = null,
-    options: { tenant?: string } = {},
+    options: { tenant?: string } & SendOptions = {},
   ): Promise<{ id: number; wokeRunIds: string[] }> {
     checkEventKey(eventKey);
+    const attribution = attributionFrom(options, `event "${eventKey}"`);
     this.options.journalGuard?.check({ eventKey }, "event key");
     this.options.journalGuard?.check(payload, `payload of event "${eventKey}"`);
     if (injected("drop_event", eventKey)) return { id: 0, wokeRunIds: [] };
@@ -169,38 +182,45 @@ export class Engine {
       eventKey,
       payload: toJsonValue(payload, "event payload"),
       tenant: options.tenant ?? this.tenant,
+      ...(attribution ? { attribution } : {}),
     });
     this.nudgeWorkers();
     return result;
   }
 
-  /** Records a decision on an approval the run is waiting for. `gate` may be left out when only one is open. */
-  async approve(runId: string, gate: string | undefined, decision: Decision): Promise<OpenWait> {
+  /**
+   * Records a decision on an approval the run is waiting for. `gate` may be left out when only one is open. Who decided
+   * (options) is journaled with the `wait_resolved` that takes the decision.
+   */
+  async approve(runId: string, gate: string | undefined, decision: Decision, options: SendOptions = {}): Promise<OpenWait> {
     const payload = decisionPayload(decision);
+    const attribution = attributionFrom(options, `the decision on run ${runId}`);
     const wait = await this.openWait(runId, "approval", gate);
     this.options.journalGuard?.check(payload, `decision on "${wait.gate}"`);
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant, ...(attribution ? { attribution } : {}) });
     this.nudgeWorkers();
     return wait;
   }
 
-  /** Answers a question the run asked with `ctx.ask`. */
-  async answer(runId: string, name: string, value: unknown, options: { by?: string } = {}): Promise<OpenWait> {
+  /** Answers a question the run asked with `ctx.ask`; who answered (options) is journaled with its `wait_resolved`. */
+  async answer(runId: string, name: string, value: unknown, options: { by?: string } & SendOptions = {}): Promise<OpenWait> {
+    const attribution = attributionFrom(options, `the answer to run ${runId}`);
     const wait = await this.openWait(runId, "ask", name);
     const payload = answerPayload(wait, value, options.by);
     this.options.journalGuard?.check(payload, `answer to "${wait.gate}"`);
-    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant, ...(attribution ? { attribution } : {}) });
     this.nudgeWorkers();
     return wait;
   }
 
   /**
    * Cancels a run and its children. A waiting or queued run is cancelled here and now; a run executing
-   * elsewhere stops at its next commit or heartbeat.
+   * elsewhere stops at its next commit or heartbeat. Who asked (options) is journaled with `run_cancelled`.
    */
-  async cancel(runId: string, reason = "cancelled by request"): Promise<RunRecord> {
+  async cancel(runId: string, reason = "cancelled by request", options: SendOptions = {}): Promise<RunRecord> {
     this.options.journalGuard?.check({ reason }, "cancellation");
-    await this.store.requestCancel(runId, reason);
+    const attribution = attributionFrom(options, `the cancellation of run ${runId}`);
+    await this.store.requestCancel(runId, reason, attribution);
     const lease = await this.claimOrTakeOver(runId, {});
     if (lease) await executeRun(this.deps, lease).outcome;
     return this.mustGet(runId);

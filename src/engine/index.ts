@@ -7,7 +7,7 @@ export type { InvocationOutcome, InvocationStatus } from "./executor.js";
 export type { FailpointName } from "./failpoints.js";
 export { type ForkOptions, forkRun } from "./fork.js";
 export { type HolderState, holderState, type ProcessTable, thisProcess } from "./holder.js";
-export type { Decision } from "./messages.js";
+export type { Decision, SendOptions } from "./messages.js";
 export {
   applyRetention,
   PRUNABLE_STATUSES,

@@ -305,6 +305,12 @@ export class Invocation implements RunScope {
     return this.timers.armDeadline(deadline, fail);
   }
 
+  /** A cancellation with who asked for it (kept with the request in the runs index). */
+  private async attributed(terminal: Extract<Terminal, { type: "run_cancelled" }>): Promise<Terminal> {
+    const requested = (await this.deps.store.getRun(this.runId))?.cancelAttribution;
+    return requested ? { ...terminal, ...requested } : terminal;
+  }
+
   /** Journals the terminal event (with anything still buffered), hands a child's result to its parent, releases the lease. */
   private async finish(terminal: Terminal): Promise<void> {
     if (this.finished) return;
@@ -321,7 +327,7 @@ export class Invocation implements RunScope {
         await this.children.cancelOpen(terminal.type === "run_cancelled" ? terminal.reason : "parent failed");
         failpoint("before_run_ended", terminal.type);
       }
-      this.journal.push(terminal);
+      this.journal.push(terminal.type === "run_cancelled" ? await this.attributed(terminal) : terminal);
       const commit: Partial<AppendCommit> = { release: true };
       if (this.state.parentRunId)
         commit.deliver = [{ eventKey: childKey(this.runId), payload: childResult(terminal), tenant: this.state.tenant }];

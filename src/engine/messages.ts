@@ -1,6 +1,6 @@
 // What is sent to a run from outside: events, approval decisions and answers. Each is checked (a reserved key, the
 // open wait it is meant for, a decision already on its way, the choices) before it may enter the run's inbox.
-import { type ApprovalDecision, inputError } from "../core/index.js";
+import { type ApprovalDecision, type Attribution, checkAttribution, inputError } from "../core/index.js";
 import type { OpenWait, RunRecord, Store } from "../store/index.js";
 import { toJsonValue } from "./start.js";
 
@@ -8,6 +8,29 @@ export interface Decision {
   action: ApprovalDecision["action"];
   by?: string;
   comment?: string;
+}
+
+/** Who sends a message to a run, journaled with the `wait_resolved` that takes it (or with `run_cancelled`). */
+export interface SendOptions {
+  /** Who decides (a user id); default none */
+  actor?: string;
+  /** The API key it came through (set by the server). default none */
+  keyId?: string;
+  /** The caller's W3C trace context, so the run's spans for the resumption join the caller's trace. default none */
+  traceparent?: string;
+}
+
+/** The checked attribution of a message, or undefined when it names nobody. */
+export function attributionFrom(options: SendOptions, where: string): Attribution | undefined {
+  const checked = checkAttribution(
+    {
+      ...(options.actor === undefined ? {} : { actor: options.actor }),
+      ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+      ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+    },
+    where,
+  );
+  return Object.keys(checked).length ? checked : undefined;
 }
 
 /** An open wait with the tenant of its run, whose inbox a message for it goes to. */

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type EventBody,
+  checkId,
   inputError,
   type JournalGuard,
   newRunId,
@@ -22,6 +23,10 @@ export interface StartOptions extends QueueOverrides {
   idempotencyKey?: string;
   /** default: the engine's tenant */
   tenant?: string;
+  /** The session the run belongs to (a conversation, a chat thread); `duro runs list --session` finds its runs. default none */
+  session?: string;
+  /** Who starts the run (a user, a service); `duro runs list --actor` finds their runs. default none */
+  actor?: string;
   /** The file that defines the workflow, recorded so that `duro resume` can load it. */
   source?: string;
   /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
@@ -73,6 +78,8 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
       version: def.version,
       input: toJsonValue(checked, `input of workflow "${def.name}"`),
       tenant: options.tenant ?? ctx.tenant,
+      ...(options.session === undefined ? {} : { session: checkId(options.session, "the run's session") }),
+      ...(options.actor === undefined ? {} : { actor: checkId(options.actor, "the run's actor") }),
       options: {
         ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
         ...(options.source === undefined ? {} : { source: options.source }),

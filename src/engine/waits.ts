@@ -96,7 +96,14 @@ export class Waits {
       }
       this.open.delete(key);
       const by = messageAuthor(message.payload);
-      this.run.journal.push({ type: "wait_resolved", key, payload: message.payload, by });
+      this.run.journal.push({
+        type: "wait_resolved",
+        key,
+        payload: message.payload,
+        by,
+        decidedAt: new Date(message.createdAt).toISOString(),
+        ...message.attribution,
+      });
       this.run.deliveries.deliver(() => settleWait(wait.request, wait.spec, message.payload, by));
       return;
     }

@@ -1,3 +1,4 @@
+export { describeResolution, describeWho } from "./attribution.js";
 export { type TraceRunOptions, traceRun } from "./otel.js";
 export { exportRunOverOtlp, otlpConfigured } from "./otlp.js";
 export { escapeControls, plain } from "./printable.js";
@@ -14,6 +15,7 @@ export {
 export { REFUSAL_FILE, type Refusal, writeRefusalFolder } from "./refusal.js";
 export {
   buildRunFolder,
+  type DecisionSummary,
   type FailureSummary,
   type JournalSource,
   MOCKS_FILE,

@@ -2,7 +2,7 @@
 // journal with the journal's times, so a trace is the same whichever process ran which part of the run. Off
 // unless a tracer provider is registered (the API is a no-op without one) or a tracer is passed.
 import { context, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
-import { foldJournal, type JournalEvent } from "../core/index.js";
+import { type Attribution, foldJournal, type JournalEvent } from "../core/index.js";
 
 export const TRACER_NAME = "duro";
 
@@ -15,6 +15,45 @@ export interface TraceRunOptions {
 
 interface OpenSpan {
   span: Span;
+}
+
+/** Records who resolved a wait (or cancelled the run) on its span. */
+function annotate(span: Span | undefined, who: Attribution): void {
+  if (who.actor !== undefined) span?.setAttribute("duro.actor", who.actor);
+  if (who.keyId !== undefined) span?.setAttribute("duro.key_id", who.keyId);
+}
+
+/**
+ * The span of a resumption someone caused from outside, in the caller's trace (a child of their traceparent's span),
+ * linked to the run's span: the caller's trace shows what their signal, approval or cancel did to the run. 1 span.
+ */
+function resumeSpan(
+  tracer: Tracer,
+  name: string,
+  event: Attribution & { at: string; key?: string },
+  runSpan: Span,
+  common: Record<string, string>,
+): number {
+  const [, traceId, spanId, flags] = (event.traceparent as string).split("-");
+  const caller = trace.setSpanContext(context.active(), {
+    traceId: traceId as string,
+    spanId: spanId as string,
+    traceFlags: Number.parseInt(flags as string, 16),
+    isRemote: true,
+  });
+  const at = Date.parse(event.at);
+  const span = tracer.startSpan(
+    name,
+    {
+      startTime: at,
+      attributes: { ...common, ...(event.key ? { "duro.step_key": event.key } : {}) },
+      links: [{ context: runSpan.spanContext() }],
+    },
+    caller,
+  );
+  annotate(span, event);
+  span.end(at);
+  return 1;
 }
 
 /** Emits the spans of one run from its journal; returns how many were emitted. */
@@ -68,7 +107,13 @@ export function traceRun(runId: string, events: readonly JournalEvent[], options
         open.set(event.key, { span: start("duro.wait", event.key, event.at, { "duro.wait_kind": event.kind }) });
         break;
       case "wait_resolved":
+        annotate(open.get(event.key)?.span, event);
         end(event.key, event.at, event.by === "timeout" ? "timed_out" : "resolved");
+        if (event.traceparent) count += resumeSpan(tracer, `duro.resume ${event.key}`, event, runSpan, common);
+        break;
+      case "run_cancelled":
+        annotate(runSpan, event);
+        if (event.traceparent) count += resumeSpan(tracer, "duro.cancel", event, runSpan, common);
         break;
       case "usage_recorded": {
         const span = open.get(event.key)?.span ?? runSpan;

@@ -2,8 +2,9 @@
 // mock hits kept in mocks.jsonl). `buildRunFolder` is pure; `writeRunFolder` reads the store and writes files.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type ErrorInfo, foldJournal, type JournalEvent, type OpState } from "../core/index.js";
+import { type ErrorInfo, foldJournal, type JournalEvent, type OpState, type RunState } from "../core/index.js";
 import type { Store } from "../store/index.js";
+import { describeResolution, describeWho } from "./attribution.js";
 import { Redactor } from "./redact.js";
 import { buildTranscript, type MockHit, type Transcript, type TranscriptLine } from "./transcript.js";
 
@@ -35,6 +36,12 @@ export interface RunSummary {
   runId: string;
   workflow: string;
   version: string;
+  /** Who the run is for and who started it (run_created); the manifest (pack id, version, digest) goes beside them. */
+  tenant: string;
+  session?: string;
+  actor?: string;
+  /** Decisions sent to the run from outside (approvals, answers, events, limit raises, its cancellation): who and when. */
+  decisions?: DecisionSummary[];
   startedAt: string;
   endedAt?: string;
   /** success: completed with no failed step; partial_failure: completed although a step failed; failure: failed or cancelled. */
@@ -44,6 +51,19 @@ export interface RunSummary {
   failures: Record<string, FailureSummary>;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   files: { transcript: string; report: string; logs: string };
+}
+
+export interface DecisionSummary {
+  /** The wait it resolved, or "$run" for the run's cancellation. */
+  key: string;
+  /** In words: "approved by alice via key k_1 at …". */
+  text: string;
+  actor?: string;
+  keyId?: string;
+  traceparent?: string;
+  at: string;
+  /** When it was decided, when that was before the run took it. */
+  decidedAt?: string;
 }
 
 export interface RunFolder {
@@ -92,6 +112,10 @@ export function buildRunFolder(
     runId,
     workflow: state.workflow,
     version: state.version,
+    tenant: state.tenant,
+    ...(state.session === undefined ? {} : { session: state.session }),
+    ...(state.actor === undefined ? {} : { actor: state.actor }),
+    ...decisionsOf(state),
     startedAt: state.createdAt,
     ...(state.endedAt ? { endedAt: state.endedAt } : {}),
     status,
@@ -106,6 +130,23 @@ export function buildRunFolder(
   for (const [path, text] of stepLogs(transcript.lines)) files.set(path, text);
   files.set("report.md", reportMarkdown(summary, state.error ? redactor.redact(state.error).value : undefined));
   return { summary, transcript, files };
+}
+
+function decisionsOf(state: RunState): { decisions?: DecisionSummary[] } {
+  const decisions: DecisionSummary[] = [];
+  for (const op of state.ops) {
+    const text = describeResolution(op);
+    if (text === undefined || op.endedAt === undefined) continue;
+    decisions.push({ key: op.key, text, ...op.attribution, at: op.endedAt, ...(op.decidedAt ? { decidedAt: op.decidedAt } : {}) });
+  }
+  if (state.phase === "cancelled" && state.endedAt)
+    decisions.push({
+      key: RUN_LEVEL,
+      text: `cancelled${describeWho(state.cancelledBy)} at ${state.endedAt}`,
+      ...state.cancelledBy,
+      at: state.endedAt,
+    });
+  return decisions.length ? { decisions } : {};
 }
 
 function failureOf(key: string, transcript: Transcript): FailureSummary {
@@ -150,6 +191,7 @@ function reportMarkdown(summary: RunSummary, error: ErrorInfo | undefined): stri
     `# Run ${summary.runId}`,
     "",
     `- workflow: ${summary.workflow} (${summary.version})`,
+    `- tenant: ${summary.tenant}${summary.session ? `, session: ${summary.session}` : ""}${summary.actor ? `, started by: ${summary.actor}` : ""}`,
     `- status: **${summary.status}**`,
     `- started: ${summary.startedAt}${summary.endedAt ? `, ended: ${summary.endedAt}` : ""}`,
     ...(inputTokens + outputTokens > 0
@@ -164,6 +206,7 @@ function reportMarkdown(summary: RunSummary, error: ErrorInfo | undefined): stri
     ...rows,
     "",
     ...(failures.length > 0 ? ["## Failures", "", ...failures, ""] : []),
+    ...(summary.decisions ? ["## Decisions", "", ...summary.decisions.map((d) => `- **${d.key}** ${d.text}`), ""] : []),
   ].join("\n");
 }
 

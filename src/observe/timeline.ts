@@ -1,6 +1,7 @@
 // A run's timeline as text, readable at a glance: each step and wait with its start offset, duration, attempts
 // and retries, in the order the code asked for them. Pure: a function of the journal.
 import { foldJournal, type JournalEvent, type PackVerification } from "../core/index.js";
+import { describeResolution, describeWho } from "./attribution.js";
 import { plain } from "./printable.js";
 
 const SYMBOL: Record<string, string> = {
@@ -43,7 +44,11 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
   for (const op of ops) {
     const offset = `+${formatDuration(Date.parse(op.startedAt) - start)}`.padEnd(9);
     const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
-    const what = op.kind === "step" ? "" : ` ${op.wait?.kind ?? op.kind}${op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
+    const decided = describeResolution(op);
+    const what =
+      op.kind === "step"
+        ? ""
+        : ` ${op.wait?.kind ?? op.kind}${decided ? `: ${decided}` : op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
     const attempts = op.attempts > 1 ? ` ${op.attempts} attempts` : "";
     lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${plain(op.key).padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
     for (const f of failures.get(op.key) ?? []) {
@@ -53,6 +58,8 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
     }
   }
   if (state.error) lines.push(`  error [${plain(state.error.code)}]: ${plain(state.error.message)}`);
+  if (state.phase === "cancelled")
+    lines.push(`  cancelled${describeWho(state.cancelledBy)} at ${state.endedAt}: ${plain(state.cancelReason ?? "")}`);
   return lines.join("\n");
 }
 

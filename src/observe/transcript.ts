@@ -1,7 +1,7 @@
 // The transcript: one redacted JSON line per journal event (and per mock hit), in journal order. Pure: the same
 // journal gives the same bytes, which is what lets `duro runs export` regenerate a run folder exactly.
 import type { ErrorInfo, JournalEvent } from "../core/index.js";
-import { assertNever } from "../core/index.js";
+import { assertNever, attributionOf } from "../core/index.js";
 import { Redactor } from "./redact.js";
 
 export type TranscriptPhase = "start" | "end" | "error" | "wait" | "mock" | "verify";
@@ -119,7 +119,17 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
   };
   switch (event.type) {
     case "run_created":
-      return { ...base, step: null, component: "workflow", phase: "start", status: "started", inputs: event.input };
+      return {
+        ...base,
+        step: null,
+        component: "workflow",
+        phase: "start",
+        status: "started",
+        inputs: event.input,
+        ...(event.session === undefined && event.actor === undefined
+          ? {}
+          : { outputs: { tenant: event.tenant, session: event.session, actor: event.actor } }),
+      };
     case "step_started":
       startedAt.set(event.key, Date.parse(event.at));
       return { ...base, step: event.key, component: "step", phase: "start", status: "running", attempt: event.attempt };
@@ -168,7 +178,14 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
         component: "wait",
         phase: "end",
         status: event.by === "timeout" ? "timed_out" : "resolved",
-        outputs: { payload: event.payload, by: event.by },
+        outputs: {
+          payload: event.payload,
+          by: event.by,
+          ...(event.actor === undefined ? {} : { actor: event.actor }),
+          ...(event.keyId === undefined ? {} : { keyId: event.keyId }),
+          ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
+          ...(event.decidedAt === undefined ? {} : { decidedAt: event.decidedAt }),
+        },
         metrics: since(event.key),
       };
     case "child_started":
@@ -210,6 +227,7 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
         phase: "error",
         status: "cancelled",
         error: { code: "cancelled", message: event.reason },
+        ...(attributionOf(event) ? { outputs: attributionOf(event) } : {}),
       };
     default:
       return assertNever(event);

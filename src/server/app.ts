@@ -6,8 +6,8 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, type JournalEvent } from "../index.js";
-import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
+import { DuroError, type Engine, type JournalEvent, runLimits, type SendOptions } from "../index.js";
+import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
@@ -248,23 +248,34 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const handle = await engine
       .start(body.workflow, body.input ?? {}, {
         tenant: caller(c).tenant,
+        actor: body.actor ?? keyActor(caller(c)),
+        ...(body.session === undefined ? {} : { session: body.session }),
         ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
       })
       .catch((error: unknown) => {
-        throw withPath(error, { workflow_not_found: "body.workflow", input_invalid: "body.input", not_json: "body.input" });
+        throw withPath(error, {
+          workflow_not_found: "body.workflow",
+          input_invalid: "body.input",
+          not_json: "body.input",
+          invalid_attribution: "body",
+        });
       });
     return c.json({ ...(await engine.get(handle.id)), created: handle.created }, handle.created ? 201 : 200);
   });
 
   app.get("/v1/runs", async (c) => {
-    const query = parseQuery(c, ListRunsQuery);
-    const page = await engine.list({ ...definedOnly(query), tenant: caller(c).tenant });
+    const page = await engine.list({ ...runFilter(parseQuery(c, ListRunsQuery)), tenant: caller(c).tenant });
     return c.json(pageView(page));
   });
 
   app.get("/v1/runs/:id", async (c) => {
     await visibleRun(caller(c).tenant, c.req.param("id"));
     return c.json(await engine.get(c.req.param("id")));
+  });
+
+  app.get("/v1/runs/:id/limits", async (c) => {
+    await visibleRun(caller(c).tenant, c.req.param("id"));
+    return c.json(runLimits(c.req.param("id"), await engine.events(c.req.param("id"))));
   });
 
   app.get("/v1/runs/:id/events", async (c) => {
@@ -286,8 +297,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
 
   app.get("/v1/live/runs", async (c) => {
-    const query = parseQuery(c, ListRunsQuery);
-    const filter = { ...definedOnly(query), tenant: caller(c).tenant };
+    const filter = { ...runFilter(parseQuery(c, ListRunsQuery)), tenant: caller(c).tenant };
     return openStream(c, "runs stream", async (stream, signal) => {
       let last = "";
       while (!signal.aborted) {
@@ -349,7 +359,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, CancelBody, { optional: true });
-    const record = await engine.cancel(runId, body.reason ?? `cancelled through the API by key ${caller(c).keyId}`);
+    const record = await engine.cancel(
+      runId,
+      body.reason ?? `cancelled through the API by key ${caller(c).keyId}`,
+      attributionOf(c, body.actor),
+    );
     return c.json(await engine.get(record.id), 202);
   });
 
@@ -358,7 +372,8 @@ export function createApp(options: ServerOptions): Hono<Env> {
     eventLimiter.take(caller(c).keyId);
     const body = await parseBody(c, SignalBody);
     checkEventSize(body.payload, eventPayloadLimit);
-    const result = await engine.signal(body.key, body.payload ?? null, { tenant: caller(c).tenant }).catch((error: unknown) => {
+    const who = attributionOf(c, body.actor);
+    const result = await engine.signal(body.key, body.payload ?? null, { tenant: caller(c).tenant, ...who }).catch((error: unknown) => {
       throw withPath(error, { invalid_event_key: "body.key", not_json: "body.payload" });
     });
     return c.json({ key: body.key, messageId: result.id, wokeRunIds: result.wokeRunIds }, 202);
@@ -369,11 +384,16 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, DecisionBody);
-    const wait = await engine.approve(runId, c.req.param("gate"), {
-      action: body.action,
-      by: body.by ?? keyIdentity(caller(c)),
-      ...(body.comment === undefined ? {} : { comment: body.comment }),
-    });
+    const wait = await engine.approve(
+      runId,
+      c.req.param("gate"),
+      {
+        action: body.action,
+        by: body.by ?? keyIdentity(caller(c)),
+        ...(body.comment === undefined ? {} : { comment: body.comment }),
+      },
+      attributionOf(c, body.actor ?? body.by),
+    );
     return c.json({ runId, gate: wait.gate, action: body.action, by: body.by ?? keyIdentity(caller(c)) }, 202);
   });
 
@@ -400,7 +420,8 @@ export function createApp(options: ServerOptions): Hono<Env> {
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, AnswerBody);
     const by = body.by ?? keyIdentity(caller(c));
-    const wait = await engine.answer(runId, c.req.param("name"), body.value, { by }).catch((error: unknown) => {
+    const who = attributionOf(c, body.actor ?? body.by);
+    const wait = await engine.answer(runId, c.req.param("name"), body.value, { by, ...who }).catch((error: unknown) => {
       throw withPath(error, { answer_invalid: "body.value", not_json: "body.value" });
     });
     return c.json({ runId, name: wait.gate, value: body.value }, 202);
@@ -526,6 +547,24 @@ function checkEventSize(payload: unknown, limit: number): void {
 }
 
 /** Who decided, when an approval or answer does not name a person: the API key, by name when it has one. */
+/** The actor of what a key does when the request names none: the key's name, else its id. */
+function keyActor(caller: Caller): string {
+  return caller.keyName ?? caller.keyId;
+}
+
+/** Who sends a decision: the actor named (default the key's), the key, and the request's traceparent header. */
+function attributionOf(c: Context<Env>, actor: string | undefined): SendOptions {
+  const caller = c.get("caller");
+  const traceparent = c.req.header("traceparent");
+  return { actor: actor ?? keyActor(caller), keyId: caller.keyId, ...(traceparent === undefined ? {} : { traceparent }) };
+}
+
+/** The store's filter for a GET /v1/runs query (`parent` is another name for `parentRunId`). */
+function runFilter(query: z.infer<typeof ListRunsQuery>): RunFilter {
+  const { parent, ...rest } = definedOnly(query) as z.infer<typeof ListRunsQuery>;
+  return { ...rest, ...(parent === undefined ? {} : { parentRunId: parent }) } as RunFilter;
+}
+
 function keyIdentity(caller: Caller): string {
   return caller.keyName === undefined ? `key ${caller.keyId}` : `key ${caller.keyName} (${caller.keyId})`;
 }

@@ -11,6 +11,7 @@ import {
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
+  RunLimitsView,
   RunList,
   SignalBody,
   StartRunBody,
@@ -28,6 +29,15 @@ const schema = (s: z.ZodType): Json => {
     components[name] = JSON.parse(JSON.stringify(def).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
   }
   return JSON.parse(text) as Json;
+};
+
+/** The caller's W3C trace context: journaled with the decision, and the run's spans for the resumption join that trace. */
+const TRACEPARENT: Json = {
+  name: "traceparent",
+  in: "header",
+  required: false,
+  description: "W3C trace context (00-<trace id>-<span id>-<flags>); a malformed one is refused with invalid_traceparent",
+  schema: { type: "string", pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" },
 };
 
 const errors: Json = {
@@ -101,6 +111,14 @@ function documentPaths(): Json {
     "/v1/runs/{id}": {
       get: { summary: "A run: status, steps, waits, input, output", ...role("viewer"), parameters: path("id"), responses: ok("the run") },
     },
+    "/v1/runs/{id}/limits": {
+      get: {
+        summary: "The run's budgets: each limit, what is used and what is left, and whether it is suspended by one",
+        ...role("viewer"),
+        parameters: path("id"),
+        responses: ok("the run's budgets", "200", RunLimitsView),
+      },
+    },
     "/v1/runs/{id}/events": {
       get: {
         summary: "The run's journal",
@@ -121,7 +139,7 @@ function documentPaths(): Json {
       post: {
         summary: "Cancel a run",
         ...role("operator"),
-        parameters: path("id"),
+        parameters: [...path("id"), TRACEPARENT],
         ...body(CancelBody, false),
         responses: ok("the run", "202"),
       },
@@ -130,6 +148,7 @@ function documentPaths(): Json {
       post: {
         summary: "Send an event to runs waiting on its key",
         ...role("operator"),
+        parameters: [TRACEPARENT],
         ...body(SignalBody),
         responses: ok("delivered", "202"),
       },
@@ -138,7 +157,7 @@ function documentPaths(): Json {
       post: {
         summary: "Approve, reject or abort",
         ...role("operator"),
-        parameters: path("id", "gate"),
+        parameters: [...path("id", "gate"), TRACEPARENT],
         ...body(DecisionBody),
         responses: ok("recorded", "202"),
       },
@@ -156,7 +175,7 @@ function documentPaths(): Json {
       post: {
         summary: "Answer a question (ctx.ask)",
         ...role("operator"),
-        parameters: path("id", "name"),
+        parameters: [...path("id", "name"), TRACEPARENT],
         ...body(AnswerBody),
         responses: ok("recorded", "202"),
       },

@@ -10,12 +10,21 @@ const by = z.string().min(1).max(200).meta({
   description: "who decides (a person's name or e-mail), recorded with the decision; default: the API key (its name and id)",
 });
 const time = z.iso.datetime().meta({ description: "ISO 8601 time (UTC)" });
+const actor = z.string().min(1).max(200).meta({
+  description: "who does this (a user id), journaled as the actor; default: the API key's name, else its id",
+});
+const WAITING_FOR = ["event", "approval", "question", "timer", "child", "limit", "tool"] as const;
+const attribution = z
+  .object({ actor: z.string().optional(), keyId: z.string().optional(), traceparent: z.string().optional() })
+  .meta({ id: "Attribution", description: "who did it: the actor, the API key it came through, the caller's W3C traceparent" });
 
 export const StartRunBody = z
   .object({
     workflow: z.string().min(1).meta({ description: "name of a workflow the server has loaded" }),
     input: json.optional(),
     idempotencyKey: z.string().min(1).max(200).optional().meta({ description: "a second start with the same key returns the first run" }),
+    session: z.string().min(1).max(200).optional().meta({ description: "the session (conversation, thread) the run belongs to" }),
+    actor: actor.optional(),
   })
   .strict()
   .meta({ id: "StartRun" });
@@ -25,6 +34,13 @@ export const ListRunsQuery = z
     status: z.enum(RUN_STATUSES).optional(),
     workflow: z.string().min(1).optional(),
     parentRunId: z.string().min(1).optional(),
+    parent: z.string().min(1).optional().meta({ description: "runs started by this run (the same as parentRunId)" }),
+    session: z.string().min(1).optional(),
+    actor: z.string().min(1).optional(),
+    waitingFor: z.enum(WAITING_FOR).optional().meta({
+      description:
+        "runs with an open wait of this kind: event, approval, question (ctx.ask), timer (sleep), child, limit (suspended by its budget)",
+    }),
     cursor: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
   })
@@ -34,6 +50,7 @@ export const SignalBody = z
   .object({
     key: z.string().min(1).max(500).meta({ description: "the event key runs wait on with ctx.waitForEvent" }),
     payload: json.optional(),
+    actor: actor.optional(),
   })
   .strict()
   .meta({ id: "Signal" });
@@ -43,14 +60,15 @@ export const DecisionBody = z
     action: z.enum(["approve", "reject", "abort"]),
     comment: z.string().max(10_000).optional(),
     by: by.optional(),
+    actor: actor.optional(),
   })
   .strict()
   .meta({ id: "Decision" });
 
-export const AnswerBody = z.object({ value: json, by: by.optional() }).strict().meta({ id: "Answer" });
+export const AnswerBody = z.object({ value: json, by: by.optional(), actor: actor.optional() }).strict().meta({ id: "Answer" });
 
 export const CancelBody = z
-  .object({ reason: z.string().max(1_000).optional() })
+  .object({ reason: z.string().max(1_000).optional(), actor: actor.optional() })
   .strict()
   .meta({ id: "Cancel" });
 
@@ -101,7 +119,10 @@ export const RunSummary = z
     workflow: z.string(),
     version: z.string(),
     tenant: z.string(),
+    session: z.string().optional(),
+    actor: z.string().optional().meta({ description: "who started the run" }),
     status: z.enum(RUN_STATUSES),
+    waitingFor: z.enum(WAITING_FOR).optional().meta({ description: "what the run's newest open wait waits for" }),
     parentRunId: z.string().optional(),
     idempotencyKey: z.string().optional(),
     createdAt: time,
@@ -109,6 +130,7 @@ export const RunSummary = z
     readyAt: time.optional().meta({ description: "when the run becomes claimable: a due timer, a retry, or a lease expiry" }),
     lastSeq: z.number().int(),
     cancelRequested: z.string().optional(),
+    cancelAttribution: attribution.optional(),
     leaseOwner: z.string().optional(),
     queue: z.string().optional(),
     concurrencyKey: z.string().optional(),
@@ -116,5 +138,28 @@ export const RunSummary = z
     admittedAt: time.optional(),
   })
   .meta({ id: "RunSummary" });
+
+const limitView = z.object({
+  limit: z.enum(["maxCostUsd", "maxTokens", "maxIterations", "maxWallTimeMs"]),
+  max: z.number(),
+  used: z.number(),
+  left: z.number(),
+});
+
+/** GET /v1/runs/{id}/limits: each budget of the run, from its journal. */
+export const RunLimitsView = z
+  .object({
+    runId: z.string(),
+    suspended: z.boolean().meta({ description: "whether the run waits for a limit raise now" }),
+    suspendedSince: time.optional(),
+    budgets: z.array(
+      z.object({
+        scope: z.string().meta({ description: "run, agent <name> or llm <name>" }),
+        limits: z.array(limitView),
+        asOf: time.meta({ description: "the model call the use was counted at" }),
+      }),
+    ),
+  })
+  .meta({ id: "RunLimits" });
 
 export const RunList = z.object({ runs: z.array(RunSummary), nextCursor: z.string().optional() }).meta({ id: "RunList" });

@@ -54,6 +54,8 @@ export function runCreatedEvent(run: NewRun): EventBody {
     ...(run.parentRunId === undefined ? {} : { parentRunId: run.parentRunId }),
     ...(run.idempotencyKey === undefined ? {} : { idempotencyKey: run.idempotencyKey }),
     tenant: run.tenant,
+    ...(run.session === undefined ? {} : { session: run.session }),
+    ...(run.actor === undefined ? {} : { actor: run.actor }),
     options: run.options,
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import {
   ADMISSION_LOOKAHEAD,
   type AdmissionCandidate,
+  type Attribution,
   type EventBody,
   type JournalEvent,
   planAdmission,
@@ -50,11 +51,12 @@ import {
   type StoreOptions,
   TERMINAL_STATUSES,
   type UnfinishedCount,
+  type WaitingFor,
   type WorkerInfo,
   type WorkerRecord,
   type WorkflowVersions,
 } from "./store.js";
-import { nextReadyAt, terminalStatusOf, wokenReadyAt } from "./transitions.js";
+import { nextReadyAt, terminalStatusOf, waitingForOf, wokenReadyAt } from "./transitions.js";
 import { claimsVersion, type UnfinishedRow, unfinishedCounts } from "./versions.js";
 import { LAPSED_WORKER_KEPT_MS } from "./workers.js";
 
@@ -64,6 +66,8 @@ interface MemoryRun {
   workflow: string;
   version: string;
   tenant: string;
+  session: string | undefined;
+  actor: string | undefined;
   status: RunStatus;
   parentRunId: string | undefined;
   idempotencyKey: string | undefined;
@@ -72,6 +76,7 @@ interface MemoryRun {
   readyAt: number | undefined;
   lastSeq: number;
   cancelRequested: string | undefined;
+  cancelAttribution: Attribution | undefined;
   leaseOwner: string | undefined;
   leaseEpoch: number;
   leaseHolder: LeaseHolder | undefined;
@@ -84,7 +89,7 @@ interface MemoryRun {
   /** Index i holds seq i + 1. */
   journal: Array<EncodedEvent & { at: number; hash: string }>;
   /** Open waits by key, from `wait_started` / `wait_resolved`. */
-  waits: Map<string, { seq: number; eventKey: string | undefined; spec: string }>;
+  waits: Map<string, { seq: number; kind: string; eventKey: string | undefined; spec: string }>;
 }
 
 interface MemoryMessage {
@@ -93,6 +98,7 @@ interface MemoryMessage {
   tenant: string;
   payload: string;
   createdAt: number;
+  attribution: Attribution | undefined;
   consumedBy: number | undefined;
 }
 
@@ -143,6 +149,8 @@ export class MemoryStore implements Store {
       workflow: run.workflow,
       version: run.version,
       tenant: run.tenant,
+      session: run.session,
+      actor: run.actor,
       status: "queued",
       parentRunId: run.parentRunId,
       idempotencyKey: run.idempotencyKey,
@@ -152,6 +160,7 @@ export class MemoryStore implements Store {
       readyAt: run.queue === undefined ? (run.readyAt ?? now) : undefined,
       lastSeq: events.length,
       cancelRequested: undefined,
+      cancelAttribution: undefined,
       leaseOwner: undefined,
       leaseEpoch: 0,
       leaseHolder: undefined,
@@ -219,7 +228,7 @@ export class MemoryStore implements Store {
       run.journal.push({ type, data, at: now, hash: chainHash(previous, seq, type, now, data) });
       if (event.type === "wait_started") {
         const { type: _type, key, ...spec } = event;
-        run.waits.set(key, { seq, eventKey: spec.eventKey, spec: toJson(spec, "a wait") });
+        run.waits.set(key, { seq, kind: spec.kind, eventKey: spec.eventKey, spec: toJson(spec, "a wait") });
       } else if (event.type === "wait_resolved") {
         run.waits.delete(event.key);
       }
@@ -467,12 +476,15 @@ export class MemoryStore implements Store {
     return next;
   }
 
-  async requestCancel(runId: string, reason: string): Promise<RunRecord> {
+  async requestCancel(runId: string, reason: string, attribution?: Attribution): Promise<RunRecord> {
     this.assertOpen();
     const now = this.clock();
     const run = this.mustGet(runId);
     if (TERMINAL_STATUSES.has(run.status)) throw runTerminal(runId, run.status);
-    run.cancelRequested ??= reason;
+    if (run.cancelRequested === undefined) {
+      run.cancelRequested = reason;
+      run.cancelAttribution = attribution && Object.keys(attribution).length ? { ...attribution } : undefined;
+    }
     if (run.status === "waiting" || run.status === "queued") run.readyAt = wokenReadyAt(run.readyAt, now);
     run.updatedAt = now;
     return toRecord(run);
@@ -789,6 +801,7 @@ export class MemoryStore implements Store {
       tenant,
       payload: delivery.payload,
       createdAt: now,
+      attribution: delivery.attribution && Object.keys(delivery.attribution).length ? { ...delivery.attribution } : undefined,
       consumedBy: undefined,
     });
     const wokeRunIds: string[] = [];
@@ -812,8 +825,18 @@ function matches(run: MemoryRun, filter: RunFilter): boolean {
     (filter.status === undefined || run.status === filter.status) &&
     (filter.workflow === undefined || run.workflow === filter.workflow) &&
     (filter.parentRunId === undefined || run.parentRunId === filter.parentRunId) &&
-    (filter.tenant === undefined || run.tenant === filter.tenant)
+    (filter.tenant === undefined || run.tenant === filter.tenant) &&
+    (filter.session === undefined || run.session === filter.session) &&
+    (filter.actor === undefined || run.actor === filter.actor) &&
+    (filter.waitingFor === undefined || waitingFor(run) === filter.waitingFor)
   );
+}
+
+/** The newest open wait's kind as the index shows it (derived from the waits, as the SQL triggers keep it). */
+function waitingFor(run: MemoryRun): WaitingFor | undefined {
+  let newest: { seq: number; kind: string; eventKey: string | undefined } | undefined;
+  for (const wait of run.waits.values()) if (!newest || wait.seq > newest.seq) newest = wait;
+  return newest && waitingForOf(newest.kind, newest.eventKey);
 }
 
 function isPending(run: MemoryRun): boolean {
@@ -831,10 +854,15 @@ function toRecord(run: MemoryRun): RunRecord {
     updatedAt: run.updatedAt,
     lastSeq: run.lastSeq,
   };
+  if (run.session !== undefined) record.session = run.session;
+  if (run.actor !== undefined) record.actor = run.actor;
   if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
   if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
+  const waits = waitingFor(run);
+  if (waits !== undefined) record.waitingFor = waits;
   if (run.readyAt !== undefined) record.readyAt = run.readyAt;
   if (run.cancelRequested !== undefined) record.cancelRequested = run.cancelRequested;
+  if (run.cancelAttribution !== undefined) record.cancelAttribution = { ...run.cancelAttribution };
   if (run.leaseOwner !== undefined) record.leaseOwner = run.leaseOwner;
   if (run.queue !== undefined) Object.assign(record, { queue: run.queue, priority: run.priority });
   if (run.concurrencyKey !== undefined) record.concurrencyKey = run.concurrencyKey;
@@ -849,6 +877,7 @@ function toMessage(message: MemoryMessage): InboxMessage {
     payload: JSON.parse(message.payload) as unknown,
     tenant: message.tenant,
     createdAt: message.createdAt,
+    ...(message.attribution ? { attribution: { ...message.attribution } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 // The row shapes the SQL backends share (their columns are named alike) and how a row becomes a record.
+import type { Attribution } from "../core/index.js";
 import { toJson } from "./event-codec.js";
 import type {
   ApiKeyRecord,
@@ -10,6 +11,7 @@ import type {
   RunStatus,
   ScheduleRecord,
   ScheduleSpec,
+  WaitingFor,
 } from "./store.js";
 
 /** A runs row as the SQL stores select it. */
@@ -34,6 +36,11 @@ export interface RunRow {
   concurrency_key: string | null;
   priority: number;
   admitted_at: number | null;
+  session: string | null;
+  actor: string | null;
+  waiting_for: WaitingFor | null;
+  /** JSON of an Attribution. */
+  cancel_attribution: string | null;
 }
 
 /** What a claim returns for each run it leased. */
@@ -52,6 +59,8 @@ export interface MessageRow {
   tenant: string;
   payload: string;
   created_at: number;
+  /** JSON of an Attribution. */
+  attribution: string | null;
 }
 
 export function toRecord(row: RunRow): RunRecord {
@@ -65,10 +74,14 @@ export function toRecord(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     lastSeq: row.last_seq ?? 0,
   };
+  if (row.session !== null) record.session = row.session;
+  if (row.actor !== null) record.actor = row.actor;
   if (row.parent_run_id !== null) record.parentRunId = row.parent_run_id;
   if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
+  if (row.waiting_for !== null) record.waitingFor = row.waiting_for;
   if (row.ready_at !== null) record.readyAt = row.ready_at;
   if (row.cancel_requested !== null) record.cancelRequested = row.cancel_requested;
+  if (row.cancel_attribution !== null) record.cancelAttribution = JSON.parse(row.cancel_attribution) as Attribution;
   if (row.lease_owner !== null) record.leaseOwner = row.lease_owner;
   if (row.queue !== null) Object.assign(record, { queue: row.queue, priority: Number(row.priority) });
   if (row.concurrency_key !== null) record.concurrencyKey = row.concurrency_key;
@@ -83,7 +96,13 @@ export function toMessage(row: MessageRow): InboxMessage {
     payload: JSON.parse(row.payload) as unknown,
     tenant: row.tenant,
     createdAt: row.created_at,
+    ...(row.attribution === null ? {} : { attribution: JSON.parse(row.attribution) as Attribution }),
   };
+}
+
+/** An Attribution as the JSON text the SQL stores keep, or null when it has no field. */
+export function attributionColumn(attribution: Attribution | undefined): string | null {
+  return attribution && Object.keys(attribution).length ? JSON.stringify(attribution) : null;
 }
 
 /** The record of a run just created (status queued, its run_created event as seq 1); `readyAt` undefined while it waits in a queue. */
@@ -99,6 +118,8 @@ export function newRunRecord(run: NewRun, now: number, readyAt: number | undefin
     lastSeq: 1 + (run.followedBy?.length ?? 0),
   };
   if (readyAt !== undefined) record.readyAt = readyAt;
+  if (run.session !== undefined) record.session = run.session;
+  if (run.actor !== undefined) record.actor = run.actor;
   if (run.parentRunId !== undefined) record.parentRunId = run.parentRunId;
   if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
   if (run.queue !== undefined) Object.assign(record, { queue: run.queue, priority: run.priority ?? 0 });

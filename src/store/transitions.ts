@@ -1,7 +1,7 @@
 // How a commit changes a run's status and readiness; one rule for every backend, so that a delivery or a
 // cancel racing a suspend is never lost.
 import type { EventType } from "../core/index.js";
-import type { RunStatus } from "./store.js";
+import type { RunStatus, WaitingFor } from "./store.js";
 
 const ENDS_WITH: Partial<Record<EventType, RunStatus>> = {
   run_completed: "completed",
@@ -34,4 +34,16 @@ export function nextReadyAt(
 /** A run woken now keeps an earlier due time it already had, so waking never delays it. */
 export function wokenReadyAt(current: number | undefined, now: number): number {
   return current === undefined ? now : Math.min(current, now);
+}
+
+/**
+ * What a wait of `kind` on `eventKey` makes its run wait for, as the runs index shows it. The SQL backends say the same
+ * in their waits triggers (migration "waiting_for"): a change here is a change there.
+ */
+export function waitingForOf(kind: string, eventKey: string | undefined): WaitingFor {
+  if (kind === "sleep") return "timer";
+  if (kind === "ask") return "question";
+  // The agent toolkit's budgets suspend on an event wait keyed limits:<runId> (agent/budget.ts, limitsKey).
+  if (kind === "event" && eventKey?.startsWith("limits:")) return "limit";
+  return kind as WaitingFor;
 }

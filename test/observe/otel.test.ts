@@ -70,3 +70,37 @@ describe("traceRun", () => {
     expect(run?.attributes).toMatchObject({ "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30 });
   });
 });
+
+describe("traceRun and the caller's trace", () => {
+  it("a wait resolved with a traceparent gets a span in the caller's trace, linked to the run's span, naming who", () => {
+    const at = "2025-01-01T00:00:00.000Z";
+    const events = [
+      { seq: 1, at, type: "run_created", workflow: "expense", version: "1", input: {}, tenant: "default", options: {} },
+      { seq: 2, at, type: "wait_started", key: "manager#0", kind: "approval", gate: "manager", eventKey: "duro:approval:x" },
+      {
+        seq: 3,
+        at: "2025-01-01T00:01:00.000Z",
+        type: "wait_resolved",
+        key: "manager#0",
+        payload: { action: "approve" },
+        by: "bob",
+        actor: "bob",
+        keyId: "k_1",
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      },
+    ] as JournalEvent[];
+    const { exporter, tracer } = inMemoryTracer();
+
+    traceRun("r_1", events, { tracer, now: Date.parse(at) + 120_000 });
+
+    const spans = exporter.getFinishedSpans();
+    const run = spans.find((s) => s.name === "duro.run expense");
+    const resume = spans.find((s) => s.name === "duro.resume manager#0");
+    const wait = spans.find((s) => s.name === "duro.wait manager#0");
+    expect(resume?.spanContext().traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(resume?.parentSpanContext?.spanId).toBe("00f067aa0ba902b7");
+    expect(resume?.links.map((l) => l.context.spanId)).toEqual([run?.spanContext().spanId]);
+    expect(resume?.attributes).toMatchObject({ "duro.actor": "bob", "duro.key_id": "k_1", "duro.run_id": "r_1" });
+    expect(wait?.attributes).toMatchObject({ "duro.actor": "bob", "duro.key_id": "k_1" });
+  });
+});

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Lease } from "../../src/store/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/schema.js";
 import { FakeClock, storeConformance } from "../../src/testing/store-conformance/index.js";
 
 const dirs: string[] = [];
@@ -139,14 +140,12 @@ describe("SqliteStore journal chain", () => {
     clock.advance(1_000);
     await store.createRun(newRun("r_chained"));
     await store.close();
-    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed.
+    // Make it the database of a duro from before migration 9, whose r_legacy was written before the chain existed, and
+    // apply migration 9 as that duro's upgrade did (the later migrations are already there and do not run twice).
     const raw = new Database(path);
     raw.exec(`UPDATE journal SET hash = NULL WHERE run_pk = (SELECT pk FROM runs WHERE id = 'r_legacy')`);
     raw.exec(`DELETE FROM meta WHERE key = 'chain_since'`);
-    raw.exec(`UPDATE meta SET value = '8' WHERE key = 'schema_version'`);
-    // …and without what the migrations after 9 added, so that reopening runs them again as it would on such a database.
-    raw.exec(`DROP INDEX artifacts_by_name; DROP INDEX artifact_refs_by_hash;
-      ALTER TABLE artifacts DROP COLUMN name; ALTER TABLE artifacts DROP COLUMN tags; ALTER TABLE artifacts DROP COLUMN created_at`);
+    raw.exec(MIGRATIONS[8] as string);
     raw.close();
 
     store = openSqliteStore(path, { clock: () => clock.now() });

@@ -5,6 +5,7 @@ import { newRunId } from "../../core/index.js";
 import { DuroError, validateInput } from "../../index.js";
 import { loadWorkflowFile, pickWorkflow } from "../../load/index.js";
 import { runFolderPath, writeRefusalFolder } from "../../observe/index.js";
+import { START_FLAGS, startAttribution } from "../attribution-flags.js";
 import type { CliCommand } from "../command.js";
 import { EXIT, engineFor, output, parse, parseJson, positiveInt, requirePositional, usage } from "../common.js";
 import { DEV_RUN_FLAGS, devOptions, mockLlm } from "../dev-flags.js";
@@ -27,6 +28,7 @@ async function run(args: string[]): Promise<number> {
     detach: { type: "boolean", default: false },
     "lease-ms": { type: "string" },
     "mock-llm": { type: "string" },
+    ...START_FLAGS,
     ...PACK_FLAGS,
     ...DEV_RUN_FLAGS,
   });
@@ -70,6 +72,7 @@ async function run(args: string[]): Promise<number> {
         ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
         : {}),
       ...(values.id === undefined ? {} : { id: values.id }),
+      ...startAttribution(values),
       ...(values["idempotency-key"] === undefined ? {} : { idempotencyKey: values["idempotency-key"] }),
     });
     if (!handle.created) out.print(`run ${handle.id} already exists (same id or idempotency key); showing it`);

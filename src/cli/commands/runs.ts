@@ -1,6 +1,6 @@
 // `duro runs list|show|events`: the runs in the database, one run, or its journal. The other `runs` subcommands
 // (export, tail, verify, fork, prune) live in their own files and are handed their arguments from here.
-import { DuroError, formatTimeline } from "../../index.js";
+import { DuroError, formatTimeline, type RunFilter, WAITING_FOR, type WaitingFor } from "../../index.js";
 import type { CliCommand, Subcommand } from "../command.js";
 import { EXIT, engineFor, output, parse, positiveInt, requirePositional, usage } from "../common.js";
 import { duroCommand } from "../hints.js";
@@ -36,6 +36,11 @@ async function listShowEvents(args: string[]): Promise<number> {
     limit: { type: "string" },
     cursor: { type: "string" },
     inbox: { type: "boolean", default: false },
+    tenant: { type: "string" },
+    session: { type: "string" },
+    actor: { type: "string" },
+    "waiting-for": { type: "string" },
+    parent: { type: "string" },
   });
   const [sub, ...positionals] = all;
   const out = output(values.json);
@@ -43,6 +48,10 @@ async function listShowEvents(args: string[]): Promise<number> {
     throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
   if (values.status !== undefined && !STATUSES.includes(values.status)) {
     throw new DuroError("usage", `--status must be one of ${STATUSES.join(", ")}, not "${values.status}"`, { category: "input" });
+  }
+  const waitingFor = values["waiting-for"];
+  if (waitingFor !== undefined && !WAITING_FOR.includes(waitingFor as WaitingFor)) {
+    throw new DuroError("usage", `--waiting-for must be one of ${WAITING_FOR.join(", ")}, not "${waitingFor}"`, { category: "input" });
   }
   const runId = sub === "list" ? undefined : requirePositional(positionals, 0, `the run id: duro runs ${sub} <runId>`);
   const limit = positiveInt(values.limit, "--limit", 50);
@@ -53,12 +62,16 @@ async function listShowEvents(args: string[]): Promise<number> {
       out.data(messages);
       out.print(formatInbox(messages));
     } else if (sub === "list") {
-      const page = await engine.list({
-        limit,
-        ...(values.status ? { status: values.status as never } : {}),
-        ...(values.workflow ? { workflow: values.workflow } : {}),
-        ...(values.cursor ? { cursor: values.cursor } : {}),
-      });
+      const filter: RunFilter = { limit };
+      if (values.status) filter.status = values.status as never;
+      if (values.workflow) filter.workflow = values.workflow;
+      if (values.cursor) filter.cursor = values.cursor;
+      if (values.tenant) filter.tenant = values.tenant;
+      if (values.session) filter.session = values.session;
+      if (values.actor) filter.actor = values.actor;
+      if (waitingFor) filter.waitingFor = waitingFor as WaitingFor;
+      if (values.parent) filter.parentRunId = values.parent;
+      const page = await engine.list(filter);
       out.data(page);
       out.print(formatRunTable(page.runs));
       if (page.nextCursor) out.print(`more: ${duroCommand("runs", "list", ...listFilterWords(values), "--cursor", page.nextCursor)}`);
@@ -78,9 +91,9 @@ async function listShowEvents(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+const LIST_FILTERS = ["status", "workflow", "tenant", "session", "actor", "waiting-for", "parent", "limit"] as const;
+
 /** The filters of a `runs list`, for the hint that asks for its next page. */
-function listFilterWords(values: { status?: string | undefined; workflow?: string | undefined; limit?: string | undefined }): string[] {
-  return (["status", "workflow", "limit"] as const).flatMap((flag) =>
-    values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
-  );
+function listFilterWords(values: Partial<Record<(typeof LIST_FILTERS)[number], string | undefined>>): string[] {
+  return LIST_FILTERS.flatMap((flag) => (values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string]));
 }

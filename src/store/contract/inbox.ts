@@ -1,12 +1,14 @@
 // The inbox role: messages delivered to event keys, and the index of open waits they resolve.
 // A message is kept until a waiting run of its tenant consumes it, so a delivery before the wait is never dropped.
 
-import type { WaitSpec } from "../../core/index.js";
+import type { Attribution, WaitSpec } from "../../core/index.js";
 
 export interface Delivery {
   eventKey: string;
   payload: unknown;
   tenant?: string;
+  /** Who sent it; journaled with the `wait_resolved` that takes it. */
+  attribution?: Attribution;
 }
 
 export interface InboxMessage {
@@ -16,6 +18,7 @@ export interface InboxMessage {
   tenant: string;
   /** epoch ms */
   createdAt: number;
+  attribution?: Attribution;
 }
 
 /** An open wait from the index of waits (maintained from `wait_started` / `wait_resolved` events). */

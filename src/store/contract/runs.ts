@@ -1,9 +1,17 @@
 // The runs index role: creating runs and reading the projection of their journals kept for listing and claiming.
 // A run's row changes only in the same transaction as the journal events it projects.
 
-import type { EventBody, RunOptions } from "../../core/index.js";
+import type { Attribution, EventBody, RunOptions } from "../../core/index.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
+
+/**
+ * What a waiting run waits for, as the runs index keeps it: a wait's kind, with `sleep` as "timer", `ask` as
+ * "question", and "limit" for a run suspended by its budget (an event wait on `limits:<runId>`).
+ */
+export type WaitingFor = "event" | "approval" | "question" | "timer" | "child" | "limit" | "tool";
+
+export const WAITING_FOR: readonly WaitingFor[] = ["event", "approval", "question", "timer", "child", "limit", "tool"];
 
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
 
@@ -13,9 +21,15 @@ export interface RunRecord {
   workflow: string;
   version: string;
   tenant: string;
+  /** The session the run belongs to (a conversation, a chat thread). */
+  session?: string;
+  /** Who started the run. */
+  actor?: string;
   status: RunStatus;
   parentRunId?: string;
   idempotencyKey?: string;
+  /** What an open wait of the run waits for (its newest, when it has several); absent when it has none. */
+  waitingFor?: WaitingFor;
   /** epoch ms */
   createdAt: number;
   /** epoch ms */
@@ -26,6 +40,8 @@ export interface RunRecord {
   lastSeq: number;
   /** Set by a cancel request until the run's executor journals `run_cancelled`. */
   cancelRequested?: string;
+  /** Who asked to cancel, journaled with `run_cancelled`. */
+  cancelAttribution?: Attribution;
   leaseOwner?: string;
   /** The queue that admits the run (flow control), with its key and priority. */
   queue?: string;
@@ -41,6 +57,8 @@ export interface NewRun {
   version: string;
   input: unknown;
   tenant: string;
+  session?: string;
+  actor?: string;
   options: RunOptions;
   parentRunId?: string;
   idempotencyKey?: string;
@@ -66,6 +84,10 @@ export interface RunFilter {
   workflow?: string;
   parentRunId?: string;
   tenant?: string;
+  session?: string;
+  actor?: string;
+  /** Runs with an open wait of this kind (see WaitingFor). */
+  waitingFor?: WaitingFor;
   /** default 50 */
   limit?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
@@ -89,6 +111,9 @@ export interface Runs {
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Runs matching the filter, newest first, one page at a time. */
   listRuns(filter?: RunFilter): Promise<RunPage>;
-  /** Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled`. */
-  requestCancel(runId: string, reason: string): Promise<RunRecord>;
+  /**
+   * Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled` (with `attribution`, kept
+   * with the request). A second request keeps the first one's reason and attribution.
+   */
+  requestCancel(runId: string, reason: string, attribution?: Attribution): Promise<RunRecord>;
 }

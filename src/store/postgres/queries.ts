@@ -7,7 +7,8 @@ import type { QueryConfig } from "pg";
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
 const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk = runs.pk)`;
 const runColumns = (s: string) => `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-  ready_at, ${lastSeq(s)} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at`;
+  ready_at, ${lastSeq(s)} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at,
+  session, actor, waiting_for, cancel_attribution`;
 const TERMINAL = `('completed', 'failed', 'cancelled')`;
 /** A run waiting for its queue to admit it; matches the predicate of the runs_pending index. */
 const PENDING = `queue IS NOT NULL AND admitted_at IS NULL AND status = 'queued'`;
@@ -46,7 +47,7 @@ function statements(s: string) {
     selectHead: `SELECT ${lastSeq(s)} AS last_seq FROM ${runs} WHERE id = $1`,
     /**
      * $1 id, $2 workflow, $3 version, $4 tenant, $5 parent run id, $6 idempotency key, $7 now, $8 ready at, $9 run_created data,
-     * $10 schema name, $11 queue, $12 concurrency key, $13 priority, $14 admit at. One statement, so atomic without BEGIN;
+     * $10 schema name, $11 queue, $12 concurrency key, $13 priority, $14 admit at, $15 session, $16 actor. One statement, so atomic without BEGIN;
      * returns no row when the id or the (tenant, idempotency key) exists. ON CONFLICT waits for a concurrent insert of the
      * same key to commit, so concurrent starts create exactly one run. A created run notifies listeners (see notifyReady);
      * a run's queue is created without limits if it is new.
@@ -54,8 +55,8 @@ function statements(s: string) {
     insertRun: `
       WITH run AS (
         INSERT INTO ${runs} (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at, ready_at,
-          queue, concurrency_key, priority, admit_at)
-        VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7, $8, $11, $12, $13, $14)
+          queue, concurrency_key, priority, admit_at, session, actor)
+        VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7, $8, $11, $12, $13, $14, $15, $16)
         ON CONFLICT DO NOTHING
         RETURNING pk, queue
       ), queue AS (
@@ -91,7 +92,7 @@ function statements(s: string) {
       FROM unnest($1::text[]) WITH ORDINALITY AS q(run_id, n) JOIN ${runs} ON runs.id = q.run_id
       UNION ALL
       SELECT 1, q.n, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL::integer, NULL::bigint,
+        NULL, NULL, NULL::integer, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text,
         j.seq, j.type, j.at, j.data
       FROM unnest($2::text[], $3::integer[]) WITH ORDINALITY AS q(run_id, from_seq, n)
       JOIN ${runs} r ON r.id = q.run_id JOIN ${s}.journal j ON j.run_pk = r.pk AND j.seq >= q.from_seq
@@ -179,15 +180,15 @@ function statements(s: string) {
       WHERE w.event_key = $1 ORDER BY w.run_pk, w.seq`,
 
     // --- inbox ---
-    /** $1 schema name, $2 now, $3 event key, $4 tenant, $5 payload (see deliver in schema.ts). */
-    deliver: `SELECT message_id, woke_run_ids FROM ${s}.deliver($1, $2, $3, $4, $5)`,
+    /** $1 schema name, $2 now, $3 event key, $4 tenant, $5 payload, $6 attribution JSON or null (see deliver_attributed in schema.ts). */
+    deliver: `SELECT message_id, woke_run_ids FROM ${s}.deliver_attributed($1, $2, $3, $4, $5, $6)`,
     /** $1 event key, $2 tenant (or null) */
     peekInbox: `
-      SELECT id, event_key, tenant, payload, created_at FROM ${s}.inbox
+      SELECT id, event_key, tenant, payload, created_at, attribution FROM ${s}.inbox
       WHERE event_key = $1 AND consumed_by IS NULL AND ($2::text IS NULL OR tenant = $2) ORDER BY id LIMIT 1`,
     /** $1 tenant (or null), $2 limit */
     listInbox: `
-      SELECT id, event_key, tenant, payload, created_at FROM ${s}.inbox
+      SELECT id, event_key, tenant, payload, created_at, attribution FROM ${s}.inbox
       WHERE consumed_by IS NULL AND ($1::text IS NULL OR tenant = $1) ORDER BY id LIMIT $2`,
 
     // --- leases ---
@@ -253,9 +254,10 @@ function statements(s: string) {
         SELECT ready_at FROM ${runs} WHERE workflow = w.name AND ready_at IS NOT NULL AND ${versionHeld("$2")}
         ORDER BY ready_at LIMIT 1
       ) first`,
-    /** $1 id, $2 reason, $3 now. No row when the run is unknown or ended. */
+    /** $1 id, $2 reason, $3 now, $4 attribution JSON or null. No row when the run is unknown or ended. */
     requestCancel: `
-      UPDATE ${runs} SET cancel_requested = coalesce(cancel_requested, $2), updated_at = $3,
+      UPDATE ${runs} SET cancel_attribution = CASE WHEN cancel_requested IS NULL THEN $4 ELSE cancel_attribution END,
+        cancel_requested = coalesce(cancel_requested, $2), updated_at = $3,
         ready_at = CASE WHEN status IN ('waiting', 'queued') THEN LEAST(coalesce(ready_at, $3), $3) ELSE ready_at END
       WHERE id = $1 AND status NOT IN ${TERMINAL}
       RETURNING ${runColumns(s)}`,
@@ -455,6 +457,9 @@ export interface ListRunsParams {
   workflow?: string | undefined;
   parentRunId?: string | undefined;
   tenant?: string | undefined;
+  session?: string | undefined;
+  actor?: string | undefined;
+  waitingFor?: string | undefined;
   /** List below this pk. */
   cursor?: number | undefined;
   limit: number;
@@ -465,10 +470,13 @@ const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit">, strin
   ["workflow", "workflow = "],
   ["parentRunId", "parent_run_id = "],
   ["tenant", "tenant = "],
+  ["session", "session = "],
+  ["actor", "actor = "],
+  ["waitingFor", "waiting_for = "],
   ["cursor", "pk < "],
 ];
 
-/** The listRuns statement for the filters given (32 shapes at most, each named and so prepared once per connection). */
+/** The listRuns statement for the filters given (256 shapes at most, each named and so prepared once per connection). */
 export function listRunsQuery(quotedSchema: string, params: ListRunsParams): QueryConfig<Array<string | number>> {
   const values: Array<string | number> = [];
   const where: string[] = [];

@@ -487,6 +487,54 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   CREATE INDEX artifacts_by_tag ON ${s}.artifacts USING gin (tags);
   CREATE INDEX artifact_refs_by_hash ON ${s}.artifact_refs (sha256);
   `,
+
+  // Version 17 (waiting_for): attribution and finding runs. session and actor come from run_created;
+  // cancel_attribution is who asked to cancel (JSON), journaled with run_cancelled; inbox.attribution is who sent a
+  // message (JSON), journaled with the wait_resolved that takes it, written by deliver_attributed in the delivery's
+  // one statement. waiting_for is what the run's newest open wait waits for (waitingForOf in transitions.ts, the same
+  // mapping): a trigger on the waits index keeps it in the transaction that changes the index, under the run's row
+  // lock that append_batch already holds, and a step's append (no wait) never touches it.
+  (s) => /* sql */ `
+  ALTER TABLE ${s}.runs
+    ADD COLUMN session text,
+    ADD COLUMN actor text,
+    ADD COLUMN waiting_for text,
+    ADD COLUMN cancel_attribution text;
+  ALTER TABLE ${s}.inbox ADD COLUMN attribution text;
+  CREATE INDEX runs_session ON ${s}.runs (session, pk) WHERE session IS NOT NULL;
+  CREATE INDEX runs_actor ON ${s}.runs (actor, pk) WHERE actor IS NOT NULL;
+  CREATE INDEX runs_waiting_for ON ${s}.runs (waiting_for, pk) WHERE waiting_for IS NOT NULL;
+
+  CREATE FUNCTION ${s}.newest_waiting_for(p_run_pk bigint) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN w.kind = 'sleep' THEN 'timer'
+        WHEN w.kind = 'ask' THEN 'question'
+        WHEN w.kind = 'event' AND w.event_key LIKE 'limits:%' THEN 'limit'
+        ELSE w.kind END
+    FROM ${s}.waits w WHERE w.run_pk = p_run_pk ORDER BY w.seq DESC LIMIT 1
+  $$;
+  CREATE FUNCTION ${s}.waits_waiting_for() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE
+    changed bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.run_pk ELSE NEW.run_pk END;
+  BEGIN
+    UPDATE ${s}.runs SET waiting_for = ${s}.newest_waiting_for(changed) WHERE pk = changed;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER waits_waiting_for AFTER INSERT OR UPDATE OR DELETE ON ${s}.waits
+    FOR EACH ROW EXECUTE FUNCTION ${s}.waits_waiting_for();
+  UPDATE ${s}.runs SET waiting_for = ${s}.newest_waiting_for(pk) WHERE pk IN (SELECT run_pk FROM ${s}.waits);
+
+  CREATE FUNCTION ${s}.deliver_attributed(p_schema text, p_now bigint, p_event_key text, p_tenant text, p_payload text,
+    p_attribution text, OUT message_id bigint, OUT woke_run_ids text[])
+  LANGUAGE plpgsql AS $$
+  BEGIN
+    SELECT d.message_id, d.woke_run_ids INTO message_id, woke_run_ids
+    FROM ${s}.deliver(p_schema, p_now, p_event_key, p_tenant, p_payload) d;
+    IF p_attribution IS NOT NULL THEN
+      UPDATE ${s}.inbox SET attribution = p_attribution WHERE id = message_id;
+    END IF;
+  END $$;
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import { type Attribution, DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
 import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart } from "../chain.js";
 import {
@@ -26,6 +26,7 @@ import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../hold
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
   type ApiKeyRow,
+  attributionColumn,
   type LeaseRow,
   type MessageRow,
   newRunRecord,
@@ -179,6 +180,9 @@ export class PostgresStore implements Store {
         workflow: filter.workflow,
         parentRunId: filter.parentRunId,
         tenant: filter.tenant,
+        session: filter.session,
+        actor: filter.actor,
+        waitingFor: filter.waitingFor,
         cursor,
         // One row past the page tells whether there is a next page.
         limit: limit + 1,
@@ -435,9 +439,9 @@ export class PostgresStore implements Store {
     return this.use(() => this.queues.list(this.pool, this.clock()));
   }
 
-  async requestCancel(runId: string, reason: string): Promise<RunRecord> {
+  async requestCancel(runId: string, reason: string, attribution?: Attribution): Promise<RunRecord> {
     return this.transaction(async (client) => {
-      const [row] = await this.rows<RunRow>(client, "requestCancel", [runId, reason, this.clock()]);
+      const [row] = await this.rows<RunRow>(client, "requestCancel", [runId, reason, this.clock(), attributionColumn(attribution)]);
       if (row) {
         // A waiting or queued run is now ready, so that an executor can journal run_cancelled.
         if (row.status === "waiting" || row.status === "queued") await this.notifyReady(client);
@@ -457,6 +461,7 @@ export class PostgresStore implements Store {
         delivery.eventKey,
         delivery.tenant ?? "default",
         payload,
+        attributionColumn(delivery.attribution),
       ]);
       if (!row) throw new DuroError("internal_error", `the delivery to "${delivery.eventKey}" returned nothing`, { category: "internal" });
       return { id: row.message_id, wokeRunIds: row.woke_run_ids };
@@ -752,6 +757,8 @@ export class PostgresStore implements Store {
       run.concurrencyKey ?? null,
       run.priority ?? 0,
       run.readyAt ?? now,
+      run.session ?? null,
+      run.actor ?? null,
     ]);
     if (inserted.length === 0) return { run: toRecord(await this.existingRun(on, run)), created: false };
     return { run: newRunRecord(run, now, readyAt), created: true };

@@ -5,7 +5,8 @@
 // only journal rows, which halves the pages each commit writes.
 const LAST_SEQ = `(SELECT max(seq) FROM journal WHERE run_pk = runs.pk)`;
 const RUN_COLUMNS = `pk, id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-  ready_at, ${LAST_SEQ} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at`;
+  ready_at, ${LAST_SEQ} AS last_seq, cancel_requested, lease_owner, lease_epoch, queue, concurrency_key, priority, admitted_at,
+  session, actor, waiting_for, cancel_attribution`;
 
 export const SELECT_RUN = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`;
 export const SELECT_RUN_BY_IDEMPOTENCY_KEY = /* sql */ `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = ? AND idempotency_key = ?`;
@@ -13,9 +14,9 @@ export const SELECT_HEAD = /* sql */ `SELECT ${LAST_SEQ} AS last_seq FROM runs W
 
 export const INSERT_RUN = /* sql */ `
   INSERT INTO runs (id, workflow, version, tenant, status, parent_run_id, idempotency_key, created_at, updated_at,
-    ready_at, queue, concurrency_key, priority, admit_at)
+    ready_at, queue, concurrency_key, priority, admit_at, session, actor)
   VALUES (@id, @workflow, @version, @tenant, 'queued', @parentRunId, @idempotencyKey, @now, @now, @readyAt,
-    @queue, @concurrencyKey, @priority, @admitAt)`;
+    @queue, @concurrencyKey, @priority, @admitAt, @session, @actor)`;
 
 // --- journal ---
 export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data, hash) VALUES (?, ?, ?, ?, ?, ?)`;
@@ -54,7 +55,7 @@ export const OPEN_WAITS_ON_KEY = /* sql */ `
   WHERE w.event_key = ? ORDER BY w.run_pk, w.seq`;
 
 // --- inbox ---
-export const INSERT_MESSAGE = /* sql */ `INSERT INTO inbox (event_key, tenant, payload, created_at) VALUES (?, ?, ?, ?)`;
+export const INSERT_MESSAGE = /* sql */ `INSERT INTO inbox (event_key, tenant, payload, created_at, attribution) VALUES (?, ?, ?, ?, ?)`;
 export const CONSUME_MESSAGE = /* sql */ `
   UPDATE inbox SET consumed_by = ?, consumed_at = ? WHERE id = ? AND consumed_by IS NULL`;
 /** Wakes the waiting runs with an open wait on a key; an earlier due time is kept. */
@@ -63,10 +64,10 @@ export const WAKE_WAITERS = /* sql */ `
   WHERE status = 'waiting' AND tenant = @tenant AND pk IN (SELECT run_pk FROM waits WHERE event_key = @eventKey)
   RETURNING pk, id`;
 export const PEEK_INBOX = /* sql */ `
-  SELECT id, event_key, tenant, payload, created_at FROM inbox
+  SELECT id, event_key, tenant, payload, created_at, attribution FROM inbox
   WHERE event_key = @eventKey AND consumed_by IS NULL AND (@tenant IS NULL OR tenant = @tenant) ORDER BY id LIMIT 1`;
 export const LIST_INBOX = /* sql */ `
-  SELECT id, event_key, tenant, payload, created_at FROM inbox
+  SELECT id, event_key, tenant, payload, created_at, attribution FROM inbox
   WHERE consumed_by IS NULL AND (@tenant IS NULL OR tenant = @tenant) ORDER BY id LIMIT @limit`;
 
 // --- leases ---
@@ -114,7 +115,8 @@ export const NEXT_READY_AT = /* sql */ `
     AND ${VERSION_HELD}
   ORDER BY ready_at LIMIT 1`;
 export const REQUEST_CANCEL = /* sql */ `
-  UPDATE runs SET cancel_requested = coalesce(cancel_requested, @reason), updated_at = @now,
+  UPDATE runs SET cancel_attribution = CASE WHEN cancel_requested IS NULL THEN @attribution ELSE cancel_attribution END,
+    cancel_requested = coalesce(cancel_requested, @reason), updated_at = @now,
     ready_at = CASE WHEN status IN ('waiting', 'queued') THEN min(coalesce(ready_at, @now), @now) ELSE ready_at END
   WHERE pk = @pk
   RETURNING ${RUN_COLUMNS}`;
@@ -200,6 +202,9 @@ export interface ListRunsShape {
   workflow: boolean;
   parentRunId: boolean;
   tenant: boolean;
+  session: boolean;
+  actor: boolean;
+  waitingFor: boolean;
   cursor: boolean;
 }
 
@@ -208,10 +213,13 @@ const LIST_FILTERS: ReadonlyArray<[keyof ListRunsShape, string]> = [
   ["workflow", "workflow = @workflow"],
   ["parentRunId", "parent_run_id = @parentRunId"],
   ["tenant", "tenant = @tenant"],
+  ["session", "session = @session"],
+  ["actor", "actor = @actor"],
+  ["waitingFor", "waiting_for = @waitingFor"],
   ["cursor", "pk < @cursor"],
 ];
 
-/** The listRuns statement for one combination of filters (32 at most, each prepared once). */
+/** The listRuns statement for one combination of filters (256 at most, each prepared once when first used). */
 export function listRunsSql(shape: ListRunsShape): string {
   const where = LIST_FILTERS.filter(([name]) => shape[name]).map(([, clause]) => clause);
   return `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY pk DESC LIMIT @limit`;

@@ -2,6 +2,14 @@
 // Sized for the hot path: appending a step reads one runs row (by id) and inserts journal rows keyed
 // (run_pk, seq) in a WITHOUT ROWID table, so a step costs the same whatever the journal's length.
 
+/** What the newest open wait of run @pk waits for: waitingForOf (transitions.ts) in SQL. */
+const NEWEST_WAITING_FOR = `SELECT CASE
+    WHEN w.kind = 'sleep' THEN 'timer'
+    WHEN w.kind = 'ask' THEN 'question'
+    WHEN w.kind = 'event' AND w.event_key LIKE 'limits:%' THEN 'limit'
+    ELSE w.kind END
+  FROM waits w WHERE w.run_pk = @pk ORDER BY w.seq DESC LIMIT 1`;
+
 /** MIGRATIONS[i] takes a database from schema version i to i + 1. Append new ones; never edit a shipped one. */
 export const MIGRATIONS: readonly string[] = [
   /* sql */ `
@@ -212,6 +220,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE artifacts ADD COLUMN created_at INTEGER;
   CREATE INDEX artifacts_by_name ON artifacts (name) WHERE name IS NOT NULL;
   CREATE INDEX artifact_refs_by_hash ON artifact_refs (sha256);
+  `,
+
+  // 11 (waiting_for): attribution and finding runs. session and actor come from run_created; cancel_attribution is
+  // who asked to cancel (JSON), journaled with run_cancelled; inbox.attribution is who sent a message (JSON),
+  // journaled with the wait_resolved that takes it. waiting_for is what the run's newest open wait waits for
+  // (waitingForOf in transitions.ts, the same mapping): the triggers keep it in the transaction that changes the
+  // waits index, so it never disagrees with the journal, and a step's append (no wait) does not touch it.
+  /* sql */ `
+  ALTER TABLE runs ADD COLUMN session TEXT;
+  ALTER TABLE runs ADD COLUMN actor TEXT;
+  ALTER TABLE runs ADD COLUMN waiting_for TEXT;
+  ALTER TABLE runs ADD COLUMN cancel_attribution TEXT;
+  ALTER TABLE inbox ADD COLUMN attribution TEXT;
+  CREATE INDEX runs_session ON runs (session, pk) WHERE session IS NOT NULL;
+  CREATE INDEX runs_actor ON runs (actor, pk) WHERE actor IS NOT NULL;
+  CREATE INDEX runs_waiting_for ON runs (waiting_for, pk) WHERE waiting_for IS NOT NULL;
+  CREATE TRIGGER waits_waiting_for_insert AFTER INSERT ON waits BEGIN
+    UPDATE runs SET waiting_for = (${NEWEST_WAITING_FOR.replaceAll("@pk", "NEW.run_pk")}) WHERE pk = NEW.run_pk;
+  END;
+  CREATE TRIGGER waits_waiting_for_delete AFTER DELETE ON waits BEGIN
+    UPDATE runs SET waiting_for = (${NEWEST_WAITING_FOR.replaceAll("@pk", "OLD.run_pk")}) WHERE pk = OLD.run_pk;
+  END;
+  UPDATE runs SET waiting_for = (${NEWEST_WAITING_FOR.replaceAll("@pk", "runs.pk")})
+  WHERE pk IN (SELECT run_pk FROM waits);
   `,
 ];
 

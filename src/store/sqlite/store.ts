@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
-import { DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import { type Attribution, DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
 import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart, chainHash } from "../chain.js";
 import {
@@ -22,6 +22,7 @@ import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../hold
 import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
 import {
   type ApiKeyRow,
+  attributionColumn,
   type LeaseRow,
   type MessageRow,
   newRunRecord,
@@ -109,7 +110,10 @@ function isPending(run: RunRow): boolean {
   return run.queue !== null && run.admitted_at === null && run.status === "queued";
 }
 
-type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant", string | null> & { cursor: number | null; limit: number };
+type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant" | "session" | "actor" | "waitingFor", string | null> & {
+  cursor: number | null;
+  limit: number;
+};
 
 function prepareAll(db: Database.Database) {
   return {
@@ -142,7 +146,7 @@ function prepareAll(db: Database.Database) {
     hasPendingMessage: db.prepare<[number], { pending: number }>(sql.HAS_PENDING_MESSAGE),
     openWaitsOfRun: db.prepare<[string], { run_id: string; key: string; spec: string }>(sql.OPEN_WAITS_OF_RUN),
     openWaitsOnKey: db.prepare<[string], { run_id: string; key: string; spec: string }>(sql.OPEN_WAITS_ON_KEY),
-    insertMessage: db.prepare<[string, string, string, number]>(sql.INSERT_MESSAGE),
+    insertMessage: db.prepare<[string, string, string, number, string | null]>(sql.INSERT_MESSAGE),
     consumeMessage: db.prepare<[number, number, number]>(sql.CONSUME_MESSAGE),
     wakeWaiters: db.prepare<[{ now: number; eventKey: string; tenant: string }], { pk: number; id: string }>(sql.WAKE_WAITERS),
     peekInbox: db.prepare<[{ eventKey: string; tenant: string | null }], MessageRow>(sql.PEEK_INBOX),
@@ -160,7 +164,7 @@ function prepareAll(db: Database.Database) {
       { cancel_requested: string | null }
     >(sql.HEARTBEAT),
     nextReadyAt: db.prepare<[{ workflows: string; versions: string }], { ready_at: number }>(sql.NEXT_READY_AT),
-    requestCancel: db.prepare<[{ reason: string; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
+    requestCancel: db.prepare<[{ reason: string; attribution: string | null; now: number; pk: number }], RunRow>(sql.REQUEST_CANCEL),
     putArtifact: db.prepare<
       [{ sha256: string; bytes: Buffer; putAt: number | null; refs: number; name: string | null; tags: string; now: number }]
     >(sql.PUT_ARTIFACT),
@@ -280,6 +284,9 @@ export class SqliteStore implements Store {
         workflow: filter.workflow ?? null,
         parentRunId: filter.parentRunId ?? null,
         tenant: filter.tenant ?? null,
+        session: filter.session ?? null,
+        actor: filter.actor ?? null,
+        waitingFor: filter.waitingFor ?? null,
         cursor: cursor ?? null,
         // One row past the page tells whether there is a next page.
         limit: limit + 1,
@@ -410,8 +417,8 @@ export class SqliteStore implements Store {
     return this.query(() => this.queues.list(this.clock()));
   }
 
-  async requestCancel(runId: string, reason: string): Promise<RunRecord> {
-    return this.write((now) => this.cancelNow(runId, reason, now));
+  async requestCancel(runId: string, reason: string, attribution?: Attribution): Promise<RunRecord> {
+    return this.write((now) => this.cancelNow(runId, reason, attributionColumn(attribution), now));
   }
 
   async deliver(delivery: Delivery): Promise<{ id: number; wokeRunIds: string[] }> {
@@ -624,6 +631,8 @@ export class SqliteStore implements Store {
       workflow: run.workflow,
       version: run.version,
       tenant: run.tenant,
+      session: run.session ?? null,
+      actor: run.actor ?? null,
       parentRunId: run.parentRunId ?? null,
       idempotencyKey: run.idempotencyKey ?? null,
       now,
@@ -708,17 +717,17 @@ export class SqliteStore implements Store {
     this.stopRunning(run, status, readyAt, now);
   }
 
-  private cancelNow(runId: string, reason: string, now: number): RunRecord {
+  private cancelNow(runId: string, reason: string, attribution: string | null, now: number): RunRecord {
     const run = this.q.selectRun.get(runId);
     if (!run) throw runNotFound(runId);
     if (TERMINAL_STATUSES.has(run.status)) throw runTerminal(runId, run.status);
-    return toRecord(this.q.requestCancel.get({ reason, now, pk: run.pk }) as RunRow);
+    return toRecord(this.q.requestCancel.get({ reason, attribution, now, pk: run.pk }) as RunRow);
   }
 
   private insertAndWake(delivery: Delivery, now: number): { id: number; wokeRunIds: string[] } {
     const payload = toJson(delivery.payload, "a delivery payload");
     const tenant = delivery.tenant ?? "default";
-    const { lastInsertRowid } = this.q.insertMessage.run(delivery.eventKey, tenant, payload, now);
+    const { lastInsertRowid } = this.q.insertMessage.run(delivery.eventKey, tenant, payload, now, attributionColumn(delivery.attribution));
     const woken = this.q.wakeWaiters.all({ now, eventKey: delivery.eventKey, tenant });
     return { id: Number(lastInsertRowid), wokeRunIds: woken.sort((a, b) => a.pk - b.pk).map((r) => r.id) };
   }
@@ -735,6 +744,9 @@ export class SqliteStore implements Store {
       workflow: params.workflow !== null,
       parentRunId: params.parentRunId !== null,
       tenant: params.tenant !== null,
+      session: params.session !== null,
+      actor: params.actor !== null,
+      waitingFor: params.waitingFor !== null,
       cursor: params.cursor !== null,
     };
     const key = JSON.stringify(shape);

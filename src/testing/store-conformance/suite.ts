@@ -3,6 +3,7 @@
 import { describe } from "vitest";
 import { accessConformance } from "./access.js";
 import { artifactsConformance } from "./artifacts.js";
+import { findingConformance } from "./finding.js";
 import { type ConformanceOptions, conformanceHarness, type MakeStore } from "./harness.js";
 import { inboxConformance } from "./inbox.js";
 import { journalConformance } from "./journal.js";
@@ -19,6 +20,7 @@ export function storeConformance(name: string, makeStore: MakeStore, options: Co
   describe(`Store conformance: ${name}`, () => {
     const t = conformanceHarness(makeStore, options);
     runsConformance(t);
+    findingConformance(t);
     journalConformance(t);
     workConformance(t);
     inboxConformance(t);

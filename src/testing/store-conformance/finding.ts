@@ -1,0 +1,108 @@
+// Attribution and finding runs: session and actor in the runs index, the waits index's kind projected as waitingFor
+// (in the commit that changes the waits), who sent a message and who asked to cancel, and filters that page.
+import { beforeEach, describe, expect, it } from "vitest";
+import type { EventBody } from "../../core/index.js";
+import type { Store } from "../../store/index.js";
+import type { Harness } from "./harness.js";
+
+export function findingConformance(t: Harness): void {
+  let store: Store;
+  beforeEach(() => ({ store } = t));
+  const { newRun, startRun, commit } = t;
+
+  /** Starts a run and suspends it on one wait of `wait`'s shape. */
+  async function waitOn(id: string, wait: Omit<Extract<EventBody, { type: "wait_started" }>, "type" | "key">): Promise<void> {
+    const lease = await startRun(id);
+    await store.append(id, [{ type: "wait_started", key: `${id}-wait`, ...wait }], commit(lease, 1, { status: "waiting", release: true }));
+  }
+
+  describe("attribution and finding runs", () => {
+    it("a run's session and actor are journaled on run_created and kept in the index", async () => {
+      const { run } = await store.createRun(newRun("r1", { session: "chat-7", actor: "alice" }));
+
+      expect(run).toMatchObject({ session: "chat-7", actor: "alice" });
+      expect(await store.getRun("r1")).toMatchObject({ session: "chat-7", actor: "alice" });
+      expect((await store.read("r1"))[0]).toMatchObject({ type: "run_created", session: "chat-7", actor: "alice" });
+    });
+
+    it("listRuns filters by session and actor", async () => {
+      await store.createRun(newRun("r1", { session: "s1", actor: "alice" }));
+      await store.createRun(newRun("r2", { session: "s1", actor: "bob" }));
+      await store.createRun(newRun("r3", { session: "s2", actor: "alice" }));
+      await store.createRun(newRun("r4"));
+
+      expect((await store.listRuns({ session: "s1" })).runs.map((r) => r.id)).toEqual(["r2", "r1"]);
+      expect((await store.listRuns({ actor: "alice" })).runs.map((r) => r.id)).toEqual(["r3", "r1"]);
+      expect((await store.listRuns({ session: "s1", actor: "alice" })).runs.map((r) => r.id)).toEqual(["r1"]);
+    });
+
+    it("waitingFor names what the newest open wait waits for, and is gone once it resolves", async () => {
+      await waitOn("timer", { kind: "sleep", until: "2030-01-01T00:00:00.000Z" });
+      await waitOn("event", { kind: "event", eventKey: "paid" });
+      await waitOn("approval", { kind: "approval", gate: "boss", eventKey: "duro:approval:approval" });
+      await waitOn("question", { kind: "ask", gate: "q", eventKey: "duro:ask:question", prompt: "?" });
+      await waitOn("child", { kind: "child", eventKey: "duro:child:c1", childRunId: "c1" });
+      await waitOn("limit", { kind: "event", eventKey: "limits:limit" });
+      await store.createRun(newRun("queued"));
+
+      const byKind = async (waitingFor: Parameters<Store["listRuns"]>[0] & object) =>
+        (await store.listRuns(waitingFor)).runs.map((r) => r.id);
+      for (const kind of ["timer", "event", "approval", "question", "child", "limit"] as const) {
+        expect(await byKind({ waitingFor: kind })).toEqual([kind]);
+        expect((await store.getRun(kind))?.waitingFor).toBe(kind);
+      }
+      expect((await store.getRun("queued"))?.waitingFor).toBeUndefined();
+
+      const lease = await store.claimRun("event", "w1", 30_000);
+      await store.append("event", [{ type: "wait_resolved", key: "event-wait", payload: null, by: "event" }], commit(lease as never, 2));
+      expect((await store.getRun("event"))?.waitingFor).toBeUndefined();
+      expect(await byKind({ waitingFor: "event" })).toEqual([]);
+    });
+
+    it("a run with two open waits shows the newer; when it ends it waits for nothing", async () => {
+      const lease = await startRun("r1");
+      await store.append(
+        "r1",
+        [
+          { type: "wait_started", key: "a", kind: "approval", gate: "g", eventKey: "duro:approval:a" },
+          { type: "wait_started", key: "t", kind: "sleep", until: "2030-01-01T00:00:00.000Z" },
+        ],
+        commit(lease, 1),
+      );
+      expect((await store.getRun("r1"))?.waitingFor).toBe("timer");
+      await store.append("r1", [{ type: "wait_resolved", key: "t", payload: null, by: "timer" }], commit(lease, 3));
+      expect((await store.getRun("r1"))?.waitingFor).toBe("approval");
+      await store.append("r1", [{ type: "run_completed", output: null }], commit(lease, 4));
+      expect((await store.getRun("r1"))?.waitingFor).toBeUndefined();
+    });
+
+    it("filtered listing pages with its cursor", async () => {
+      for (let i = 1; i <= 5; i++) await store.createRun(newRun(`r${i}`, { session: i % 2 ? "odd" : "even" }));
+
+      const first = await store.listRuns({ session: "odd", limit: 2 });
+      const second = await store.listRuns({ session: "odd", limit: 2, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+
+      expect(first.runs.map((r) => r.id)).toEqual(["r5", "r3"]);
+      expect(second).toEqual({ runs: [expect.objectContaining({ id: "r1" })] });
+    });
+
+    it("a message keeps who sent it, and a cancel request who asked (the first request's)", async () => {
+      await store.deliver({ eventKey: "paid", payload: 1, attribution: { actor: "alice", keyId: "k_1" } });
+      await store.deliver({ eventKey: "paid", payload: 2 });
+      await store.createRun(newRun("r1"));
+
+      const [first, second] = await store.listInbox();
+      const cancelled = await store.requestCancel("r1", "stop", {
+        actor: "bob",
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      });
+      const again = await store.requestCancel("r1", "again", { actor: "carol" });
+
+      expect(first?.attribution).toEqual({ actor: "alice", keyId: "k_1" });
+      expect(second?.attribution).toBeUndefined();
+      expect((await store.peekInbox("paid"))?.attribution).toEqual({ actor: "alice", keyId: "k_1" });
+      expect(cancelled.cancelAttribution).toEqual({ actor: "bob", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
+      expect(again).toMatchObject({ cancelRequested: "stop", cancelAttribution: { actor: "bob" } });
+    });
+  });
+}
