@@ -110,6 +110,13 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
         case "attempt_orphaned":
           write(`${run} ${yellow("!")} ${key} attempt ${event.attempt} never finished (its process died or lost its lease)`);
           break;
+        case "bookmark":
+          write(`${run} ${dim("⚑")} bookmark ${plain(event.name)} ${dim(`at seq ${event.seq}`)}`);
+          break;
+        case "domain_event":
+          // The name only: the data may hold fields the transcript redacts, and this line is not redacted.
+          write(`${run} ${dim("◆")} event ${plain(event.name)}`);
+          break;
         case "wait_started":
           started.set(`${runId}/${event.key}`, at);
           write(`${run} ${yellow("…")} ${key} ${describeWait(event)}`);

@@ -1,6 +1,6 @@
 // The fold: a run's whole state computed from its journal. Used by replay, `runs show`, summaries and reports.
 import { type ErrorInfo, internalError } from "./errors.js";
-import type { EventBody, JournalEvent, RunOptions, WaitSpec } from "./events.js";
+import type { EventBody, JournalEvent, RunManifest, RunOptions, WaitSpec } from "./events.js";
 
 export type OpKind = "step" | "wait" | "value" | "child";
 export type OpStatus = "running" | "retrying" | "completed" | "failed" | "waiting" | "resolved";
@@ -55,6 +55,20 @@ export interface RunState {
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   /** Usage per scope: the part of a step key before its first "/" (an agent or a phase), for `runs show`. */
   usageByScope: Record<string, { inputTokens: number; outputTokens: number; costUsd: number; calls: number }>;
+  /** Bookmarks in journal order; each is also a value op, so replay matches it like any journaled call. */
+  bookmarks: BookmarkState[];
+  /** Keys of the journaled domain events: replay skips an emit whose key is here and journals any other. */
+  emitted: Set<string>;
+  /** What started the run (code hash, pack, duro version, host), when it was recorded. */
+  manifest?: RunManifest;
+}
+
+/** A bookmark: a named journal position. */
+export interface BookmarkState {
+  key: string;
+  name: string;
+  seq: number;
+  at: string;
 }
 
 /** Folds a whole journal into a RunState. The journal must start with `run_created`. */
@@ -77,7 +91,10 @@ export function foldJournal(runId: string, events: readonly JournalEvent[]): Run
     lastSeq: first.seq,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     usageByScope: {},
+    bookmarks: [],
+    emitted: new Set(),
   };
+  if (first.manifest !== undefined) state.manifest = first.manifest;
   if (first.parentRunId !== undefined) state.parentRunId = first.parentRunId;
   if (first.idempotencyKey !== undefined) state.idempotencyKey = first.idempotencyKey;
   for (let i = 1; i < events.length; i++) applyEvent(state, events[i] as JournalEvent);
@@ -150,6 +167,16 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       settle(op, event);
       return;
     }
+    case "bookmark": {
+      const op = opFor(state, event.key, "value", event.at);
+      op.status = "completed";
+      settle(op, event);
+      state.bookmarks.push({ key: event.key, name: event.name, seq: event.seq, at: event.at });
+      return;
+    }
+    case "domain_event":
+      state.emitted.add(event.key);
+      return;
     case "usage_recorded":
       state.usage.inputTokens += event.inputTokens;
       state.usage.outputTokens += event.outputTokens;

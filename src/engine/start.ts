@@ -1,7 +1,16 @@
 // Starting a run: its input is validated and must be plain JSON, and a start is idempotent by id and by idempotency
 // key (the same request returns the existing run; one with another workflow or input is a run_conflict).
 import { randomBytes } from "node:crypto";
-import { inputError, type JournalGuard, newRunId, parseRunId, toMs, validateWithSchema, type WorkflowDefinition } from "../core/index.js";
+import {
+  inputError,
+  type JournalGuard,
+  newRunId,
+  parseRunId,
+  type RunManifest,
+  toMs,
+  validateWithSchema,
+  type WorkflowDefinition,
+} from "../core/index.js";
 import type { RunRecord, Store } from "../store/index.js";
 import { runConflict } from "./conflicts.js";
 import { type QueueOverrides, queueFields } from "./queues.js";
@@ -17,6 +26,8 @@ export interface StartOptions extends QueueOverrides {
   source?: string;
   /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
   meta?: Record<string, unknown>;
+  /** What started the run, journaled in its run_created (`duro runs show`, `duro runs verify`); see `LoadedModule.manifest`. */
+  manifest?: RunManifest;
   /** Starts this registered version of the workflow. default: the definition passed, else the newest registered version */
   version?: string;
   /**
@@ -70,6 +81,7 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
         ...(options.meta === undefined ? {} : { meta: options.meta }),
       },
       ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      ...(options.manifest === undefined ? {} : { manifest: options.manifest }),
       ...queued,
     },
     options.tx === undefined ? {} : { tx: options.tx },

@@ -10,6 +10,7 @@ import {
   type WorkflowContext,
 } from "../core/index.js";
 import { userCallSite } from "./call-site.js";
+import { domainEventData } from "./domain-events.js";
 import type { RunScope } from "./run-scope.js";
 
 type Request = <T>(kind: OpRequest["kind"], name: string, args: Record<string, unknown>) => Promise<T>;
@@ -58,6 +59,11 @@ export function buildContext(
     uuid: () => value("uuid") as string,
     patched: (name) => replayer.patched(name),
     deprecatePatch: (name) => replayer.deprecatePatch(name),
+    bookmark: (name) => {
+      if (deps.replayOnly) atCall(userCallSite());
+      replayer.bookmark(name);
+    },
+    emit: (name, data) => replayer.emit(name, domainEventData(String(name), data, deps.journalGuard)),
     secrets: deps.secrets,
   } as WorkflowContext;
   const { store } = deps;

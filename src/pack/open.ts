@@ -10,7 +10,7 @@ import type { ComponentRegistry } from "../core/index.js";
 import type { NetworkPolicy } from "../flow/index.js";
 import { netGrants } from "./capabilities.js";
 import { loadComponents } from "./components.js";
-import { checkDigests, checkReferences } from "./digest.js";
+import { checkDigests, checkReferences, sha256 } from "./digest.js";
 import { readDirectory } from "./directory.js";
 import { packError } from "./errors.js";
 import { MANIFEST_FILE, manifestInvalid, type PackManifest, parseManifest } from "./manifest.js";
@@ -50,6 +50,8 @@ export interface OpenedPack {
   network: NetworkPolicy;
   warnings: string[];
   signature: { status: SignatureCheck["status"]; keyId?: string };
+  /** sha256 of pack.yaml, which lists every file's digest: the digest of the whole pack (what a signature signs). */
+  digest: string;
 }
 
 /** Reads a directory or `.duropack` and checks its manifest and digests; throws a `pack_*` error otherwise. */
@@ -118,6 +120,7 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
     network: { owner: `pack ${pack.manifest.id}@${pack.manifest.version}`, grants: netGrants(pack.manifest.capabilities) },
     warnings,
     signature: signature.keyId === undefined ? { status: signature.status } : { status: signature.status, keyId: signature.keyId },
+    digest: sha256(pack.files.get(MANIFEST_FILE) as Uint8Array),
   };
 }
 

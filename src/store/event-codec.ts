@@ -55,5 +55,6 @@ export function runCreatedEvent(run: NewRun): EventBody {
     ...(run.idempotencyKey === undefined ? {} : { idempotencyKey: run.idempotencyKey }),
     tenant: run.tenant,
     options: run.options,
+    ...(run.manifest === undefined ? {} : { manifest: run.manifest }),
   };
 }
