@@ -94,7 +94,7 @@ export const ERROR_CODES = {
   gate_required: input("The run waits on several gates; the decision must name one.", { status: 409 }),
   invalid_action: input("An approval's action is not approve, reject or abort."),
   fork_step_not_found: input("A fork names a step the original run does not have."),
-  bookmark_not_found: input("A fork names a bookmark the original run does not have.", { status: 404 }),
+  bookmark_not_found: input("A fork names a bookmark the original run does not have."),
   fork_point_ambiguous: input("A fork was given both a step and a bookmark to start from, or neither."),
   manifest_missing: input("The run records no manifest (it started before manifests, or not from a file) to verify against."),
   manifest_mismatch: input("The code, flow or pack on disk is not what the run's manifest recorded."),

@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, type JournalEvent } from "../index.js";
+import { DuroError, type Engine, forkRun, type JournalEvent } from "../index.js";
 import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
@@ -22,6 +22,7 @@ import {
   CancelBody,
   CreateKeyBody,
   DecisionBody,
+  ForkBody,
   LinkBody,
   ListRunsQuery,
   SignalBody,
@@ -341,6 +342,22 @@ export function createApp(options: ServerOptions): Hono<Env> {
       await hub.wait(runId, seen, pollMs, signal);
     }
   }
+
+  app.get("/v1/runs/:id/bookmarks", async (c) => {
+    await visibleRun(caller(c).tenant, c.req.param("id"));
+    return c.json({ bookmarks: (await engine.get(c.req.param("id"))).bookmarks });
+  });
+
+  app.post("/v1/runs/:id/fork", limit, async (c) => {
+    requireRole(caller(c), "admin", "forking runs");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, ForkBody);
+    const fork = await forkRun(store, runId, definedOnly(body)).catch((error: unknown) => {
+      throw withPath(error, { fork_step_not_found: "body.fromStep", bookmark_not_found: "body.fromBookmark", fork_point_ambiguous: "body" });
+    });
+    return c.json(await engine.get(fork.id), 201);
+  });
 
   app.post("/v1/runs/:id/cancel", limit, async (c) => {
     requireRole(caller(c), "operator", "cancelling runs");
