@@ -79,6 +79,7 @@ export {
   workflow,
 } from "./core/index.js";
 export type {
+  BookmarkView,
   Decision,
   EngineOptions,
   ExecuteOptions,
@@ -86,7 +87,6 @@ export type {
   HolderState,
   InvocationOutcome,
   LeaseNotice,
-  BookmarkView,
   RunDetails,
   RunHandle,
   ScheduleDefinition,

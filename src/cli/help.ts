@@ -107,7 +107,8 @@ export const COMMAND_HELP: CommandHelp[] = [
   },
   {
     path: "runs verify",
-    summary: "checks runs' journal hash chains, and their recorded code hash or pack digest against the file now; exit 1 when either differs",
+    summary:
+      "checks runs' journal hash chains, and their recorded code hash or pack digest against the file now; exit 1 when either differs",
     usage: ["<runId...> | --all [--against <file>]"],
     flags: [
       ["--all", "check every run"],

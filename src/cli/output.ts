@@ -263,7 +263,8 @@ export function formatBookmarks(runId: string, bookmarks: BookmarkView[]): strin
   if (bookmarks.length === 0) return `run ${plain(runId)} has no bookmarks (ctx.bookmark(name) in code, bookmark: on a flow node)`;
   const width = Math.max(8, ...bookmarks.map((b) => plain(b.ref).length));
   const lines = [`${"BOOKMARK".padEnd(width)}  SEQ    AT                        AFTER`];
-  for (const b of bookmarks) lines.push(`${plain(b.ref).padEnd(width)}  ${String(b.seq).padEnd(5)}  ${b.at.padEnd(24)}  ${plain(b.after ?? "(start of the run)")}`);
+  for (const b of bookmarks)
+    lines.push(`${plain(b.ref).padEnd(width)}  ${String(b.seq).padEnd(5)}  ${b.at.padEnd(24)}  ${plain(b.after ?? "(start of the run)")}`);
   lines.push(dim("a bookmark is a journal position, not a copy of state: a fork replays the journal up to it and runs the rest anew"));
   return lines.join("\n");
 }

@@ -68,9 +68,13 @@ function forkPoint(
 ): { end: number; origin: { forkStep: string } | { forkBookmark: string; forkSeq: number } } {
   const { fromStep, fromBookmark } = options;
   if ((fromStep === undefined) === (fromBookmark === undefined)) {
-    throw new DuroError("fork_point_ambiguous", "a fork starts either at a step (fromStep, --from-step) or after a bookmark (fromBookmark, --from-bookmark): give exactly one", {
-      category: "input",
-    });
+    throw new DuroError(
+      "fork_point_ambiguous",
+      "a fork starts either at a step (fromStep, --from-step) or after a bookmark (fromBookmark, --from-bookmark): give exactly one",
+      {
+        category: "input",
+      },
+    );
   }
   if (fromStep !== undefined) {
     const key = fromStep.includes("#") ? fromStep : `${fromStep}#0`;

@@ -5,7 +5,7 @@
 //   directory, or by a relative path (it contains "/" or ends in .yaml/.yml/.json).
 // Everything (each reachable flow, its components and subflows) is checked before anything runs, and all
 // problems of all files are reported in one `flow_invalid` error.
-import { codeManifest } from "./manifest.js";
+
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import type { Component, ComponentRegistry } from "../core/index.js";
@@ -22,6 +22,7 @@ import {
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
+import { codeManifest } from "./manifest.js";
 
 interface FlowFile {
   file: string;

@@ -5,8 +5,8 @@ import { extname, resolve } from "node:path";
 import { isQueueDefinition } from "../core/index.js";
 import { DuroError, isScheduleDefinition, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
-import { codeManifest } from "./manifest.js";
 import { FLOW_EXTENSIONS, isPackPath, type LoadedModule, type LoadOptions } from "./loaded.js";
+import { codeManifest } from "./manifest.js";
 
 /** Loads one workflow module, flow file or pack; an unsigned or untrusted pack is refused unless options say otherwise. */
 export async function loadWorkflowFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {

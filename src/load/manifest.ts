@@ -58,7 +58,8 @@ export async function checkManifest(runId: string, recorded: RunManifest | undef
     );
   }
   const differences: string[] = [];
-  const notes = recorded.duroVersion === DURO_VERSION ? [] : [`the run was started with duro ${recorded.duroVersion}; this is duro ${DURO_VERSION}`];
+  const notes =
+    recorded.duroVersion === DURO_VERSION ? [] : [`the run was started with duro ${recorded.duroVersion}; this is duro ${DURO_VERSION}`];
   if (!existsSync(file)) {
     differences.push(`${file} does not exist any more`);
   } else if (isPackPath(file)) {
@@ -67,7 +68,8 @@ export async function checkManifest(runId: string, recorded: RunManifest | undef
     differences.push(`the run was started from pack ${recorded.packId}@${recorded.packVersion}, and ${file} is not a pack`);
   } else {
     const now = fileHash(file);
-    if (now !== recorded.codeHash) differences.push(`${file} is ${now} now; the run was started from ${recorded.codeHash}: the file changed`);
+    if (now !== recorded.codeHash)
+      differences.push(`${file} is ${now} now; the run was started from ${recorded.codeHash}: the file changed`);
   }
   return { file, ok: differences.length === 0, differences, notes };
 }
@@ -80,7 +82,9 @@ async function packDifferences(file: string, recorded: RunManifest): Promise<str
   const differences: string[] = [];
   const { id, version } = pack.manifest;
   if (id !== recorded.packId) differences.push(`${file} is pack "${id}"; the run was started from pack "${recorded.packId}"`);
-  if (version !== recorded.packVersion) differences.push(`${file} is version ${version}; the run was started from version ${recorded.packVersion}`);
-  if (digest !== recorded.packDigest) differences.push(`${file} has digest ${digest}; the run was started from ${recorded.packDigest}: the pack changed`);
+  if (version !== recorded.packVersion)
+    differences.push(`${file} is version ${version}; the run was started from version ${recorded.packVersion}`);
+  if (digest !== recorded.packDigest)
+    differences.push(`${file} has digest ${digest}; the run was started from ${recorded.packDigest}: the pack changed`);
   return differences;
 }

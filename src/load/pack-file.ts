@@ -5,8 +5,8 @@ import { analyzeFlow, flowInvalid, flowWorkflow, type JsonSchema, parseSchemaTex
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { openPack } from "../pack/index.js";
 import { reportWarnings } from "./flow-file.js";
-import { packManifest } from "./manifest.js";
 import { type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
+import { packManifest } from "./manifest.js";
 
 /** The flows of the pack at `path` (a .duropack file, or a directory with a pack.yaml) as workflows. */
 export async function loadPackFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {

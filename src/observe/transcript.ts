@@ -176,9 +176,23 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
     case "value_recorded":
       return { ...base, step: event.key, component: "value", phase: "end", status: "recorded", outputs: event.value };
     case "bookmark":
-      return { ...base, step: event.key, component: "bookmark", phase: "end", status: "marked", outputs: { name: event.name, seq: event.seq } };
+      return {
+        ...base,
+        step: event.key,
+        component: "bookmark",
+        phase: "end",
+        status: "marked",
+        outputs: { name: event.name, seq: event.seq },
+      };
     case "domain_event":
-      return { ...base, step: event.key, component: "event", phase: "end", status: "emitted", outputs: { name: event.name, data: event.data } };
+      return {
+        ...base,
+        step: event.key,
+        component: "event",
+        phase: "end",
+        status: "emitted",
+        outputs: { name: event.name, data: event.data },
+      };
     case "usage_recorded":
       return {
         ...base,

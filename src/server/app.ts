@@ -354,7 +354,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, ForkBody);
     const fork = await forkRun(store, runId, definedOnly(body)).catch((error: unknown) => {
-      throw withPath(error, { fork_step_not_found: "body.fromStep", bookmark_not_found: "body.fromBookmark", fork_point_ambiguous: "body" });
+      throw withPath(error, {
+        fork_step_not_found: "body.fromStep",
+        bookmark_not_found: "body.fromBookmark",
+        fork_point_ambiguous: "body",
+      });
     });
     return c.json(await engine.get(fork.id), 201);
   });

@@ -44,7 +44,12 @@ describe("Replayer", () => {
   it("fails with non_determinism naming the expected and the requested key when the code asks for another step", async () => {
     const state = stateOf({ type: "step_started", key: "reserve#0", attempt: 1 }, { type: "step_completed", key: "reserve#0", result: 1 });
     const diverged: Error[] = [];
-    const replayer = new Replayer(state, { live: () => undefined, value: () => 0, mark: () => undefined, diverged: (e) => diverged.push(e) });
+    const replayer = new Replayer(state, {
+      live: () => undefined,
+      value: () => 0,
+      mark: () => undefined,
+      diverged: (e) => diverged.push(e),
+    });
     const call = replayer.request("step", "charge", {});
     await expect(call).rejects.toMatchObject({
       code: "non_determinism",
@@ -55,12 +60,18 @@ describe("Replayer", () => {
   });
 
   it("records a value on first use and replays it after", () => {
-    const fresh = new Replayer(stateOf(), { live: () => undefined, value: (key) => `made ${key}`, mark: () => undefined, diverged: () => undefined });
+    const fresh = new Replayer(stateOf(), {
+      live: () => undefined,
+      value: (key) => `made ${key}`,
+      mark: () => undefined,
+      diverged: () => undefined,
+    });
     expect(fresh.value("uuid")).toBe("made $uuid#0");
     const replayed = new Replayer(stateOf({ type: "value_recorded", key: "$uuid#0", value: "from journal" }), {
       live: () => undefined,
       value: () => "new",
-      mark: () => undefined, diverged: () => undefined,
+      mark: () => undefined,
+      diverged: () => undefined,
     });
     expect(replayed.value("uuid")).toBe("from journal");
   });

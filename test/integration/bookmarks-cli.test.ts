@@ -54,7 +54,10 @@ describe.each([
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/after-first#0\s+5\s+\S+\s+first#0/);
     expect(listed.stdout).toContain("a bookmark is a journal position, not a copy of state");
-    const json = await duroJson<Array<{ name: string; seq: number; after: string }>>(["runs", "bookmarks", run.id, "--db", db, "--json"], opts);
+    const json = await duroJson<Array<{ name: string; seq: number; after: string }>>(
+      ["runs", "bookmarks", run.id, "--db", db, "--json"],
+      opts,
+    );
     expect(json).toEqual([expect.objectContaining({ name: "after-first", ref: "after-first#0", seq: 5, after: "first#0" })]);
 
     const hint = listed.stdout.split("\n").find((line) => line.startsWith("fork from one: "));
@@ -102,7 +105,9 @@ describe.each([
     appendFileSync(file, "# edited after the run\n");
     const changed = await duro(["runs", "verify", run.id, "--db", db], opts);
     expect(changed.code).toBe(1);
-    expect(changed.stdout).toMatch(/code: DIFFERS: .*flow\.yaml is sha256:[0-9a-f]{64} now; the run was started from sha256:[0-9a-f]{64}: the file changed/);
+    expect(changed.stdout).toMatch(
+      /code: DIFFERS: .*flow\.yaml is sha256:[0-9a-f]{64} now; the run was started from sha256:[0-9a-f]{64}: the file changed/,
+    );
 
     const other = join(dir, "other.yaml");
     writeFileSync(other, FLOW);

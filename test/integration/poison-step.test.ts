@@ -50,7 +50,10 @@ describe("poison steps", () => {
     expect(shown.stdout).toContain("attempt 2 failed [attempt_orphaned: the process died during it]");
     const folder = join(dir, "exported");
     expect((await duro(["runs", "export", RUN_ID, "--artifacts-dir", folder, "--db", db], cli)).code).toBe(0);
-    const transcript = readFileSync(join(folder, "transcript.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const transcript = readFileSync(join(folder, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(transcript.filter((line) => line.status === "orphaned").map((line) => [line.step, line.attempt, line.error.code])).toEqual([
       ["boom#0", 1, "attempt_orphaned"],
       ["boom#0", 2, "attempt_orphaned"],

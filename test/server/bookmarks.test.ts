@@ -33,7 +33,10 @@ describe.each(["sqlite", "postgres"] as const)("bookmarks over the API on %s", (
     const fork = (body: unknown, token = s.keys.acmeAdmin) => s.call("POST", `/v1/runs/${id}/fork`, { token, body });
     const unknown = await fork({ fromBookmark: "nope" });
     expect(unknown.status).toBe(400);
-    expect((await json(unknown)).error).toMatchObject({ code: "bookmark_not_found", details: { path: "body.fromBookmark", known: ["drafted#0"] } });
+    expect((await json(unknown)).error).toMatchObject({
+      code: "bookmark_not_found",
+      details: { path: "body.fromBookmark", known: ["drafted#0"] },
+    });
     const both = await fork({ fromBookmark: "drafted", fromStep: "draft" });
     expect(both.status).toBe(400);
     expect((await json(both)).error.code).toBe("fork_point_ambiguous");
