@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, forkRun, type JournalEvent } from "../index.js";
+import { DuroError, type Engine, forkRun, type JournalEvent, type RunManifest } from "../index.js";
 import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
@@ -74,6 +74,11 @@ export interface ServerOptions {
   uiDir?: string;
   /** default Date.now */
   clock?: () => number;
+  /**
+   * What a run started through the API records as its manifest, by workflow name (`duro serve`: the file that
+   * defines it, hashed when it was loaded). default none
+   */
+  manifestOf?: (workflow: string) => RunManifest | undefined;
 }
 
 /** Who is calling: an API key's tenant and role (or the --dev stand-in). */
@@ -244,9 +249,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
   app.post("/v1/runs", limit, async (c) => {
     requireRole(caller(c), "admin", "starting runs");
     const body = await parseBody(c, StartRunBody);
+    const manifest = options.manifestOf?.(body.workflow);
     const handle = await engine
       .start(body.workflow, body.input ?? {}, {
         tenant: caller(c).tenant,
+        ...(manifest === undefined ? {} : { manifest }),
         ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
       })
       .catch((error: unknown) => {

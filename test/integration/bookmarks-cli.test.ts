@@ -1,10 +1,13 @@
 // The spawned CLI on bookmarks, domain events and manifests: `runs bookmarks`, `runs fork --from-bookmark` (and the
 // command it suggests), `runs show` with the manifest and the bookmark in its timeline, `runs verify` finding that
 // the flow file changed since the run started. On SQLite and PostgreSQL.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildPack } from "../../src/pack/index.js";
 import { duro, duroJson, freshDir, removeTempDirs, sqliteUrl } from "../support/cli.js";
+import { signedPack, smallPackFiles } from "../support/packs.js";
 import { freshPgUrl } from "../support/postgres.js";
 
 afterAll(removeTempDirs);
@@ -116,5 +119,39 @@ describe.each([
       opts,
     );
     expect(against).toMatchObject({ ok: true, runs: [{ manifest: { ok: true, file: other } }] });
+  });
+});
+
+describe("the manifest of a pack run", () => {
+  it("names the pack in runs show and run.json, and runs verify says when the pack was rebuilt with other files", async () => {
+    const { dir: pack } = await signedPack({
+      ...smallPackFiles(),
+      "flows/hello.yaml": 'id: hello\nnodes:\n  greet: { call: greet, with: { name: "=input.name" } }\n',
+    });
+    const dir = freshDir("duro-pack-manifest-");
+    const db = sqliteUrl(join(dir, "duro.db"));
+    const opts = { cwd: dir };
+    const run = await duroJson<{ id: string; status: string }>(
+      ["run", pack, "--signing", "dev", "--input", '{"name":"Ana"}', "--db", db, "--json"],
+      opts,
+    );
+    expect(run.status).toBe("completed");
+    const digest = `sha256:${createHash("sha256")
+      .update(readFileSync(join(pack, "pack.yaml")))
+      .digest("hex")}`;
+
+    const shown = await duro(["runs", "show", run.id, "--db", db], opts);
+    expect(shown.stdout).toContain(`pack      test.small@0.1.0 ${digest}`);
+    const summary = JSON.parse(readFileSync(join(dir, ".duro", "runs", run.id, "run.json"), "utf8"));
+    expect(summary.pack).toEqual({ id: "test.small", version: "0.1.0", digest });
+
+    expect((await duro(["runs", "verify", run.id, "--db", db], opts)).code).toBe(0);
+    writeFileSync(join(pack, "components", "greet.js"), "export default async (input) => ({ greeting: 'hi ' + input.name });\n");
+    buildPack(pack);
+    const changed = await duro(["runs", "verify", run.id, "--db", db], opts);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(
+      /code: DIFFERS: .* has digest sha256:[0-9a-f]{64}; the run was started from sha256:[0-9a-f]{64}: the pack changed/,
+    );
   });
 });

@@ -45,6 +45,16 @@ describe.each(["sqlite", "postgres"] as const)("bookmarks over the API on %s", (
     expect((await s.call("GET", `/v1/runs/${id}/bookmarks`, { token: s.keys.globexAdmin })).status).toBe(404);
   });
 
+  it("a run started through the API records the manifest of the file that defines its workflow", async () => {
+    const manifest = { codeHash: "sha256:00ff", source: "/srv/flows/milestones.ts", duroVersion: "0.1.0", host: "api-1" };
+    const s = await testServer({ manifestOf: (workflow) => (workflow === "milestones" ? manifest : undefined) }, undefined, backend);
+    const started = await s.call("POST", "/v1/runs", { token: s.keys.acmeAdmin, body: { workflow: "milestones", input: { title: "Q2" } } });
+    expect(started.status).toBe(201);
+    expect(await json(started)).toMatchObject({ manifest });
+    const other = await json(await s.call("POST", "/v1/runs", { token: s.keys.acmeAdmin, body: { workflow: "survey" } }));
+    expect(other.manifest).toBeUndefined();
+  });
+
   it("streams the domain event and the bookmark over the journal's SSE stream", async () => {
     const s = await testServer({}, undefined, backend);
     const id = await s.startSettled("milestones", { title: "Q1" });
