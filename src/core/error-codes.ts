@@ -97,7 +97,6 @@ export const ERROR_CODES = {
   bookmark_not_found: input("A fork names a bookmark the original run does not have."),
   fork_point_ambiguous: input("A fork was given both a step and a bookmark to start from, or neither."),
   manifest_missing: input("The run records no manifest (it started before manifests, or not from a file) to verify against."),
-  manifest_mismatch: input("The code, flow or pack on disk is not what the run's manifest recorded."),
   workflow_mismatch: input("A fork's workflow is not the original run's workflow."),
   secret_not_found: input("A secret the run reads is not set."),
   secret_too_short: input("A secret is too short to be redacted safely."),
