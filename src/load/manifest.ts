@@ -61,7 +61,7 @@ export async function checkManifest(runId: string, recorded: RunManifest | undef
   const notes =
     recorded.duroVersion === DURO_VERSION ? [] : [`the run was started with duro ${recorded.duroVersion}; this is duro ${DURO_VERSION}`];
   if (!existsSync(file)) {
-    differences.push(`${file} does not exist any more`);
+    differences.push(`${file} does not exist (the run was started from ${recorded.source ?? "another file"})`);
   } else if (isPackPath(file)) {
     differences.push(...(await packDifferences(file, recorded)));
   } else if (recorded.codeHash === undefined) {
