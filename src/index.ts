@@ -54,6 +54,7 @@ export type {
   QueueDefinition,
   QueueOptions,
   RetryPolicy,
+  RunManifest,
   StepContext,
   StepOptions,
   TransactionClient,
@@ -78,6 +79,7 @@ export {
   workflow,
 } from "./core/index.js";
 export type {
+  BookmarkView,
   Decision,
   EngineOptions,
   ExecuteOptions,

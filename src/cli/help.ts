@@ -88,6 +88,12 @@ export const COMMAND_HELP: CommandHelp[] = [
   { path: "runs show", summary: "a run's status, input, output, steps, waits and timeline", usage: ["<runId>"], flags: [] },
   { path: "runs events", summary: "a run's journal, one event a line", usage: ["<runId>"], flags: [] },
   {
+    path: "runs bookmarks",
+    summary: "a run's bookmarks (name, seq, time, the step before): journal positions a fork can start after, not copies of state",
+    usage: ["<runId>"],
+    flags: [],
+  },
+  {
     path: "runs export",
     summary: "writes a run's folder (transcript, run.json, report) from its journal",
     usage: ["<runId> [--artifacts-dir <dir>]"],
@@ -101,16 +107,24 @@ export const COMMAND_HELP: CommandHelp[] = [
   },
   {
     path: "runs verify",
-    summary: "checks the journal's hash chain of runs; exit 1 when one is broken",
-    usage: ["<runId...> | --all"],
-    flags: [["--all", "check every run"]],
+    summary:
+      "checks runs' journal hash chains, and their recorded code hash or pack digest against the file now; exit 1 when either differs",
+    usage: ["<runId...> | --all [--against <file>]"],
+    flags: [
+      ["--all", "check every run"],
+      ["--against <file>", "the code file, flow or pack to compare with (default: the file the run recorded)"],
+    ],
   },
   {
     path: "runs fork",
-    summary: "a new run that reuses a run's journal up to a step and executes from there (with files: onto that code)",
-    usage: ["<runId> [<file...>] --from-step <key> [--input <json>] [--id <newId>]"],
+    summary: "a new run that reuses a run's journal up to a step or bookmark and executes from there (with files: onto that code)",
+    usage: ["<runId> [<file...>] (--from-step <key> | --from-bookmark <name>) [--input <json>] [--id <newId>]"],
     flags: [
       ["--from-step <key>", "the first step to execute again (duro runs show lists the keys)"],
+      [
+        "--from-bookmark <name>",
+        "start after this bookmark (name, or name#n for its n-th): a bookmark is a journal position, not a copy of state; what was journaled before it is replayed, the rest runs anew",
+      ],
       ["--input <json>", "the new run's input (default: the original's)"],
       ["--id <newId>", "the new run's id"],
     ],

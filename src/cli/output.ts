@@ -3,7 +3,16 @@
 // run ids) comes from whoever can call the API, and a control character in it must not reach the terminal, where it
 // could retitle the window, move the cursor or spoof lines.
 import { randomUUID } from "node:crypto";
-import { type DuroError, type JournalEvent, type LeaseNotice, limitsKey, type RunDetails, type RunRecord } from "../index.js";
+import {
+  type BookmarkView,
+  type DuroError,
+  type JournalEvent,
+  type LeaseNotice,
+  limitsKey,
+  type RunDetails,
+  type RunManifest,
+  type RunRecord,
+} from "../index.js";
 import { describeWho, escapeControls, plain } from "../observe/index.js";
 import type { InboxMessage } from "../store/index.js";
 import { duroCommand } from "./hints.js";
@@ -110,6 +119,13 @@ export function progressPrinter(write: (line: string) => void): (runId: string, 
         case "attempt_orphaned":
           write(`${run} ${yellow("!")} ${key} attempt ${event.attempt} never finished (its process died or lost its lease)`);
           break;
+        case "bookmark":
+          write(`${run} ${dim("⚑")} bookmark ${plain(event.name)} ${dim(`at seq ${event.seq}`)}`);
+          break;
+        case "domain_event":
+          // The name only: the data may hold fields the transcript redacts, and this line is not redacted.
+          write(`${run} ${dim("◆")} event ${plain(event.name)}`);
+          break;
         case "wait_started":
           started.set(`${runId}/${event.key}`, at);
           write(`${run} ${yellow("…")} ${key} ${describeWait(event)}`);
@@ -198,6 +214,7 @@ export function formatRun(run: RunDetails): string {
   lines.push(
     `tenant    ${plain(run.tenant)}${run.session ? `   session ${plain(run.session)}` : ""}${run.actor ? `   started by ${plain(run.actor)}` : ""}`,
   );
+  if (run.manifest) lines.push(...formatManifest(run.manifest));
   lines.push(`input     ${jsonText(run.input, 0)}`);
   if (run.output !== undefined) lines.push(`output    ${jsonText(run.output, 0)}`);
   if (run.error) lines.push(`error     ${red(`[${plain(run.error.code)}] ${plain(run.error.message)}`)}`);
@@ -233,6 +250,26 @@ export function formatRun(run: RunDetails): string {
       lines.push(`    ${dim(howToContinue(run, wait))}`);
     }
   }
+  return lines.join("\n");
+}
+
+/** What started the run, as `runs show` prints it: the file and its hash (or the pack), duro's version and the host. */
+function formatManifest(m: RunManifest): string[] {
+  const lines: string[] = [];
+  if (m.packId !== undefined) lines.push(`pack      ${plain(m.packId)}@${plain(m.packVersion ?? "?")} ${dim(plain(m.packDigest ?? ""))}`);
+  if (m.source !== undefined) lines.push(`source    ${plain(m.source)}${m.codeHash ? ` ${dim(plain(m.codeHash))}` : ""}`);
+  lines.push(`ran on    ${plain(m.host)} with duro ${plain(m.duroVersion)}`);
+  return lines;
+}
+
+/** A run's bookmarks: journal positions a fork can start after (`duro runs fork <runId> --from-bookmark <name>`). */
+export function formatBookmarks(runId: string, bookmarks: BookmarkView[]): string {
+  if (bookmarks.length === 0) return `run ${plain(runId)} has no bookmarks (ctx.bookmark(name) in code, bookmark: on a flow node)`;
+  const width = Math.max(8, ...bookmarks.map((b) => plain(b.ref).length));
+  const lines = [`${"BOOKMARK".padEnd(width)}  SEQ    AT                        AFTER`];
+  for (const b of bookmarks)
+    lines.push(`${plain(b.ref).padEnd(width)}  ${String(b.seq).padEnd(5)}  ${b.at.padEnd(24)}  ${plain(b.after ?? "(start of the run)")}`);
+  lines.push(dim("a bookmark is a journal position, not a copy of state: a fork replays the journal up to it and runs the rest anew"));
   return lines.join("\n");
 }
 

@@ -136,6 +136,18 @@ export interface WorkflowContext {
   patched(name: string): boolean;
   /** Marks where `patched(name)` was, once no run that went the old way remains: runs that took the patch replay on. */
   deprecatePatch(name: string): void;
+  /**
+   * Marks this point of the run with a name (`duro runs bookmarks`), so that `duro runs fork <runId> --from-bookmark
+   * <name>` can start a new run from here. A bookmark is a journal position, not a copy of state: the fork replays
+   * everything journaled before it and runs everything after it anew. Journaled and matched on replay like `now()`.
+   */
+  bookmark(name: string): void;
+  /**
+   * Records a domain event (`order.shipped`, data) in the journal for its readers: the timeline, the transcript, the
+   * journal stream. Data must be plain JSON (at most 64 KiB) without secrets. It never affects replay: a replay skips
+   * the emits it finds journaled, and adding or removing an emit in code does not make runs in flight diverge.
+   */
+  emit(name: string, data?: unknown): void;
   /** Secrets by name (environment or a provider): not journaled, and redacted wherever they appear later. */
   readonly secrets: SecretReader;
 }

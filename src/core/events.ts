@@ -58,6 +58,22 @@ export interface PackVerification {
   unsigned?: string;
 }
 
+/**
+ * What started a run, recorded in its `run_created` so `duro runs verify` can tell whether the code on disk is still
+ * the code that ran: the sha256 of the code file or flow document (or the pack's digest), duro's version, the host.
+ */
+export interface RunManifest {
+  /** sha256 (hex) of the bytes of the code file or flow document the run was started from. */
+  codeHash?: string;
+  /** The file the run was started from, as given when it started (for `duro runs verify` without `--against`). */
+  source?: string;
+  packId?: string;
+  packVersion?: string;
+  packDigest?: string;
+  duroVersion: string;
+  host: string;
+}
+
 export type EventBody =
   | {
       type: "run_created";
@@ -72,6 +88,7 @@ export type EventBody =
       /** Who started the run. */
       actor?: string;
       options: RunOptions;
+      manifest?: RunManifest;
     }
   | { type: "step_started"; key: string; attempt: number }
   | { type: "step_completed"; key: string; result?: unknown; resultRef?: string }
@@ -96,6 +113,10 @@ export type EventBody =
       inputHash?: string;
     }
   | { type: "value_recorded"; key: string; value: unknown }
+  /** `ctx.bookmark(name)`: a named position in the journal (its `seq`), not a copy of state; a fork can start from it. */
+  | { type: "bookmark"; key: string; name: string }
+  /** `ctx.emit(name, data)`: a fact the run records for its readers; replay skips it, so it never decides anything. */
+  | { type: "domain_event"; key: string; name: string; data: unknown }
   | {
       type: "usage_recorded";
       key: string;

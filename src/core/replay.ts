@@ -1,6 +1,7 @@
 // Replay: matching the code's durable calls against the journal, handing settled results back in journal order,
 // and the one non_determinism error for code that left its journal. Pure: the driver lends it the turns of time.
 import { DuroError, NonDeterminismError } from "./errors.js";
+import type { EventBody } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { OpState, RunState } from "./state.js";
 
@@ -25,6 +26,8 @@ export interface ReplayHooks {
   live(request: OpRequest): void;
   /** A value call (now/random/uuid) the journal does not hold: the executor makes and journals it. */
   value(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown;
+  /** A bookmark or a domain event the journal does not hold yet: the executor journals it in its call's place. */
+  mark(event: Extract<EventBody, { type: "bookmark" | "domain_event" }>): void;
   /** The code diverged from the journal; the run must fail even if the code catches the error. */
   diverged(error: NonDeterminismError): void;
 }
@@ -189,6 +192,27 @@ export class Replayer {
     if (this.state.ops[this.position]?.key === key) this.position++;
   }
 
+  /** A bookmark: a journaled call like a value (it takes a position and is matched), holding only its name. */
+  bookmark(name: string): void {
+    const key = this.nextKey(`$bookmark:${checkedName(name, "bookmark", 'ctx.bookmark("after-research")')}`);
+    const position = this.position++;
+    const recorded = this.check(key, position, (error) => {
+      throw error;
+    });
+    if (recorded) return;
+    this.hooks.mark({ type: "bookmark", key, name });
+  }
+
+  /**
+   * A domain event: journaled once per key and never matched, so adding or removing an emit does not make a run in
+   * flight diverge. Its key counts the emits of that name; a replay finds it journaled and journals nothing.
+   */
+  emit(name: string, data: unknown): void {
+    const key = this.nextKey(`$emit:${checkedName(name, "domain event", 'ctx.emit("order.shipped", { id })')}`);
+    if (this.state.emitted.has(key)) return;
+    this.hooks.mark({ type: "domain_event", key, name, data });
+  }
+
   private nextKey(name: string): string {
     const n = this.occurrences.get(name) ?? 0;
     this.occurrences.set(name, n + 1);
@@ -207,8 +231,12 @@ export class Replayer {
 }
 
 function patchName(name: string): string {
+  return `$patch:${checkedName(name, "patch", 'ctx.patched("new-pricing")')}`;
+}
+
+function checkedName(name: unknown, what: string, example: string): string {
   if (typeof name !== "string" || name === "") {
-    throw new DuroError("invalid_name", 'a patch needs a non-empty name, e.g. ctx.patched("new-pricing")', { category: "definition" });
+    throw new DuroError("invalid_name", `a ${what} needs a non-empty name, e.g. ${example}`, { category: "definition" });
   }
-  return `$patch:${name}`;
+  return name;
 }

@@ -1,7 +1,7 @@
 // The fold: a run's whole state computed from its journal. Used by replay, `runs show`, summaries and reports.
 import { attributionOf } from "./attribution.js";
 import { type ErrorInfo, internalError } from "./errors.js";
-import type { Attribution, EventBody, JournalEvent, PackVerification, RunOptions, WaitSpec } from "./events.js";
+import type { Attribution, EventBody, JournalEvent, PackVerification, RunManifest, RunOptions, WaitSpec } from "./events.js";
 
 export type OpKind = "step" | "wait" | "value" | "child";
 export type OpStatus = "running" | "retrying" | "completed" | "failed" | "waiting" | "resolved";
@@ -67,6 +67,20 @@ export interface RunState {
   usageByScope: Record<string, { inputTokens: number; outputTokens: number; costUsd: number; calls: number }>;
   /** The pack the run started from and how it was trusted (its `pack_verified` event). */
   pack?: PackVerification;
+  /** Bookmarks in journal order; each is also a value op, so replay matches it like any journaled call. */
+  bookmarks: BookmarkState[];
+  /** Keys of the journaled domain events: replay skips an emit whose key is here and journals any other. */
+  emitted: Set<string>;
+  /** What started the run (code hash, pack, duro version, host), when it was recorded. */
+  manifest?: RunManifest;
+}
+
+/** A bookmark: a named journal position. */
+export interface BookmarkState {
+  key: string;
+  name: string;
+  seq: number;
+  at: string;
 }
 
 /** Folds a whole journal into a RunState. The journal must start with `run_created`. */
@@ -89,7 +103,10 @@ export function foldJournal(runId: string, events: readonly JournalEvent[]): Run
     lastSeq: first.seq,
     usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     usageByScope: {},
+    bookmarks: [],
+    emitted: new Set(),
   };
+  if (first.manifest !== undefined) state.manifest = first.manifest;
   if (first.parentRunId !== undefined) state.parentRunId = first.parentRunId;
   if (first.idempotencyKey !== undefined) state.idempotencyKey = first.idempotencyKey;
   if (first.session !== undefined) state.session = first.session;
@@ -167,6 +184,16 @@ export function applyEvent(state: RunState, event: JournalEvent): void {
       settle(op, event);
       return;
     }
+    case "bookmark": {
+      const op = opFor(state, event.key, "value", event.at);
+      op.status = "completed";
+      settle(op, event);
+      state.bookmarks.push({ key: event.key, name: event.name, seq: event.seq, at: event.at });
+      return;
+    }
+    case "domain_event":
+      state.emitted.add(event.key);
+      return;
     case "usage_recorded":
       state.usage.inputTokens += event.inputTokens;
       state.usage.outputTokens += event.outputTokens;

@@ -1,5 +1,5 @@
 // A run as a person reads it: status, input, output or error, each step with attempts and duration, open waits.
-import type { Attribution, ErrorInfo, OpState, RunState, WaitSpec } from "../core/index.js";
+import type { Attribution, ErrorInfo, OpState, RunManifest, RunState, WaitSpec } from "../core/index.js";
 import type { RunRecord, RunStatus, WaitingFor } from "../store/index.js";
 
 export interface StepView {
@@ -23,6 +23,17 @@ export interface StepView {
 export interface WaitView extends WaitSpec {
   key: string;
   since: string;
+}
+
+/** A bookmark: a named journal position (`seq`), not a copy of state; `duro runs fork --from-bookmark` starts there. */
+export interface BookmarkView {
+  name: string;
+  /** `name#n`: the n-th bookmark of that name (from 0), as `--from-bookmark` takes it. */
+  ref: string;
+  seq: number;
+  at: string;
+  /** The step or wait whose result was journaled last before the bookmark, if any. */
+  after?: string;
 }
 
 export interface RunDetails {
@@ -53,6 +64,9 @@ export interface RunDetails {
   /** Model usage and cost of the run, and per scope (agent or phase), when it made model calls. */
   usage?: RunState["usage"] & { byScope: RunState["usageByScope"] };
   waits: WaitView[];
+  bookmarks: BookmarkView[];
+  /** What started the run (code hash or pack, duro version, host), when it was recorded. */
+  manifest?: RunManifest;
   lastSeq: number;
 }
 
@@ -70,8 +84,10 @@ export function describeRun(record: RunRecord, state: RunState): RunDetails {
     waits: state.ops
       .filter((op) => op.status === "waiting" && op.wait)
       .map((op) => ({ key: op.key, since: op.startedAt, ...(op.wait as WaitSpec) })),
+    bookmarks: bookmarksOf(state),
     lastSeq: state.lastSeq,
   };
+  if (state.manifest) details.manifest = state.manifest;
   if (state.output !== undefined) details.output = state.output;
   if (state.error) details.error = state.error;
   if (state.cancelReason !== undefined) details.cancelReason = state.cancelReason;
@@ -85,6 +101,18 @@ export function describeRun(record: RunRecord, state: RunState): RunDetails {
   if (Object.keys(state.usageByScope).length > 0) details.usage = { ...state.usage, byScope: state.usageByScope };
   if (record.status === "waiting" && record.readyAt !== undefined) details.wakeAt = new Date(record.readyAt).toISOString();
   return details;
+}
+
+/** The run's bookmarks in journal order, each with the step journaled last before it. */
+export function bookmarksOf(state: RunState): BookmarkView[] {
+  const settled = state.ops.filter((op) => op.kind !== "value" && op.settledSeq !== undefined);
+  return state.bookmarks.map((b) => {
+    let after: OpState | undefined;
+    for (const op of settled) if ((op.settledSeq as number) < b.seq && (op.settledSeq as number) > (after?.settledSeq ?? 0)) after = op;
+    const view: BookmarkView = { name: b.name, ref: b.key.slice("$bookmark:".length), seq: b.seq, at: b.at };
+    if (after) view.after = after.key;
+    return view;
+  });
 }
 
 function stepView(op: OpState): StepView {

@@ -1,6 +1,6 @@
 export { type ArchivedRun, type ArchiveHeader, readArchive, recordsOf, writeArchive } from "./archive.js";
 export { checkDeploy, checkRun, type DeployCheckOptions, type DeployCheckReport, type RunCheck } from "./deploy-check.js";
-export type { RunDetails, StepView, WaitView } from "./describe.js";
+export type { BookmarkView, RunDetails, StepView, WaitView } from "./describe.js";
 export { Engine } from "./engine.js";
 export type { EngineOptions, ExecuteOptions, SettleOptions } from "./engine-options.js";
 export type { InvocationOutcome, InvocationStatus } from "./executor.js";

@@ -125,6 +125,7 @@ export class Invocation implements RunScope {
     this.replayer = new Replayer(this.state, {
       live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(() => this.startLive(request))),
       value: (key, kind) => this.recordValue(key, kind),
+      mark: (event) => this.inCallOrder(() => this.journal.push(event)),
       diverged: (error) => {
         // The check's replay (only) reports where in the user's code the diverging call is; see call-site.ts.
         if (this.deps.replayOnly && this.callSite !== undefined) error.details.location ??= this.callSite;
@@ -173,12 +174,17 @@ export class Invocation implements RunScope {
    */
   private recordValue(key: string, kind: "now" | "random" | "uuid" | "patch"): unknown {
     const value = kind === "patch" ? true : kind === "now" ? this.deps.clock() : kind === "random" ? this.deps.random() : this.deps.uuid();
-    const journal = () => {
-      if (!this.draining) this.journal.push({ type: "value_recorded", key, value });
-    };
-    if (this.replayDone) journal();
-    else this.pendingLive.push(journal);
+    this.inCallOrder(() => this.journal.push({ type: "value_recorded", key, value }));
     return value;
+  }
+
+  /** Journals an event made by a call in that call's place (see recordValue); a draining invocation journals nothing. */
+  private inCallOrder(journal: () => void): void {
+    const guarded = () => {
+      if (!this.draining) journal();
+    };
+    if (this.replayDone) guarded();
+    else this.pendingLive.push(guarded);
   }
 
   // ---------- live calls: one part per kind ----------

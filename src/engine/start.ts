@@ -8,6 +8,7 @@ import {
   type JournalGuard,
   newRunId,
   parseRunId,
+  type RunManifest,
   toMs,
   validateWithSchema,
   type WorkflowDefinition,
@@ -31,6 +32,8 @@ export interface StartOptions extends QueueOverrides {
   source?: string;
   /** Facts about the run recorded in its run_created event (e.g. the pack it came from and its signature). */
   meta?: Record<string, unknown>;
+  /** What started the run, journaled in its run_created (`duro runs show`, `duro runs verify`); see `LoadedModule.manifest`. */
+  manifest?: RunManifest;
   /** Starts this registered version of the workflow. default: the definition passed, else the newest registered version */
   version?: string;
   /**
@@ -87,6 +90,7 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
       },
       ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       ...packVerified(def),
+      ...(options.manifest === undefined ? {} : { manifest: options.manifest }),
       ...queued,
     },
     options.tx === undefined ? {} : { tx: options.tx },

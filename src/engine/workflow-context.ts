@@ -13,6 +13,7 @@ import {
 } from "../core/index.js";
 import type { Store } from "../store/index.js";
 import { userCallSite } from "./call-site.js";
+import { domainEventData } from "./domain-events.js";
 import type { RunScope } from "./run-scope.js";
 
 type Request = <T>(kind: OpRequest["kind"], name: string, args: Record<string, unknown>) => Promise<T>;
@@ -62,6 +63,11 @@ export function buildContext(
     artifact: (name, content, options = {}) => request("step", name, { fn: () => storeArtifact(deps.store, runId, content, options) }),
     patched: (name) => replayer.patched(name),
     deprecatePatch: (name) => replayer.deprecatePatch(name),
+    bookmark: (name) => {
+      if (deps.replayOnly) atCall(userCallSite());
+      replayer.bookmark(name);
+    },
+    emit: (name, data) => replayer.emit(name, domainEventData(String(name), data, deps.journalGuard)),
     secrets: deps.secrets,
   } as WorkflowContext;
   const { store } = deps;

@@ -26,6 +26,11 @@ export interface FlowNode {
   onError?: string;
   /** JSONata over the scope plus `$result` (what the node produced); becomes `nodes.<id>`. */
   output?: string;
+  /**
+   * Journals a bookmark of this name each time the node is reached, before it runs (`ctx.bookmark`): a journal position
+   * that `duro runs fork --from-bookmark` starts after, not a copy of state.
+   */
+  bookmark?: string;
   /** Required on some node of every loop: the node may run at most this often per graph run. */
   maxIterations?: number;
   description?: string;

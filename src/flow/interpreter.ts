@@ -162,6 +162,7 @@ class Interpreter {
           details: { node: where, maxIterations: node.maxIterations },
         });
       }
+      if (node.bookmark !== undefined) this.ctx.bookmark(node.bookmark);
       const rt = this.runtime(node, id, `${prefix}${id}`, [...at, "nodes", id], scope, previous);
       let next: string | null | undefined;
       try {

@@ -25,6 +25,11 @@ export const COMMON_NODE_PROPERTIES: Record<string, JsonSchema> = {
   },
   timeout: DURATION,
   maxIterations: { type: "integer", minimum: 1, description: "required on a node of every loop" },
+  bookmark: {
+    type: "string",
+    minLength: 1,
+    description: "journals a bookmark of this name when the node is reached (a journal position a fork can start after)",
+  },
 };
 
 const ID_PATTERN = "^[A-Za-z_][A-Za-z0-9_-]*$";

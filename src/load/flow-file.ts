@@ -5,6 +5,7 @@
 //   directory, or by a relative path (it contains "/" or ends in .yaml/.yml/.json).
 // Everything (each reachable flow, its components and subflows) is checked before anything runs, and all
 // problems of all files are reported in one `flow_invalid` error.
+
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import type { Component, ComponentRegistry } from "../core/index.js";
@@ -21,6 +22,7 @@ import {
 import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
+import { codeManifest } from "./manifest.js";
 
 interface FlowFile {
   file: string;
@@ -43,7 +45,7 @@ export async function loadFlowFile(path: string, options: Pick<LoadOptions, "onW
   const reached = new Set<FlowFile>();
   collect(root, reached);
   const workflows = [...reached].map(define);
-  return { file: root.file, workflows, queues: [], schedules: [], defaultWorkflow: define(root) };
+  return { file: root.file, workflows, queues: [], schedules: [], defaultWorkflow: define(root), manifest: codeManifest(root.file) };
 }
 
 async function load(file: string, shown: string, problems: FlowProblem[], loading: Map<string, FlowFile>): Promise<FlowFile | undefined> {

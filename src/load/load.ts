@@ -6,6 +6,7 @@ import { isQueueDefinition } from "../core/index.js";
 import { DuroError, isScheduleDefinition, isWorkflowDefinition, type WorkflowDefinition } from "../index.js";
 import { importModule } from "./import-module.js";
 import { FLOW_EXTENSIONS, isPackPath, type LoadedModule, type LoadOptions } from "./loaded.js";
+import { codeManifest } from "./manifest.js";
 
 /** Loads one workflow module, flow file or pack; an unsigned or untrusted pack is refused unless options say otherwise. */
 export async function loadWorkflowFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {
@@ -24,7 +25,13 @@ export async function loadWorkflowFile(path: string, options: LoadOptions = {}):
       { category: "input", details: { file } },
     );
   }
-  const loaded: LoadedModule = { file, workflows, queues: Object.values(module).filter(isQueueDefinition), schedules };
+  const loaded: LoadedModule = {
+    file,
+    workflows,
+    queues: Object.values(module).filter(isQueueDefinition),
+    schedules,
+    manifest: codeManifest(file),
+  };
   if (isWorkflowDefinition(module.default)) loaded.defaultWorkflow = module.default;
   return loaded;
 }

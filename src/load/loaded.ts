@@ -2,7 +2,7 @@
 // recognised as a flow or a pack. Shared by the loaders of each kind of file so that none imports another.
 import { existsSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import type { QueueDefinition } from "../core/index.js";
+import type { QueueDefinition, RunManifest } from "../core/index.js";
 import type { ScheduleDefinition, WorkflowDefinition } from "../index.js";
 import type { SigningMode } from "../pack/index.js";
 
@@ -22,7 +22,9 @@ export interface LoadedModule {
   queues: QueueDefinition[];
   schedules: ScheduleDefinition[];
   /** For a pack: what was opened, recorded with the runs it starts. */
-  pack?: { id: string; version: string; signature: string; keyId?: string; warnings?: string[] };
+  pack?: { id: string; version: string; digest: string; signature: string; keyId?: string; warnings?: string[] };
+  /** What the runs started from this file record as their manifest (`run_created.manifest`); pass it to `engine.start`. */
+  manifest: RunManifest;
   /** The module's default export, when it is a workflow. */
   defaultWorkflow?: WorkflowDefinition;
 }

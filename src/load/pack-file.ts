@@ -6,6 +6,7 @@ import { DuroError, type FlowDocument, type FlowProblem, type WorkflowDefinition
 import { openPack } from "../pack/index.js";
 import { reportWarnings } from "./flow-file.js";
 import { type LoadedModule, type LoadOptions, warnOnStderr } from "./loaded.js";
+import { packManifest } from "./manifest.js";
 
 /** The flows of the pack at `path` (a .duropack file, or a directory with a pack.yaml) as workflows. */
 export async function loadPackFile(path: string, options: LoadOptions = {}): Promise<LoadedModule> {
@@ -51,15 +52,18 @@ export async function loadPackFile(path: string, options: LoadOptions = {}): Pro
   );
   const entry = workflows.find((w) => w.name === pack.entryFlows[0]);
   for (const warning of pack.warnings) onWarning(warning);
+  const file = resolve(path);
   return {
-    file: resolve(path),
+    file,
     workflows,
     queues: [],
     schedules: [],
     ...(entry ? { defaultWorkflow: entry } : {}),
+    manifest: packManifest(file, { id: pack.manifest.id, version: pack.manifest.version, digest: pack.digest }),
     pack: {
       id: pack.manifest.id,
       version: pack.manifest.version,
+      digest: pack.digest,
       signature: pack.signature.status,
       ...(pack.signature.keyId ? { keyId: pack.signature.keyId } : {}),
       ...(pack.warnings.length ? { warnings: pack.warnings } : {}),

@@ -115,6 +115,13 @@ export function traceRun(runId: string, events: readonly JournalEvent[], options
         annotate(runSpan, event);
         if (event.traceparent) count += resumeSpan(tracer, "duro.cancel", event, runSpan, common);
         break;
+      // Points in the run, not work: span events on the run's span (names only: data may hold what traces must not).
+      case "bookmark":
+        runSpan.addEvent("duro.bookmark", { "duro.bookmark": event.name, "duro.seq": event.seq }, Date.parse(event.at));
+        break;
+      case "domain_event":
+        runSpan.addEvent(`duro.event ${event.name}`, { "duro.event": event.name, "duro.seq": event.seq }, Date.parse(event.at));
+        break;
       case "usage_recorded": {
         const span = open.get(event.key)?.span ?? runSpan;
         span.setAttributes({

@@ -2,7 +2,7 @@
 // mock hits kept in mocks.jsonl). `buildRunFolder` is pure; `writeRunFolder` reads the store and writes files.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type ErrorInfo, foldJournal, type JournalEvent, type OpState, type RunState } from "../core/index.js";
+import { type ErrorInfo, foldJournal, type JournalEvent, type OpState, type RunManifest, type RunState } from "../core/index.js";
 import type { Store } from "../store/index.js";
 import { describeResolution, describeWho } from "./attribution.js";
 import { Redactor } from "./redact.js";
@@ -50,6 +50,10 @@ export interface RunSummary {
   /** Keyed by step key; "$run" for a failure of the run itself. */
   failures: Record<string, FailureSummary>;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** The pack the run was started from, from its manifest. */
+  pack?: { id: string; version: string; digest: string };
+  /** What started the run (code hash or pack, duro version, host), as run_created recorded it. */
+  manifest?: RunManifest;
   files: { transcript: string; report: string; logs: string };
 }
 
@@ -122,6 +126,7 @@ export function buildRunFolder(
     steps,
     failures,
     usage: state.usage,
+    ...manifestFields(state.manifest),
     files: { transcript: "transcript.jsonl", report: "report.md", logs: "logs/" },
   };
   const files = new Map<string, string>();
@@ -147,6 +152,13 @@ function decisionsOf(state: RunState): { decisions?: DecisionSummary[] } {
       at: state.endedAt,
     });
   return decisions.length ? { decisions } : {};
+}
+
+function manifestFields(manifest: RunManifest | undefined): Pick<RunSummary, "pack" | "manifest"> {
+  if (manifest === undefined) return {};
+  const { packId, packVersion, packDigest } = manifest;
+  const pack = packId !== undefined && packVersion !== undefined && packDigest !== undefined;
+  return { manifest, ...(pack ? { pack: { id: packId, version: packVersion, digest: packDigest } } : {}) };
 }
 
 function failureOf(key: string, transcript: Transcript): FailureSummary {

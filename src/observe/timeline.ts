@@ -4,6 +4,8 @@ import { foldJournal, type JournalEvent, type PackVerification } from "../core/i
 import { describeResolution, describeWho } from "./attribution.js";
 import { plain } from "./printable.js";
 
+const isBookmarkKey = (key: string) => key.startsWith("$bookmark:");
+
 const SYMBOL: Record<string, string> = {
   completed: "✓",
   resolved: "✓",
@@ -35,14 +37,18 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
         : { attempt: e.attempt, code: e.error.code, ...(e.retryAt ? { retryAt: e.retryAt } : {}) };
     failures.set(e.key, [...(failures.get(e.key) ?? []), failure]);
   }
-  const ops = state.ops.filter((op) => op.kind !== "value");
+  const ops = state.ops.filter((op) => op.kind !== "value" || isBookmarkKey(op.key));
   const width = Math.max(8, ...ops.map((op) => plain(op.key).length));
   const lines = [
     `run ${plain(runId)} ${plain(state.workflow)} ${state.phase === "active" ? "in progress" : state.phase}${end === undefined ? "" : ` in ${formatDuration(end - start)}`}`,
   ];
   if (state.pack) lines.push(`  ${packSentence(state.pack)}`);
-  for (const op of ops) {
-    const offset = `+${formatDuration(Date.parse(op.startedAt) - start)}`.padEnd(9);
+  const offsetOf = (at: string) => `+${formatDuration(Date.parse(at) - start)}`.padEnd(9);
+  const bookmarks = new Map(state.bookmarks.map((b) => [b.key, b]));
+  const opLines = ops.map((op) => {
+    const bookmark = bookmarks.get(op.key);
+    // A bookmark marks a journal position (its seq), which is what `duro runs fork --from-bookmark` starts from.
+    if (bookmark) return [`  ${offsetOf(op.startedAt)} ⚑ bookmark ${plain(bookmark.name)} (seq ${bookmark.seq})`];
     const took = op.endedAt ? formatDuration(Date.parse(op.endedAt) - Date.parse(op.startedAt)) : "…";
     const decided = describeResolution(op);
     const what =
@@ -50,13 +56,23 @@ export function formatTimeline(runId: string, events: readonly JournalEvent[]): 
         ? ""
         : ` ${op.wait?.kind ?? op.kind}${decided ? `: ${decided}` : op.resolvedBy ? ` by ${plain(op.resolvedBy)}` : ""}`;
     const attempts = op.attempts > 1 ? ` ${op.attempts} attempts` : "";
-    lines.push(`  ${offset} ${SYMBOL[op.status] ?? "·"} ${plain(op.key).padEnd(width)} ${took.padStart(7)}${what}${attempts}`);
-    for (const f of failures.get(op.key) ?? []) {
-      lines.push(
-        `  ${"".padEnd(9)}   ${"".padEnd(width)}         attempt ${f.attempt} failed [${plain(f.code)}]${f.retryAt ? `, retry at ${f.retryAt}` : ""}`,
-      );
-    }
+    return [
+      `  ${offsetOf(op.startedAt)} ${SYMBOL[op.status] ?? "·"} ${plain(op.key).padEnd(width)} ${took.padStart(7)}${what}${attempts}`,
+      ...(failures.get(op.key) ?? []).map(
+        (f) =>
+          `  ${"".padEnd(9)}   ${"".padEnd(width)}         attempt ${f.attempt} failed [${plain(f.code)}]${f.retryAt ? `, retry at ${f.retryAt}` : ""}`,
+      ),
+    ];
+  });
+  // Domain events are no ops: they go between the ops by journal position (an op sits where its first event is).
+  const firstSeq = new Map<string, number>();
+  for (const e of events) if ("key" in e && !firstSeq.has(e.key)) firstSeq.set(e.key, e.seq);
+  const placed = ops.map((op, i) => ({ seq: firstSeq.get(op.key) ?? 0, lines: opLines[i] as string[] }));
+  for (const e of events) {
+    if (e.type === "domain_event") placed.push({ seq: e.seq, lines: [`  ${offsetOf(e.at)} ◆ event ${plain(e.name)}`] });
   }
+  placed.sort((a, b) => a.seq - b.seq);
+  for (const entry of placed) lines.push(...entry.lines);
   if (state.error) lines.push(`  error [${plain(state.error.code)}]: ${plain(state.error.message)}`);
   if (state.phase === "cancelled")
     lines.push(`  cancelled${describeWho(state.cancelledBy)} at ${state.endedAt}: ${plain(state.cancelReason ?? "")}`);

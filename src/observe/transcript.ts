@@ -12,7 +12,7 @@ export interface TranscriptLine {
   workflow: string;
   /** The step (or wait) key; null for lines about the run as a whole. */
   step: string | null;
-  /** What kind of thing the line is about: workflow, step, wait, child, value, usage, or a mock kind. */
+  /** What kind of thing the line is about: workflow, step, wait, child, value, usage, bookmark, event (a domain event), or a mock kind. */
   component: string;
   phase: TranscriptPhase;
   status: string;
@@ -192,6 +192,24 @@ function lineOf(event: JournalEvent, runId: string, workflow: string, startedAt:
       return { ...base, step: event.key, component: "child", phase: "start", status: "started", outputs: { childRunId: event.childRunId } };
     case "value_recorded":
       return { ...base, step: event.key, component: "value", phase: "end", status: "recorded", outputs: event.value };
+    case "bookmark":
+      return {
+        ...base,
+        step: event.key,
+        component: "bookmark",
+        phase: "end",
+        status: "marked",
+        outputs: { name: event.name, seq: event.seq },
+      };
+    case "domain_event":
+      return {
+        ...base,
+        step: event.key,
+        component: "event",
+        phase: "end",
+        status: "emitted",
+        outputs: { name: event.name, data: event.data },
+      };
     case "usage_recorded":
       return {
         ...base,

@@ -52,6 +52,8 @@ export interface OpenedPack {
   signature: { status: SignatureCheck["status"]; keyId?: string };
   /** What a run started from this pack journals as `pack_verified`. */
   verification: PackVerification;
+  /** sha256 of pack.yaml, which lists every file's digest: the digest of the whole pack (what a signature signs). */
+  digest: string;
 }
 
 /** Reads a directory or `.duropack` and checks its manifest and digests; throws a `pack_*` error otherwise. */
@@ -135,6 +137,7 @@ export async function openPack(path: string, options: OpenPackOptions = {}): Pro
     warnings,
     signature: signature.keyId === undefined ? { status: signature.status } : { status: signature.status, keyId: signature.keyId },
     verification,
+    digest: sha256(pack.files.get(MANIFEST_FILE) as Uint8Array),
   };
 }
 

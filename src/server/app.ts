@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, type JournalEvent, runLimits, type SendOptions } from "../index.js";
+import { DuroError, type Engine, forkRun, type JournalEvent, type RunManifest, runLimits, type SendOptions } from "../index.js";
 import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
@@ -23,6 +23,7 @@ import {
   CancelBody,
   CreateKeyBody,
   DecisionBody,
+  ForkBody,
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
@@ -75,6 +76,11 @@ export interface ServerOptions {
   uiDir?: string;
   /** default Date.now */
   clock?: () => number;
+  /**
+   * What a run started through the API records as its manifest, by workflow name (`duro serve`: the file that
+   * defines it, hashed when it was loaded). default none
+   */
+  manifestOf?: (workflow: string) => RunManifest | undefined;
 }
 
 /** Who is calling: an API key's tenant and role (or the --dev stand-in). */
@@ -245,11 +251,13 @@ export function createApp(options: ServerOptions): Hono<Env> {
   app.post("/v1/runs", limit, async (c) => {
     requireRole(caller(c), "admin", "starting runs");
     const body = await parseBody(c, StartRunBody);
+    const manifest = options.manifestOf?.(body.workflow);
     const handle = await engine
       .start(body.workflow, body.input ?? {}, {
         tenant: caller(c).tenant,
         actor: body.actor ?? keyActor(caller(c)),
         ...(body.session === undefined ? {} : { session: body.session }),
+        ...(manifest === undefined ? {} : { manifest }),
         ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
       })
       .catch((error: unknown) => {
@@ -353,6 +361,26 @@ export function createApp(options: ServerOptions): Hono<Env> {
       await hub.wait(runId, seen, pollMs, signal);
     }
   }
+
+  app.get("/v1/runs/:id/bookmarks", async (c) => {
+    await visibleRun(caller(c).tenant, c.req.param("id"));
+    return c.json({ bookmarks: (await engine.get(c.req.param("id"))).bookmarks });
+  });
+
+  app.post("/v1/runs/:id/fork", limit, async (c) => {
+    requireRole(caller(c), "admin", "forking runs");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, ForkBody);
+    const fork = await forkRun(store, runId, definedOnly(body)).catch((error: unknown) => {
+      throw withPath(error, {
+        fork_step_not_found: "body.fromStep",
+        bookmark_not_found: "body.fromBookmark",
+        fork_point_ambiguous: "body",
+      });
+    });
+    return c.json(await engine.get(fork.id), 201);
+  });
 
   app.post("/v1/runs/:id/cancel", limit, async (c) => {
     requireRole(caller(c), "operator", "cancelling runs");

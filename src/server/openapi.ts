@@ -8,6 +8,7 @@ import {
   CreateKeyBody,
   DecisionBody,
   ErrorBody,
+  ForkBody,
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
@@ -133,6 +134,23 @@ function documentPaths(): Json {
         ...role("viewer"),
         parameters: [...path("id"), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "integer", minimum: 0 } }],
         responses: { 200: { description: "event stream", content: { "text/event-stream": {} } }, ...errors },
+      },
+    },
+    "/v1/runs/{id}/bookmarks": {
+      get: {
+        summary: "The run's bookmarks (name, ref, seq, at, the step before): journal positions, not copies of state",
+        ...role("viewer"),
+        parameters: path("id"),
+        responses: ok("bookmarks"),
+      },
+    },
+    "/v1/runs/{id}/fork": {
+      post: {
+        summary: "A new run that replays this run's journal up to a step (fromStep) or bookmark (fromBookmark) and runs the rest anew",
+        ...role("admin"),
+        parameters: path("id"),
+        ...body(ForkBody),
+        responses: ok("the new run", "201"),
       },
     },
     "/v1/runs/{id}/cancel": {

@@ -81,6 +81,20 @@ export const ListArtifactsQuery = z
   })
   .strict();
 
+export const ForkBody = z
+  .object({
+    fromStep: z.string().min(1).max(500).optional().meta({ description: "the first step to execute again: its key (charge#0) or name" }),
+    fromBookmark: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .meta({ description: "start after this bookmark (name or name#n); a bookmark is a journal position, not a copy of state" }),
+    id: z.string().min(1).max(128).optional().meta({ description: "the new run's id; default a new one" }),
+  })
+  .strict()
+  .meta({ id: "Fork" });
+
 export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional() }).strict();
 
 export const LinkBody = z

@@ -57,6 +57,7 @@ export function runCreatedEvent(run: NewRun): EventBody {
     ...(run.session === undefined ? {} : { session: run.session }),
     ...(run.actor === undefined ? {} : { actor: run.actor }),
     options: run.options,
+    ...(run.manifest === undefined ? {} : { manifest: run.manifest }),
   };
 }
 

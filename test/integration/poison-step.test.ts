@@ -1,6 +1,7 @@
 // The poison-step rule with real processes: a step that SIGKILLs its own process is started at most maxAttempts
 // times in all (counted when each attempt starts), then the run fails with attempts_exhausted instead of taking
 // down every worker that claims it.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEvent, RunDetails } from "../../src/index.js";
@@ -42,5 +43,20 @@ describe("poison steps", () => {
     expect(steps.map((e) => e.type)).toEqual(["step_started", "attempt_orphaned", "step_started", "attempt_orphaned", "step_failed"]);
     const failed = events.find((e) => e.type === "step_failed");
     expect(failed?.type === "step_failed" && failed.error.code).toBe("attempts_exhausted");
+
+    // What the resume journaled is what a reader sees: the timeline of runs show and the exported transcript.
+    const shown = await duro(["runs", "show", RUN_ID, "--db", db], cli);
+    expect(shown.stdout).toContain("attempt 1 failed [attempt_orphaned: the process died during it]");
+    expect(shown.stdout).toContain("attempt 2 failed [attempt_orphaned: the process died during it]");
+    const folder = join(dir, "exported");
+    expect((await duro(["runs", "export", RUN_ID, "--artifacts-dir", folder, "--db", db], cli)).code).toBe(0);
+    const transcript = readFileSync(join(folder, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(transcript.filter((line) => line.status === "orphaned").map((line) => [line.step, line.attempt, line.error.code])).toEqual([
+      ["boom#0", 1, "attempt_orphaned"],
+      ["boom#0", 2, "attempt_orphaned"],
+    ]);
   });
 });

@@ -69,6 +69,23 @@ describe("traceRun", () => {
     });
     expect(run?.attributes).toMatchObject({ "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30 });
   });
+
+  it("marks bookmarks and domain events as events on the run span, by name only", () => {
+    const at = "2025-01-01T00:00:00.000Z";
+    const events: JournalEvent[] = [
+      { seq: 1, at, type: "run_created", workflow: "w", version: "1", input: {}, tenant: "default", options: {} },
+      { seq: 2, at, type: "bookmark", key: "$bookmark:planned#0", name: "planned" },
+      { seq: 3, at, type: "domain_event", key: "$emit:order.shipped#0", name: "order.shipped", data: { card: "4111" } },
+      { seq: 4, at, type: "run_completed", output: null },
+    ];
+    const { exporter, tracer } = inMemoryTracer();
+    traceRun("r_1", events, { tracer });
+    const [run] = exporter.getFinishedSpans();
+    expect(run?.events.map((e) => [e.name, e.attributes])).toEqual([
+      ["duro.bookmark", { "duro.bookmark": "planned", "duro.seq": 2 }],
+      ["duro.event order.shipped", { "duro.event": "order.shipped", "duro.seq": 3 }],
+    ]);
+  });
 });
 
 describe("traceRun and the caller's trace", () => {

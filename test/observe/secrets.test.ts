@@ -27,6 +27,18 @@ const GITHUB_TOKEN = `ghp_${"0123456789abcdefghijklmnopqrstuvwxyz".slice(0, 36)}
 
 const child = workflow("child", async () => "done");
 
+/** Emits a domain event holding a secret, and one with a secret-named field that only the transcript redacts. */
+const emitter = workflow("emitter", async (ctx) => {
+  let refused = "";
+  try {
+    ctx.emit("charged", { header: `key=${ctx.secrets.get("PAYMENTS_KEY")}` });
+  } catch (error) {
+    refused = (error as { code: string }).code;
+  }
+  ctx.emit("plain", { ok: true });
+  return refused;
+});
+
 /** Puts a secret read through ctx.secrets in one place the journal would store. */
 const placed = workflow("placed", async (ctx, input: { where: string }) => {
   const key = () => ctx.secrets.get("PAYMENTS_KEY");
@@ -60,7 +72,7 @@ const placed = workflow("placed", async (ctx, input: { where: string }) => {
 
 function setup() {
   const dev = secretsSetup({}, { values: { PAYMENTS_KEY: API_KEY }, env: {} });
-  const h = harness("memory", [leaky, placed, child], { secrets: dev.secrets, journalGuard: dev.journalGuard });
+  const h = harness("memory", [leaky, placed, child, emitter], { secrets: dev.secrets, journalGuard: dev.journalGuard });
   const journalText = async (runId: string) => JSON.stringify(await h.store.read(runId));
   return { ...h, journalText };
 }
@@ -92,6 +104,14 @@ describe("secrets and the journal", () => {
     const run = await settle(id);
     const call = run.steps.find((s) => s.key === "call#0");
     expect(call?.error).toMatchObject({ code: "secret_in_journal", details: { originalCode: "step_error", paths: ["$.message"] } });
+    expect(await journalText(id)).not.toContain(API_KEY);
+  });
+
+  it("a domain event holding a secret is refused at ctx.emit with secret_in_journal; the run goes on without it", async () => {
+    const { engine, settle, store, journalText } = setup();
+    const { id } = await engine.start(emitter, {});
+    expect(await settle(id)).toMatchObject({ status: "completed", output: "secret_in_journal" });
+    expect((await store.read(id)).flatMap((e) => (e.type === "domain_event" ? [e.name] : []))).toEqual(["plain"]);
     expect(await journalText(id)).not.toContain(API_KEY);
   });
 

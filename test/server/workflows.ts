@@ -47,4 +47,19 @@ export const reporting = workflow("reporting", async (ctx, input: { title: strin
   return { report: report.sha256, data: data.sha256 };
 });
 
-export const all = [expense, survey, payment, validated, longJournal, failing, reporting];
+/** How often `milestones` drafted: a fork from its bookmark must not draft again. */
+export const drafts = { count: 0 };
+
+/** A draft, a bookmark and a domain event, then an approval and a publish step: forked from the bookmark, it asks again. */
+export const milestones = workflow("milestones", async (ctx, input: { title: string }) => {
+  const draft = await ctx.step("draft", () => {
+    drafts.count++;
+    return { title: input.title };
+  });
+  ctx.bookmark("drafted");
+  ctx.emit("draft.ready", draft);
+  const decision = await ctx.approval("editor");
+  return ctx.step("publish", () => ({ published: decision.action === "approve", ...draft }));
+});
+
+export const all = [expense, survey, payment, validated, longJournal, failing, reporting, milestones];

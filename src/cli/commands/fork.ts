@@ -1,5 +1,6 @@
-// `duro runs fork <runId> [<file...>] --from-step <key> [--input <json>] [--id <newId>]`: a new run that reuses the
-// journal up to that step (src/engine/fork.ts); a worker, or `duro resume <newId> <file>`, executes it from there.
+// `duro runs fork <runId> [<file...>] (--from-step <key> | --from-bookmark <name>) [--input <json>] [--id <newId>]`: a
+// new run that reuses the journal up to that step, or up to and including that bookmark (src/engine/fork.ts); a
+// worker, or `duro resume <newId> <file>`, executes it from there.
 // With files, the fork records the version of their code (the newest of the run's workflow), so that pinned workers
 // with that code take it: the way to move a run that the old code cannot finish onto the new code.
 
@@ -11,25 +12,36 @@ import { EXIT, openDb, output, parse, parseJson, requirePositional, usage } from
 import { loadOptions } from "../files.js";
 
 export async function runsFork(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { "from-step": { type: "string" }, input: { type: "string" }, id: { type: "string" } });
+  const { values, positionals } = parse(args, {
+    "from-step": { type: "string" },
+    "from-bookmark": { type: "string" },
+    input: { type: "string" },
+    id: { type: "string" },
+  });
   const out = output(values.json);
   const originId = requirePositional(positionals, 0, "the run id: duro runs fork <runId> --from-step <key>");
   const fromStep = values["from-step"];
-  if (!fromStep) throw usage("missing --from-step <key>: the step to execute again (duro runs show <runId> lists the steps)");
+  const fromBookmark = values["from-bookmark"];
+  if (fromStep !== undefined && fromBookmark !== undefined) throw usage("give --from-step or --from-bookmark, not both");
+  if (!fromStep && !fromBookmark) {
+    throw usage(
+      `missing --from-step <key> (the step to execute again; duro runs show ${originId} lists the steps) or --from-bookmark <name> (duro runs bookmarks ${originId} lists the bookmarks)`,
+    );
+  }
   const files = positionals.slice(1);
   const loaded = files.length === 0 ? [] : (await loadWorkflowFiles(files, loadOptions())).flatMap((m) => m.workflows);
   const store = openDb(values.db);
   try {
     const workflow = files.length === 0 ? undefined : await codeFor(store, originId, loaded, files);
     const run = await forkRun(store, originId, {
-      fromStep,
+      ...(fromStep ? { fromStep } : { fromBookmark: fromBookmark as string }),
       ...(workflow === undefined ? {} : { workflow }),
       ...(values.input === undefined ? {} : { input: parseJson(values.input, "the input", "--input") }),
       ...(values.id === undefined ? {} : { id: values.id }),
     });
     out.data(run);
     out.print(
-      `forked run ${originId} from step ${fromStep} as ${run.id}, version ${run.version} (queued; a worker or duro resume ${run.id} <file> runs it)`,
+      `forked run ${originId} ${fromStep ? `from step ${fromStep}` : `after bookmark ${fromBookmark} (its journal up to there is replayed, the rest runs anew)`} as ${run.id}, version ${run.version} (queued; a worker or duro resume ${run.id} <file> runs it)`,
     );
     return EXIT.ok;
   } finally {

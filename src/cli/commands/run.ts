@@ -68,6 +68,7 @@ async function run(args: string[]): Promise<number> {
   try {
     const handle = await engine.start(def, input, {
       source: module.file,
+      manifest: module.manifest,
       ...(module.pack || Object.keys(dev.startMeta).length > 0
         ? { meta: { ...(module.pack ? { pack: module.pack } : {}), ...dev.startMeta } }
         : {}),

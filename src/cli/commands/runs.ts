@@ -4,7 +4,7 @@ import { DuroError, formatTimeline, type RunFilter, WAITING_FOR, type WaitingFor
 import type { CliCommand, Subcommand } from "../command.js";
 import { EXIT, engineFor, output, parse, positiveInt, requirePositional, usage } from "../common.js";
 import { duroCommand } from "../hints.js";
-import { formatEvents, formatInbox, formatRun, formatRunTable } from "../output.js";
+import { formatBookmarks, formatEvents, formatInbox, formatRun, formatRunTable } from "../output.js";
 import { runsFork } from "./fork.js";
 import { runsPrune } from "./prune.js";
 import { runsExport, runsTail } from "./runs-dev.js";
@@ -44,8 +44,8 @@ async function listShowEvents(args: string[]): Promise<number> {
   });
   const [sub, ...positionals] = all;
   const out = output(values.json);
-  if (sub !== "list" && sub !== "show" && sub !== "events")
-    throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id> or runs events <id>`);
+  if (sub !== "list" && sub !== "show" && sub !== "events" && sub !== "bookmarks")
+    throw usage(`unknown "runs ${sub ?? ""}"; use runs list, runs show <id>, runs events <id> or runs bookmarks <id>`);
   if (values.status !== undefined && !STATUSES.includes(values.status)) {
     throw new DuroError("usage", `--status must be one of ${STATUSES.join(", ")}, not "${values.status}"`, { category: "input" });
   }
@@ -80,6 +80,11 @@ async function listShowEvents(args: string[]): Promise<number> {
       out.data(run);
       out.print(formatRun(run));
       out.print(`\ntimeline:\n${formatTimeline(run.id, await engine.events(run.id))}`);
+    } else if (sub === "bookmarks") {
+      const run = await engine.get(runId as string);
+      out.data(run.bookmarks);
+      out.print(formatBookmarks(run.id, run.bookmarks));
+      if (run.bookmarks[0]) out.print(`fork from one: ${duroCommand("runs", "fork", run.id, "--from-bookmark", run.bookmarks[0].ref)}`);
     } else {
       const events = await engine.events(runId as string);
       out.data(events);

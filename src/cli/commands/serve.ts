@@ -29,7 +29,10 @@ async function serve(args: string[]): Promise<number> {
       category: "input",
     });
   }
-  const workflows = (await loadWorkflowFiles(positionals, loadOptions())).flatMap((m) => m.workflows);
+  const modules = await loadWorkflowFiles(positionals, loadOptions());
+  const workflows = modules.flatMap((m) => m.workflows);
+  // A run started through the API records the file that defines its workflow, as `duro run` does.
+  const manifests = new Map(modules.flatMap((m) => m.workflows.map((w) => [w.name, m.manifest] as const)));
   const { listen, RunEventHub, ServerMetrics } = await import("../../server/index.js");
   const hub = new RunEventHub();
   let metrics: ServerMetrics | undefined;
@@ -52,6 +55,7 @@ async function serve(args: string[]): Promise<number> {
     metrics,
     port,
     dev: values.dev,
+    manifestOf: (workflow) => manifests.get(workflow),
     worker: worker ? { concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_WORKER_CONCURRENCY) } : false,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),

@@ -3,6 +3,7 @@ import { agentNode } from "./agent.js";
 import { approvalNode } from "./approval.js";
 import { askNode } from "./ask.js";
 import { callNode } from "./call.js";
+import { emitNode } from "./emit.js";
 import { endNode } from "./end.js";
 import { failNode } from "./fail.js";
 import { httpNode } from "./http.js";
@@ -30,6 +31,7 @@ export const NODE_KINDS: readonly NodeKind[] = [
   validateNode,
   failNode,
   endNode,
+  emitNode,
   llmNode,
   agentNode,
 ];

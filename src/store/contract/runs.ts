@@ -1,7 +1,7 @@
 // The runs index role: creating runs and reading the projection of their journals kept for listing and claiming.
 // A run's row changes only in the same transaction as the journal events it projects.
 
-import type { Attribution, EventBody, RunOptions } from "../../core/index.js";
+import type { Attribution, EventBody, RunManifest, RunOptions } from "../../core/index.js";
 
 export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -62,6 +62,8 @@ export interface NewRun {
   options: RunOptions;
   parentRunId?: string;
   idempotencyKey?: string;
+  /** What started the run (code hash, pack, duro version, host), journaled in its run_created. */
+  manifest?: RunManifest;
   /** Earliest claim time (epoch ms); default now. */
   readyAt?: number;
   /** Admission goes through this queue's limits; a queue the store does not know yet is created without limits. */

@@ -60,6 +60,20 @@ export function runsConformance(t: Harness): void {
       expect(verifyChain(await store.journalChain("r_pack"))).toMatchObject({ ok: true, events: 4, unchained: 0 });
     });
 
+    it("createRun journals the run's manifest in run_created, and a bookmark and a domain event read back as appended", async () => {
+      const manifest = { codeHash: "sha256:ab", source: "/w/flow.yaml", duroVersion: "0.1.0", host: "build-1" };
+      await store.createRun(newRun("r1", { manifest }));
+      const lease = await startRun("r2");
+      const marks: EventBody[] = [
+        { type: "bookmark", key: "$bookmark:planned#0", name: "planned" },
+        { type: "domain_event", key: "$emit:order.shipped#0", name: "order.shipped", data: { id: 7, lines: [1, 2] } },
+      ];
+      await store.append("r2", marks, commit(lease, 1));
+
+      expect((await store.read("r1"))[0]).toMatchObject({ type: "run_created", manifest });
+      expect((await store.read("r2", 2)).map(({ seq: _s, at: _a, ...body }) => body)).toEqual(marks);
+    });
+
     it("createRun with an existing id returns the existing run and journals nothing", async () => {
       await store.createRun(newRun("r1"));
       clock.advance(1_000);
