@@ -8,6 +8,7 @@ export type { FailpointName } from "./failpoints.js";
 export { type ForkOptions, forkRun } from "./fork.js";
 export { type HolderState, holderState, type ProcessTable, thisProcess } from "./holder.js";
 export type { Decision } from "./messages.js";
+export type { PendingQuery, PendingWait } from "./pending.js";
 export {
   applyRetention,
   PRUNABLE_STATUSES,
@@ -23,6 +24,7 @@ export type { ScheduleDefinition, ScheduleOptions } from "./schedule.js";
 export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";
 export { type RunHandle, type StartOptions, validateInput } from "./start.js";
+export type { ToolOutcomeInput } from "./tool-calls.js";
 export { type LeaseNotice, type TakeoverContext, takeOverGone, takeOverGoneOnThisHost } from "./takeover.js";
 export { type CoverageState, coverageProblem, type VersionCoverage, versionCoverage } from "./version-coverage.js";
 export type { WorkerOptions } from "./worker.js";

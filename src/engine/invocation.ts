@@ -212,6 +212,7 @@ export class Invocation implements RunScope {
       case "event":
       case "approval":
       case "ask":
+      case "tool":
         return this.waits.inboxWait(request);
       case "child":
         return this.children.start(request);

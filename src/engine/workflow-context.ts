@@ -52,6 +52,7 @@ export function buildContext(
     waitForEvent: (name, options) => request("event", name, { ...options }),
     approval: (name, options = {}) => approval(request, name, options),
     ask: (name, options) => request("ask", name, { ...options }),
+    externalTool: (name, call) => request("tool", name, { ...call }),
     child: (name, workflow, input) => request("child", name, { workflow, input }),
     now: () => new Date(value("now") as number),
     random: () => value("random") as number,
