@@ -1,0 +1,58 @@
+// `duro tools result|pending`: the host's side of external tools (declared `external: true`): post a call's outcome,
+// list the calls runs wait on.
+import type { CliCommand } from "../command.js";
+import { currentUser, EXIT, engineFor, output, parse, parseJson, requirePositional, usage } from "../common.js";
+import { duroCommand } from "../hints.js";
+import { jsonText, plain } from "../output.js";
+
+export const toolsCommand: CliCommand = {
+  name: "tools",
+  run: async ([sub, ...rest]) => {
+    if (sub === "result") return result(rest);
+    if (sub === "pending") return pending(rest);
+    throw usage(`unknown "tools ${sub ?? ""}"; use tools result <runId> <callId> --result <json>, or tools pending [--run <runId>]`);
+  },
+};
+
+async function result(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { result: { type: "string" }, error: { type: "string" }, by: { type: "string" } });
+  const out = output(values.json);
+  const runId = requirePositional(positionals, 0, "the run id: duro tools result <runId> <callId> --result <json>");
+  const callId = requirePositional(positionals, 1, "the call id: duro tools result <runId> <callId> --result <json> (duro tools pending lists them)");
+  if ((values.result === undefined) === (values.error === undefined)) throw usage("give one of --result <json> and --error <message>");
+  const outcome =
+    values.result === undefined ? { error: values.error as string } : { result: parseJson(values.result, "the tool's result", "--result") };
+  const engine = engineFor(values.db);
+  try {
+    const wait = await engine.toolResult(runId, callId, { ...outcome, by: values.by ?? currentUser() });
+    out.data({ runId, callId, tool: wait.tool, ...outcome });
+    out.print(
+      `${"error" in outcome ? "error" : "result"} of tool "${plain(wait.tool ?? "")}" (call ${plain(callId)}) recorded for run ${runId}; it continues when a worker picks it up (${duroCommand("resume", runId)})`,
+    );
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}
+
+async function pending(args: string[]): Promise<number> {
+  const { values } = parse(args, { run: { type: "string" }, tenant: { type: "string" } });
+  const out = output(values.json);
+  const engine = engineFor(values.db);
+  try {
+    const calls = await engine.pending({
+      kinds: ["tool"],
+      ...(values.run === undefined ? {} : { runId: values.run }),
+      ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
+    });
+    out.data({ pending: calls.map(({ runId, workflow, key, tool, callId, args: callArgs, decided }) => ({ runId, workflow, key, tool, callId, args: callArgs, decided })) });
+    if (calls.length === 0) out.print("no pending tool calls");
+    for (const call of calls) {
+      const state = call.decided ? "   (result sent, not taken yet)" : "";
+      out.print(`${plain(call.runId)}  ${plain(call.callId ?? "")}  ${plain(call.tool ?? "")}(${jsonText(call.args, 0)})${state}`);
+    }
+  } finally {
+    await engine.close();
+  }
+  return EXIT.ok;
+}

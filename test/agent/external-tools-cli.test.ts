@@ -1,0 +1,59 @@
+// `duro tools pending` and `duro tools result` through the real CLI, on SQLite and PostgreSQL: a run waits on an
+// external tool, the host posts the result, and `duro resume` finishes it with the result as the tool message.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { duro, duroJson, fixture, freshDir, removeTempDirs } from "../support/cli.js";
+import { freshPgUrl } from "../support/postgres.js";
+
+afterAll(removeTempDirs);
+
+const DBS = {
+  sqlite: (dir: string) => join(dir, "duro.db"),
+  postgres: () => freshPgUrl(),
+};
+
+describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
+  it("a run waits on an external tool; duro tools result resumes it to completion", async () => {
+    const dir = freshDir("duro-xtools-");
+    const opts = { cwd: dir, timeoutMs: 30_000 };
+    const db = ["--db", dbOf(dir)];
+    const script = join(dir, "script.json");
+    writeFileSync(
+      script,
+      JSON.stringify({
+        replies: [
+          { toolCalls: [{ name: "open_file", arguments: { path: "README.md" } }] },
+        ],
+      }),
+    );
+    const mock = ["--mock-llm", script];
+    const first = await duro(["run", fixture("agent-external.ts"), "--id", "r_ext", ...db, ...mock], opts);
+    expect(first.code, first.stderr).toBe(3);
+    const hint = /duro tools result r_ext (\S+) --db .* --result '<json>'/.exec(first.stdout);
+    expect(hint, first.stdout).not.toBeNull();
+    const callId = hint?.[1] as string;
+
+    const listed = await duroJson<{ pending: Array<{ runId: string; callId: string; tool: string; args: unknown }> }>(
+      ["tools", "pending", "--run", "r_ext", ...db],
+      opts,
+    );
+    expect(listed.pending).toEqual([expect.objectContaining({ runId: "r_ext", callId, tool: "open_file", args: { path: "README.md" } })]);
+
+    const unknown = await duro(["tools", "result", "r_ext", "call_nope", "--result", "1", ...db], opts);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('run r_ext has no tool call "call_nope"');
+
+    const posted = await duro(["tools", "result", "r_ext", callId, "--result", JSON.stringify("# duro"), ...db], opts);
+    expect(posted.code, posted.stderr).toBe(0);
+    expect(posted.stdout).toContain("duro resume r_ext");
+    const again = await duro(["tools", "result", "r_ext", callId, "--error", "late", ...db], opts);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("[tool_call_answered]");
+
+    // The resumed process starts a fresh mock: the first turn is replayed from the journal, not re-sent.
+    writeFileSync(script, JSON.stringify({ replies: [{ match: "# duro", content: "It says: duro" }] }));
+    const resumed = await duroJson<{ status: string; output: unknown }>(["resume", "r_ext", ...db, ...mock], opts);
+    expect(resumed).toMatchObject({ status: "completed", output: { text: "It says: duro", toolCalls: 1 } });
+  });
+});
