@@ -125,7 +125,12 @@ export async function runAgent(runtime: AgentRuntime, name: string, options: Age
  * from the moment it is reached, so the host answers a turn's external calls in any order and the loop goes on when
  * all are in. Arguments are validated first (pure), which keeps the durable calls in the same order on every replay.
  */
-async function runToolCalls(runtime: AgentRuntime, name: string, tools: readonly Tool[], calls: readonly ToolCall[]): Promise<ChatMessage[]> {
+async function runToolCalls(
+  runtime: AgentRuntime,
+  name: string,
+  tools: readonly Tool[],
+  calls: readonly ToolCall[],
+): Promise<ChatMessage[]> {
   const prepared: PreparedCall[] = [];
   for (const call of calls) prepared.push(await prepareToolCall(tools, call));
   const replies: Array<Promise<ChatMessage>> = [];

@@ -1,8 +1,8 @@
 // Typed tools for the agent loop. Arguments are validated (JSON Schema or Standard Schema) before the tool
 // runs; bad arguments, unknown tools and failed tools go back to the model as a tool error, never a crash.
 import {
-  DuroError,
   type Duration,
+  DuroError,
   type RetryPolicy,
   type StandardSchemaV1,
   type StepContext,
@@ -91,7 +91,11 @@ export function runPreparedCall(ctx: WorkflowContext, agent: string, prepared: P
   return runStep(ctx, agent, call, found, args);
 }
 
-async function awaitExternal(ctx: WorkflowContext, agent: string, { call, tool: found, args }: { call: ToolCall; tool: Tool; args: unknown }) {
+async function awaitExternal(
+  ctx: WorkflowContext,
+  agent: string,
+  { call, tool: found, args }: { call: ToolCall; tool: Tool; args: unknown },
+) {
   const pending = ctx.externalTool(`${agent}/tool:${found.name}`, {
     tool: found.name,
     callId: call.id,

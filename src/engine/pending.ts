@@ -19,7 +19,10 @@ export interface PendingQuery {
 
 const DEFAULT_KINDS: readonly WaitKind[] = ["approval", "ask", "tool"];
 
-export async function listPending(store: Pick<Store, "listRuns" | "getRun" | "openWaits" | "peekInbox">, query: PendingQuery): Promise<PendingWait[]> {
+export async function listPending(
+  store: Pick<Store, "listRuns" | "getRun" | "openWaits" | "peekInbox">,
+  query: PendingQuery,
+): Promise<PendingWait[]> {
   const kinds = new Set(query.kinds ?? DEFAULT_KINDS);
   const runs = query.runId
     ? [await store.getRun(query.runId)].filter((r) => r !== undefined && r.tenant === query.tenant && r.status === "waiting")

@@ -34,7 +34,11 @@ export async function openToolCall(store: Store, record: RunRecord, callId: stri
   const wait = waits.find((w) => w.callId === callId);
   if (wait) {
     if (await store.peekInbox(wait.eventKey as string, record.tenant))
-      throw answered(runId, callId, `already has a result on its way to the run (it takes it when a worker picks the run up: duro resume ${runId})`);
+      throw answered(
+        runId,
+        callId,
+        `already has a result on its way to the run (it takes it when a worker picks the run up: duro resume ${runId})`,
+      );
     return { ...wait, tenant: record.tenant };
   }
   // Reading the journal is fine here: this runs once per host request, never on the run's own path.

@@ -22,9 +22,7 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
     writeFileSync(
       script,
       JSON.stringify({
-        replies: [
-          { toolCalls: [{ name: "open_file", arguments: { path: "README.md" } }] },
-        ],
+        replies: [{ toolCalls: [{ name: "open_file", arguments: { path: "README.md" } }] }],
       }),
     );
     const mock = ["--mock-llm", script];

@@ -21,10 +21,13 @@ const assistant = workflow("ide-assistant", async (ctx) => {
 
 const toolWaits = (events: JournalEvent[]) => events.filter((e) => e.type === "wait_started" && e.kind === "tool");
 const sentToModel = (body: Record<string, unknown> | undefined) =>
-  (body?.messages as Array<{ role: string; content: string; tool_call_id?: string }>).filter((m) => m.role === "tool");
+  ((body?.messages ?? []) as Array<{ role: string; content: string }>).filter((m) => m.role === "tool");
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return error instanceof DuroError ? error.code : undefined;
 }
 
@@ -32,7 +35,13 @@ describe.each(STORES)("%s store", (kind) => {
   it("a run waits on each external call of a turn and goes on with the host's results once all are in", async () => {
     const server = await mockLlm({
       replies: [
-        { toolCalls: [{ name: "open_file", arguments: { path: "README.md" } }, { name: "lookup", arguments: { q: "x" } }, { name: "open_file", arguments: { path: "b.md" } }] },
+        {
+          toolCalls: [
+            { name: "open_file", arguments: { path: "README.md" } },
+            { name: "lookup", arguments: { q: "x" } },
+            { name: "open_file", arguments: { path: "b.md" } },
+          ],
+        },
         { content: "opened both" },
       ],
     });

@@ -18,7 +18,11 @@ async function result(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { result: { type: "string" }, error: { type: "string" }, by: { type: "string" } });
   const out = output(values.json);
   const runId = requirePositional(positionals, 0, "the run id: duro tools result <runId> <callId> --result <json>");
-  const callId = requirePositional(positionals, 1, "the call id: duro tools result <runId> <callId> --result <json> (duro tools pending lists them)");
+  const callId = requirePositional(
+    positionals,
+    1,
+    "the call id: duro tools result <runId> <callId> --result <json> (duro tools pending lists them)",
+  );
   if ((values.result === undefined) === (values.error === undefined)) throw usage("give one of --result <json> and --error <message>");
   const outcome =
     values.result === undefined ? { error: values.error as string } : { result: parseJson(values.result, "the tool's result", "--result") };
@@ -45,7 +49,17 @@ async function pending(args: string[]): Promise<number> {
       ...(values.run === undefined ? {} : { runId: values.run }),
       ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
     });
-    out.data({ pending: calls.map(({ runId, workflow, key, tool, callId, args: callArgs, decided }) => ({ runId, workflow, key, tool, callId, args: callArgs, decided })) });
+    out.data({
+      pending: calls.map(({ runId, workflow, key, tool, callId, args: callArgs, decided }) => ({
+        runId,
+        workflow,
+        key,
+        tool,
+        callId,
+        args: callArgs,
+        decided,
+      })),
+    });
     if (calls.length === 0) out.print("no pending tool calls");
     for (const call of calls) {
       const state = call.decided ? "   (result sent, not taken yet)" : "";
