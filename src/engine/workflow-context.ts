@@ -22,6 +22,7 @@ export function buildContext(
   run: Pick<RunScope, "deps" | "runId" | "state">,
   replayer: Replayer,
   atCall: (site: string | undefined) => void,
+  refuse: (error: DuroError) => void,
 ): WorkflowContext {
   const { deps, runId } = run;
   const request: Request = (kind, name, args) => {
@@ -62,12 +63,19 @@ export function buildContext(
     secrets: deps.secrets,
   } as WorkflowContext;
   const { store } = deps;
+  const preconditions: Array<() => DuroError | undefined> = [];
   applyContextExtensions(deps.extensions, ctx, {
     // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
     putArtifact: (bytes) => store.putArtifact(bytes, { runId }),
     getArtifact: (hash) => store.getArtifact(hash),
     readJournal: () => store.read(runId),
+    journaled: run.state.ops,
+    precondition: (check) => preconditions.push(check),
   });
+  for (const check of preconditions) {
+    const error = check();
+    if (error) refuse(error);
+  }
   return ctx;
 }
 
