@@ -1,6 +1,6 @@
-// `duro tools pending` and `duro tools result` through the real CLI, on SQLite and PostgreSQL: a run waits on an
-// external tool, the host posts the result, and `duro resume` finishes it with the result as the tool message.
-import { writeFileSync } from "node:fs";
+// External tools and workspaces through the real CLI: a run waits on an external tool (SQLite and PostgreSQL), the
+// host posts the result with `duro tools result`, `duro resume` finishes it; a workspace changed behind a run's back.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { duro, duroJson, fixture, freshDir, removeTempDirs } from "../support/cli.js";
@@ -53,5 +53,22 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
     writeFileSync(script, JSON.stringify({ replies: [{ match: "# duro", content: "It says: duro" }] }));
     const resumed = await duroJson<{ status: string; output: unknown }>(["resume", "r_ext", ...db, ...mock], opts);
     expect(resumed).toMatchObject({ status: "completed", output: { text: "It says: duro", toolCalls: 1 } });
+  });
+});
+
+describe("workspaces through the CLI", () => {
+  it("duro run writes into .duro/workspaces/<runId>; a file changed while the run waited fails its resume with workspace_mismatch", async () => {
+    const dir = freshDir("duro-ws-cli-");
+    const opts = { cwd: dir, timeoutMs: 30_000 };
+    const first = await duro(["run", fixture("workspace-writer.ts"), "--id", "r_ws"], opts);
+    expect(first.code, first.stderr).toBe(3);
+    const file = join(dir, ".duro", "workspaces", "r_ws", "plan.md");
+    expect(readFileSync(file, "utf8")).toBe("# Plan\n");
+    writeFileSync(file, "# Plan, edited\n");
+    expect((await duro(["approve", "r_ws", "review"], opts)).code).toBe(0);
+    const resumed = await duro(["resume", "r_ws"], opts);
+    expect(resumed.code).not.toBe(0);
+    expect(`${resumed.stdout}${resumed.stderr}`).toContain("workspace_mismatch");
+    expect(`${resumed.stdout}${resumed.stderr}`).toContain("plan.md should have sha256");
   });
 });
