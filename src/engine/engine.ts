@@ -209,9 +209,9 @@ export class Engine {
     return wait;
   }
 
-  /** Open approvals, questions and external tool calls of waiting runs (default tenant: the engine's). */
-  pending(query: Partial<PendingQuery> = {}): Promise<PendingWait[]> {
-    return listPending(this.store, { ...query, tenant: query.tenant ?? this.tenant });
+  /** Open approvals, questions and external tool calls of one waiting run, or of a tenant's waiting runs. */
+  pending(query: PendingQuery = {}): Promise<PendingWait[]> {
+    return listPending(this.store, { ...query, defaultTenant: this.tenant });
   }
 
   /**
