@@ -60,6 +60,7 @@ export type {
   StepOptions,
   TransactionClient,
   WaitForEventOptions,
+  WaitKind,
   WorkflowContext,
   WorkflowDefinition,
   WorkflowOptions,

@@ -265,6 +265,15 @@ export const COMMAND_HELP: CommandHelp[] = [
   { path: "keys list", summary: "the API keys", usage: ["[--tenant <t>]"], flags: [["--tenant <t>", "only this tenant's keys"]] },
   { path: "keys revoke", summary: "revokes an API key", usage: ["<keyId>"], flags: [] },
   {
+    path: "approvals pending",
+    summary: "lists what waiting runs ask for: approvals, questions and external tool calls, with the command that answers each",
+    usage: ["[--run <runId>] [--tenant <t>]"],
+    flags: [
+      ["--run <runId>", "only this run's"],
+      ["--tenant <t>", "the tenant of the runs (default: default)"],
+    ],
+  },
+  {
     path: "approvals link",
     summary: "a signed, expiring, single-use URL that approves or rejects one gate",
     usage: ["<runId> <gate> [--expires 7d] [--base-url http://host:8080]"],

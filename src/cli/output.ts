@@ -172,7 +172,7 @@ export function describeWait(wait: {
 const DEFAULT_TENANT = "default";
 
 /** What a person can do to move a waiting run on. */
-export function howToContinue(run: { id: string; tenant: string }, wait: RunDetails["waits"][number]): string {
+export function howToContinue(run: { id: string; tenant: string }, wait: Omit<RunDetails["waits"][number], "since">): string {
   switch (wait.kind) {
     case "approval":
       return `${duroCommand("approve", run.id, wait.gate ?? "")}   (or --reject / --abort)`;

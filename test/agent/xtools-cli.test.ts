@@ -38,6 +38,10 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
     );
     expect(listed.pending).toEqual([expect.objectContaining({ runId: "r_ext", callId, tool: "open_file", args: { path: "README.md" } })]);
 
+    const inbox = await duro(["approvals", "pending", ...db], opts);
+    expect(inbox.code, inbox.stderr).toBe(0);
+    expect(inbox.stdout).toMatch(new RegExp(`r_ext\\s+tool\\s+open_file\\(\\{"path":"README.md"\\}\\) call ${callId}\\s+duro tools result r_ext ${callId}`));
+
     const unknown = await duro(["tools", "result", "r_ext", "call_nope", "--result", "1", ...db], opts);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('run r_ext has no tool call "call_nope"');

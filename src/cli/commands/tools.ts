@@ -3,13 +3,14 @@
 import type { CliCommand } from "../command.js";
 import { currentUser, EXIT, engineFor, output, parse, parseJson, requirePositional, usage } from "../common.js";
 import { duroCommand } from "../hints.js";
-import { jsonText, plain } from "../output.js";
+import { plain } from "../output.js";
+import { listPendingWaits } from "../pending.js";
 
 export const toolsCommand: CliCommand = {
   name: "tools",
   run: async ([sub, ...rest]) => {
     if (sub === "result") return result(rest);
-    if (sub === "pending") return pending(rest);
+    if (sub === "pending") return listPendingWaits(rest, ["tool"]);
     throw usage(`unknown "tools ${sub ?? ""}"; use tools result <runId> <callId> --result <json>, or tools pending [--run <runId>]`);
   },
 };
@@ -33,38 +34,6 @@ async function result(args: string[]): Promise<number> {
     out.print(
       `${"error" in outcome ? "error" : "result"} of tool "${plain(wait.tool ?? "")}" (call ${plain(callId)}) recorded for run ${runId}; it continues when a worker picks it up (${duroCommand("resume", runId)})`,
     );
-  } finally {
-    await engine.close();
-  }
-  return EXIT.ok;
-}
-
-async function pending(args: string[]): Promise<number> {
-  const { values } = parse(args, { run: { type: "string" }, tenant: { type: "string" } });
-  const out = output(values.json);
-  const engine = engineFor(values.db);
-  try {
-    const calls = await engine.pending({
-      kinds: ["tool"],
-      ...(values.run === undefined ? {} : { runId: values.run }),
-      ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
-    });
-    out.data({
-      pending: calls.map(({ runId, workflow, key, tool, callId, args: callArgs, decided }) => ({
-        runId,
-        workflow,
-        key,
-        tool,
-        callId,
-        args: callArgs,
-        decided,
-      })),
-    });
-    if (calls.length === 0) out.print("no pending tool calls");
-    for (const call of calls) {
-      const state = call.decided ? "   (result sent, not taken yet)" : "";
-      out.print(`${plain(call.runId)}  ${plain(call.callId ?? "")}  ${plain(call.tool ?? "")}(${jsonText(call.args, 0)})${state}`);
-    }
   } finally {
     await engine.close();
   }
