@@ -40,7 +40,9 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
 
     const inbox = await duro(["approvals", "pending", ...db], opts);
     expect(inbox.code, inbox.stderr).toBe(0);
-    expect(inbox.stdout).toMatch(new RegExp(`r_ext\\s+tool\\s+open_file\\(\\{"path":"README.md"\\}\\) call ${callId}\\s+duro tools result r_ext ${callId}`));
+    expect(inbox.stdout).toMatch(
+      new RegExp(`r_ext\\s+tool\\s+open_file\\(\\{"path":"README.md"\\}\\) call ${callId}\\s+duro tools result r_ext ${callId}`),
+    );
 
     const unknown = await duro(["tools", "result", "r_ext", "call_nope", "--result", "1", ...db], opts);
     expect(unknown.code).toBe(2);

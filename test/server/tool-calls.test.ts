@@ -6,6 +6,13 @@ import { testServer } from "./support.js";
 
 const json = async (response: Response) => (await response.json()) as Record<string, any>;
 
+it("the OpenAPI document names the tool-calls route and its body", async () => {
+  const s = await testServer();
+  const doc = await json(await s.call("GET", "/openapi.json"));
+  expect(doc.paths["/v1/runs/{id}/tool-calls/{callId}"].post["x-duro-role"]).toBe("operator");
+  expect(Object.keys(doc.components.schemas.ToolResult.properties).sort()).toEqual(["by", "error", "result"]);
+});
+
 describe.each(["sqlite", "postgres"] as const)("%s", (backend) => {
   it("a pending tool call is in the inbox; posting its result lets the agent finish; a second post is 409", async () => {
     const server = await mockLlm({ replies: [{ toolCalls: [{ name: "open_file", arguments: { path: "a.ts" } }] }, { content: "done" }] });
