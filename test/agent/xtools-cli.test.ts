@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { duro, duroJson, fixture, freshDir, removeTempDirs } from "../support/cli.js";
+import { duro, duroJson, example, fixture, freshDir, removeTempDirs } from "../support/cli.js";
 import { freshPgUrl } from "../support/postgres.js";
 
 afterAll(removeTempDirs);
@@ -18,15 +18,8 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
     const dir = freshDir("duro-xtools-");
     const opts = { cwd: dir, timeoutMs: 30_000 };
     const db = ["--db", dbOf(dir)];
-    const script = join(dir, "script.json");
-    writeFileSync(
-      script,
-      JSON.stringify({
-        replies: [{ toolCalls: [{ name: "open_file", arguments: { path: "README.md" } }] }],
-      }),
-    );
-    const mock = ["--mock-llm", script];
-    const first = await duro(["run", fixture("agent-external.ts"), "--id", "r_ext", ...db, ...mock], opts);
+    const mock = ["--mock-llm", example("agents/ide.mock.json")];
+    const first = await duro(["run", example("agents/ide.ts"), "--id", "r_ext", ...db, ...mock], opts);
     expect(first.code, first.stderr).toBe(3);
     const hint = /duro tools result r_ext (\S+) --db .* --result '<json>'/.exec(first.stdout);
     expect(hint, first.stdout).not.toBeNull();
@@ -56,9 +49,11 @@ describe.each(Object.entries(DBS))("%s", (_name, dbOf) => {
     expect(again.stderr).toContain("[tool_call_answered]");
 
     // The resumed process starts a fresh mock: the first turn is replayed from the journal, not re-sent.
-    writeFileSync(script, JSON.stringify({ replies: [{ match: "# duro", content: "It says: duro" }] }));
     const resumed = await duroJson<{ status: string; output: unknown }>(["resume", "r_ext", ...db, ...mock], opts);
-    expect(resumed).toMatchObject({ status: "completed", output: { text: "It says: duro", toolCalls: 1 } });
+    expect(resumed).toMatchObject({
+      status: "completed",
+      output: { answer: "It is duro, a durable execution engine (from README.md).", toolCalls: 1 },
+    });
   });
 });
 
