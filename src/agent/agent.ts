@@ -7,7 +7,7 @@ import { checkStructured } from "./llm.js";
 import type { ModelPrice } from "./models.js";
 import type { ChatMessage, ToolCall, Usage } from "./provider.js";
 import { type AnySchema, formatIssues, jsonSchemaOf } from "./schema.js";
-import { type PreparedCall, prepareToolCall, runPreparedCall, type Tool, toolSpec } from "./tools.js";
+import { checkTool, type PreparedCall, prepareToolCall, runPreparedCall, type Tool, toolSpec } from "./tools.js";
 
 export interface AgentOptions {
   /** `provider:model` */
@@ -47,6 +47,7 @@ export interface AgentResult {
 
 export async function runAgent(runtime: AgentRuntime, name: string, options: AgentOptions): Promise<AgentResult> {
   const tools = options.tools ?? [];
+  for (const t of tools) checkTool(t);
   const ledger = new Ledger(`agent ${name}`, {
     ...options.budget,
     maxIterations: options.budget?.maxIterations ?? options.maxIterations ?? 10,

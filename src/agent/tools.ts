@@ -41,14 +41,18 @@ export interface Tool<S extends AnySchema = AnySchema> {
 
 /** Defines a tool, inferring the arguments' type from a Standard Schema. */
 export function tool<S extends AnySchema>(definition: Tool<S>): Tool<S> {
-  if (typeof definition.run !== "function" && definition.external !== true) {
-    throw new DuroError(
-      "tool_without_run",
-      `tool "${definition.name}" has no run function; give it one, or declare it \`external: true\` for a tool the host runs`,
-      { category: "definition", details: { tool: definition.name } },
-    );
-  }
+  checkTool(definition as Tool);
   return definition;
+}
+
+/** `tool_without_run` for a tool that has no `run` and is not external (a plain object skips `tool()`). */
+export function checkTool(definition: Tool): void {
+  if (typeof definition.run === "function" || definition.external === true) return;
+  throw new DuroError(
+    "tool_without_run",
+    `tool "${definition.name}" has no run function; give it one, or declare it \`external: true\` for a tool the host runs`,
+    { category: "definition", details: { tool: definition.name } },
+  );
 }
 
 export function toolSpec(t: Tool): ToolSpec {

@@ -91,8 +91,14 @@ describe.each(STORES)("%s store", (kind) => {
 });
 
 describe("external tools", () => {
-  it("a tool with neither run nor external is refused when defined", () => {
+  it("a tool with neither run nor external is refused when defined, and by the agent when given as a plain object", async () => {
     expect(() => tool({ name: "nothing", parameters: { type: "object" } })).toThrow(expect.objectContaining({ code: "tool_without_run" }));
+    const wf = workflow("no-run", async (ctx) =>
+      ctx.agent("a", { model: "gpt-test", prompt: "go", tools: [{ name: "nothing", parameters: { type: "object" } }] }),
+    );
+    const { engine, settle } = harness("memory", [wf]);
+    const { id } = await engine.start(wf, {});
+    expect((await settle(id)).error).toMatchObject({ code: "tool_without_run" });
   });
 
   it("an external call with no outcome by its timeout goes back to the model as a tool error", async () => {
