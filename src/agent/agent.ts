@@ -5,9 +5,9 @@ import { type Budget, Ledger } from "./budget.js";
 import type { AgentRuntime, CallRecord, CallRequest } from "./llm.js";
 import { checkStructured } from "./llm.js";
 import type { ModelPrice } from "./models.js";
-import type { ChatMessage, Usage } from "./provider.js";
+import type { ChatMessage, ToolCall, Usage } from "./provider.js";
 import { type AnySchema, formatIssues, jsonSchemaOf } from "./schema.js";
-import { runToolCall, type Tool, toolSpec } from "./tools.js";
+import { checkTool, type PreparedCall, prepareToolCall, runPreparedCall, type Tool, toolSpec } from "./tools.js";
 
 export interface AgentOptions {
   /** `provider:model` */
@@ -47,6 +47,7 @@ export interface AgentResult {
 
 export async function runAgent(runtime: AgentRuntime, name: string, options: AgentOptions): Promise<AgentResult> {
   const tools = options.tools ?? [];
+  for (const t of tools) checkTool(t);
   const ledger = new Ledger(`agent ${name}`, {
     ...options.budget,
     maxIterations: options.budget?.maxIterations ?? options.maxIterations ?? 10,
@@ -79,7 +80,7 @@ export async function runAgent(runtime: AgentRuntime, name: string, options: Age
     messages.push(record.message);
     const calls = record.message.toolCalls ?? [];
     if (calls.length > 0) {
-      for (const call of calls) messages.push(await runToolCall(runtime.ctx, name, tools, call));
+      messages.push(...(await runToolCalls(runtime, name, tools, calls)));
       toolCalls += calls.length;
       continue;
     }
@@ -118,4 +119,28 @@ export async function runAgent(runtime: AgentRuntime, name: string, options: Age
       costUsd: records.reduce((n, r) => n + r.costUsd, 0),
     };
   }
+}
+
+/**
+ * Runs one turn's tool calls in the model's order: tools duro runs one after another, while every external call waits
+ * from the moment it is reached, so the host answers a turn's external calls in any order and the loop goes on when
+ * all are in. Arguments are validated first (pure), which keeps the durable calls in the same order on every replay.
+ */
+async function runToolCalls(
+  runtime: AgentRuntime,
+  name: string,
+  tools: readonly Tool[],
+  calls: readonly ToolCall[],
+): Promise<ChatMessage[]> {
+  const prepared: PreparedCall[] = [];
+  for (const call of calls) prepared.push(await prepareToolCall(tools, call));
+  const replies: Array<Promise<ChatMessage>> = [];
+  for (const call of prepared) {
+    const reply = runPreparedCall(runtime.ctx, name, call);
+    // A rejection is awaited below with the others; this keeps it from being reported as unhandled meanwhile.
+    reply.catch(() => undefined);
+    replies.push(reply);
+    if (!("tool" in call) || !call.tool.external) await reply;
+  }
+  return Promise.all(replies);
 }

@@ -5,6 +5,7 @@ import { type AgentOptions, type AgentResult, runAgent } from "./agent.js";
 import type { Budget } from "./budget.js";
 import { ConversationStore } from "./conversation.js";
 import { AgentRuntime, type LlmOptions, type LlmResult } from "./llm.js";
+import { installWorkspace } from "./workspace-context.js";
 
 declare module "../core/context.js" {
   interface WorkflowContext {
@@ -31,8 +32,12 @@ export function runtimeOf(ctx: WorkflowContext): AgentRuntime {
   return runtime;
 }
 
-/** The agent toolkit: adds `ctx.llm`, `ctx.agent` and `ctx.budget` to each context. createEngine includes it by default. */
+/**
+ * The agent toolkit: adds `ctx.llm`, `ctx.agent`, `ctx.budget` and `ctx.workspace` to each context. createEngine
+ * includes it by default.
+ */
 export const agentToolkit: ContextExtension = (ctx, services) => {
+  installWorkspace(ctx, services);
   const runtime = new AgentRuntime(ctx, new ConversationStore(services), services);
   runtimes.set(ctx, runtime);
   ctx.llm = (name, options) => runtime.llm(name, options);

@@ -25,3 +25,5 @@ export {
 export type { AssistantMessage, ChatMessage, ChatRequest, ChatResponse, LlmProvider, ToolCall, ToolSpec, Usage } from "./provider.js";
 export type { AnySchema, JsonSchema, SchemaIssue } from "./schema.js";
 export { type Tool, tool } from "./tools.js";
+export { Workspace, type WorkspaceWrite } from "./workspace.js";
+export { RunWorkspace, type WorkspaceOptions, workspaceOptions } from "./workspace-context.js";

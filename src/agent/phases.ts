@@ -7,11 +7,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ApprovalDecision, CancelledError, DuroError, NonDeterminismError, type WorkflowContext } from "../core/index.js";
+import type { AgentResult } from "./agent.js";
 import type { Budget } from "./budget.js";
 import { runtimeOf } from "./context.js";
 import type { ModelPrice } from "./models.js";
-import type { AnySchema } from "./schema.js";
+import { type AnySchema, formatIssues, validate } from "./schema.js";
 import type { Tool } from "./tools.js";
+import { sha256Hex } from "./workspace.js";
 
 export interface Persona {
   model: string;
@@ -26,8 +28,11 @@ export interface Phase {
   /** The role whose persona does the work. */
   role: string;
   instructions: string;
-  /** What the phase must produce: validated against `schema` and stored by hash. */
-  artifact: { name: string; schema: AnySchema };
+  /**
+   * What the phase must produce: validated against `schema` and stored by hash. With `file`, the artifact is that
+   * file of the run's workspace (parsed as JSON for `.json`, else its text) instead of the agent's final answer.
+   */
+  artifact: { name: string; schema: AnySchema; file?: string };
   /** Approval gates after the artifact; default one gate named after the phase; [] for none. */
   gates?: string[];
   /** Attempts (first plus redos after rejection) before the run fails. default 3 */
@@ -39,6 +44,8 @@ export interface PhaseTemplate {
   phases: Phase[];
   /** Tools personas may use, by name. */
   tools?: Tool[];
+  /** Give every persona the run's workspace and its file tools (read_file, write_file, list_files, apply_patch). default false */
+  workspace?: boolean;
 }
 
 export interface PhaseRunOptions {
@@ -180,21 +187,27 @@ async function runPhase(
 ): Promise<"approved" | { message: string }> {
   const entry: PhaseReport["phases"][number] = { name: phase.name, role: phase.role, attempts: [], status: "running" };
   report.phases.push(entry);
-  const tools = (template.tools ?? []).filter((t) => persona.tools?.includes(t.name));
+  const tools = [
+    ...(template.tools ?? []).filter((t) => persona.tools?.includes(t.name)),
+    ...(template.workspace ? ctx.workspace.tools() : []),
+  ];
   const maxAttempts = phase.maxAttempts ?? 3;
   const comments: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const result = await ctx.agent(phase.name, {
-      model: persona.model,
-      system: persona.system,
-      prompt: phasePrompt(phase, options.task, report.artifacts, comments),
-      tools,
-      responseSchema: phase.artifact.schema,
-      maxIterations: options.maxIterations ?? 10,
-      ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
-      ...(options.budget ? { budget: options.budget } : {}),
-      ...(options.prices ? { prices: options.prices } : {}),
-    });
+    const prompt = phasePrompt(phase, options.task, report.artifacts, comments);
+    const result = await producePhaseArtifact(ctx, phase, prompt, (text, repair) =>
+      ctx.agent(repair ? `${phase.name}/repair` : phase.name, {
+        model: persona.model,
+        system: persona.system,
+        prompt: text,
+        tools,
+        ...(phase.artifact.file ? {} : { responseSchema: phase.artifact.schema }),
+        maxIterations: options.maxIterations ?? 10,
+        ...(persona.temperature === undefined ? {} : { temperature: persona.temperature }),
+        ...(options.budget ? { budget: options.budget } : {}),
+        ...(options.prices ? { prices: options.prices } : {}),
+      }),
+    );
     const json = JSON.stringify(result.data);
     const { services } = runtimeOf(ctx);
     const artifact = await ctx.step(`${phase.name}/artifact`, async () => ({
@@ -239,6 +252,62 @@ async function runPhase(
     }
     comments.push(decision.comment ?? "The reviewer rejected the previous version without a comment; improve it.");
   }
+}
+
+type PhaseAgent = (prompt: string, repair: boolean) => Promise<AgentResult>;
+
+/**
+ * Runs the phase's agent and returns its artifact in `data`: its validated final answer, or (with `artifact.file`) the
+ * workspace file, read in a step that journals its hash. An invalid file is sent back to the agent once to fix.
+ */
+async function producePhaseArtifact(ctx: WorkflowContext, phase: Phase, prompt: string, agent: PhaseAgent): Promise<AgentResult> {
+  const file = phase.artifact.file;
+  if (!file) return agent(prompt, false);
+  let result = await agent(`${prompt}\n\nWrite it to the workspace file "${file}" with the file tools.`, false);
+  for (let repair = 0; ; repair++) {
+    const read = await ctx.step(`${phase.name}/artifact-file`, () => readArtifactFile(ctx, file));
+    const checked = read.issue === undefined ? await validate(phase.artifact.schema, read.value) : undefined;
+    if (checked?.ok) return { ...result, data: checked.value };
+    const issue = read.issue ?? formatIssues(checked?.ok === false ? checked.issues : []);
+    if (repair >= 1) {
+      throw new DuroError(
+        "schema_invalid",
+        `the workspace file "${file}" of phase "${phase.name}" is not a valid ${phase.artifact.name}: ${issue}`,
+        {
+          category: "step",
+          details: { phase: phase.name, file, issue },
+        },
+      );
+    }
+    const again = await agent(`The workspace file "${file}" is not a valid ${phase.artifact.name}: ${issue}. Fix the file.`, true);
+    result = {
+      ...again,
+      usage: sumUsage(result.usage, again.usage),
+      costUsd: result.costUsd + again.costUsd,
+      iterations: result.iterations + again.iterations,
+    };
+  }
+}
+
+/** The artifact file's value (JSON for .json, else its text) and sha256, or why it cannot be one. */
+function readArtifactFile(ctx: WorkflowContext, file: string): { value?: unknown; sha256?: string; issue?: string } {
+  let text: string;
+  try {
+    text = ctx.workspace.readFile(file);
+  } catch (error) {
+    return { issue: (error as Error).message };
+  }
+  const hash = sha256Hex(text);
+  if (!file.endsWith(".json")) return { value: text, sha256: hash };
+  try {
+    return { value: JSON.parse(text) as unknown, sha256: hash };
+  } catch (error) {
+    return { issue: `it is not JSON (${(error as Error).message})`, sha256: hash };
+  }
+}
+
+function sumUsage(a: AgentResult["usage"], b: AgentResult["usage"]): AgentResult["usage"] {
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
 }
 
 function phasePrompt(phase: Phase, task: unknown, artifacts: PhaseReport["artifacts"], comments: string[]): string {

@@ -171,6 +171,25 @@ export const COMMAND_HELP: CommandHelp[] = [
     flags: [["--value <json>", "the answer"], BY],
   },
   {
+    path: "tools result",
+    summary: "posts the outcome of an external tool call a run waits on (a tool declared external: true)",
+    usage: ["<runId> <callId> (--result <json> | --error <message>) [--by <name>]"],
+    flags: [
+      ["--result <json>", "what the tool returned (@file reads a file)"],
+      ["--error <message>", "the tool failed with this message; the model sees it as a tool error"],
+      ["--by <name>", "who ran the tool (default: the current user)"],
+    ],
+  },
+  {
+    path: "tools pending",
+    summary: "lists the external tool calls waiting runs wait on",
+    usage: ["[--run <runId>] [--tenant <t>]"],
+    flags: [
+      ["--run <runId>", "only this run's calls"],
+      ["--tenant <t>", "the tenant of the runs (default: default)"],
+    ],
+  },
+  {
     path: "cancel",
     summary: "cancels a run (a run executing elsewhere stops at its next commit)",
     usage: ["<runId> [--reason <text>]"],
@@ -259,6 +278,15 @@ export const COMMAND_HELP: CommandHelp[] = [
   },
   { path: "keys list", summary: "the API keys", usage: ["[--tenant <t>]"], flags: [["--tenant <t>", "only this tenant's keys"]] },
   { path: "keys revoke", summary: "revokes an API key", usage: ["<keyId>"], flags: [] },
+  {
+    path: "approvals pending",
+    summary: "lists what waiting runs ask for: approvals, questions and external tool calls, with the command that answers each",
+    usage: ["[--run <runId>] [--tenant <t>]"],
+    flags: [
+      ["--run <runId>", "only this run's"],
+      ["--tenant <t>", "the tenant of the runs (default: default)"],
+    ],
+  },
   {
     path: "approvals link",
     summary: "a signed, expiring, single-use URL that approves or rejects one gate",

@@ -162,6 +162,8 @@ export function describeWait(wait: {
   prompt?: string;
   childRunId?: string;
   timeoutAt?: string;
+  tool?: string;
+  callId?: string;
 }): string {
   const timeout = wait.timeoutAt ? ` (times out ${wait.timeoutAt})` : "";
   switch (wait.kind) {
@@ -175,6 +177,8 @@ export function describeWait(wait: {
       return `waiting for an answer to "${plain(wait.gate ?? "")}": ${plain(wait.prompt ?? "")}${timeout}`;
     case "child":
       return `waiting for child run ${plain(wait.childRunId ?? "")}`;
+    case "tool":
+      return `waiting for the host to run tool "${plain(wait.tool ?? "")}" (call ${plain(wait.callId ?? "")})${timeout}`;
     default:
       return `waiting (${wait.kind})`;
   }
@@ -184,7 +188,7 @@ export function describeWait(wait: {
 const DEFAULT_TENANT = "default";
 
 /** What a person can do to move a waiting run on. */
-export function howToContinue(run: { id: string; tenant: string }, wait: RunDetails["waits"][number]): string {
+export function howToContinue(run: { id: string; tenant: string }, wait: Omit<RunDetails["waits"][number], "since">): string {
   switch (wait.kind) {
     case "approval":
       return `${duroCommand("approve", run.id, wait.gate ?? "")}   (or --reject / --abort)`;
@@ -200,6 +204,8 @@ export function howToContinue(run: { id: string; tenant: string }, wait: RunDeta
       return `resumes by itself at ${wait.until} (duro worker, or ${duroCommand("resume", run.id)})`;
     case "child":
       return duroCommand("resume", wait.childRunId ?? "");
+    case "tool":
+      return `${duroCommand("tools", "result", run.id, wait.callId ?? "")} --result '<json>'   (or --error '<message>')`;
   }
 }
 

@@ -92,6 +92,20 @@ export interface ArtifactRef {
   tags?: string[];
 }
 
+export interface ExternalToolCall {
+  /** The tool's name. */
+  tool: string;
+  /** The id the host answers (`duro tools result <runId> <callId>`): the model's tool call id. */
+  callId: string;
+  /** The call's arguments (a JSON value), shown to the host. */
+  args: unknown;
+  /** Without a result by then, the call throws WaitTimeoutError. default: no timeout */
+  timeout?: Duration;
+}
+
+/** What the host posted for an external tool call: its result, or the error the tool ended with. */
+export type ExternalToolOutcome = { result: unknown; by?: string } | { error: string; by?: string };
+
 export interface WorkflowContext {
   readonly runId: string;
   readonly workflow: string;
@@ -115,6 +129,11 @@ export interface WorkflowContext {
     name: string,
     options: AskOptions<S>,
   ): Promise<S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : string>;
+  /**
+   * Waits for the host to run a tool and post its outcome (`duro tools result`, `POST /v1/runs/{id}/tool-calls/{callId}`):
+   * how chat front-ends and IDE hosts run tools on the user's side. Journaled like an approval.
+   */
+  externalTool(name: string, call: ExternalToolCall): Promise<ExternalToolOutcome>;
   /** Starts a child run with a deterministic id and waits for its output; a failure throws ChildRunFailedError. */
   child<I, O>(name: string, workflow: WorkflowDefinition<I, O> | string, input: I): Promise<O>;
   /** The current time, journaled: a replay sees the same value. */

@@ -2,7 +2,7 @@
 // are a fold over it (see state.ts); nothing else holds run state.
 import type { ErrorInfo } from "./errors.js";
 
-export type WaitKind = "sleep" | "event" | "approval" | "ask" | "child";
+export type WaitKind = "sleep" | "event" | "approval" | "ask" | "child" | "tool";
 
 /** What a wait is waiting for; kept in `wait_started` so a reader needs nothing but the journal. */
 export interface WaitSpec {
@@ -21,6 +21,10 @@ export interface WaitSpec {
   allowFreeText?: boolean;
   childRunId?: string;
   childWorkflow?: string;
+  /** External tool calls: the tool's name, the model's call id (what the host answers) and the validated arguments. */
+  tool?: string;
+  callId?: string;
+  args?: unknown;
 }
 
 /**

@@ -1,7 +1,9 @@
 // Context extensions: what adds members to the WorkflowContext an engine builds (the agent toolkit's llm, agent and
 // budget; mocked tools). An engine applies the list its options give, in order, to each context; nothing is global.
 import type { ArtifactOptions, WorkflowContext } from "./context.js";
+import type { DuroError } from "./errors.js";
 import type { JournalEvent } from "./events.js";
+import type { OpState } from "./state.js";
 
 /** What the executor lends to context extensions: the run's content-addressed artifact store and its journal. */
 export interface ContextServices {
@@ -10,6 +12,13 @@ export interface ContextServices {
   getArtifact(sha256: string): Promise<Uint8Array | undefined>;
   /** The run's journal as committed so far (for reports written by a step). */
   readJournal(): Promise<JournalEvent[]>;
+  /** The run's operations as journaled when this invocation began (completed steps with their results). */
+  readonly journaled: readonly OpState[];
+  /**
+   * A check run once every extension was applied, before the code: an error it returns fails the run instead of
+   * running it (a workspace changed behind the journal's back). Ignored by the pre-deploy check, which only replays.
+   */
+  precondition(check: () => DuroError | undefined): void;
 }
 
 /** Adds members to a WorkflowContext the engine builds; register it with `createEngine({ extensions })`. */

@@ -5,7 +5,7 @@ import type { EventBody } from "./events.js";
 import { stepKey } from "./ids.js";
 import type { OpState, RunState } from "./state.js";
 
-export type OpRequestKind = "step" | "sleep" | "event" | "approval" | "ask" | "child" | "value";
+export type OpRequestKind = "step" | "sleep" | "event" | "approval" | "ask" | "tool" | "child" | "value";
 
 /** One durable call the code made, with the promise the code awaits. */
 export interface OpRequest {

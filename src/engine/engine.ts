@@ -40,12 +40,14 @@ import {
   type SendOptions,
   type TenantWait,
 } from "./messages.js";
+import { listPending, type PendingQuery, type PendingWait } from "./pending.js";
 import { QueueRegistry } from "./queues.js";
 import { WorkflowRegistry } from "./registry.js";
 import { checkPolicy, RetentionLoop, type RetentionOptions } from "./retention.js";
 import { Scheduler } from "./scheduler.js";
 import { type RunHandle, type StartContext, type StartOptions, startRun, toJsonValue, validateInput } from "./start.js";
 import { type LeaseNotice, type TakeoverContext, takeOverGone } from "./takeover.js";
+import { openToolCall, type ToolOutcomeInput, toolOutcomePayload } from "./tool-calls.js";
 import { Worker, type WorkerOptions } from "./worker.js";
 
 /** How often runUntilSettled looks again at a run another process holds. */
@@ -211,6 +213,24 @@ export class Engine {
     await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant, ...(attribution ? { attribution } : {}) });
     this.nudgeWorkers();
     return wait;
+  }
+
+  /**
+   * Posts the outcome of an external tool call the run waits on (`callId`: the model's id for the call). Throws
+   * `tool_call_unknown` for a call the run never made and `tool_call_answered` for one that has its result.
+   */
+  async toolResult(runId: string, callId: string, outcome: ToolOutcomeInput): Promise<OpenWait> {
+    const payload = toolOutcomePayload(outcome);
+    const wait = await openToolCall(this.store, await this.mustGet(runId), callId);
+    this.options.journalGuard?.check(payload, `result of tool call "${callId}"`);
+    await this.store.deliver({ eventKey: wait.eventKey as string, payload, tenant: wait.tenant });
+    this.nudgeWorkers();
+    return wait;
+  }
+
+  /** Open approvals, questions and external tool calls of one waiting run, or of a tenant's waiting runs. */
+  pending(query: PendingQuery = {}): Promise<PendingWait[]> {
+    return listPending(this.store, { ...query, defaultTenant: this.tenant });
   }
 
   /**

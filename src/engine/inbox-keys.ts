@@ -4,3 +4,4 @@
 export const approvalKey = (runId: string, waitKey: string) => `duro:approval:${runId}:${waitKey}`;
 export const askKey = (runId: string, waitKey: string) => `duro:ask:${runId}:${waitKey}`;
 export const childKey = (childRunId: string) => `duro:child:${childRunId}`;
+export const toolKey = (runId: string, waitKey: string) => `duro:tool:${runId}:${waitKey}`;

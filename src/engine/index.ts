@@ -8,6 +8,7 @@ export type { FailpointName } from "./failpoints.js";
 export { type ForkOptions, forkRun } from "./fork.js";
 export { type HolderState, holderState, type ProcessTable, thisProcess } from "./holder.js";
 export type { Decision, SendOptions } from "./messages.js";
+export type { PendingQuery, PendingWait } from "./pending.js";
 export {
   applyRetention,
   PRUNABLE_STATUSES,
@@ -24,6 +25,7 @@ export { isScheduleDefinition, schedule, scheduledRunId } from "./schedule.js";
 export type { FiredRun, Scheduler, ScheduleView } from "./scheduler.js";
 export { type RunHandle, type StartOptions, validateInput } from "./start.js";
 export { type LeaseNotice, type TakeoverContext, takeOverGone, takeOverGoneOnThisHost } from "./takeover.js";
+export type { ToolOutcomeInput } from "./tool-calls.js";
 export { type CoverageState, coverageProblem, type VersionCoverage, versionCoverage } from "./version-coverage.js";
 export type { WorkerOptions } from "./worker.js";
 export { DEFAULT_WORKER_CONCURRENCY, Worker } from "./worker.js";

@@ -109,7 +109,7 @@ export class Invocation implements RunScope {
     await loadArtifacts(store, this.state);
     this.journal.startHeartbeat();
     if (this.deadlinePassed()) return this.outcome;
-    this.startWorkflow();
+    if (!this.startWorkflow()) return this.outcome;
     // Replay runs beside the code it feeds; a failure of its own is a bug: the invocation crashes.
     void this.replay().catch((error) => this.crash(error));
     return this.outcome;
@@ -121,7 +121,8 @@ export class Invocation implements RunScope {
 
   // ---------- replay ----------
 
-  private startWorkflow(): void {
+  /** Starts the code; false (the run failed) when a context extension refused to let it run. */
+  private startWorkflow(): boolean {
     this.replayer = new Replayer(this.state, {
       live: (request) => (this.replayDone ? this.startLive(request) : this.pendingLive.push(() => this.startLive(request))),
       value: (key, kind) => this.recordValue(key, kind),
@@ -134,9 +135,21 @@ export class Invocation implements RunScope {
         queueMicrotask(() => this.fail(this.fatal));
       },
     });
-    const ctx = buildContext(this, this.replayer, (site) => {
-      this.callSite = site;
-    });
+    let refusal: DuroError | undefined;
+    const ctx = buildContext(
+      this,
+      this.replayer,
+      (site) => {
+        this.callSite = site;
+      },
+      (error) => {
+        if (!this.deps.replayOnly) refusal ??= error;
+      },
+    );
+    if (refusal) {
+      this.fail(refusal);
+      return false;
+    }
     // The code runs beside the invocation; its end is handled by these two, and a bug in them crashes the invocation.
     Promise.resolve()
       .then(() => this.def.fn(ctx, this.state.input))
@@ -145,6 +158,7 @@ export class Invocation implements RunScope {
         (error) => this.onWorkflowThrew(error),
       )
       .catch((error) => this.crash(error));
+    return true;
   }
 
   /** Hands the journal's settled results back as the code asks for them, then lets its new calls go live. */
@@ -218,6 +232,7 @@ export class Invocation implements RunScope {
       case "event":
       case "approval":
       case "ask":
+      case "tool":
         return this.waits.inboxWait(request);
       case "child":
         return this.children.start(request);

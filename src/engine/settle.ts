@@ -42,6 +42,8 @@ export function settleWait(request: OpRequest, spec: WaitSpec, payload: unknown,
       return request.resolve(payload);
     case "approval":
       return request.resolve(payload);
+    case "tool":
+      return request.resolve(payload);
     case "ask":
       return request.resolve((payload as { value?: unknown } | null)?.value);
     case "child": {

@@ -2,7 +2,7 @@
 // its message is taken from the inbox (consumed in the same commit as its `wait_resolved`), so a message sent before
 // the run waits is delivered, never dropped; a wait that is not due soon suspends the run.
 import { DuroError, isStandardSchema, type OpRequest, toMs, validateWithSchema, type WaitSpec, WaitTimeoutError } from "../core/index.js";
-import { approvalKey, askKey } from "./inbox-keys.js";
+import { approvalKey, askKey, toolKey } from "./inbox-keys.js";
 import type { RunScope } from "./run-scope.js";
 import { settleWait } from "./settle.js";
 
@@ -64,6 +64,16 @@ export class Waits {
           gate: args.gate as string,
           eventKey: approvalKey(this.run.runId, request.key),
           ...(typeof args.summary === "string" ? { summary: args.summary } : {}),
+          ...timeoutAt,
+        };
+      case "tool":
+        return {
+          kind: "tool",
+          tool: String(args.tool),
+          callId: String(args.callId),
+          // The agent parsed them from the model's JSON, so they are a JSON value already.
+          args: args.args ?? null,
+          eventKey: toolKey(this.run.runId, request.key),
           ...timeoutAt,
         };
       default: {

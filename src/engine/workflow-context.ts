@@ -26,6 +26,7 @@ export function buildContext(
   run: Pick<RunScope, "deps" | "runId" | "state">,
   replayer: Replayer,
   atCall: (site: string | undefined) => void,
+  refuse: (error: DuroError) => void,
 ): WorkflowContext {
   const { deps, runId } = run;
   const request: Request = (kind, name, args) => {
@@ -56,6 +57,7 @@ export function buildContext(
     waitForEvent: (name, options) => request("event", name, { ...options }),
     approval: (name, options = {}) => approval(request, name, options),
     ask: (name, options) => request("ask", name, { ...options }),
+    externalTool: (name, call) => request("tool", name, { ...call }),
     child: (name, workflow, input) => request("child", name, { workflow, input }),
     now: () => new Date(value("now") as number),
     random: () => value("random") as number,
@@ -71,12 +73,19 @@ export function buildContext(
     secrets: deps.secrets,
   } as WorkflowContext;
   const { store } = deps;
+  const preconditions: Array<() => DuroError | undefined> = [];
   applyContextExtensions(deps.extensions, ctx, {
     // Stored with the run, so the artifact is kept while the run exists (retention collects it after).
     putArtifact: (bytes, options = {}) => store.putArtifact(bytes, { runId, ...options }),
     getArtifact: (hash) => store.getArtifact(hash),
     readJournal: () => store.read(runId),
+    journaled: run.state.ops,
+    precondition: (check) => preconditions.push(check),
   });
+  for (const check of preconditions) {
+    const error = check();
+    if (error) refuse(error);
+  }
   return ctx;
 }
 

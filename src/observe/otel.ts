@@ -104,7 +104,13 @@ export function traceRun(runId: string, events: readonly JournalEvent[], options
         end(event.key, event.at, "orphaned", { code: "attempt_orphaned", message: `attempt ${event.attempt} never finished` });
         break;
       case "wait_started":
-        open.set(event.key, { span: start("duro.wait", event.key, event.at, { "duro.wait_kind": event.kind }) });
+        open.set(event.key, {
+          span: start("duro.wait", event.key, event.at, {
+            "duro.wait_kind": event.kind,
+            // An external tool call is a tool execution the host does: named as gen_ai tool spans are.
+            ...(event.kind === "tool" ? { "gen_ai.tool.name": event.tool ?? "", "gen_ai.tool.call.id": event.callId ?? "" } : {}),
+          }),
+        });
         break;
       case "wait_resolved":
         annotate(open.get(event.key)?.span, event);

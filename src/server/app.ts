@@ -29,6 +29,7 @@ import {
   ListRunsQuery,
   SignalBody,
   StartRunBody,
+  ToolResultBody,
 } from "./schemas.js";
 import { createSiteGuard } from "./site-guard.js";
 import { approvalPage, escapeHtml, serveUi } from "./ui.js";
@@ -455,24 +456,29 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.json({ runId, name: wait.gate, value: body.value }, 202);
   });
 
-  app.get("/v1/approvals", async (c) => {
-    parseQuery(c, ApprovalsQuery);
-    return c.json({ pending: await pendingWaits(caller(c).tenant) });
+  app.post("/v1/runs/:id/tool-calls/:callId", limit, async (c) => {
+    requireRole(caller(c), "operator", "posting tool results");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, ToolResultBody);
+    const by = body.by ?? keyIdentity(caller(c));
+    const wait = await engine
+      .toolResult(runId, c.req.param("callId"), {
+        ...(body.result === undefined ? {} : { result: body.result }),
+        ...(body.error === undefined ? {} : { error: body.error }),
+        by,
+      })
+      .catch((error: unknown) => {
+        throw withPath(error, { not_json: "body.result", invalid_tool_result: "body" });
+      });
+    return c.json({ runId, callId: wait.callId, tool: wait.tool, by }, 202);
   });
 
-  /** Open approvals and questions of the tenant's waiting runs (the newest 200 waiting runs). */
-  async function pendingWaits(tenant: string) {
-    const { runs } = await store.listRuns({ status: "waiting", tenant, limit: 200 });
-    const pending = [];
-    for (const run of runs) {
-      for (const wait of await store.openWaits({ runId: run.id })) {
-        if (wait.kind !== "approval" && wait.kind !== "ask") continue;
-        const decided = (await store.peekInbox(wait.eventKey as string, tenant)) !== undefined;
-        pending.push({ ...wait, workflow: run.workflow, decided });
-      }
-    }
-    return pending;
-  }
+  // Open approvals, questions and external tool calls of the tenant's newest 200 waiting runs.
+  app.get("/v1/approvals", async (c) => {
+    parseQuery(c, ApprovalsQuery);
+    return c.json({ pending: await engine.pending({ tenant: caller(c).tenant }) });
+  });
 
   // An artifact is the tenant's when one of its runs stored it; its runs are listed within the tenant only.
   app.get("/v1/artifacts", async (c) => {

@@ -16,6 +16,7 @@ import {
   RunList,
   SignalBody,
   StartRunBody,
+  ToolResultBody,
 } from "./schemas.js";
 
 type Json = Record<string, unknown>;
@@ -198,9 +199,18 @@ function documentPaths(): Json {
         responses: ok("recorded", "202"),
       },
     },
+    "/v1/runs/{id}/tool-calls/{callId}": {
+      post: {
+        summary: "Post the outcome of an external tool call (a tool declared external: true)",
+        ...role("operator"),
+        parameters: path("id", "callId"),
+        ...body(ToolResultBody),
+        responses: ok("recorded", "202"),
+      },
+    },
     "/v1/approvals": {
       get: {
-        summary: "Pending approvals and questions across runs",
+        summary: "Pending approvals, questions and external tool calls across runs",
         ...role("viewer"),
         parameters: queryParams(ApprovalsQuery),
         responses: ok("the inbox"),

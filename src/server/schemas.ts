@@ -67,6 +67,12 @@ export const DecisionBody = z
 
 export const AnswerBody = z.object({ value: json, by: by.optional(), actor: actor.optional() }).strict().meta({ id: "Answer" });
 
+/** The host's outcome for an external tool call: exactly one of `result` and `error` (checked by the engine). */
+export const ToolResultBody = z
+  .object({ result: json.optional(), error: z.string().min(1).max(10_000).optional(), by: by.optional() })
+  .strict()
+  .meta({ id: "ToolResult" });
+
 export const CancelBody = z
   .object({ reason: z.string().max(1_000).optional(), actor: actor.optional() })
   .strict()

@@ -1,5 +1,5 @@
 // Workflows the server tests start through the API: an approval, a question, an event, validated input, a long journal.
-import { NonRetryableError, workflow } from "duro";
+import { NonRetryableError, tool, workflow } from "duro";
 import { z } from "zod";
 
 export const expense = workflow("expense", async (ctx, input: { amount: number }) => {
@@ -62,4 +62,10 @@ export const milestones = workflow("milestones", async (ctx, input: { title: str
   return ctx.step("publish", () => ({ published: decision.action === "approve", ...draft }));
 });
 
-export const all = [expense, survey, payment, validated, longJournal, failing, reporting, milestones];
+/** An agent whose tool the API's client runs (external: true). */
+export const ideAgent = workflow("ide-agent", async (ctx) => {
+  const openFile = tool({ name: "open_file", parameters: { type: "object" }, external: true });
+  return (await ctx.agent("ide", { model: "gpt-test", prompt: "open it", tools: [openFile] })).text;
+});
+
+export const all = [expense, survey, payment, validated, longJournal, failing, reporting, milestones, ideAgent];

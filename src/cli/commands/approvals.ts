@@ -1,12 +1,15 @@
 // `duro approvals link`: a signed, expiring, single-use URL that approves or rejects one gate without an API key.
+// `duro approvals pending`: what waiting runs ask for (approvals, questions, external tool calls).
 
 import type { CliCommand } from "../command.js";
 import { EXIT, openDb, output, parse, requirePositional, usage } from "../common.js";
+import { listPendingWaits } from "../pending.js";
 
 export const approvalsCommand: CliCommand = {
   name: "approvals",
   run: async ([sub, ...rest]) => {
-    if (sub !== "link") throw usage(`unknown "approvals ${sub ?? ""}"; use approvals link <runId> <gate>`);
+    if (sub === "pending") return listPendingWaits(rest);
+    if (sub !== "link") throw usage(`unknown "approvals ${sub ?? ""}"; use approvals pending, or approvals link <runId> <gate>`);
     return link(rest);
   },
 };

@@ -20,6 +20,7 @@ import { runsCommand } from "./runs.js";
 import { schedulesCommand } from "./schedules.js";
 import { serveCommand } from "./serve.js";
 import { signalCommand } from "./signal.js";
+import { toolsCommand } from "./tools.js";
 import { versionsCommand } from "./versions.js";
 import { workerCommand } from "./worker.js";
 import { workersCommand } from "./workers.js";
@@ -31,6 +32,7 @@ export const commands: readonly CliCommand[] = [
   signalCommand,
   approveCommand,
   answerCommand,
+  toolsCommand,
   cancelCommand,
   resumeCommand,
   dbCommand,

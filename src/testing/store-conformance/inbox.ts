@@ -118,6 +118,19 @@ export function inboxConformance(t: Harness): void {
       expect(await store.openWaits({ runId: "nope" })).toEqual([]);
     });
 
+    it("an external tool call's wait keeps its tool, call id and arguments", async () => {
+      const lease = await startRun("r1");
+      const args = { path: "src/a.ts", lines: [1, 2], options: { follow: true } };
+      await store.append(
+        "r1",
+        [{ type: "wait_started", key: "ide/tool:open#0", kind: "tool", eventKey: "tool:r1", tool: "open", callId: "call_7", args }],
+        commit(lease, 1, { status: "waiting", release: true }),
+      );
+      expect(await store.openWaits({ runId: "r1" })).toEqual([
+        { runId: "r1", key: "ide/tool:open#0", kind: "tool", eventKey: "tool:r1", tool: "open", callId: "call_7", args },
+      ]);
+    });
+
     it("wait_resolved closes the wait", async () => {
       await waitingRun("r1", { key: "paid#0", eventKey: "paid:o1" });
       const lease = (await store.claimRun("r1", "w1", LEASE_MS)) as Lease;
