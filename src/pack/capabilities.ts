@@ -82,3 +82,50 @@ export function deniedCalls(grants: Grants): Record<string, string> {
   deny("net");
   return denied;
 }
+
+/**
+ * The WASI preview 2 interfaces a component may import, and the capability each needs (`null`: every component
+ * may import it). An interface not listed (sockets, http, anything not WASI) is never linked.
+ */
+export const WASI_P2_INTERFACES: Readonly<Record<string, "clock" | "random" | "env" | "fs" | null>> = {
+  "wasi:io/error": null,
+  "wasi:io/poll": null,
+  "wasi:io/streams": null,
+  "wasi:cli/stdin": null,
+  "wasi:cli/stdout": null,
+  "wasi:cli/stderr": null,
+  "wasi:cli/exit": null,
+  "wasi:cli/terminal-input": null,
+  "wasi:cli/terminal-output": null,
+  "wasi:cli/terminal-stdin": null,
+  "wasi:cli/terminal-stdout": null,
+  "wasi:cli/terminal-stderr": null,
+  "wasi:cli/environment": "env",
+  "wasi:clocks/wall-clock": "clock",
+  "wasi:clocks/monotonic-clock": "clock",
+  "wasi:random/random": "random",
+  "wasi:random/insecure": "random",
+  "wasi:random/insecure-seed": "random",
+  "wasi:filesystem/types": "fs",
+  "wasi:filesystem/preopens": "fs",
+};
+
+/** An import a component may not have: the capability that would allow it, or none when nothing can. */
+export interface DeniedImport {
+  /** The interface, without its version: `wasi:clocks/wall-clock`. */
+  import: string;
+  capability?: string;
+}
+
+/** The imports (interface names without version) that `grants` do not allow, in the order given. */
+export function deniedImports(imports: readonly string[], grants: Grants): DeniedImport[] {
+  const granted = { clock: grants.clock, random: grants.random, env: grants.env.length > 0, fs: grants.fs.length > 0 };
+  const denied: DeniedImport[] = [];
+  for (const name of imports) {
+    // hasOwn: an import named like an Object.prototype member must not find one.
+    const capability = Object.hasOwn(WASI_P2_INTERFACES, name) ? WASI_P2_INTERFACES[name] : undefined;
+    if (capability === undefined) denied.push({ import: name });
+    else if (capability !== null && !granted[capability]) denied.push({ import: name, capability });
+  }
+  return denied;
+}
