@@ -1,6 +1,7 @@
 // What a pack may reach outside its sandbox. Everything not granted is denied: for a WebAssembly component,
 // the WASI calls behind each capability are replaced by ones that record the attempt and fail; for the pack's
 // flows, `net:<host>` grants are the only places their `http` nodes may connect to (flow/network.ts).
+import { join } from "node:path";
 import { netGrantProblem } from "../flow/index.js";
 
 /** A capability as written in pack.yaml: `clock`, `random`, `env:NAME`, `fs:<pack-relative dir>` or `net:<host>`. */
@@ -67,6 +68,21 @@ export function grantsOf(capabilities: readonly Capability[]): Grants {
     env: capabilities.filter((c) => c.startsWith("env:")).map((c) => c.slice(4)),
     fs: capabilities.filter((c) => c.startsWith("fs:")).map((c) => c.slice(3)),
   };
+}
+
+/** What a component's grants hand it: the granted environment variables that are set, and the granted directories by guest path. */
+export function grantedResources(
+  grants: Grants,
+  from: { env: Readonly<Record<string, string | undefined>>; root: string },
+): { env: Record<string, string>; preopens: Record<string, string> } {
+  const env: Record<string, string> = {};
+  for (const name of grants.env) {
+    const value = from.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const preopens: Record<string, string> = {};
+  for (const dir of grants.fs) preopens[`/${dir}`] = join(from.root, dir);
+  return { env, preopens };
 }
 
 /** WASI call name → the capability it needs, for every call these grants do not allow. */

@@ -1,30 +1,15 @@
 // WebAssembly components of the component model (WASI preview 2): the component's bytes are turned into JavaScript
 // by jco's bindgen here, on the host, so nothing the pack ships runs as JavaScript; a component importing an
 // interface its grants do not allow is refused before it ever runs. Each call runs in a worker thread, as modules do.
-import { join } from "node:path";
-import { type Component, type Duration, DuroError, type StepContext, toMs } from "../core/index.js";
-import { type Capability, type DeniedImport, deniedImports, grantsOf } from "./capabilities.js";
+import { type Component, DuroError, type StepContext, toMs } from "../core/index.js";
+import { type DeniedImport, deniedImports, grantedResources, grantsOf } from "./capabilities.js";
 import { packError } from "./errors.js";
-import { runWorker } from "./wasm.js";
+import { runWorker, type WasmComponentOptions } from "./wasm.js";
 import { WASM_COMPONENT_WORKER_SOURCE } from "./wasm-component-worker.js";
 import { capMemory } from "./wasm-memory.js";
 
-export interface WasiComponentOptions {
-  /** Name used in messages and as the component's argv[0]. */
-  name: string;
-  /** default [] */
-  capabilities?: readonly Capability[];
-  /** The call is stopped and fails with `component_timeout` after this long. default 10s */
-  timeout?: Duration;
-  /** Where `fs:<dir>` capabilities are rooted (the opened pack's private copy). */
-  root?: string;
-  /** Values for `env:NAME` capabilities. default process.env */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** A result, or what it writes to stdout and stderr, larger than this fails with `component_output_too_large`. default 16 MiB */
-  maxOutputBytes?: number;
-  /** Each of the component's memories may not grow past this (memory.grow fails). default 256 MiB */
-  maxMemoryBytes?: number;
-}
+/** The same options as a preview 1 module's. */
+export type WasiComponentOptions = WasmComponentOptions;
 
 type WorkerResult =
   | { kind: "ok"; value: unknown }
@@ -61,14 +46,7 @@ export async function wasiComponent(source: Uint8Array, options: WasiComponentOp
   const maxMemory = options.maxMemoryBytes ?? 256 * 1024 * 1024;
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
   const timeoutMs = toMs(options.timeout ?? "10s");
-  const envSource = options.env ?? process.env;
-  const env: Record<string, string> = {};
-  for (const variable of grants.env) {
-    const value = envSource[variable];
-    if (value !== undefined) env[variable] = value;
-  }
-  const preopens: Record<string, string> = {};
-  for (const dir of grants.fs) preopens[`/${dir}`] = join(options.root ?? ".", dir);
+  const { env, preopens } = grantedResources(grants, { env: options.env ?? process.env, root: options.root ?? "." });
   const shim = Object.fromEntries(SHIM_MODULES.map((module) => [module, import.meta.resolve(`@bytecodealliance/preview2-shim/${module}`)]));
   const cores: Record<string, Uint8Array> = {};
   for (const [file, bytes] of Object.entries(transpiled.cores)) cores[file] = capMemory(bytes, maxMemory, name);
@@ -139,7 +117,10 @@ function interpret(result: WorkerResult, name: string, maxOutput: number): unkno
         details: { component: name },
       });
     case "trap":
-      throw new DuroError("component_failed", `component "${name}" trapped: ${result.message}`, { category: "step", details: { component: name } });
+      throw new DuroError("component_failed", `component "${name}" trapped: ${result.message}`, {
+        category: "step",
+        details: { component: name },
+      });
     case "err":
       throw new DuroError("component_failed", `component "${name}" returned an error: ${result.message}`, {
         category: "step",
@@ -161,10 +142,14 @@ function parseOutput(value: unknown, name: string, maxOutput: number): unknown {
   }
   const bytes = Buffer.byteLength(value);
   if (bytes > maxOutput) {
-    throw new DuroError("component_output_too_large", `component "${name}" returned ${bytes} bytes, over its ${maxOutput} byte output limit`, {
-      category: "step",
-      details: { component: name, limit: maxOutput, written: bytes },
-    });
+    throw new DuroError(
+      "component_output_too_large",
+      `component "${name}" returned ${bytes} bytes, over its ${maxOutput} byte output limit`,
+      {
+        category: "step",
+        details: { component: name, limit: maxOutput, written: bytes },
+      },
+    );
   }
   try {
     return JSON.parse(value);

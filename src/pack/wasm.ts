@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Component, type Duration, DuroError, type StepContext, toMs } from "../core/index.js";
-import { type Capability, deniedCalls, grantsOf } from "./capabilities.js";
+import { type Capability, deniedCalls, grantedResources, grantsOf } from "./capabilities.js";
 import { capMemory } from "./wasm-memory.js";
 import { WASM_WORKER_SOURCE } from "./wasm-worker.js";
 
@@ -21,9 +21,9 @@ export interface WasmComponentOptions {
   root?: string;
   /** Values for `env:NAME` capabilities. default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** A result larger than this fails with `component_output_too_large`; a write that would pass it never happens. default 16 MiB */
+  /** A result (or a preview 2 component's stdout and stderr) larger than this fails with `component_output_too_large`; a module's write that would pass it never happens. default 16 MiB */
   maxOutputBytes?: number;
-  /** The component's memory may not grow past this (memory.grow fails); `component_memory_limit`. default 256 MiB */
+  /** The component's memory (each core module's, for a preview 2 component) may not grow past this (memory.grow fails); `component_memory_limit`. default 256 MiB */
   maxMemoryBytes?: number;
 }
 
@@ -45,14 +45,7 @@ export function wasmComponent(source: Uint8Array, options: WasmComponentOptions)
   const grants = grantsOf(options.capabilities ?? []);
   const denied = deniedCalls(grants);
   const timeoutMs = toMs(options.timeout ?? "10s");
-  const envSource = options.env ?? process.env;
-  const env: Record<string, string> = {};
-  for (const name of grants.env) {
-    const value = envSource[name];
-    if (value !== undefined) env[name] = value;
-  }
-  const preopens: Record<string, string> = {};
-  for (const dir of grants.fs) preopens[`/${dir}`] = join(options.root ?? ".", dir);
+  const { env, preopens } = grantedResources(grants, { env: options.env ?? process.env, root: options.root ?? "." });
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
 
   return async (input: unknown, step: StepContext) => {
@@ -121,10 +114,14 @@ export function runWorker<T>(source: string, workerData: Record<string, unknown>
       written += chunk.length;
       if (limits.maxOutputBytes === undefined || written <= limits.maxOutputBytes) return;
       stop(
-        new DuroError("component_output_too_large", `component "${name}" wrote more than its ${limits.maxOutputBytes} byte output limit and was stopped`, {
-          category: "step",
-          details: { component: name, limit: limits.maxOutputBytes, written },
-        }),
+        new DuroError(
+          "component_output_too_large",
+          `component "${name}" wrote more than its ${limits.maxOutputBytes} byte output limit and was stopped`,
+          {
+            category: "step",
+            details: { component: name, limit: limits.maxOutputBytes, written },
+          },
+        ),
       );
     };
     worker.stdout.on("data", count);

@@ -29,7 +29,8 @@ describe("duro run <pack> with a WASI preview 2 component", () => {
   it("refuses a pack whose component imports the clock it was not granted, before any run exists", async () => {
     const cwd = freshDir("duro-p2-run-");
     const { dir, keys } = await signedPack({
-      "pack.yaml": "id: test.clock\nversion: 0.1.0\nentryFlows: [tick]\nflows: [flows/tick.yaml]\ncomponents:\n  clock: { kind: wasm, path: components/clock.wasm }\n",
+      "pack.yaml":
+        "id: test.clock\nversion: 0.1.0\nentryFlows: [tick]\nflows: [flows/tick.yaml]\ncomponents:\n  clock: { kind: wasm, path: components/clock.wasm }\n",
       "flows/tick.yaml": "id: tick\nnodes:\n  tick: { call: clock, with: {} }\n",
       "components/clock.wasm": await fixtureComponent("p2-clock"),
     });
@@ -48,7 +49,7 @@ describe("duro run <pack> with a WASI preview 2 component", () => {
     cpSync(PACK, copy, { recursive: true });
     const wasm = join(copy, "components", "envelope.wasm");
     const bytes = readFileSync(wasm);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(wasm, bytes);
     const tampered = await duro(["run", copy, "--pubkey", PUBKEY, "--input", TICKET], { cwd });
     expect(tampered.code).toBe(2);

@@ -1,8 +1,9 @@
 // Fixtures for pack tests: small packs written to temp directories, WebAssembly modules compiled from
 // their .wat source with wabt, and attack archives written entry by entry with fflate.
-import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import wabtInit from "wabt";
 import { buildPack, generateKeys, type KeyPair, signPack } from "../../src/pack/index.js";
