@@ -249,6 +249,9 @@ export const ERROR_CODES = {
   component_memory_limit: limit("A component needs more memory than it may use."),
   component_output_invalid: step("A component did not write JSON on stdout."),
   component_output_too_large: step("A component wrote more than its output limit."),
+  component_import_denied: definition(
+    "A WASI preview 2 component imports an interface its capabilities do not allow; refused before it runs.",
+  ),
 
   // ---- agents and LLMs ----
   llm_timeout: step("The LLM provider did not answer in time.", retryable),

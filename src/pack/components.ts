@@ -6,6 +6,7 @@ import type { Component, ComponentRegistry } from "../core/index.js";
 import { packError } from "./errors.js";
 import type { ComponentSpec } from "./manifest.js";
 import { wasmComponent } from "./wasm.js";
+import { isWasiComponent, wasiComponent } from "./wasm-component.js";
 
 export interface LoadComponentsOptions {
   /** The directory holding the pack's verified files. */
@@ -24,23 +25,27 @@ let tsxRegistered = false;
 export async function loadComponents(specs: Record<string, ComponentSpec>, options: LoadComponentsOptions): Promise<ComponentRegistry> {
   const registry: Record<string, Component> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    registry[name] = spec.kind === "wasm" ? loadWasm(name, spec, options) : await loadJs(name, spec, options.root);
+    registry[name] = spec.kind === "wasm" ? await loadWasm(name, spec, options) : await loadJs(name, spec, options.root);
   }
   return Object.freeze(registry);
 }
 
-function loadWasm(name: string, spec: ComponentSpec, options: LoadComponentsOptions): Component {
+async function loadWasm(name: string, spec: ComponentSpec, options: LoadComponentsOptions): Promise<Component> {
   const bytes = options.files.get(spec.path) as Uint8Array;
-  if (!wasmValidate(bytes)) {
-    throw packError("component_load_failed", `component "${name}" (${spec.path}) is not a valid WebAssembly module`, { component: name });
-  }
-  return wasmComponent(bytes, {
+  const wasmOptions = {
     name,
     capabilities: spec.capabilities,
     root: options.root,
     ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
     ...(options.env ? { env: options.env } : {}),
-  });
+  };
+  if (isWasiComponent(bytes)) return wasiComponent(bytes, wasmOptions);
+  if (!wasmValidate(bytes)) {
+    throw packError("component_load_failed", `component "${name}" (${spec.path}) is not a valid WebAssembly module or component`, {
+      component: name,
+    });
+  }
+  return wasmComponent(bytes, wasmOptions);
 }
 
 async function loadJs(name: string, spec: ComponentSpec, root: string): Promise<Component> {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type Component, type Duration, DuroError, type StepContext, toMs } from "../core/index.js";
-import { type Capability, deniedCalls, grantsOf } from "./capabilities.js";
+import { type Capability, deniedCalls, grantedResources, grantsOf } from "./capabilities.js";
 import { capMemory } from "./wasm-memory.js";
 import { WASM_WORKER_SOURCE } from "./wasm-worker.js";
 
@@ -21,9 +21,9 @@ export interface WasmComponentOptions {
   root?: string;
   /** Values for `env:NAME` capabilities. default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** A result larger than this fails with `component_output_too_large`; a write that would pass it never happens. default 16 MiB */
+  /** A result (or a preview 2 component's stdout and stderr) larger than this fails with `component_output_too_large`; a module's write that would pass it never happens. default 16 MiB */
   maxOutputBytes?: number;
-  /** The component's memory may not grow past this (memory.grow fails); `component_memory_limit`. default 256 MiB */
+  /** The component's memory (each core module's, for a preview 2 component) may not grow past this (memory.grow fails); `component_memory_limit`. default 256 MiB */
   maxMemoryBytes?: number;
 }
 
@@ -45,14 +45,7 @@ export function wasmComponent(source: Uint8Array, options: WasmComponentOptions)
   const grants = grantsOf(options.capabilities ?? []);
   const denied = deniedCalls(grants);
   const timeoutMs = toMs(options.timeout ?? "10s");
-  const envSource = options.env ?? process.env;
-  const env: Record<string, string> = {};
-  for (const name of grants.env) {
-    const value = envSource[name];
-    if (value !== undefined) env[name] = value;
-  }
-  const preopens: Record<string, string> = {};
-  for (const dir of grants.fs) preopens[`/${dir}`] = join(options.root ?? ".", dir);
+  const { env, preopens } = grantedResources(grants, { env: options.env ?? process.env, root: options.root ?? "." });
   const maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
 
   return async (input: unknown, step: StepContext) => {
@@ -61,7 +54,7 @@ export function wasmComponent(source: Uint8Array, options: WasmComponentOptions)
       const io = { stdinPath: join(dir, "stdin"), stdoutPath: join(dir, "stdout"), stderrPath: join(dir, "stderr") };
       writeFileSync(io.stdinPath, JSON.stringify(input ?? null));
       const workerData = { bytes, name: options.name, env, preopens, denied, maxOutputBytes: maxOutput, ...io };
-      const result = await runWorker(workerData, timeoutMs, step.signal, options.name);
+      const result = await runWorker<WorkerResult>(WASM_WORKER_SOURCE, workerData, { timeoutMs, signal: step.signal, name: options.name });
       return interpret(result, readFileSync(io.stdoutPath), options.name, { maxOutput, maxMemory });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -69,9 +62,20 @@ export function wasmComponent(source: Uint8Array, options: WasmComponentOptions)
   };
 }
 
-function runWorker(workerData: Record<string, unknown>, timeoutMs: number, signal: AbortSignal, name: string): Promise<WorkerResult> {
+interface WorkerLimits {
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** The component's name, for messages. */
+  name: string;
+  /** The worker's own stdout and stderr (where a WASI preview 2 component's streams land) may not pass this. default unlimited */
+  maxOutputBytes?: number;
+}
+
+/** Runs `source` in a worker thread with `workerData` and resolves with the first message it posts, within `limits`. */
+export function runWorker<T>(source: string, workerData: Record<string, unknown>, limits: WorkerLimits): Promise<T> {
+  const { timeoutMs, signal, name } = limits;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WASM_WORKER_SOURCE, { eval: true, workerData, stdout: true, stderr: true });
+    const worker = new Worker(source, { eval: true, workerData, stdout: true, stderr: true });
     let settled = false;
     const finish = (settle: () => void) => {
       if (settled) return;
@@ -104,7 +108,25 @@ function runWorker(workerData: Record<string, unknown>, timeoutMs: number, signa
         new DuroError("component_aborted", `component "${name}" was stopped: its step was aborted`, { category: "step", retryable: true }),
       );
     signal.addEventListener("abort", onAbort, { once: true });
-    worker.once("message", (message: WorkerResult) => finish(() => resolve(message)));
+    // The worker's streams are piped here; unread they would buffer without bound, so they are counted and dropped.
+    let written = 0;
+    const count = (chunk: Buffer) => {
+      written += chunk.length;
+      if (limits.maxOutputBytes === undefined || written <= limits.maxOutputBytes) return;
+      stop(
+        new DuroError(
+          "component_output_too_large",
+          `component "${name}" wrote more than its ${limits.maxOutputBytes} byte output limit and was stopped`,
+          {
+            category: "step",
+            details: { component: name, limit: limits.maxOutputBytes, written },
+          },
+        ),
+      );
+    };
+    worker.stdout.on("data", count);
+    worker.stderr.on("data", count);
+    worker.once("message", (message: T) => finish(() => resolve(message)));
     worker.once("error", (error) =>
       finish(() =>
         reject(new DuroError("component_failed", `component "${name}" crashed: ${error.message}`, { category: "step", cause: error })),

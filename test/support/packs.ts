@@ -1,7 +1,9 @@
 // Fixtures for pack tests: small packs written to temp directories, WebAssembly modules compiled from
 // their .wat source with wabt, and attack archives written entry by entry with fflate.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import wabtInit from "wabt";
 import { buildPack, generateKeys, type KeyPair, signPack } from "../../src/pack/index.js";
@@ -21,6 +23,19 @@ export async function compileWat(source: string): Promise<Uint8Array> {
 /** A .wat fixture from test/pack/fixtures/, compiled. */
 export function fixtureWasm(name: string): Promise<Uint8Array> {
   return compileWat(readFileSync(join(REPO_ROOT, "test", "pack", "fixtures", `${name}.wat`), "utf8"));
+}
+
+/** Compiles WebAssembly text and a WIT world (named `component`) to a WASI preview 2 component, with jco's wasm-tools. */
+export async function compileComponent(wat: string, wit: string): Promise<Uint8Array> {
+  const embedded = await componentEmbed({ binary: await parse(wat), witSource: wit, world: "component" });
+  return componentNew(embedded, []);
+}
+
+/** test/pack/fixtures/<name>.component.wat with <name>.wit (or p2-basic.wit, the world that imports nothing), compiled. */
+export function fixtureComponent(name: string): Promise<Uint8Array> {
+  const file = (f: string) => join(REPO_ROOT, "test", "pack", "fixtures", f);
+  const wit = existsSync(file(`${name}.wit`)) ? file(`${name}.wit`) : file("p2-basic.wit");
+  return compileComponent(readFileSync(file(`${name}.component.wat`), "utf8"), readFileSync(wit, "utf8"));
 }
 
 /** The example pack's envelope component: stdin JSON → {"ok":true,"data":…}. */
