@@ -244,12 +244,15 @@ export function createApp(options: ServerOptions): Hono<Env> {
     requireRole(caller(c), "admin", "starting runs");
     const body = await parseBody(c, StartRunBody);
     const handle = await engine
-      .start(body.workflow, body.input ?? {}, {
-        tenant: caller(c).tenant,
-        ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
-      })
+      .start(body.workflow, body.input ?? {}, { ...definedOnly(startOptionsOf(body)), tenant: caller(c).tenant })
       .catch((error: unknown) => {
-        throw withPath(error, { workflow_not_found: "body.workflow", input_invalid: "body.input", not_json: "body.input" });
+        throw withPath(error, {
+          workflow_not_found: "body.workflow",
+          input_invalid: "body.input",
+          not_json: "body.input",
+          invalid_run_id: "body.id",
+          invalid_priority: "body.priority",
+        });
       });
     return c.json({ ...(await engine.get(handle.id)), created: handle.created }, handle.created ? 201 : 200);
   });
@@ -448,6 +451,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   serveUi(app, options.uiDir);
   return app;
+}
+
+/** The start options a POST /v1/runs body gives (everything but the workflow and its input). */
+function startOptionsOf({ workflow: _workflow, input: _input, ...options }: z.output<typeof StartRunBody>) {
+  return options;
 }
 
 function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
