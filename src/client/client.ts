@@ -85,19 +85,25 @@ export interface StartedRun<O = unknown> {
   result(options?: ResultOptions): Promise<O>;
 }
 
+/** The output a type argument names: a workflow definition's output (`typeof order`), or the type itself. */
+export type OutputFor<T> = T extends AnyWorkflowDefinition ? OutputOf<T> : T;
+
 export interface DuroClient {
-  /** Starts a run of a workflow whose definition you import (its input is checked and its output typed). */
-  start<W extends AnyWorkflowDefinition>(workflow: W, input: InputOf<W>, options?: StartOptions): Promise<StartedRun<OutputOf<W>>>;
-  /** Starts a run of the workflow the server has under this name. */
-  start<O = unknown>(workflow: string, input?: unknown, options?: StartOptions): Promise<StartedRun<O>>;
-  /** The run now: status, steps, waits, output or error. */
-  get<O = unknown>(runId: string, options?: CallOptions): Promise<Run<O>>;
+  /**
+   * Starts a run of a workflow: its input is checked and its output typed from the definition, passed as a value
+   * (`start(order, input)`) or, where importing it is not wanted (a browser), as a type (`start<typeof order>("order", input)`).
+   */
+  start<W extends AnyWorkflowDefinition>(workflow: W | string, input: InputOf<W>, options?: StartOptions): Promise<StartedRun<OutputOf<W>>>;
+  /** Starts a run of the workflow the server has under this name (input and output unknown). */
+  start(workflow: string, input?: unknown, options?: StartOptions): Promise<StartedRun<unknown>>;
+  /** The run now: status, steps, waits, output or error; `get<typeof order>(id)` types its output. */
+  get<T = unknown>(runId: string, options?: CallOptions): Promise<Run<OutputFor<T>>>;
   /**
    * Waits for the run to end, over the run's live stream (no polling), through dropped connections and server
-   * restarts. Resolves with its output; rejects with `run_failed` (the run's error as cause and details.error),
+   * restarts. Resolves with its output (`result<typeof order>(id)` types it); rejects with `run_failed` (the run's error as cause and details.error),
    * `cancelled`, or `result_timeout`.
    */
-  result<O = unknown>(runId: string, options?: ResultOptions): Promise<O>;
+  result<T = unknown>(runId: string, options?: ResultOptions): Promise<OutputFor<T>>;
   /** The run's journal, live, until it ends: each event once and in order, resuming after dropped connections. */
   events(runId: string, options?: EventsOptions): AsyncIterable<JournalEvent>;
   /** Delivers an event to the runs waiting on `key` (ctx.waitForEvent); kept for runs that wait on it later. */
@@ -109,7 +115,7 @@ export interface DuroClient {
   /** Answers the run's question (ctx.ask). */
   answer(runId: string, name: string, value: unknown, options?: AnswerOptions): Promise<Decided>;
   /** Cancels the run: at once when it waits or is queued, at its next commit when it executes elsewhere. */
-  cancel<O = unknown>(runId: string, options?: CancelOptions): Promise<Run<O>>;
+  cancel(runId: string, options?: CancelOptions): Promise<Run>;
   /** Every run matching the filter, newest first, fetching page after page as the iteration goes. */
   list(filter?: ListFilter): AsyncIterable<RunListEntry>;
   /** One page of runs; pass the previous page's `nextCursor` as `cursor`. */

@@ -65,16 +65,19 @@ export async function serve(db: string, cwd: string, port = 0): Promise<ServePro
 /** A fetch that records every request's URL and headers (and lets a test break a response's body). */
 export function recordingFetch(breakBody?: (url: string, index: number) => number | undefined) {
   const requests: Array<{ url: string; headers: Record<string, string> }> = [];
+  /** URLs of the requests the server answered (headers received), in order. */
+  const answered: string[] = [];
   const fetchImpl: typeof fetch = async (input, init) => {
     const url = String(input);
     const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>));
     requests.push({ url, headers });
     const response = await fetch(input, init);
+    answered.push(url);
     const after = breakBody?.(url, requests.length - 1);
     if (after === undefined || !response.body) return response;
     return new Response(cutAfter(response.body, after), { status: response.status, headers: response.headers });
   };
-  return { fetch: fetchImpl, requests };
+  return { fetch: fetchImpl, requests, answered };
 }
 
 /** The body's first `bytes` bytes, then an error, as a connection that breaks mid-stream gives. */
