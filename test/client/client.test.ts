@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { DuroError as EngineDuroError } from "duro";
 import { createClient, type DuroClient, DuroError, type JournalEvent } from "duro/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expense, failing, longJournal, type payment, survey, validated } from "../server/workflows.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
 import { until } from "../support/poll.js";
-import { expense, failing, longJournal, payment, survey, validated } from "../server/workflows.js";
 import { createKeys, recordingFetch, type ServeProcess, serve } from "./support.js";
 
 let server: ServeProcess;
@@ -27,7 +27,12 @@ afterAll(async () => {
 });
 
 /** Polls (this is the test, not the client) until the server's worker has the run waiting. */
-const waiting = (runId: string) => until(() => client.get(runId), (run) => run.status === "waiting", `run ${runId} to wait`);
+const waiting = (runId: string) =>
+  until(
+    () => client.get(runId),
+    (run) => run.status === "waiting",
+    `run ${runId} to wait`,
+  );
 
 /** Rejection of `promise` as a DuroError (fails the test when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<DuroError> {
@@ -103,7 +108,9 @@ describe("duro/client against duro serve", () => {
     for await (const run of client.list({ workflow: "validated", limit: 2 })) listed.push(run);
     expect(new Set(listed.map((r) => r.id)).size).toBe(listed.length);
     expect(listed.filter((r) => ids.includes(r.id))).toEqual(
-      ids.map((id) => expect.objectContaining({ id, queue: "bulk", priority: 3, status: "completed", createdAt: expect.any(String) })).reverse(),
+      ids
+        .map((id) => expect.objectContaining({ id, queue: "bulk", priority: 3, status: "completed", createdAt: expect.any(String) }))
+        .reverse(),
     );
   });
 

@@ -95,7 +95,12 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
   it("typechecks duro/client with the workflow's input checked and its output typed", () => {
     const dir = project(
       { "workflows.ts": WORKFLOWS, "client.ts": TYPED_CLIENT },
-      { ...resolution, lib: ["ES2022", "DOM", "DOM.AsyncIterable"], skipLibCheck: true, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
+      {
+        ...resolution,
+        lib: ["ES2022", "DOM", "DOM.AsyncIterable"],
+        skipLibCheck: true,
+        typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+      },
     );
     const result = typecheck(dir);
     expect(result.output).toBe("");
@@ -105,7 +110,12 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
   it("fails on a wrong input type (the @ts-expect-error lines are needed)", () => {
     const dir = project(
       { "workflows.ts": WORKFLOWS, "client.ts": TYPED_CLIENT.replaceAll("// @ts-expect-error", "//") },
-      { ...resolution, lib: ["ES2022", "DOM", "DOM.AsyncIterable"], skipLibCheck: true, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
+      {
+        ...resolution,
+        lib: ["ES2022", "DOM", "DOM.AsyncIterable"],
+        skipLibCheck: true,
+        typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+      },
     );
     const result = typecheck(dir);
     expect(result.code).not.toBe(0);
@@ -117,7 +127,10 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
   }, 60_000);
 
   it("typechecks a browser-like consumer (DOM, no Node types) without skipLibCheck", () => {
-    const dir = project({ "browser.ts": BROWSER_CLIENT }, { ...resolution, lib: ["ES2022", "DOM", "DOM.AsyncIterable"], types: [], skipLibCheck: false });
+    const dir = project(
+      { "browser.ts": BROWSER_CLIENT },
+      { ...resolution, lib: ["ES2022", "DOM", "DOM.AsyncIterable"], types: [], skipLibCheck: false },
+    );
     const result = typecheck(dir);
     expect(result.output).toBe("");
     expect(result.code).toBe(0);

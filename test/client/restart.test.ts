@@ -3,9 +3,9 @@
 import { join } from "node:path";
 import { createClient, type JournalEvent } from "duro/client";
 import { afterEach, expect, it } from "vitest";
+import { expense } from "../server/workflows.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
 import { until } from "../support/poll.js";
-import { expense } from "../server/workflows.js";
 import { createKeys, recordingFetch, type ServeProcess, serve } from "./support.js";
 
 const servers: ServeProcess[] = [];
@@ -24,7 +24,11 @@ it("result() and events() survive a SIGKILL and restart of the server mid-wait",
   const client = createClient({ baseUrl: first.url, apiKey: keys.admin, fetch: recorded.fetch, maxReconnectPauseMs: 100 });
 
   const started = await client.start(expense, { amount: 7 });
-  await until(() => client.get(started.id), (run) => run.status === "waiting", "the run to wait for its manager");
+  await until(
+    () => client.get(started.id),
+    (run) => run.status === "waiting",
+    "the run to wait for its manager",
+  );
   const events: JournalEvent[] = [];
   const following = (async () => {
     for await (const event of client.events(started.id)) events.push(event);
@@ -39,7 +43,11 @@ it("result() and events() survive a SIGKILL and restart of the server mid-wait",
     (n) => n === 2,
     "result() and events() to open their streams",
   );
-  await until(async () => events.at(-1)?.type, (type) => type === "wait_started", "events() to catch up");
+  await until(
+    async () => events.at(-1)?.type,
+    (type) => type === "wait_started",
+    "events() to catch up",
+  );
   const seenBeforeKill = events.length;
 
   await first.kill();
