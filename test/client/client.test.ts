@@ -127,6 +127,10 @@ describe("duro/client against duro serve", () => {
       code: "invalid_body",
       details: { path: "body.priority" },
     });
+    expect(await failure(client.start(validated, { sku: "x", qty: 1 }, { id: "not a run id!" }))).toMatchObject({
+      code: "invalid_run_id",
+      details: { path: "body.id" },
+    });
     const viewer = createClient({ baseUrl: server.url, apiKey: keys.viewer });
     expect(await failure(viewer.start(expense, { amount: 1 }))).toMatchObject({ code: "forbidden", category: "auth" });
     const stranger = createClient({ baseUrl: server.url, apiKey: "duro_not-a-key" });
