@@ -15,7 +15,13 @@ const layer = (name, allowed, comment = `${name}/ imports only what ARCHITECTURE
 
 // A layer's public face: its index.ts. The package's own entries (package.json "exports") are faces too, and
 // store/open.ts, which opens a backend by URL for the root entry without making duro/store load a backend.
-const FACES = ["^src/[^/]+/index\\.ts$", "^src/store/(sqlite|postgres)/index\\.ts$", "^src/testing/store-conformance/index\\.ts$"];
+// core/portable.ts is core's face for code that runs outside Node (duro/client): the errors, no Node built-in.
+const FACES = [
+  "^src/[^/]+/index\\.ts$",
+  "^src/store/(sqlite|postgres)/index\\.ts$",
+  "^src/testing/store-conformance/index\\.ts$",
+  "^src/core/portable\\.ts$",
+];
 const ROOT_FACES = [...FACES, "^src/store/open\\.ts$"];
 const PUBLIC_API = ["^src/index\\.ts$", "^src/(pack|testing|load|devloop)/index\\.ts$"];
 
@@ -65,6 +71,20 @@ module.exports = {
     },
     layer("server", [...PUBLIC_API, ...FACES], "The server is a face: it answers through the public API and the layers' faces."),
     layer("cli", [...PUBLIC_API, ...FACES], "The CLI is a face: it parses arguments and prints, through faces."),
+    {
+      name: "client-runs-anywhere",
+      comment:
+        "client/ (duro/client) runs in browsers, Deno and Bun: at run time it imports only core/portable.ts; the engine's and store's types it may import as types.",
+      severity: "error",
+      from: { path: "^src/client/" },
+      to: { path: "^src/", pathNot: ["^src/client/", "^src/core/portable\\.ts$"], dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "client-types-from-faces",
+      severity: "error",
+      from: { path: "^src/client/" },
+      to: { path: "^src/", pathNot: ["^src/client/", "^src/core/portable\\.ts$", "^src/(engine|store)/index\\.ts$"] },
+    },
     {
       name: "nothing-imports-the-cli",
       severity: "error",

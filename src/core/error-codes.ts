@@ -185,6 +185,14 @@ export const ERROR_CODES = {
   stream_quota_exceeded: limit("The tenant or key has as many open event streams as it may.", retryable),
   not_ready: storage("The server cannot reach its database.", { status: 503 }),
 
+  // ---- the typed client (duro/client) ----
+  server_unreachable: storage("The client got no answer from the server (connection refused, reset, DNS).", retryable),
+  bad_response: storage(
+    "The server's answer is not a duro API response (a proxy's error page, a cut-off body); retryable when its status is 5xx or 429.",
+  ),
+  result_timeout: limit("The run did not end within the timeout given to the client's result().", { retryable: true, status: 408 }),
+  run_failed: step("The run the client waited for failed; the run's own error is the cause and details.error."),
+
   // ---- the command line ----
   usage: input("A command was given arguments it does not take."),
   unknown_flag: input("A command was given a flag it does not take."),

@@ -16,4 +16,5 @@ export * from "./schema.js";
 export * from "./secrets.js";
 export * from "./state.js";
 export * from "./tool-mocks.js";
+export * from "./value-hash.js";
 export * from "./workflow.js";

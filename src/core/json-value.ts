@@ -1,8 +1,6 @@
 // What the journal may hold as a value, and how to describe anything else. Step results, run outputs and child
 // inputs must be JSON values already (findNonJson refuses the rest, rather than letting JSON.stringify turn a Map
 // into {}); errors are descriptions, so describeJson turns anything into bounded JSON and never throws.
-import { createHash } from "node:crypto";
-
 /**
  * A journaled value is: null, a boolean, a string, a finite number, an array of journaled values, or a plain object
  * (prototype Object.prototype or null) of them. An object with a `toJSON` method (Date, Buffer, URL) counts as what
@@ -187,29 +185,4 @@ function safeMessage(error: unknown): string {
   } catch {
     return "an error that cannot be read";
   }
-}
-
-/**
- * The sha256 of a value's canonical JSON (object keys sorted, undefined properties left out, undefined itself as
- * null): two inputs have the same hash exactly when they are the same JSON, whatever their key order.
- */
-export function valueHash(value: unknown): string {
-  return createHash("sha256")
-    .update(
-      canonicalJson(
-        describeJson(value ?? null, { depth: MAX_JSON_DEPTH, entries: Number.MAX_SAFE_INTEGER, stringChars: Number.MAX_SAFE_INTEGER }),
-      ),
-    )
-    .digest("hex");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -53,7 +53,8 @@ export interface WorkflowDefinition<I = unknown, O = unknown> {
 export type AnyWorkflowDefinition = WorkflowDefinition<never, unknown>;
 
 export type InputOf<W> = W extends WorkflowDefinition<infer I, unknown> ? I : never;
-export type OutputOf<W> = W extends WorkflowDefinition<unknown, infer O> ? O : never;
+/** A workflow's output. Matched with input `never` (which every definition accepts): with `unknown` it was never. */
+export type OutputOf<W> = W extends WorkflowDefinition<never, infer O> ? O : never;
 
 /** Defines a workflow: `workflow("order", async (ctx, input) => …)` or `workflow("order", { input: schema }, fn)`. */
 export function workflow<I, O>(name: string, fn: WorkflowFn<I, O>): WorkflowDefinition<I, O>;

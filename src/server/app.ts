@@ -255,11 +255,10 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const manifest = options.manifestOf?.(body.workflow);
     const handle = await engine
       .start(body.workflow, body.input ?? {}, {
+        ...definedOnly(startOptionsOf(body)),
         tenant: caller(c).tenant,
         actor: body.actor ?? keyActor(caller(c)),
-        ...(body.session === undefined ? {} : { session: body.session }),
         ...(manifest === undefined ? {} : { manifest }),
-        ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
       })
       .catch((error: unknown) => {
         throw withPath(error, {
@@ -267,6 +266,8 @@ export function createApp(options: ServerOptions): Hono<Env> {
           input_invalid: "body.input",
           not_json: "body.input",
           invalid_attribution: "body",
+          invalid_run_id: "body.id",
+          invalid_priority: "body.priority",
         });
       });
     return c.json({ ...(await engine.get(handle.id)), created: handle.created }, handle.created ? 201 : 200);
@@ -528,6 +529,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   serveUi(app, options.uiDir);
   return app;
+}
+
+/** The start options a POST /v1/runs body gives (everything but the workflow and its input). */
+function startOptionsOf({ workflow: _workflow, input: _input, ...options }: z.output<typeof StartRunBody>) {
+  return options;
 }
 
 function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {

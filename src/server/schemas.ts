@@ -25,6 +25,20 @@ export const StartRunBody = z
     idempotencyKey: z.string().min(1).max(200).optional().meta({ description: "a second start with the same key returns the first run" }),
     session: z.string().min(1).max(200).optional().meta({ description: "the session (conversation, thread) the run belongs to" }),
     actor: actor.optional(),
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: "your own run id; a second start with the same id returns the first run" }),
+    queue: z.string().min(1).max(200).optional().meta({ description: "overrides the workflow's queue for this run" }),
+    concurrencyKey: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: "overrides the key the workflow's concurrencyKey would give (needs a queue)" }),
+    priority: z.number().int().optional().meta({ description: "overrides the workflow's priority (lower runs first; needs a queue)" }),
   })
   .strict()
   .meta({ id: "StartRun" });

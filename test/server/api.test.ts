@@ -25,7 +25,17 @@ describe("health and the OpenAPI document", () => {
     expect(ref).toBe("#/components/schemas/StartRun");
     const start = doc.components.schemas.StartRun;
     expect(start.required).toEqual(["workflow"]);
-    expect(Object.keys(start.properties).sort()).toEqual(["actor", "idempotencyKey", "input", "session", "workflow"]);
+    expect(Object.keys(start.properties).sort()).toEqual([
+      "actor",
+      "concurrencyKey",
+      "id",
+      "idempotencyKey",
+      "input",
+      "priority",
+      "queue",
+      "session",
+      "workflow",
+    ]);
     expect(start.additionalProperties).toBe(false);
     const list = doc.paths["/v1/runs"].get.responses["200"].content["application/json"].schema.$ref;
     expect(list).toBe("#/components/schemas/RunList");
