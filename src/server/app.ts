@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, type JournalEvent } from "../index.js";
+import { DuroError, type Engine, flowDocumentOf, forkRun, type JournalEvent } from "../index.js";
 import { type ApiRole, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
@@ -22,6 +22,7 @@ import {
   CancelBody,
   CreateKeyBody,
   DecisionBody,
+  ForkBody,
   LinkBody,
   ListRunsQuery,
   SignalBody,
@@ -85,6 +86,9 @@ export interface Caller {
 }
 
 type Env = { Variables: { caller: Caller } };
+
+/** Waits a person (or an outside system, for tool calls) decides: what the inbox lists. */
+const INBOX_KINDS: ReadonlySet<string> = new Set(["approval", "ask", "tool"]);
 
 const DEV_CALLER: Caller = { keyId: "dev", tenant: "default", role: "admin" };
 
@@ -260,6 +264,54 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.json(pageView(page));
   });
 
+  // The UI shows only the actions the key's role allows.
+  app.get("/v1/me", (c) => {
+    const { keyId, tenant, role, keyName } = caller(c);
+    return c.json({ keyId, tenant, role, ...(keyName === undefined ? {} : { keyName }) });
+  });
+
+  app.get("/v1/workflows", (c) => {
+    const versions = engine.workflowVersions();
+    const workflows = engine.workflowNames().map((name) => {
+      const def = engine.workflowDefinition(name);
+      return { name, versions: versions[name] ?? [], flow: def !== undefined && flowDocumentOf(def) !== undefined };
+    });
+    return c.json({ workflows });
+  });
+
+  app.get("/v1/workflows/:name", (c) => {
+    const name = c.req.param("name");
+    const def = engine.workflowDefinition(name);
+    if (!def) {
+      throw new DuroError("workflow_not_found", `no workflow "${name}" is registered on this server; GET /v1/workflows lists them`, {
+        category: "input",
+        details: { workflow: name },
+      });
+    }
+    const doc = flowDocumentOf(def);
+    return c.json({
+      name,
+      versions: engine.workflowVersions()[name] ?? [],
+      ...(doc === undefined ? {} : { flow: { id: doc.id, ...(doc.entry === undefined ? {} : { entry: doc.entry }), nodes: doc.nodes } }),
+    });
+  });
+
+  app.post("/v1/runs/:id/fork", limit, async (c) => {
+    requireRole(caller(c), "admin", "forking runs");
+    const runId = c.req.param("id");
+    await visibleRun(caller(c).tenant, runId);
+    const body = await parseBody(c, ForkBody);
+    const record = await forkRun(store, runId, {
+      fromStep: body.fromStep,
+      clock,
+      ...(body.input === undefined ? {} : { input: body.input }),
+    }).catch((error: unknown) => {
+      throw withPath(error, { fork_step_not_found: "body.fromStep", input_invalid: "body.input" });
+    });
+    hub.publish(record.id);
+    return c.json(await engine.get(record.id), 201);
+  });
+
   app.get("/v1/runs/:id", async (c) => {
     await visibleRun(caller(c).tenant, c.req.param("id"));
     return c.json(await engine.get(c.req.param("id")));
@@ -409,13 +461,13 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.json({ pending: await pendingWaits(caller(c).tenant) });
   });
 
-  /** Open approvals and questions of the tenant's waiting runs (the newest 200 waiting runs). */
+  /** Open approvals, questions and external tool calls of the tenant's waiting runs (the newest 200 waiting runs). */
   async function pendingWaits(tenant: string) {
     const { runs } = await store.listRuns({ status: "waiting", tenant, limit: 200 });
     const pending = [];
     for (const run of runs) {
       for (const wait of await store.openWaits({ runId: run.id })) {
-        if (wait.kind !== "approval" && wait.kind !== "ask") continue;
+        if (!INBOX_KINDS.has(wait.kind)) continue;
         const decided = (await store.peekInbox(wait.eventKey as string, tenant)) !== undefined;
         pending.push({ ...wait, workflow: run.workflow, decided });
       }

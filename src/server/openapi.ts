@@ -8,6 +8,7 @@ import {
   CreateKeyBody,
   DecisionBody,
   ErrorBody,
+  ForkBody,
   LinkBody,
   ListRunsQuery,
   RunList,
@@ -114,6 +115,31 @@ function documentPaths(): Json {
         ...role("viewer"),
         parameters: [...path("id"), { name: "Last-Event-ID", in: "header", required: false, schema: { type: "integer", minimum: 0 } }],
         responses: { 200: { description: "event stream", content: { "text/event-stream": {} } }, ...errors },
+      },
+    },
+    "/v1/runs/{id}/fork": {
+      post: {
+        summary: "Fork a run: a new run with the journal up to a step, executing from that step on",
+        ...role("admin"),
+        parameters: path("id"),
+        ...body(ForkBody),
+        responses: ok("the new run", "201"),
+      },
+    },
+    "/v1/me": { get: { summary: "The calling key: tenant, role, id", ...role("viewer"), responses: ok("the key") } },
+    "/v1/workflows": {
+      get: {
+        summary: "The workflows this server runs: name, versions, whether it is a flow document",
+        ...role("viewer"),
+        responses: ok("workflows"),
+      },
+    },
+    "/v1/workflows/{name}": {
+      get: {
+        summary: "A workflow; for a flow document, its graph (entry and nodes)",
+        ...role("viewer"),
+        parameters: path("name"),
+        responses: ok("the workflow"),
       },
     },
     "/v1/runs/{id}/cancel": {

@@ -54,6 +54,18 @@ export const CancelBody = z
   .strict()
   .meta({ id: "Cancel" });
 
+export const ForkBody = z
+  .object({
+    fromStep: z
+      .string()
+      .min(1)
+      .max(500)
+      .meta({ description: 'the step to execute again: its key ("charge#0") or name (its first occurrence)' }),
+    input: json.optional().meta({ description: "the fork's input; default: the original run's" }),
+  })
+  .strict()
+  .meta({ id: "Fork" });
+
 export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional() }).strict();
 
 export const LinkBody = z
