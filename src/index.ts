@@ -128,7 +128,7 @@ export {
   Worker,
 } from "./engine/index.js";
 export type { CheckOptions, FlowDocument, FlowGraph, FlowNode, FlowProblem, FlowWorkflowOptions, ParseOptions } from "./flow/index.js";
-export { analyzeFlow, checkFlow, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
+export { analyzeFlow, checkFlow, flowDocumentOf, flowJsonSchema, flowWorkflow, flowWorkflows, parseFlow } from "./flow/index.js";
 // Listed rather than `export *`: observe/index.ts also serves the CLI and the dev loop (duro/devloop).
 export {
   buildRunFolder,

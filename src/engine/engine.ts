@@ -133,6 +133,11 @@ export class Engine {
     return this.registry.names();
   }
 
+  /** The definition `start` would use for `name` (its newest registered version), if registered. */
+  workflowDefinition(name: string): AnyWorkflowDefinition | undefined {
+    return this.registry.newest(name);
+  }
+
   /** Per registered workflow, its registered versions (oldest first). */
   workflowVersions(): WorkflowVersions {
     return this.registry.versions();

@@ -4,7 +4,7 @@ export type { FlowDocument, FlowGraph, FlowNode, FlowProblem, JsonSchema } from 
 export { flowInvalid, problemLocation } from "./document.js";
 export type { Scope } from "./expression.js";
 export { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from "./expression-budget.js";
-export { type FlowWorkflowOptions, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
+export { type FlowWorkflowOptions, flowDocumentOf, flowWorkflow, flowWorkflows, nodeKinds, subflowIds } from "./interpreter.js";
 export { checkTarget, isSpecialAddress, type NetworkPolicy, netGrantProblem } from "./network.js";
 export { DEFAULT_MAX_RESPONSE_BYTES, type HttpLimits } from "./nodes/http.js";
 export type { NodeKind, NodeOutcome, NodeRuntime } from "./nodes/kind.js";

@@ -47,6 +47,13 @@ interface Built {
 // The same document with the same options gives the same definition, so an engine can register a subflow
 // that several flows use without a duplicate_workflow error.
 const built = new WeakMap<FlowDocument, Built[]>();
+// The way back, for views that draw a flow run as its graph (the server's GET /v1/workflows/{name}).
+const documents = new WeakMap<object, FlowDocument>();
+
+/** The flow document a workflow definition was made from by flowWorkflow; undefined for code workflows. */
+export function flowDocumentOf(definition: object): FlowDocument | undefined {
+  return documents.get(definition);
+}
 
 /** The workflow (named after the flow's id) that runs `doc`; throws `flow_invalid` with every problem. */
 export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {}): WorkflowDefinition {
@@ -79,6 +86,7 @@ export function flowWorkflow(doc: FlowDocument, options: FlowWorkflowOptions = {
     (ctx, input: unknown) => new Interpreter(doc, options, ctx).run(input),
   );
   built.set(doc, [...(built.get(doc) ?? []), { options, definition }]);
+  documents.set(definition, doc);
   return definition;
 }
 

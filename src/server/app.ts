@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, forkRun, type JournalEvent, type RunManifest, runLimits, type SendOptions } from "../index.js";
+import { DuroError, type Engine, flowDocumentOf, forkRun, type JournalEvent, type RunManifest, runLimits, type SendOptions } from "../index.js";
 import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
@@ -94,6 +94,9 @@ export interface Caller {
 }
 
 type Env = { Variables: { caller: Caller } };
+
+/** Waits a person (or an outside system, for tool calls) decides: what the inbox lists. */
+const INBOX_KINDS: ReadonlySet<string> = new Set(["approval", "ask", "tool"]);
 
 const DEV_CALLER: Caller = { keyId: "dev", tenant: "default", role: "admin" };
 
@@ -278,6 +281,38 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.json(pageView(page));
   });
 
+  // The UI shows only the actions the key's role allows.
+  app.get("/v1/me", (c) => {
+    const { keyId, tenant, role, keyName } = caller(c);
+    return c.json({ keyId, tenant, role, ...(keyName === undefined ? {} : { keyName }) });
+  });
+
+  app.get("/v1/workflows", (c) => {
+    const versions = engine.workflowVersions();
+    const workflows = engine.workflowNames().map((name) => {
+      const def = engine.workflowDefinition(name);
+      return { name, versions: versions[name] ?? [], flow: def !== undefined && flowDocumentOf(def) !== undefined };
+    });
+    return c.json({ workflows });
+  });
+
+  app.get("/v1/workflows/:name", (c) => {
+    const name = c.req.param("name");
+    const def = engine.workflowDefinition(name);
+    if (!def) {
+      throw new DuroError("workflow_not_found", `no workflow "${name}" is registered on this server; GET /v1/workflows lists them`, {
+        category: "input",
+        details: { workflow: name },
+      });
+    }
+    const doc = flowDocumentOf(def);
+    return c.json({
+      name,
+      versions: engine.workflowVersions()[name] ?? [],
+      ...(doc === undefined ? {} : { flow: { id: doc.id, ...(doc.entry === undefined ? {} : { entry: doc.entry }), nodes: doc.nodes } }),
+    });
+  });
+
   app.get("/v1/runs/:id", async (c) => {
     await visibleRun(caller(c).tenant, c.req.param("id"));
     return c.json(await engine.get(c.req.param("id")));
@@ -374,13 +409,14 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, ForkBody);
-    const fork = await forkRun(store, runId, definedOnly(body)).catch((error: unknown) => {
+    const fork = await forkRun(store, runId, { ...definedOnly(body), clock }).catch((error: unknown) => {
       throw withPath(error, {
         fork_step_not_found: "body.fromStep",
         bookmark_not_found: "body.fromBookmark",
         fork_point_ambiguous: "body",
       });
     });
+    hub.publish(fork.id);
     return c.json(await engine.get(fork.id), 201);
   });
 

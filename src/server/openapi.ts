@@ -154,6 +154,22 @@ function documentPaths(): Json {
         responses: ok("the new run", "201"),
       },
     },
+    "/v1/me": { get: { summary: "The calling key: tenant, role, id", ...role("viewer"), responses: ok("the key") } },
+    "/v1/workflows": {
+      get: {
+        summary: "The workflows this server runs: name, versions, whether it is a flow document",
+        ...role("viewer"),
+        responses: ok("workflows"),
+      },
+    },
+    "/v1/workflows/{name}": {
+      get: {
+        summary: "A workflow; for a flow document, its graph (entry and nodes)",
+        ...role("viewer"),
+        parameters: path("name"),
+        responses: ok("the workflow"),
+      },
+    },
     "/v1/runs/{id}/cancel": {
       post: {
         summary: "Cancel a run",

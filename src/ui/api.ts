@@ -8,6 +8,7 @@ export function apiKey(): string {
 }
 
 export function setApiKey(key: string): void {
+  meCache = undefined;
   if (key) localStorage.setItem(KEY, key);
   else localStorage.removeItem(KEY);
 }
@@ -46,11 +47,11 @@ export interface StreamMessage {
 
 /**
  * Follows an SSE endpoint until `end` arrives or the returned function is called; after a dropped connection it
- * reconnects (after `retryMs`) from the last id it saw.
+ * reconnects (after `retryMs`) from the last id it saw. With `after`, it starts past that id.
  */
-export function follow(path: string, onMessage: (message: StreamMessage) => void, retryMs = 1_000): () => void {
+export function follow(path: string, onMessage: (message: StreamMessage) => void, retryMs = 1_000, after?: string): () => void {
   const abort = new AbortController();
-  let lastId: string | undefined;
+  let lastId: string | undefined = after;
   let ended = false;
   const run = async () => {
     while (!abort.signal.aborted && !ended) {
@@ -101,4 +102,34 @@ async function readMessages(body: ReadableStream<Uint8Array>, onMessage: (messag
       onMessage(message);
     }
   }
+}
+
+export type Role = "viewer" | "operator" | "admin";
+
+/** The calling key as GET /v1/me tells it. */
+export interface Me {
+  keyId: string;
+  tenant: string;
+  role: Role;
+}
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+let meCache: { key: string; me: Promise<Me> } | undefined;
+
+/** The current key's tenant and role, asked once per key. */
+export function me(): Promise<Me> {
+  const key = apiKey();
+  if (meCache?.key !== key) {
+    const me = api<Me>("GET", "/v1/me");
+    meCache = { key, me };
+    me.catch(() => {
+      if (meCache?.me === me) meCache = undefined;
+    });
+  }
+  return meCache.me;
+}
+
+/** Whether `role` may do what needs `needed` (the server's rule, so the UI hides what it would refuse). */
+export function allows(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
 }
