@@ -2,8 +2,8 @@
 // key (the same request returns the existing run; one with another workflow or input is a run_conflict).
 import { randomBytes } from "node:crypto";
 import {
-  type EventBody,
   checkId,
+  type EventBody,
   inputError,
   type JournalGuard,
   newRunId,

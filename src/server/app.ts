@@ -6,7 +6,16 @@ import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent } from "../core/index.js";
-import { DuroError, type Engine, flowDocumentOf, forkRun, type JournalEvent, type RunManifest, runLimits, type SendOptions } from "../index.js";
+import {
+  DuroError,
+  type Engine,
+  flowDocumentOf,
+  forkRun,
+  type JournalEvent,
+  type RunManifest,
+  runLimits,
+  type SendOptions,
+} from "../index.js";
 import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";

@@ -7,7 +7,15 @@
 
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import { type Attribution, DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import {
+  type Attribution,
+  DuroError,
+  type EventBody,
+  type JournalEvent,
+  type QueueConfig,
+  type TransactionClient,
+  type WaitSpec,
+} from "../../core/index.js";
 import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart } from "../chain.js";
 import {

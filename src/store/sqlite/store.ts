@@ -3,7 +3,15 @@
 
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
-import { type Attribution, DuroError, type EventBody, type JournalEvent, type QueueConfig, type TransactionClient, type WaitSpec } from "../../core/index.js";
+import {
+  type Attribution,
+  DuroError,
+  type EventBody,
+  type JournalEvent,
+  type QueueConfig,
+  type TransactionClient,
+  type WaitSpec,
+} from "../../core/index.js";
 import { type ArtifactRow, artifactInfo, artifactLimit, artifactName, artifactTags } from "../artifacts.js";
 import { type ChainRow, chainFromStart, chainHash } from "../chain.js";
 import {
