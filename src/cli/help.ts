@@ -26,6 +26,15 @@ const ANY_VERSION: [string, string] = [
 const MOCK_LLM: [string, string] = ["--mock-llm <script.json>", "answer model calls from this script instead of a provider"];
 const MOCKS: [string, string] = ["--mocks <mocks.yaml>", "answer components, tools and HTTP calls from this file (recorded with the run)"];
 const BY: [string, string] = ["--by <name>", "who decides (default: the current user)"];
+const WHO: [string, string][] = [
+  ["--actor <id>", "who does it, journaled with the decision (default: the current user)"],
+  ["--traceparent <tp>", "the caller's W3C trace context; the run's resume span joins that trace"],
+];
+const STARTED_BY: [string, string][] = [
+  ["--tenant <t>", "the run's tenant (default: default)"],
+  ["--session <s>", "the session (conversation, thread) the run belongs to"],
+  ["--actor <id>", "who starts it (default: the current user)"],
+];
 
 export const COMMAND_HELP: CommandHelp[] = [
   {
@@ -34,7 +43,7 @@ export const COMMAND_HELP: CommandHelp[] = [
     usage: [
       "<file> [--workflow <name> | --flow <id>] [--input <json>|@file.json] [--id <runId>] [--idempotency-key <k>] [--detach]",
       "    [--lease-ms <ms>] [--mock-llm <script.json>] [--mocks <mocks.yaml>] [--artifacts-dir <dir>] [--record <cassette.json>]",
-      "    [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>]",
+      "    [--signing strict|dev] [--pubkey <pem>]... [--trusted-keys <dir>] [--tenant <t>] [--session <s>] [--actor <id>]",
     ],
     flags: [
       ["<file>", "a .ts/.js module, a flow (.yaml/.json), or a pack (directory or .duropack)"],
@@ -50,6 +59,7 @@ export const COMMAND_HELP: CommandHelp[] = [
       ["--artifacts-dir <dir>", "where the run folder goes (default .duro/runs/<runId>)"],
       ["--record <cassette.json>", "record the run's outside calls for duro replay"],
       ...PACK_TRUST,
+      ...STARTED_BY,
     ],
   },
   {
@@ -76,10 +86,18 @@ export const COMMAND_HELP: CommandHelp[] = [
   {
     path: "runs list",
     summary: "lists runs, newest first, or the inbox of events no run received yet",
-    usage: ["[--status <s>] [--workflow <w>] [--limit <n>] [--cursor <c>] [--inbox]"],
+    usage: [
+      "[--status <s>] [--workflow <w>] [--tenant <t>] [--session <s>] [--actor <id>] [--waiting-for <kind>] [--parent <runId>]",
+      "    [--limit <n>] [--cursor <c>] [--inbox]",
+    ],
     flags: [
       ["--status <s>", "only runs in this status: queued, running, waiting, completed, failed, cancelled"],
       ["--workflow <w>", "only runs of this workflow"],
+      ["--tenant <t>", "only runs of this tenant"],
+      ["--session <s>", "only runs of this session"],
+      ["--actor <id>", "only runs this actor started"],
+      ["--waiting-for <kind>", "only runs waiting for: event, approval, question, timer, child, limit, tool"],
+      ["--parent <runId>", "only the child runs of this run"],
       ["--limit <n>", "at most this many (default 50)"],
       ["--cursor <c>", "the next page, as the previous page printed it"],
       ["--inbox", "list the events kept for runs that do not wait for them yet"],
@@ -151,6 +169,7 @@ export const COMMAND_HELP: CommandHelp[] = [
     flags: [
       ["--payload <json>", "the event's payload (default null)"],
       ["--tenant <t>", "the tenant of the runs it is for (default: default); runs started through the API may have another"],
+      ...WHO,
     ],
   },
   {
@@ -162,13 +181,14 @@ export const COMMAND_HELP: CommandHelp[] = [
       ["--abort", "abort the run at the gate"],
       ["--comment <text>", "recorded with the decision"],
       BY,
+      ...WHO,
     ],
   },
   {
     path: "answer",
     summary: "answers a run's question",
     usage: ["<runId> <name> --value <json> [--by <name>]"],
-    flags: [["--value <json>", "the answer"], BY],
+    flags: [["--value <json>", "the answer"], BY, ...WHO],
   },
   {
     path: "tools result",
@@ -192,8 +212,8 @@ export const COMMAND_HELP: CommandHelp[] = [
   {
     path: "cancel",
     summary: "cancels a run (a run executing elsewhere stops at its next commit)",
-    usage: ["<runId> [--reason <text>]"],
-    flags: [["--reason <text>", "recorded with the cancellation"]],
+    usage: ["<runId> [--reason <text>] [--actor <id>] [--traceparent <tp>]"],
+    flags: [["--reason <text>", "recorded with the cancellation"], ...WHO],
   },
   {
     path: "resume",
@@ -305,7 +325,14 @@ export const COMMAND_HELP: CommandHelp[] = [
       ["--max-tokens <n>", "the new token limit"],
       ["--max-iterations <n>", "the new iteration limit"],
       ["--max-wall-time <duration>", "the new wall-time limit"],
+      ...WHO,
     ],
+  },
+  {
+    path: "limits show",
+    summary: "each budget of a run: its limit, what is used and what is left, and whether the run is suspended",
+    usage: ["<runId>"],
+    flags: [],
   },
   {
     path: "replay",

@@ -38,6 +38,10 @@ export interface StartOptions extends CallOptions {
   concurrencyKey?: string;
   /** Overrides the workflow's priority; lower runs first. default: the workflow's */
   priority?: number;
+  /** The session (conversation, thread) the run belongs to. default: none */
+  session?: string;
+  /** Who started the run. default: the API key's name, else its id */
+  actor?: string;
 }
 
 export interface ResultOptions extends CallOptions {
@@ -71,6 +75,10 @@ export interface ListFilter extends CallOptions {
   status?: RunStatus;
   workflow?: string;
   parentRunId?: string;
+  session?: string;
+  actor?: string;
+  /** Runs with an open wait of this kind (question = ctx.ask, timer = sleep, limit = suspended by its budget). */
+  waitingFor?: "event" | "approval" | "question" | "timer" | "child" | "limit" | "tool";
   /** Runs per page (1-200). default: the server's (50) */
   limit?: number;
 }

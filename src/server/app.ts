@@ -393,6 +393,9 @@ export function createApp(options: ServerOptions): Hono<Env> {
     while (!signal.aborted) {
       // The hub wakes us at the next commit in this process; polling finds commits of other processes.
       const seen = hub.version(runId);
+      // Looked at before the read: a run that ended before it has all its events in that read. Looked at after, a run
+      // ending between the two would close the stream without its last events.
+      const run = await store.getRun(runId);
       const events = await store.read(runId, next);
       for (const event of events) {
         if (signal.aborted) return;
@@ -402,7 +405,6 @@ export function createApp(options: ServerOptions): Hono<Env> {
       }
       if (events.length > 0) continue;
       // Caught up: a run that already ended (a client resuming after its last event) has nothing more to send.
-      const run = await store.getRun(runId);
       if (!run || TERMINAL_STATUSES.has(run.status)) return;
       await hub.wait(runId, seen, pollMs, signal);
     }

@@ -145,6 +145,30 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
     for (const file of ["runs-list.png", "inbox.png", "run-page.png"]) expect(existsSync(join(OUTPUT, file))).toBe(true);
   });
 
+  it("a pending external tool call is an inbox card; once the host posts its result the timeline shows the bookmark", async () => {
+    const id = await start("handoff", { path: "plan.md" });
+    const page = await signedIn("#/inbox");
+    const card = page.locator(`article.wait[data-run="${id}"]`);
+    await card.waitFor();
+    const text = await card.textContent();
+    expect(text).toContain("Tool call: open_file");
+    expect(text).toContain("call id call_1");
+    expect(text).toContain("plan.md");
+    await page.screenshot({ path: join(OUTPUT, "inbox-tool-call.png"), fullPage: true });
+
+    const posted = await fetch(`${url}/v1/runs/${id}/tool-calls/call_1`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ result: { lines: 12 } }),
+    });
+    expect(posted.status).toBe(202);
+    await settled(id);
+    await page.goto(`${url}/#/runs/${id}`);
+    await page.waitForSelector('#run-status [data-status="completed"]');
+    await page.waitForSelector('.tl-marker[data-marker="bookmark"][data-name="planned"]');
+    expect(await getJson<{ output: unknown }>(`/v1/runs/${id}`)).toMatchObject({ output: { opened: { result: { lines: 12 } } } });
+  });
+
   it("the status filter shows a failed run, whose page highlights the failing step with its error", async () => {
     const started = await fetch(`${url}/v1/runs`, {
       method: "POST",

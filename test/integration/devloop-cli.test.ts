@@ -303,7 +303,7 @@ describe("duro runs show and runs tail", () => {
       const timeline = show.stdout.slice(show.stdout.indexOf("timeline:"));
       expect(timeline).toMatch(new RegExp(`run ${runId} awaits-event completed in`));
       expect(timeline).toMatch(/✓ prepare#0/);
-      expect(timeline).toMatch(/✓ payment#0 .* event by event/);
+      expect(timeline).toMatch(/✓ payment#0 .* event: received by \S+ at /);
       expect(timeline).toMatch(/✓ fulfil#0/);
     },
     TEST_TIMEOUT,
