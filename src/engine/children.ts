@@ -17,7 +17,7 @@ import { childKey } from "./inbox-keys.js";
 import { queueFields } from "./queues.js";
 import type { RunScope } from "./run-scope.js";
 import { settleWait, throwChildConflict } from "./settle.js";
-import { packVerified } from "./start.js";
+import { packVerified, runDeadline } from "./start.js";
 import type { Waits } from "./waits.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -80,7 +80,7 @@ export class Children {
       version: def?.version ?? "unknown",
       input: stored ?? null,
       tenant: state.tenant,
-      options: {},
+      options: def ? runDeadline(def, deps.clock()) : {},
       parentRunId: this.run.runId,
       ...(def ? { ...queueFields(def, childInput), ...packVerified(def) } : {}),
     });

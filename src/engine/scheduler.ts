@@ -1,11 +1,11 @@
 // The engine's schedules: keeps the store's definitions in step with the code, fires due schedules (each fire time
 // exactly once across workers: the store moves next_fire_at conditionally, in the transaction that creates the
 // runs, whose ids derive from the fire time), and lists, pauses and resumes them.
-import { DuroError, inputError, type RunOptions, toMs, type WorkflowDefinition } from "../core/index.js";
+import { DuroError, inputError, type RunOptions, type WorkflowDefinition } from "../core/index.js";
 import type { NewRun, RunStatus, Runs, ScheduleRecord, Schedules } from "../store/index.js";
 import { queueFields } from "./queues.js";
 import { nextFireAfter, planFire, type ScheduleDefinition, scheduledRunId } from "./schedule.js";
-import { packVerified } from "./start.js";
+import { packVerified, runDeadline } from "./start.js";
 
 export interface SchedulerDeps {
   store: Schedules & Pick<Runs, "getRun">;
@@ -164,11 +164,10 @@ export class Scheduler {
   }
 
   private scheduledRun(def: WorkflowDefinition, record: ScheduleRecord, fireAt: number, now: number): NewRun {
-    const timeout = def.options.timeout;
     const options: RunOptions = {
       schedule: record.name,
       scheduledAt: new Date(fireAt).toISOString(),
-      ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
+      ...runDeadline(def, now),
     };
     return {
       id: scheduledRunId(record.name, fireAt),

@@ -71,7 +71,6 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
   );
   const now = ctx.clock();
   const id = options.id === undefined ? newRunId(now, randomBytes(16)) : parseRunId(options.id);
-  const timeout = def.options.timeout;
   const queued = queueFields(def, checked, options);
   await ctx.saveQueues();
   const { run, created } = await ctx.store.createRun(
@@ -84,7 +83,7 @@ export async function startRun(ctx: StartContext, def: WorkflowDefinition, input
       ...(options.session === undefined ? {} : { session: checkId(options.session, "the run's session") }),
       ...(options.actor === undefined ? {} : { actor: checkId(options.actor, "the run's actor") }),
       options: {
-        ...(timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() }),
+        ...runDeadline(def, now),
         ...(options.source === undefined ? {} : { source: options.source }),
         ...(options.meta === undefined ? {} : { meta: options.meta }),
       },
@@ -123,6 +122,12 @@ export function toJsonValue(value: unknown, what: string): unknown {
   } catch (error) {
     throw inputError("not_json", `${what} must be plain JSON: ${(error as Error).message}`);
   }
+}
+
+/** A run of `def` started at `now` must end by its workflow's `timeout`, whoever starts it: a caller, a schedule, a parent. */
+export function runDeadline(def: WorkflowDefinition, now: number): { deadline?: string } {
+  const timeout = def.options.timeout;
+  return timeout === undefined ? {} : { deadline: new Date(now + toMs(timeout)).toISOString() };
 }
 
 /** What a run of `def` journals right after run_created: `pack_verified` when the workflow came from a pack. */

@@ -189,6 +189,26 @@ describe.each(STORES)("%s store", (kind) => {
       clock.advance(3_600_000);
       expect((await settle(id)).error?.code).toBe("run_timeout");
     });
+
+    it("a child run's own timeout fails the child with run_timeout, and the parent gets the child's failure", async () => {
+      const slow = workflow("slow-child", { timeout: "1h" }, async (ctx) => ctx.waitForEvent("e", { key: "never" }));
+      const parent = workflow("patient-parent", async (ctx) => {
+        try {
+          return await ctx.child("c1", slow, {});
+        } catch (error) {
+          return error instanceof ChildRunFailedError ? `${error.code}: ${(error.details.error as { code: string }).code}` : "other";
+        }
+      });
+      const { engine, settle, clock, store } = harness([slow, parent]);
+      const { id } = await engine.start(parent, {});
+      expect((await settle(id)).status).toBe("waiting");
+      const [child] = (await store.listRuns({ parentRunId: id })).runs;
+      expect(await settle(child?.id as string)).toMatchObject({ status: "waiting", wakeAt: expect.any(String) });
+      clock.advance(3_600_000);
+      expect((await settle(child?.id as string)).error?.code).toBe("run_timeout");
+      const run = await settle(id);
+      expect(run).toMatchObject({ status: "completed", output: "child_failed: run_timeout" });
+    });
   });
 
   describe("worker", () => {
