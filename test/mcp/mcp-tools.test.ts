@@ -5,9 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { type JournalEvent, workflow } from "duro";
-import { mcpTools } from "duro/mcp";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { mcpTools } from "../../src/mcp/index.js";
 import { harness } from "../support/engine.js";
 import { callTool, mockLlm } from "../support/llm.js";
 
@@ -93,6 +93,6 @@ describe("mcpTools", () => {
     expect(toolCalls(stock.methods)).toBe(1);
     const sent = llm.requests[1]?.body.messages as Array<{ role: string; content: string }>;
     expect(sent.at(-1)?.content).toBe("error: stock_reorder failed: reorder: supplier has no B2");
-    expect((llm.requests[0]?.body.tools as unknown[]).length).toBe(1);
+    expect(llm.requests[0]?.body.tools).toHaveLength(1);
   });
 });
