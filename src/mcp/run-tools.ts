@@ -174,6 +174,7 @@ const sendEvent = define({
     })
     .strict(),
   async run({ key, payload }, scope) {
+    scope.options.checkEvent?.(payload ?? null);
     const result = await scope.engine.signal(key, payload ?? null, { tenant: scope.caller.tenant, ...scope.attribution() });
     return { key, messageId: result.id, wokeRunIds: result.wokeRunIds };
   },

@@ -22,6 +22,8 @@ export interface DuroMcpOptions {
   manifestOf?: (workflow: string) => RunManifest | undefined;
   /** Told the id of a run written outside the engine (a fork), so that live streams of this process see it. */
   onRunWritten?: (runId: string) => void;
+  /** Sees an event's payload before send_event sends it, and may refuse it (duro serve: the API's event limits). */
+  checkEvent?: (payload: unknown) => void;
 }
 
 const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -584,6 +584,10 @@ export function createApp(options: ServerOptions): Hono<Env> {
       clock,
       caller: { tenant: who.tenant, role: who.role, actor: keyActor(who), keyId: who.keyId },
       onRunWritten: (runId) => hub.publish(runId),
+      checkEvent: (payload) => {
+        eventLimiter.take(who.keyId);
+        checkEventSize(payload, eventPayloadLimit);
+      },
       ...(options.manifestOf === undefined ? {} : { manifestOf: options.manifestOf }),
     });
   });

@@ -127,6 +127,27 @@ describe("MCP over streamable HTTP on duro serve (SQLite)", () => {
     expect((await callError(operator, "approve_run", {})).message).toMatch(/runId: /);
   });
 
+  it("send_event wakes the run waiting on its key, within the API's event size limit", async () => {
+    const admin = await connect(setup, "admin");
+    const { run } = await call<{ run: Run }>(admin, "start_run", { workflow: "payment", input: { key: "order-7" } });
+    await until(
+      async () => (await call<{ run: Run }>(admin, "get_run", { runId: run.id })).run,
+      (r) => r.status === "waiting",
+      "the run to wait for its event",
+    );
+    const operator = await connect(setup, "operator");
+    const tooLarge = await callError(operator, "send_event", { key: "order-7", payload: { blob: "x".repeat(70_000) } });
+    expect(tooLarge).toMatchObject({ code: "event_too_large", details: { limit: 65_536 } });
+    const sent = await call<{ wokeRunIds: string[] }>(operator, "send_event", { key: "order-7", payload: { amount: 12 } });
+    expect(sent.wokeRunIds).toEqual([run.id]);
+    const done = await until(
+      async () => (await call<{ run: Run }>(operator, "get_run", { runId: run.id })).run,
+      (r) => r.status === "completed",
+      "the run to complete",
+    );
+    expect(done.output).toEqual({ paid: { amount: 12 } });
+  });
+
   it("a request without a valid key is refused with 401 before any tool runs", async () => {
     await expect(connectHttp(setup.server.url)).rejects.toMatchObject({ code: 401, message: expect.stringContaining('"unauthorized"') });
     await expect(connectHttp(setup.server.url, "duro_not-a-key")).rejects.toMatchObject({

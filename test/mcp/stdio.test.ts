@@ -142,6 +142,7 @@ describe("duro mcp (stdio)", () => {
     const { client: other, transport: otherTransport } = await connectStdio(["--db", db, "--role", "viewer"], cwd);
     const pid = otherTransport.pid as number;
     expect((await callError(other, "cancel_run", { runId: "r_x" })).code).toBe("forbidden");
+    expect((await callError(other, "check_deploy")).message).toContain("start it with the workflow files (duro mcp <file...>)");
     await other.close();
     await until(
       async () => isAlive(pid),
