@@ -71,6 +71,7 @@ module.exports = {
     },
     layer("server", [...PUBLIC_API, ...FACES], "The server is a face: it answers through the public API and the layers' faces."),
     layer("cli", [...PUBLIC_API, ...FACES], "The CLI is a face: it parses arguments and prints, through faces."),
+    layer("mcp", [...PUBLIC_API, ...FACES], "mcp/ (duro/mcp) is a face for MCP hosts: it answers through the public API and the faces."),
     {
       name: "client-runs-anywhere",
       comment:

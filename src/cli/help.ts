@@ -249,6 +249,22 @@ export const COMMAND_HELP: CommandHelp[] = [
       ["--dev", "no API keys, 127.0.0.1 only: for a developer's own machine"],
     ],
   },
+  {
+    path: "mcp",
+    summary: "duro's MCP server on stdin/stdout, for Claude Desktop, Claude Code or another MCP host (docs/mcp.md)",
+    usage: ["[<file...>] [--tenant <t>] [--role admin|operator|viewer] [--actor <id>] [--no-worker] [--concurrency <n>]"],
+    flags: [
+      ["<file...>", "workflow files: start_run and check_deploy use them, and a worker executes their runs"],
+      ["--tenant <t>", "the tenant whose runs the tools see and act on (default: default)"],
+      [
+        "--role <role>",
+        "what the tools may do: viewer reads, operator also decides, signals and cancels, admin also starts and forks (default admin)",
+      ],
+      ["--actor <id>", "who the decisions are journaled as (default: the current user)"],
+      ["--no-worker", "serve the tools only; do not execute runs"],
+      ["--concurrency <n>", "runs the worker executes at once"],
+    ],
+  },
   { path: "queues list", summary: "the queues the workflows declared, with their limits and depth", usage: [""], flags: [] },
   { path: "schedules list", summary: "the cron schedules and when each fires next", usage: [""], flags: [] },
   { path: "schedules pause", summary: "stops a schedule firing", usage: ["<name>"], flags: [] },

@@ -159,6 +159,7 @@ export const ERROR_CODES = {
   // ---- the HTTP API ----
   not_found: input("The route or resource does not exist (or belongs to another tenant).", { status: 404 }),
   invalid_body: input("The request body does not match its schema."),
+  invalid_arguments: input("The arguments of an MCP tool call do not match the tool's input schema."),
   invalid_query: input("The request's query does not match its schema."),
   invalid_url: input("The request URL has malformed percent-encoding."),
   invalid_seq: input("A journal seq in the request is not a non-negative integer."),

@@ -16,6 +16,7 @@ import {
   runLimits,
   type SendOptions,
 } from "../index.js";
+import { handleMcpRequest } from "../mcp/index.js";
 import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_STATUSES } from "../store/index.js";
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
@@ -572,6 +573,23 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const revoked = own ? await store.revokeApiKey(c.req.param("id")) : undefined;
     if (!revoked) throw new DuroError("key_not_found", `no API key "${c.req.param("id")}" in this tenant`, { category: "input" });
     return c.json(keyView(publicKey(revoked)));
+  });
+
+  // MCP's streamable HTTP transport (docs/mcp.md): the same keys, tenant and roles as /v1, checked per tool call.
+  app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {
+    const who = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    limiter.take(who.keyId);
+    return handleMcpRequest(c.req.raw, {
+      engine,
+      clock,
+      caller: { tenant: who.tenant, role: who.role, actor: keyActor(who), keyId: who.keyId },
+      onRunWritten: (runId) => hub.publish(runId),
+      checkEvent: (payload) => {
+        eventLimiter.take(who.keyId);
+        checkEventSize(payload, eventPayloadLimit);
+      },
+      ...(options.manifestOf === undefined ? {} : { manifestOf: options.manifestOf }),
+    });
   });
 
   serveUi(app, options.uiDir);

@@ -1,5 +1,5 @@
 // A consumer project compiles against the built package through a symlinked node_modules/duro, with
-// moduleResolution NodeNext and bundler: duro/client's types resolve, a workflow's input is checked and its output
+// moduleResolution NodeNext and bundler: duro/client's types resolve (and duro/mcp's), a workflow's input is checked and its output
 // typed, and a wrong input is a compile error. A browser-like project (DOM, no Node types) checks the client's own
 // declarations without skipLibCheck.
 import { execFileSync } from "node:child_process";
@@ -48,6 +48,24 @@ export async function main(): Promise<number> {
   }
   return output.total + byName.total + byType.total + (untyped === undefined ? 0 : 1);
 }
+`;
+
+const MCP_CONSUMER = `import { createEngine, MemoryStore, workflow } from "duro";
+import { createMcpServer, type DuroMcpOptions, handleMcpRequest, mcpTools } from "duro/mcp";
+
+const engine = createEngine({ store: new MemoryStore() });
+const options: DuroMcpOptions = { engine, caller: { tenant: "acme", role: "viewer", actor: "ada" } };
+export const server = createMcpServer(options);
+export const answer = (request: Request): Promise<Response> => handleMcpRequest(request, options);
+
+export const assistant = (client: Parameters<typeof mcpTools>[0]) =>
+  workflow("assistant", async (ctx) => {
+    const tools = await mcpTools(client, { ctx, prefix: "docs_", include: ["search"] });
+    return (await ctx.agent("helper", { model: "openai:gpt-4o", prompt: "find it", tools })).text;
+  });
+
+// @ts-expect-error the role is admin, operator or viewer
+export const wrong: DuroMcpOptions = { engine, caller: { tenant: "acme", role: "owner", actor: "ada" } };
 `;
 
 const BROWSER_CLIENT = `import { createClient, DuroError, type JournalEvent } from "duro/client";
@@ -101,6 +119,16 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
         skipLibCheck: true,
         typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
       },
+    );
+    const result = typecheck(dir);
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  it("typechecks duro/mcp: the MCP server, its HTTP handler and mcpTools in a workflow", () => {
+    const dir = project(
+      { "mcp.ts": MCP_CONSUMER },
+      { ...resolution, lib: ["ES2022", "DOM"], skipLibCheck: true, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
     );
     const result = typecheck(dir);
     expect(result.output).toBe("");

@@ -11,6 +11,7 @@ import { checkCommand } from "./check.js";
 import { dbCommand } from "./db.js";
 import { keysCommand } from "./keys.js";
 import { limitsCommand } from "./limits.js";
+import { mcpCommand } from "./mcp.js";
 import { packCommand } from "./pack.js";
 import { queuesCommand } from "./queues.js";
 import { replayCommand } from "./replay.js";
@@ -37,6 +38,7 @@ export const commands: readonly CliCommand[] = [
   resumeCommand,
   dbCommand,
   serveCommand,
+  mcpCommand,
   queuesCommand,
   schedulesCommand,
   packCommand,
