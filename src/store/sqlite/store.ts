@@ -597,7 +597,9 @@ export class SqliteStore implements Store {
   private async write<T>(work: (now: number) => T): Promise<T> {
     if (!this.db.open) throw storeClosed();
     try {
-      return await this.writes.submit(() => work(this.clock()));
+      const result = await this.writes.submit(() => work(this.clock()));
+      this.checkpointer?.committed();
+      return result;
     } catch (error) {
       throw storageError(error);
     }
