@@ -1,5 +1,5 @@
 // CPU profile of one benchmark workload, taken around the measured part only (the same sampler as
-// `node --cpu-prof`, started through node:inspector): `node bench/profile.js [single|runs|resume]`.
+// `node --cpu-prof`, started through node:inspector): `node bench/profile.js [single|runs|resume|pg-single]`.
 // Prints the top functions by self time and the time per file, and writes the .cpuprofile (open it in
 // Chrome DevTools). Time spent in native code (SQLite) counts as self time of the JS function that called it:
 // `sqliteTransaction` (better-sqlite3) is BEGIN/COMMIT, including the WAL write and any checkpoint.
@@ -8,6 +8,7 @@ import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatTable, withTempDb } from "./lib.js";
+import { pgSingleRun } from "./postgres.js";
 import { prepareResumable, resumeOnce, runThroughput, signal, singleRun } from "./sqlite.js";
 
 const WORKLOADS = {
@@ -20,6 +21,11 @@ const WORKLOADS = {
     what: "1,000 runs of 10 steps, worker concurrency 4",
     warmUp: () => runThroughput({ runs: 100, stepsPerRun: 10 }),
     measure: (profiled) => profiled(() => runThroughput({ runs: 1_000, stepsPerRun: 10 })),
+  },
+  "pg-single": {
+    what: "one run of 5,000 steps on PostgreSQL (DURO_BENCH_PG)",
+    warmUp: () => pgSingleRun({ steps: 1_000 }),
+    measure: (profiled) => profiled(() => pgSingleRun({ steps: 5_000 })),
   },
   resume: {
     what: "resume of a run with 10,000 journaled steps (fresh store and engine, same process)",

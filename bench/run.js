@@ -3,7 +3,8 @@
 // does not pass or fail.
 import { cpus, loadavg } from "node:os";
 import { DEFAULT_WORKER_CONCURRENCY } from "../dist/index.js";
-import { formatTable, median, progress, repeat, round } from "./lib.js";
+import { formatTable, median, progress, repeat, round, withTempDb } from "./lib.js";
+import { measureInChild, prepareMemoryDb } from "./memory.js";
 import {
   PG_URL,
   percentile,
@@ -17,6 +18,7 @@ import {
   serverInfo,
 } from "./postgres.js";
 import { bareCommits, perStepCost, resume, runThroughput, singleRun } from "./sqlite.js";
+import { cliRunStartup, nodeStartup, workerFirstClaim } from "./startup.js";
 
 const REPEATS = 3;
 const SINGLE_RUN_STEPS = 10_000;
@@ -36,20 +38,34 @@ const BARE_COMMITS = 20_000;
 /** With synchronous "full" each commit waits for fsync; a measurement's 3 repeats are scaled down to fit this. */
 const FULL_BUDGET_MS = 40_000;
 
+/** Start-up: spawns per figure. */
+const STARTUP_TIMES = 5;
+/** Memory: runs held at once by one worker, the length of the replayed run, and the finished runs added for the second pass. */
+const MEMORY_CONCURRENT = 1_000;
+const MEMORY_REPLAY_STEPS = 100_000;
+const MEMORY_HISTORY = 100_000;
+const MiB = 1024 * 1024;
+
 const TARGETS = {
   singleRunStepsPerSec: { min: 15_000, text: "≥ 15,000" },
+  singleRunOfBareCommits: { min: 0.6, text: "≥ 60 %" },
+  cpuUsPerStep: { max: 25, text: "≤ 25" },
+  startupMs: { max: 300, text: "≤ 300" },
   runsPerSec: { min: 1_000, text: "≥ 1,000" },
   resume10kMs: { max: 500, text: "≤ 500" },
   bytesPerStep: { max: 300, text: "≤ 300" },
 };
 
 const PG_WORKERS = [1, 2, 4];
+/** Bare commits measured right after each single run, for the ratio. */
+const PG_PAIRED_COMMITS = 2_000;
 const APPEND_BATCH_SIZES = [1, 4, 16];
 const SIGNAL_SAMPLES = 50;
 /** How long the worker is left idle before each signal (plus up to as much again, at random). */
 const SIGNAL_IDLE_MS = 20;
 const PG_TARGETS = {
   singleRunStepsPerSec: { min: 3_000, text: "≥ 3,000" },
+  singleRunOfBareCommits: { min: 0.6, text: "≥ 60 %" },
   runsPerSec: { min: 500, text: "≥ 500" },
   signalP50Ms: { max: 20, text: "≤ 20" },
 };
@@ -75,9 +91,17 @@ async function main() {
   await singleRun({ steps: 2_000 });
   await runThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY });
 
-  progress(`single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
-  const single = await repeat(REPEATS, () => singleRun({ steps: SINGLE_RUN_STEPS, storage: true }));
+  progress(`single run of ${SINGLE_RUN_STEPS} steps, each followed by ${BARE_COMMITS} bare better-sqlite3 commits ×${REPEATS}`);
+  // Each run is paired with the bare commits measured right after it: their ratio holds on a noisy machine, where
+  // the absolute figures drift with the other processes' load.
+  const pairs = await repeat(REPEATS, async () => ({
+    single: await singleRun({ steps: SINGLE_RUN_STEPS, storage: true }),
+    bare: await bareCommits({ commits: BARE_COMMITS }),
+  }));
+  const single = pairs.map((p) => p.single);
+  const bare = pairs.map((p) => p.bare);
   const stepsPerSec = single.map((s) => s.stepsPerSec);
+  const ofBare = pairs.map((p) => p.single.stepsPerSec / p.bare.commitsPerSec);
   const storage = single[0].storage;
 
   progress(`${RUNS} runs of ${STEPS_PER_RUN} steps, worker concurrency ${CONCURRENCY} ×${REPEATS}`);
@@ -103,12 +127,25 @@ async function main() {
     runThroughput({ runs: fullPlan.runs, stepsPerRun: STEPS_PER_RUN, concurrency: CONCURRENCY, synchronous: "full" }),
   );
 
-  progress(`bare better-sqlite3: ${BARE_COMMITS} single-insert commits ×${REPEATS}`);
-  const bare = await repeat(REPEATS, () => bareCommits({ commits: BARE_COMMITS }));
+  progress(`bare better-sqlite3, synchronous FULL: ${fullPlan.bareCommits} single-insert commits ×${REPEATS}`);
   const bareFull = await repeat(REPEATS, () => bareCommits({ commits: fullPlan.bareCommits, synchronous: "FULL" }));
+
+  progress(`start-up: node alone, duro run of a one-step workflow (.js, .ts), a worker to its first claim ×${STARTUP_TIMES}`);
+  const startup = {
+    node: await nodeStartup({ times: STARTUP_TIMES }),
+    runJs: await cliRunStartup({ ext: "js", times: STARTUP_TIMES }),
+    runTs: await cliRunStartup({ ext: "ts", times: STARTUP_TIMES }),
+    workerFirstClaim: await workerFirstClaim({ times: STARTUP_TIMES }),
+  };
+
+  const memory = await memorySection();
 
   const figures = {
     singleRunStepsPerSec: median(stepsPerSec),
+    singleRunOfBareCommits: median(ofBare),
+    cpuUsPerStep: median(single.map((s) => s.cpuUsPerStep)),
+    startupMs: Object.fromEntries(Object.entries(startup).map(([what, ms]) => [what, median(ms)])),
+    memoryMiB: memory.figures,
     runsPerSec: median(runs.map((r) => r.runsPerSec)),
     usPerStep: Object.fromEntries(history.at.map((p) => [p.label, p.meanUs])),
     resume10kMs: median(resumed.inProcess.map((r) => r.ms)),
@@ -127,6 +164,20 @@ async function main() {
       figures.singleRunStepsPerSec,
       verdict(TARGETS.singleRunStepsPerSec, figures.singleRunStepsPerSec),
       `${samples(stepsPerSec)}; CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
+    ],
+    [
+      "  (as a share of bare commits, same pass)",
+      "%",
+      figures.singleRunOfBareCommits * 100,
+      verdict(TARGETS.singleRunOfBareCommits, figures.singleRunOfBareCommits),
+      `${samples(ofBare.map((r) => r * 100))}; each run ÷ the bare commits/s measured right after it (one commit per step)`,
+    ],
+    [
+      "  (CPU per step, this process)",
+      "µs/step",
+      figures.cpuUsPerStep,
+      verdict(TARGETS.cpuUsPerStep, figures.cpuUsPerStep),
+      "user + system time over the run, the commits included",
     ],
     [
       `${RUNS} runs × ${STEPS_PER_RUN} steps, worker ×${CONCURRENCY}`,
@@ -205,7 +256,7 @@ async function main() {
       "commits/s",
       figures.bareCommitsPerSec,
       "",
-      `${samples(bare.map((b) => b.commitsPerSec))}; 1 insert per transaction`,
+      `${samples(bare.map((b) => b.commitsPerSec))}; 1 insert per transaction; each right after a single run`,
     ],
     [
       "  (same with synchronous FULL)",
@@ -216,6 +267,31 @@ async function main() {
     ],
   ];
 
+  const startupRows = [
+    ["node -e 0 (the floor)", "ms", figures.startupMs.node, "", samples(startup.node)],
+    [
+      "duro run, one-step .js workflow",
+      "ms",
+      figures.startupMs.runJs,
+      verdict(TARGETS.startupMs, figures.startupMs.runJs),
+      `${samples(startup.runJs)}; spawn → exit: modules, open + migrations check, the run, its run folder`,
+    ],
+    [
+      "duro run, one-step .ts workflow",
+      "ms",
+      figures.startupMs.runTs,
+      verdict(TARGETS.startupMs, figures.startupMs.runTs),
+      `${samples(startup.runTs)}; the same, the file loaded through tsx (its loader thread, cached transform)`,
+    ],
+    [
+      "duro worker: spawn → first claim",
+      "ms",
+      figures.startupMs.workerFirstClaim,
+      verdict(TARGETS.startupMs, figures.startupMs.workerFirstClaim),
+      `${samples(startup.workerFirstClaim)}; one run queued; the claim's time is its first commit's (the step's start)`,
+    ],
+  ];
+
   const postgres = await postgresSection();
 
   console.log(
@@ -223,10 +299,75 @@ async function main() {
   );
   console.log("medians of 3 unless noted, samples in the last column; other processes on the machine make the samples vary\n");
   console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], rows));
+  console.log(`\nstart-up on SQLite, a database that exists; medians of ${STARTUP_TIMES}\n`);
+  console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], startupRows));
+  console.log(`\nmemory (resident set, MiB), each in a fresh process; ${memory.heading}\n`);
+  console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], memory.rows));
   console.log(`\n${postgres.heading}\n`);
   if (postgres.rows.length > 0) console.log(formatTable(["measurement", "unit", "value", "target", "samples / notes"], postgres.rows));
   console.log(`\ntotal ${round((performance.now() - began) / 1000)} s`);
   console.log(JSON.stringify({ sqlite: roundAll(figures), postgres: roundAll(postgres.figures) }));
+}
+
+/**
+ * Resident memory of a worker holding MEMORY_CONCURRENT runs at once and of a replay of MEMORY_REPLAY_STEPS steps,
+ * on a database without finished runs and on one with MEMORY_HISTORY of them: the second must not be larger.
+ */
+async function memorySection() {
+  const passes = {};
+  for (const history of [0, MEMORY_HISTORY]) {
+    progress(
+      `memory: ${history.toLocaleString("en-US")} finished runs; ${MEMORY_CONCURRENT} runs at once, and a replay of ${MEMORY_REPLAY_STEPS.toLocaleString("en-US")} steps`,
+    );
+    passes[history] = await withTempDb(async (path) => {
+      const id = await prepareMemoryDb(path, { history, concurrent: MEMORY_CONCURRENT, replaySteps: MEMORY_REPLAY_STEPS });
+      return {
+        concurrent: await measureInChild(["concurrent", path, String(MEMORY_CONCURRENT)]),
+        replay: await measureInChild(["replay", path, id]),
+      };
+    });
+  }
+  const empty = passes[0];
+  const full = passes[MEMORY_HISTORY];
+  const share = (a, b) => `${round((b / a) * 100)}% of the empty-db figure`;
+  const many = MEMORY_HISTORY.toLocaleString("en-US");
+  return {
+    heading: '1 sample each; "base" is the process after opening the store, before the work',
+    figures: {
+      concurrent: { empty: empty.concurrent.peakMiB, withHistory: full.concurrent.peakMiB },
+      replay: { empty: empty.replay.peakMiB, withHistory: full.replay.peakMiB },
+    },
+    rows: [
+      [
+        `worker holding ${MEMORY_CONCURRENT} runs at once, peak`,
+        "MiB",
+        empty.concurrent.peakMiB,
+        "",
+        `base ${round(empty.concurrent.baseMiB)} MiB; half mid-step, half on a 1 s timer; ${round(((empty.concurrent.peakMiB - empty.concurrent.baseMiB) * 1024) / MEMORY_CONCURRENT)} KiB per run`,
+      ],
+      [
+        `  (with ${many} finished runs in the db)`,
+        "MiB",
+        full.concurrent.peakMiB,
+        "no growth",
+        `base ${round(full.concurrent.baseMiB)} MiB; ${share(empty.concurrent.peakMiB, full.concurrent.peakMiB)}`,
+      ],
+      [
+        `replay of a ${MEMORY_REPLAY_STEPS.toLocaleString("en-US")}-step run, peak`,
+        "MiB",
+        empty.replay.peakMiB,
+        "",
+        `base ${round(empty.replay.baseMiB)} MiB; ${round(((empty.replay.peakMiB - empty.replay.baseMiB) * MiB) / MEMORY_REPLAY_STEPS)} bytes per step; took ${round(empty.replay.ms)} ms`,
+      ],
+      [
+        `  (with ${many} finished runs in the db)`,
+        "MiB",
+        full.replay.peakMiB,
+        "no growth",
+        `base ${round(full.replay.baseMiB)} MiB; ${share(empty.replay.peakMiB, full.replay.peakMiB)}`,
+      ],
+    ],
+  };
 }
 
 /** The PostgreSQL measurements (bench/postgres.js): figures for the JSON line, rows for the table. */
@@ -246,9 +387,14 @@ async function postgresSection() {
   await pgSingleRun({ steps: 1_000 });
   await pgRunThroughput({ runs: 100, stepsPerRun: STEPS_PER_RUN, workers: 1 });
 
-  progress(`PostgreSQL: single run of ${SINGLE_RUN_STEPS} steps ×${REPEATS}`);
-  const single = await repeat(REPEATS, () => pgSingleRun({ steps: SINGLE_RUN_STEPS }));
+  progress(`PostgreSQL: single run of ${SINGLE_RUN_STEPS} steps, each followed by ${PG_PAIRED_COMMITS} bare pg commits ×${REPEATS}`);
+  const pairs = await repeat(REPEATS, async () => ({
+    single: await pgSingleRun({ steps: SINGLE_RUN_STEPS }),
+    bare: await pgReferences({ roundTrips: 1, commits: PG_PAIRED_COMMITS }),
+  }));
+  const single = pairs.map((p) => p.single);
   const stepsPerSec = single.map((s) => s.stepsPerSec);
+  const ofBare = pairs.map((p) => p.single.stepsPerSec / p.bare.commitsPerSec);
 
   const byWorkers = {};
   for (const workers of PG_WORKERS) {
@@ -279,6 +425,7 @@ async function postgresSection() {
   const fromFirstStep = Object.fromEntries(PG_WORKERS.map((w) => [w, median(byWorkers[w].map((r) => r.runsPerSecFromFirstStep))]));
   const figures = {
     singleRunStepsPerSec: median(stepsPerSec),
+    singleRunOfBareCommits: median(ofBare),
     runsPerSec: runsPerSecByWorkers[most],
     runsPerSecByWorkers,
     runsPerSecFromFirstStep: fromFirstStep,
@@ -299,6 +446,13 @@ async function postgresSection() {
       figures.singleRunStepsPerSec,
       verdict(PG_TARGETS.singleRunStepsPerSec, figures.singleRunStepsPerSec),
       `${samples(stepsPerSec)}; node CPU ${samples(single.map((s) => s.cpuUsPerStep))} µs/step`,
+    ],
+    [
+      "  (as a share of bare pg commits, same pass)",
+      "%",
+      figures.singleRunOfBareCommits * 100,
+      verdict(PG_TARGETS.singleRunOfBareCommits, figures.singleRunOfBareCommits),
+      `${samples(ofBare.map((r) => r * 100))}; each run ÷ the one-row INSERT commits/s measured right after it`,
     ],
     ...PG_WORKERS.map((w) => [
       `${RUNS} runs × ${STEPS_PER_RUN} steps, ${w} worker process${w === 1 ? "" : "es"} (concurrency ${DEFAULT_WORKER_CONCURRENCY} each)`,

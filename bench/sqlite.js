@@ -92,9 +92,12 @@ export async function runThroughput({ runs, stepsPerRun, concurrency = 4, synchr
   });
 }
 
-/** Finished runs of `sequential`, made quickly through the Store contract (create, claim, complete) without executing code. */
-async function addCompletedRuns(store, count) {
-  for (let i = 0; i < count; i++) {
+/**
+ * Finished runs of `sequential`, made quickly through the Store contract (create, claim, complete) without executing
+ * code; 100 at a time, so that the store's group commit writes them in few transactions.
+ */
+export async function addCompletedRuns(store, count) {
+  const addOne = async (i) => {
     const id = `r_history_${i}`;
     await store.createRun({
       id,
@@ -106,6 +109,9 @@ async function addCompletedRuns(store, count) {
     });
     const lease = await store.claimRun(id, "bench-history", 60_000);
     await store.append(id, [{ type: "run_completed", output: 0 }], { lease, expectedSeq: 1, release: true });
+  };
+  for (let i = 0; i < count; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => addOne(i + j)));
   }
 }
 

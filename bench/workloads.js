@@ -38,3 +38,19 @@ export function resumable(onNewStep) {
     }
   });
 }
+
+/**
+ * One step, then a nap of `input.napMs`: when `input.odd`, the nap is inside the step (the run is mid-step), else it
+ * is a durable sleep short enough to be awaited in-process (the run waits on a timer without being suspended).
+ */
+export const napping = workflow("bench.napping", async (ctx, input) => {
+  const nap = () => new Promise((resolve) => setTimeout(resolve, input.napMs));
+  await ctx.step("first", () => 1);
+  if (input.odd) {
+    await ctx.step("napping", async () => {
+      await nap();
+      return 2;
+    });
+  } else await ctx.sleep("nap", input.napMs);
+  return 3;
+});

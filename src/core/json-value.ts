@@ -18,33 +18,40 @@ export const MAX_JSON_DEPTH = 256;
 
 /** The first thing in `value` that is not a journaled value (see NonJsonValue), or undefined when it all is. */
 export function findNonJson(value: unknown): NonJsonValue | undefined {
-  return walk(value, "$", new Set(), 0);
+  const found = walk(value, new Set(), 0);
+  return found && { path: `$${found.path}`, what: found.what };
 }
 
-function walk(value: unknown, path: string, open: Set<object>, depth: number): NonJsonValue | undefined {
+/**
+ * Paths are relative to `value` and built on the way back up from a find: every step's result is walked, and a
+ * valid one (nearly all of them) then costs no string per property.
+ */
+function walk(value: unknown, open: Set<object>, depth: number): NonJsonValue | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, what: String(value) };
-  if (typeof value !== "object") return { path, what: kindOf(value) };
-  if (depth >= MAX_JSON_DEPTH) return { path, what: `a value nested more than ${MAX_JSON_DEPTH} levels deep` };
-  if (open.has(value)) return { path, what: "a circular reference" };
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : { path: "", what: String(value) };
+  if (typeof value !== "object") return { path: "", what: kindOf(value) };
+  if (depth >= MAX_JSON_DEPTH) return { path: "", what: `a value nested more than ${MAX_JSON_DEPTH} levels deep` };
+  if (open.has(value)) return { path: "", what: "a circular reference" };
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return walk(toJSON.call(value, ""), path, open, depth + 1);
+  if (typeof toJSON === "function") return walk(toJSON.call(value, ""), open, depth + 1);
   open.add(value);
   try {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const found = item === undefined ? { path: `${path}[${i}]`, what: "undefined" } : walk(item, `${path}[${i}]`, open, depth + 1);
-        if (found) return found;
+        const found = item === undefined ? { path: "", what: "undefined" } : walk(item, open, depth + 1);
+        if (found) return { path: `[${i}]${found.path}`, what: found.what };
       }
       return undefined;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return { path, what: kindOf(value) };
-    for (const [key, item] of Object.entries(value)) {
+    if (proto !== Object.prototype && proto !== null) return { path: "", what: kindOf(value) };
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item: unknown = (value as Record<string, unknown>)[key];
       if (item === undefined) continue;
-      const found = walk(item, childPath(path, key), open, depth + 1);
-      if (found) return found;
+      const found = walk(item, open, depth + 1);
+      if (found) return { path: `${pathSegment(key)}${found.path}`, what: found.what };
     }
     return undefined;
   } finally {
@@ -52,8 +59,8 @@ function walk(value: unknown, path: string, open: Set<object>, depth: number): N
   }
 }
 
-function childPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+function pathSegment(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** "a Map", "a function", "a BigInt", "an instance of Order": how a message names a value's kind. */

@@ -1,8 +1,9 @@
 // OpenTelemetry through @opentelemetry/api: a span per run and per step attempt (and per wait), drawn from the
 // journal with the journal's times, so a trace is the same whichever process ran which part of the run. Off
 // unless a tracer provider is registered (the API is a no-op without one) or a tracer is passed.
-import { context, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import type { Span, Tracer } from "@opentelemetry/api";
 import { type Attribution, foldJournal, type JournalEvent } from "../core/index.js";
+import { otelApi } from "./otel-api.js";
 
 export const TRACER_NAME = "duro";
 
@@ -35,6 +36,7 @@ function resumeSpan(
   common: Record<string, string>,
 ): number {
   const [, traceId, spanId, flags] = (event.traceparent as string).split("-");
+  const { trace, context } = otelApi();
   const caller = trace.setSpanContext(context.active(), {
     traceId: traceId as string,
     spanId: spanId as string,
@@ -58,6 +60,7 @@ function resumeSpan(
 
 /** Emits the spans of one run from its journal; returns how many were emitted. */
 export function traceRun(runId: string, events: readonly JournalEvent[], options: TraceRunOptions = {}): number {
+  const { trace, context, SpanStatusCode } = otelApi();
   const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
   const state = foldJournal(runId, events);
   const now = options.now ?? Date.now();

@@ -52,6 +52,9 @@ export const DEFAULT_VALUE_PATTERNS: RegExp[] = SECRET_SHAPES.map((s) => s.patte
  */
 export const MIN_SECRET_LENGTH = 4;
 
+/** How many keys' isSecretKey answers a redactor keeps. */
+const KEY_CACHE_SIZE = 10_000;
+
 export interface Redacted<T = unknown> {
   value: T;
   /** JSON paths (`$.headers.authorization`, `$.items[2]`) of the values that were replaced. */
@@ -74,6 +77,8 @@ export class Redactor {
   private readonly suffixes: Set<string>;
   private readonly patterns: RegExp[];
   private readonly known: Set<string>;
+  /** isSecretKey per key seen: the same few keys (key, attempt, result…) come by on every journaled event. */
+  private readonly secretKeys = new Map<string, boolean>();
 
   constructor(policy: RedactionPolicy = {}) {
     this.names = (policy.keys ?? DEFAULT_SECRET_KEYS).map(keyWords).filter((w) => w.length > 0);
@@ -89,9 +94,42 @@ export class Redactor {
 
   /** True when a key names a secret. */
   isSecretKey(key: string): boolean {
-    const words = keyWords(key);
-    const end = words.length > 1 && this.suffixes.has(words[words.length - 1] as string) ? words.length - 1 : words.length;
-    return this.names.some((name) => endsWith(words, end, name));
+    let secret = this.secretKeys.get(key);
+    if (secret === undefined) {
+      const words = keyWords(key);
+      const end = words.length > 1 && this.suffixes.has(words[words.length - 1] as string) ? words.length - 1 : words.length;
+      secret = this.names.some((name) => endsWith(words, end, name));
+      // Keys are usually a program's field names; a flood of generated ones must not grow the cache without end.
+      if (this.secretKeys.size >= KEY_CACHE_SIZE) this.secretKeys.clear();
+      this.secretKeys.set(key, secret);
+    }
+    return secret;
+  }
+
+  /**
+   * True when `value` may hold a secret that `redact` would replace; never false when it does. It walks without
+   * copying, so checking a value that holds none (nearly every one) costs no allocation.
+   */
+  mayHoldSecret(value: unknown): boolean {
+    if (typeof value === "string") return this.textHoldsSecret(value);
+    if (Array.isArray(value)) return value.some((item) => this.mayHoldSecret(item));
+    if (value === null || typeof value !== "object") return false;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const child = (value as Record<string, unknown>)[key];
+      if (this.textHoldsSecret(key)) return true;
+      if (this.isSecretKey(key) && child !== null && child !== undefined && child !== "" && typeof child !== "boolean") return true;
+      if (this.mayHoldSecret(child)) return true;
+    }
+    return false;
+  }
+
+  /** True when redactString would change `text` (or, for a known value that redacts to itself, might). */
+  private textHoldsSecret(text: string): boolean {
+    for (const value of this.known) if (text.includes(value)) return true;
+    // search() ignores the global flag's lastIndex, so the shared expressions stay stateless.
+    for (const pattern of this.patterns) if (text.search(pattern) >= 0) return true;
+    return false;
   }
 
   /** Replaces secret parts of a string; returns it unchanged when there are none. */

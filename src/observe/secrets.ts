@@ -55,10 +55,12 @@ export class SecretVault implements SecretReader {
 export function secretGuard(redactor: Redactor = new Redactor()): JournalGuard {
   return {
     check(value, rawWhere) {
-      // `where` names a step, an event key or a gate: it may hold the secret being refused.
-      const where = redactor.redactString(rawWhere);
+      // Every journaled value passes here: the copy-free scan clears nearly all of them, the copy names the paths.
+      if (!redactor.mayHoldSecret(value)) return;
       const { redactions } = redactor.redact(value);
       if (redactions.length === 0) return;
+      // `where` names a step, an event key or a gate: it may hold the secret being refused.
+      const where = redactor.redactString(rawWhere);
       throw new DuroError(
         "secret_in_journal",
         `the ${where} holds a secret at ${redactions.join(", ")}; secrets are never journaled: read them inside steps with ctx.secrets.get(name) and keep them out of inputs, results and errors`,
@@ -66,9 +68,10 @@ export function secretGuard(redactor: Redactor = new Redactor()): JournalGuard {
       );
     },
     error(error: ErrorInfo, rawWhere) {
-      const where = redactor.redactString(rawWhere);
+      if (!redactor.mayHoldSecret(error)) return error;
       const { redactions } = redactor.redact(error);
       if (redactions.length === 0) return error;
+      const where = redactor.redactString(rawWhere);
       return {
         code: "secret_in_journal",
         message: `the ${where} held a secret (at ${redactions.join(", ")}) and was not journaled; its code was ${error.code}. Keep secrets out of error messages`,

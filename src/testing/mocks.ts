@@ -2,10 +2,15 @@
 // intercepted and matched by method and URL pattern), tools, clock, kv and secrets. Every hit is reported to
 // `onHit`, which the CLI turns into a transcript line with phase "mock".
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { type ContextExtension, DuroError, inputError, toolMocksExtension } from "../core/index.js";
 import type { MockHit } from "../observe/index.js";
 import type { MockClockOptions } from "./clock.js";
+
+/** The YAML parser, loaded with the first mocks file: every `duro` command imports this module, few read mocks. */
+function yamlParser(): typeof import("yaml")["parse"] {
+  return (createRequire(import.meta.url)("yaml") as typeof import("yaml")).parse;
+}
 
 export interface MockResponse {
   /** default 200 */
@@ -61,7 +66,7 @@ export function loadMocksFile(path: string): MocksSpec {
   }
   let spec: unknown;
   try {
-    spec = parseYaml(text);
+    spec = yamlParser()(text);
   } catch (error) {
     throw inputError("mocks_invalid", `${path} is not valid YAML or JSON: ${(error as Error).message}`, { file: path });
   }

@@ -90,6 +90,39 @@ describe("redact", () => {
     expect(JSON.stringify(redactions)).not.toMatch(/hunter22|swordfish9/);
   });
 
+  it("mayHoldSecret, the journal guard's copy-free scan, is true wherever redact finds something and false on plain values", () => {
+    const redactor = new Redactor({ knownValues: ["hunter22"] });
+    const holding = [
+      { apiKey: "k" },
+      { nested: [{ refreshToken: "t" }] },
+      ["calling with Bearer abcdefgh12345678"],
+      "AKIAIOSFODNN7EXAMPLE",
+      { note: "pw hunter22" },
+      { "user:hunter22": 1 },
+      { deep: { deeper: { list: [1, 2, { password: 0 }] } } },
+    ];
+    for (const value of holding) {
+      expect(redactor.redact(value).redactions.length, JSON.stringify(value)).toBeGreaterThan(0);
+      expect(redactor.mayHoldSecret(value), JSON.stringify(value)).toBe(true);
+    }
+    const plain = [
+      { key: "charge#0", attempt: 1 },
+      { requiresPassword: true, token: false, cookie: null, secret: "" },
+      { maxTokens: 100, inputTokens: 12, tokenCount: 15 },
+      [1, "two", { three: [null, 3.5] }],
+      "nothing to see",
+      42,
+      null,
+    ];
+    for (const value of plain) {
+      expect(redactor.redact(value).redactions, JSON.stringify(value)).toEqual([]);
+      expect(redactor.mayHoldSecret(value), JSON.stringify(value)).toBe(false);
+    }
+    // The same answers a second time, from the key cache.
+    expect(redactor.mayHoldSecret({ apiKey: "k" })).toBe(true);
+    expect(redactor.mayHoldSecret({ maxTokens: 1 })).toBe(false);
+  });
+
   it("splits camelCase, snake_case and kebab-case keys into words", () => {
     expect(keyWords("xApiKey")).toEqual(["x", "api", "key"]);
     expect(keyWords("HTTPCookie")).toEqual(["http", "cookie"]);

@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { Lease } from "../../src/store/index.js";
+import { Checkpointer } from "../../src/store/sqlite/checkpointer.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { MIGRATIONS } from "../../src/store/sqlite/schema.js";
 import { FakeClock, storeConformance } from "../../src/testing/store-conformance/index.js";
@@ -91,6 +92,42 @@ describe("SqliteStore", () => {
     const reopened = openSqliteStore(path);
     expect(await reopened.head("r1")).toBe(12_001);
     await reopened.close();
+  });
+
+  it("a store that commits a few times and closes (no checkpoint thread yet) folds its WAL in on close", async () => {
+    const path = join(freshDir(), "duro.db");
+    const store = openSqliteStore(path);
+    await store.createRun({ id: "r1", workflow: "w", version: "1", input: null, tenant: "default", options: {} });
+    const lease = (await store.claimRun("r1", "w1", 60_000)) as Lease;
+    await store.append("r1", [{ type: "run_completed", output: 1 }], { lease, expectedSeq: 1, release: true });
+    expect(walSize(path)).toBeGreaterThan(0);
+    await store.close();
+    expect(walSize(path)).toBe(0);
+    const reopened = openSqliteStore(path);
+    expect((await reopened.getRun("r1"))?.status).toBe("completed");
+    await reopened.close();
+  });
+
+  it("the checkpoint thread starts after enough commits, or after a while however few there were", () => {
+    const path = join(freshDir(), "duro.db");
+    openSqliteStore(path).close();
+    const byCommits = new Checkpointer(path, () => {}, { startAfterCommits: 3, startAfterMs: 3_600_000 });
+    byCommits.committed();
+    byCommits.committed();
+    expect(byCommits.started).toBe(false);
+    byCommits.committed();
+    expect(byCommits.started).toBe(true);
+    vi.useFakeTimers();
+    try {
+      const byTime = new Checkpointer(path, () => {}, { startAfterCommits: 1_000, startAfterMs: 2_000 });
+      vi.advanceTimersByTime(1_999);
+      expect(byTime.started).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(byTime.started).toBe(true);
+      return Promise.all([byCommits.stop(), byTime.stop()]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("applies the synchronous option (normal by default, full on request) and WAL mode", async () => {

@@ -20,7 +20,14 @@ export const INSERT_RUN = /* sql */ `
 
 // --- journal ---
 export const INSERT_EVENT = /* sql */ `INSERT INTO journal (run_pk, seq, type, at, data, hash) VALUES (?, ?, ?, ?, ?, ?)`;
-export const EVENT_HASH = /* sql */ `SELECT hash FROM journal WHERE run_pk = ? AND seq = ?`;
+/**
+ * What an append needs of its run in one statement: the fence's columns and the hash of the journal's last event,
+ * the one the new events chain from (two index seeks on the journal's primary key).
+ */
+export const SELECT_APPEND_HEAD = /* sql */ `
+  SELECT r.pk, r.id, r.status, r.ready_at, r.lease_owner, r.lease_epoch, r.cancel_requested, j.seq AS last_seq, j.hash AS last_hash
+  FROM runs r LEFT JOIN journal j ON j.run_pk = r.pk AND j.seq = (SELECT max(seq) FROM journal WHERE run_pk = r.pk)
+  WHERE r.id = ?`;
 export const READ_CHAIN = /* sql */ `
   SELECT seq, type, at, data, hash FROM journal WHERE run_pk = (SELECT pk FROM runs WHERE id = ?) ORDER BY seq`;
 export const READ_CHAIN_SINCE = /* sql */ `SELECT value FROM meta WHERE key = 'chain_since'`;

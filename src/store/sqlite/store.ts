@@ -113,6 +113,11 @@ interface RunRow extends SharedRunRow {
   last_seq: number;
 }
 
+/** The run as an append sees it (SELECT_APPEND_HEAD). */
+type AppendHeadRow = Pick<RunRow, "pk" | "id" | "status" | "ready_at" | "lease_owner" | "lease_epoch" | "cancel_requested" | "last_seq"> & {
+  last_hash: Buffer | null;
+};
+
 /** A run waiting for its queue to admit it. */
 function isPending(run: RunRow): boolean {
   return run.queue !== null && run.admitted_at === null && run.status === "queued";
@@ -130,7 +135,7 @@ function prepareAll(db: Database.Database) {
     selectHead: db.prepare<[string], { last_seq: number }>(sql.SELECT_HEAD),
     insertRun: db.prepare<[Record<string, string | number | null>]>(sql.INSERT_RUN),
     insertEvent: db.prepare<[number, number, string, number, string, Buffer]>(sql.INSERT_EVENT),
-    eventHash: db.prepare<[number, number], { hash: Buffer | null }>(sql.EVENT_HASH),
+    appendHead: db.prepare<[string], AppendHeadRow>(sql.SELECT_APPEND_HEAD),
     readChain: db.prepare<[string], Omit<ChainRow, "hash"> & { hash: Buffer | null }>(sql.READ_CHAIN),
     readChainSince: db.prepare<[], { value: string }>(sql.READ_CHAIN_SINCE),
     pruneCandidates: db.prepare<[{ status: string; before: number; runIds: string | null; limit: number }], { pk: number; id: string }>(
@@ -592,7 +597,9 @@ export class SqliteStore implements Store {
   private async write<T>(work: (now: number) => T): Promise<T> {
     if (!this.db.open) throw storeClosed();
     try {
-      return await this.writes.submit(() => work(this.clock()));
+      const result = await this.writes.submit(() => work(this.clock()));
+      this.checkpointer?.committed();
+      return result;
     } catch (error) {
       throw storageError(error);
     }
@@ -657,7 +664,7 @@ export class SqliteStore implements Store {
   }
 
   private appendNow(runId: string, events: EventBody[], commit: AppendCommit, now: number): AppendResult {
-    const run = this.q.selectRun.get(runId);
+    const run = this.q.appendHead.get(runId);
     if (!run) throw runNotFound(runId);
     checkFence(fenceView(run), commit.lease, commit.expectedSeq, now);
 
@@ -667,7 +674,7 @@ export class SqliteStore implements Store {
     let seq = commit.expectedSeq;
     let terminal: RunStatus | undefined;
     // The fence above proved seq is the journal's last event, so its hash is the one to chain from.
-    let previous = (seq > 0 ? this.q.eventHash.get(run.pk, seq)?.hash?.toString("hex") : undefined) ?? "";
+    let previous = run.last_hash?.toString("hex") ?? "";
     for (const event of events) {
       seq += 1;
       const { type, data } = encodeEvent(event);
@@ -741,7 +748,12 @@ export class SqliteStore implements Store {
   }
 
   /** Leaves `running` without ending: the lease is dropped and the readiness rule decides when it runs next. */
-  private stopRunning(run: RunRow, status: "waiting" | "queued", requested: number | undefined, now: number): void {
+  private stopRunning(
+    run: Pick<RunRow, "pk" | "cancel_requested">,
+    status: "waiting" | "queued",
+    requested: number | undefined,
+    now: number,
+  ): void {
     const wakeNow = run.cancel_requested !== null || (status === "waiting" && this.q.hasPendingMessage.get(run.pk)?.pending === 1);
     this.q.stopRun.run(status, nextReadyAt(status, requested, wakeNow, now) ?? null, now, run.pk);
   }
@@ -798,7 +810,7 @@ function pruneParams(request: PruneRequest): { status: string; before: number; r
   return { status: request.status, before: request.before, runIds, limit: Math.max(request.limit, 0) };
 }
 
-function fenceView(row: RunRow): FenceView {
+function fenceView(row: Pick<RunRow, "id" | "status" | "lease_owner" | "lease_epoch" | "ready_at" | "last_seq">): FenceView {
   return {
     id: row.id,
     status: row.status,
