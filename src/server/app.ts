@@ -7,11 +7,13 @@ import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
 import { isTerminalEvent, parseInstant } from "../core/index.js";
 import {
+  buildTranscript,
   DuroError,
   type Engine,
   flowDocumentOf,
   forkRun,
   type JournalEvent,
+  limitsKey,
   type RunManifest,
   runLimits,
   type SendOptions,
@@ -36,9 +38,11 @@ import {
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
+  RaiseLimitsBody,
   SignalBody,
   StartRunBody,
   ToolResultBody,
+  TranscriptQuery,
 } from "./schemas.js";
 import { createSiteGuard } from "./site-guard.js";
 import { approvalPage, escapeHtml, serveUi } from "./ui.js";
@@ -330,6 +334,24 @@ export function createApp(options: ServerOptions): Hono<Env> {
   app.get("/v1/runs/:id/limits", async (c) => {
     await visibleRun(caller(c).tenant, c.req.param("id"));
     return c.json(runLimits(c.req.param("id"), await engine.events(c.req.param("id"))));
+  });
+
+  // Resuming a run its budget suspended: new limits delivered where the run waits for them (duro limits raise).
+  app.post("/v1/runs/:id/limits", limit, async (c) => {
+    requireRole(caller(c), "operator", "raising limits");
+    const run = await visibleRun(caller(c).tenant, c.req.param("id"));
+    const raise = definedOnly(await parseBody(c, RaiseLimitsBody));
+    const result = await engine.signal(limitsKey(run.id), raise, { tenant: run.tenant, ...attributionOf(c, undefined) });
+    return c.json({ runId: run.id, raise, resumed: result.wokeRunIds.includes(run.id) }, 202);
+  });
+
+  // The run's transcript as `duro run` writes it to transcript.jsonl: the journal redacted, line by line; with
+  // ?step= only that step's lines (what the run page's step detail shows).
+  app.get("/v1/runs/:id/transcript", async (c) => {
+    const run = await visibleRun(caller(c).tenant, c.req.param("id"));
+    const { step } = parseQuery(c, TranscriptQuery);
+    const { lines } = buildTranscript(run.id, await engine.events(run.id));
+    return c.json({ lines: step === undefined ? lines : lines.filter((line) => line.step === step) });
   });
 
   app.get("/v1/runs/:id/events", async (c) => {

@@ -72,6 +72,23 @@ export const ListRunsQuery = z
   })
   .strict();
 
+const positive = (what: string) =>
+  z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: `the new ${what} limit` });
+export const RaiseLimitsBody = z
+  .object({
+    maxCostUsd: positive("cost (USD)"),
+    maxTokens: positive("tokens"),
+    maxIterations: positive("model calls"),
+    maxWallTime: z.string().min(1).optional().meta({ description: 'the new wall-time limit, e.g. "30m"' }),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: "name at least one limit to raise" })
+  .meta({ id: "RaiseLimits" });
+
 export const SignalBody = z
   .object({
     key: z.string().min(1).max(500).meta({ description: "the event key runs wait on with ctx.waitForEvent" }),
@@ -126,6 +143,10 @@ export const ForkBody = z
   })
   .strict()
   .meta({ id: "Fork" });
+
+export const TranscriptQuery = z
+  .object({ step: z.string().min(1).optional().meta({ description: "only this step's lines (its key, e.g. charge#0)" }) })
+  .strict();
 
 export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional(), tenant: tenant.optional() }).strict();
 
