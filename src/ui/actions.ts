@@ -38,7 +38,9 @@ export function runActions(run: RunDetails, me: Me | undefined): HTMLElement | u
     reason,
   );
   if (run.waitingFor === "limit") box.append(...raiseLimitsAction(run, act));
-  for (const wait of run.waits.filter((w) => w.kind === "event" && w.eventKey)) {
+  // The budget's own wait gets the limits form above, not a raw event.
+  const events = run.waits.filter((w) => w.kind === "event" && w.eventKey && w.eventKey !== `limits:${run.id}`);
+  for (const wait of events) {
     const payload = h("input", { name: "payload", placeholder: "payload JSON (optional)" });
     box.append(
       act(`Send event ${wait.eventKey}`, "signal", () =>

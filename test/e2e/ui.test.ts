@@ -431,6 +431,7 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
     );
     const page = await signedIn(`#/runs/${id}`);
     await page.waitForSelector("#run-actions button.resume");
+    expect(await page.locator("#run-actions button.signal").count()).toBe(0);
     await page.screenshot({ path: join(OUTPUT, "resume-limits.png"), fullPage: true });
     await page.fill('#run-actions input[name="maxCostUsd"]', "1");
     await page.click("#run-actions button.resume");
