@@ -75,6 +75,7 @@ export {
   LeaseLostError,
   NonDeterminismError,
   NonRetryableError,
+  parseInstant,
   queue,
   StepFailedError,
   toMs,
@@ -174,12 +175,13 @@ export type {
   RunFilter,
   RunPage,
   RunRecord,
+  RunSort,
   RunStatus,
   ScheduleRecord,
   Store,
   WaitingFor,
 } from "./store/index.js";
-export { MemoryStore, verifyChain, WAITING_FOR } from "./store/index.js";
+export { MemoryStore, RUN_SORTS, verifyChain, WAITING_FOR } from "./store/index.js";
 // Opening a backend loads its driver then, not at this import (see src/store/open.ts).
 export { openStore } from "./store/open.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./store/postgres/index.js";

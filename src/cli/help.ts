@@ -87,17 +87,24 @@ export const COMMAND_HELP: CommandHelp[] = [
     path: "runs list",
     summary: "lists runs, newest first, or the inbox of events no run received yet",
     usage: [
-      "[--status <s>] [--workflow <w>] [--tenant <t>] [--session <s>] [--actor <id>] [--waiting-for <kind>] [--parent <runId>]",
-      "    [--limit <n>] [--cursor <c>] [--inbox]",
+      "[--status <s>] [--workflow <w>] [--version <v>] [--tenant <t>] [--session <s>] [--actor <id>] [--waiting-for <kind>]",
+      "    [--parent <runId>] [--since <time>] [--until <time>] [--sort created|updated] [--limit <n>] [--cursor <c>] [--inbox]",
     ],
     flags: [
       ["--status <s>", "only runs in this status: queued, running, waiting, completed, failed, cancelled"],
       ["--workflow <w>", "only runs of this workflow"],
+      ["--version <v>", "only runs of this workflow version"],
       ["--tenant <t>", "only runs of this tenant"],
       ["--session <s>", "only runs of this session"],
       ["--actor <id>", "only runs this actor started"],
       ["--waiting-for <kind>", "only runs waiting for: event, approval, question, timer, child, limit, tool"],
       ["--parent <runId>", "only the child runs of this run"],
+      [
+        "--since <time>",
+        "only runs created at or after: ISO 8601 (2026-12-05, 2026-12-05T14:30:00Z; UTC unless zoned) or ago (30m, 2h, 7d)",
+      ],
+      ["--until <time>", "only runs created before (the same forms as --since)"],
+      ["--sort created|updated", "newest created first (default), or most recently changed first"],
       ["--limit <n>", "at most this many (default 50)"],
       ["--cursor <c>", "the next page, as the previous page printed it"],
       ["--inbox", "list the events kept for runs that do not wait for them yet"],
@@ -305,9 +312,10 @@ export const COMMAND_HELP: CommandHelp[] = [
   {
     path: "keys create",
     summary: "an API key for duro serve",
-    usage: ["--tenant <t> --role admin|operator|viewer [--name <text>]"],
+    usage: ["--tenant <t> --role admin|operator|viewer [--name <text>]", "--all-tenants --role admin [--name <text>]"],
     flags: [
       ["--tenant <t>", "the tenant the key acts in"],
+      ["--all-tenants", "an admin key that reads and acts on runs of every tenant and may filter by tenant (not with --tenant)"],
       ["--role <role>", "admin, operator or viewer"],
       ["--name <text>", "a label for the key"],
     ],

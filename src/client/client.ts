@@ -79,6 +79,16 @@ export interface ListFilter extends CallOptions {
   actor?: string;
   /** Runs with an open wait of this kind (question = ctx.ask, timer = sleep, limit = suspended by its budget). */
   waitingFor?: "event" | "approval" | "question" | "timer" | "child" | "limit" | "tool";
+  /** Runs of this workflow version. */
+  version?: string;
+  /** Created at or after: an ISO 8601 time, or a duration ago ("2h"). */
+  since?: string;
+  /** Created before (the same forms as since). */
+  until?: string;
+  /** Newest created first, or most recently changed first. default "created" */
+  sort?: "created" | "updated";
+  /** Only this tenant's runs (an all-tenants admin key; any other key may name only its own). */
+  tenant?: string;
   /** Runs per page (1-200). default: the server's (50) */
   limit?: number;
 }

@@ -7,6 +7,7 @@ export * from "./errors.js";
 export * from "./events.js";
 export * from "./extensions.js";
 export * from "./ids.js";
+export * from "./instant.js";
 export { DEFAULT_MAX_JSON_DEPTH, jsonNestsDeeperThan } from "./json-depth.js";
 export * from "./json-value.js";
 export * from "./queue.js";

@@ -16,6 +16,8 @@ export interface PendingQuery {
   runId?: string;
   /** default: approvals, questions and tool calls */
   kinds?: readonly WaitKind[];
+  /** Every tenant's waiting runs instead of one tenant's (an all-tenants admin's inbox). default false */
+  allTenants?: boolean;
 }
 
 const DEFAULT_KINDS: readonly WaitKind[] = ["approval", "ask", "tool"];
@@ -30,7 +32,13 @@ export async function listPending(
     ? [await store.getRun(query.runId)].filter(
         (r): r is RunRecord => r !== undefined && (query.tenant === undefined || r.tenant === query.tenant) && r.status === "waiting",
       )
-    : (await store.listRuns({ status: "waiting", tenant: query.tenant ?? query.defaultTenant, limit: 200 })).runs;
+    : (
+        await store.listRuns({
+          status: "waiting",
+          ...(query.allTenants ? {} : { tenant: query.tenant ?? query.defaultTenant }),
+          limit: 200,
+        })
+      ).runs;
   const pending: PendingWait[] = [];
   for (const run of runs) {
     for (const wait of await store.openWaits({ runId: run.id })) {

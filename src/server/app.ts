@@ -5,13 +5,15 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { z } from "zod";
-import { isTerminalEvent } from "../core/index.js";
+import { isTerminalEvent, parseInstant } from "../core/index.js";
 import {
+  buildTranscript,
   DuroError,
   type Engine,
   flowDocumentOf,
   forkRun,
   type JournalEvent,
+  limitsKey,
   type RunManifest,
   runLimits,
   type SendOptions,
@@ -21,7 +23,7 @@ import { type ApiRole, type RunFilter, type RunPage, type RunRecord, TERMINAL_ST
 import { artifactContentType, artifactNotFound, checkArtifactHash } from "./artifacts.js";
 import { errorResponse, runNotFound, validationError } from "./errors.js";
 import { ANY_RUN, RunEventHub } from "./hub.js";
-import { authenticate, createApiKey, publicKey, requireRole } from "./keys.js";
+import { ALL_TENANTS, authenticate, createApiKey, publicKey, requireRole, singleTenant, tenantScope } from "./keys.js";
 import { RateLimiter, StreamSlots } from "./limits.js";
 import { DEFAULT_LINK_TTL, signLink, useLink, verifyLink } from "./links.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -37,9 +39,11 @@ import {
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
+  RaiseLimitsBody,
   SignalBody,
   StartRunBody,
   ToolResultBody,
+  TranscriptQuery,
 } from "./schemas.js";
 import { createSiteGuard } from "./site-guard.js";
 import { approvalPage, escapeHtml, serveUi } from "./ui.js";
@@ -245,7 +249,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   /** The run if the caller's tenant owns it; the same 404 as a missing run otherwise. */
   async function visibleRun(tenant: string, runId: string): Promise<RunRecord> {
     const run = await store.getRun(runId);
-    if (!run || run.tenant !== tenant) throw runNotFound(runId);
+    if (!run || (tenant !== ALL_TENANTS && run.tenant !== tenant)) throw runNotFound(runId);
     return run;
   }
   const caller = (c: Context<Env>) => c.get("caller");
@@ -269,7 +273,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const handle = await engine
       .start(body.workflow, body.input ?? {}, {
         ...definedOnly(startOptionsOf(body)),
-        tenant: caller(c).tenant,
+        tenant: singleTenant(caller(c), "starting a run"),
         actor: body.actor ?? keyActor(caller(c)),
         ...(manifest === undefined ? {} : { manifest }),
       })
@@ -287,14 +291,14 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
 
   app.get("/v1/runs", async (c) => {
-    const page = await engine.list({ ...runFilter(parseQuery(c, ListRunsQuery)), tenant: caller(c).tenant });
+    const page = await engine.list(runFilter(parseQuery(c, ListRunsQuery), caller(c), clock()));
     return c.json(pageView(page));
   });
 
   // The UI shows only the actions the key's role allows.
   app.get("/v1/me", (c) => {
     const { keyId, tenant, role, keyName } = caller(c);
-    return c.json({ keyId, tenant, role, ...(keyName === undefined ? {} : { keyName }) });
+    return c.json({ keyId, tenant, role, allTenants: tenant === ALL_TENANTS, ...(keyName === undefined ? {} : { keyName }) });
   });
 
   app.get("/v1/workflows", (c) => {
@@ -333,6 +337,24 @@ export function createApp(options: ServerOptions): Hono<Env> {
     return c.json(runLimits(c.req.param("id"), await engine.events(c.req.param("id"))));
   });
 
+  // Resuming a run its budget suspended: new limits delivered where the run waits for them (duro limits raise).
+  app.post("/v1/runs/:id/limits", limit, async (c) => {
+    requireRole(caller(c), "operator", "raising limits");
+    const run = await visibleRun(caller(c).tenant, c.req.param("id"));
+    const raise = definedOnly(await parseBody(c, RaiseLimitsBody));
+    const result = await engine.signal(limitsKey(run.id), raise, { tenant: run.tenant, ...attributionOf(c, undefined) });
+    return c.json({ runId: run.id, raise, resumed: result.wokeRunIds.includes(run.id) }, 202);
+  });
+
+  // The run's transcript as `duro run` writes it to transcript.jsonl: the journal redacted, line by line; with
+  // ?step= only that step's lines (what the run page's step detail shows).
+  app.get("/v1/runs/:id/transcript", async (c) => {
+    const run = await visibleRun(caller(c).tenant, c.req.param("id"));
+    const { step } = parseQuery(c, TranscriptQuery);
+    const { lines } = buildTranscript(run.id, await engine.events(run.id));
+    return c.json({ lines: step === undefined ? lines : lines.filter((line) => line.step === step) });
+  });
+
   app.get("/v1/runs/:id/events", async (c) => {
     await visibleRun(caller(c).tenant, c.req.param("id"));
     const from = seqParam(c.req.query("from"), "query.from") ?? 1;
@@ -352,7 +374,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
 
   app.get("/v1/live/runs", async (c) => {
-    const filter = { ...runFilter(parseQuery(c, ListRunsQuery)), tenant: caller(c).tenant };
+    const filter = runFilter(parseQuery(c, ListRunsQuery), caller(c), clock());
     return openStream(c, "runs stream", async (stream, signal) => {
       let last = "";
       while (!signal.aborted) {
@@ -451,9 +473,11 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const body = await parseBody(c, SignalBody);
     checkEventSize(body.payload, eventPayloadLimit);
     const who = attributionOf(c, body.actor);
-    const result = await engine.signal(body.key, body.payload ?? null, { tenant: caller(c).tenant, ...who }).catch((error: unknown) => {
-      throw withPath(error, { invalid_event_key: "body.key", not_json: "body.payload" });
-    });
+    const result = await engine
+      .signal(body.key, body.payload ?? null, { tenant: singleTenant(caller(c), "sending an event"), ...who })
+      .catch((error: unknown) => {
+        throw withPath(error, { invalid_event_key: "body.key", not_json: "body.payload" });
+      });
     return c.json({ key: body.key, messageId: result.id, wokeRunIds: result.wokeRunIds }, 202);
   });
 
@@ -525,8 +549,8 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   // Open approvals, questions and external tool calls of the tenant's newest 200 waiting runs.
   app.get("/v1/approvals", async (c) => {
-    parseQuery(c, ApprovalsQuery);
-    return c.json({ pending: await engine.pending({ tenant: caller(c).tenant }) });
+    const tenant = tenantScope(caller(c), parseQuery(c, ApprovalsQuery).tenant);
+    return c.json({ pending: await engine.pending(tenant === undefined ? { allTenants: true } : { tenant }) });
   });
 
   // An artifact is the tenant's when one of its runs stored it; its runs are listed within the tenant only.
@@ -535,14 +559,14 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const artifacts = await store.listArtifacts({
       ...definedOnly(query),
       ...(run === undefined ? {} : { runId: run }),
-      tenant: caller(c).tenant,
+      ...definedOnly({ tenant: tenantScope(caller(c), undefined) }),
     });
     return c.json({ artifacts });
   });
 
   app.get("/v1/artifacts/:hash", async (c) => {
     const sha256 = checkArtifactHash(c.req.param("hash"));
-    const [info] = await store.listArtifacts({ sha256, tenant: caller(c).tenant, limit: 1 });
+    const [info] = await store.listArtifacts({ sha256, ...definedOnly({ tenant: tenantScope(caller(c), undefined) }), limit: 1 });
     const bytes = info && (await store.getArtifact(sha256));
     if (!info || !bytes) throw artifactNotFound(sha256);
     return c.body(Uint8Array.from(bytes), 200, {
@@ -554,13 +578,14 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   app.get("/v1/keys", async (c) => {
     requireRole(caller(c), "admin", "managing keys");
-    return c.json({ keys: (await store.listApiKeys({ tenant: caller(c).tenant })).map((k) => keyView(publicKey(k))) });
+    const keys = await store.listApiKeys(definedOnly({ tenant: tenantScope(caller(c), undefined) }));
+    return c.json({ keys: keys.map((k) => keyView(publicKey(k))) });
   });
   app.post("/v1/keys", limit, async (c) => {
     requireRole(caller(c), "admin", "managing keys");
     const body = await parseBody(c, CreateKeyBody);
     const created = await createApiKey(store, {
-      tenant: caller(c).tenant,
+      tenant: singleTenant(caller(c), "creating a key"),
       role: body.role,
       now: clock(),
       ...(body.name ? { name: body.name } : {}),
@@ -569,7 +594,9 @@ export function createApp(options: ServerOptions): Hono<Env> {
   });
   app.delete("/v1/keys/:id", async (c) => {
     requireRole(caller(c), "admin", "managing keys");
-    const own = (await store.listApiKeys({ tenant: caller(c).tenant })).some((k) => k.id === c.req.param("id"));
+    const own = (await store.listApiKeys(definedOnly({ tenant: tenantScope(caller(c), undefined) }))).some(
+      (k) => k.id === c.req.param("id"),
+    );
     const revoked = own ? await store.revokeApiKey(c.req.param("id")) : undefined;
     if (!revoked) throw new DuroError("key_not_found", `no API key "${c.req.param("id")}" in this tenant`, { category: "input" });
     return c.json(keyView(publicKey(revoked)));
@@ -664,10 +691,17 @@ function attributionOf(c: Context<Env>, actor: string | undefined): SendOptions 
   return { actor: actor ?? keyActor(caller), keyId: caller.keyId, ...(traceparent === undefined ? {} : { traceparent }) };
 }
 
-/** The store's filter for a GET /v1/runs query (`parent` is another name for `parentRunId`). */
-function runFilter(query: z.infer<typeof ListRunsQuery>): RunFilter {
-  const { parent, ...rest } = definedOnly(query) as z.infer<typeof ListRunsQuery>;
-  return { ...rest, ...(parent === undefined ? {} : { parentRunId: parent }) } as RunFilter;
+/**
+ * The store's filter for a GET /v1/runs query within what the caller may see (`parent` is another name for
+ * `parentRunId`; `since` and `until` are ISO times or durations before `now`).
+ */
+function runFilter(query: z.infer<typeof ListRunsQuery>, caller: Caller, now: number): RunFilter {
+  const { parent, tenant, since, until, ...rest } = definedOnly(query) as z.infer<typeof ListRunsQuery>;
+  const times = definedOnly({
+    since: since === undefined ? undefined : parseInstant(since, now, "query.since"),
+    until: until === undefined ? undefined : parseInstant(until, now, "query.until"),
+  });
+  return definedOnly({ ...rest, ...times, parentRunId: parent ?? rest.parentRunId, tenant: tenantScope(caller, tenant) }) as RunFilter;
 }
 
 function keyIdentity(caller: Caller): string {

@@ -1,10 +1,15 @@
-// API keys: a random token shown once, stored only as its sha256; a key belongs to one tenant and has one role.
+// API keys: a random token shown once, stored only as its sha256; a key belongs to one tenant and has one role. An
+// admin key may instead be an all-tenants key (tenant "*"): it reads and acts on runs of every tenant and may filter
+// by tenant, but what belongs to one tenant from the start (a new run, an event, a key) it leaves to that tenant's keys.
 import { createHash, randomBytes } from "node:crypto";
 import { DuroError } from "../core/index.js";
 import type { Access, ApiKeyRecord, ApiRole } from "../store/index.js";
 
 export const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 };
 const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** The tenant of an all-tenants admin key (`duro keys create --all-tenants --role admin`). */
+export const ALL_TENANTS = "*";
 
 export interface NewKeyOptions {
   tenant: string;
@@ -49,7 +54,7 @@ export async function createApiKey(store: Pick<Access, "createApiKey">, options:
   const token = `duro_${randomBytes(32).toString("base64url")}`;
   const record: ApiKeyRecord = {
     id: `k_${randomBytes(8).toString("hex")}`,
-    tenant: checkTenant(options.tenant),
+    tenant: options.tenant === ALL_TENANTS ? allTenantsRole(options.role) : checkTenant(options.tenant),
     role: checkRole(options.role),
     hash: hashToken(token),
     createdAt: options.now ?? Date.now(),
@@ -57,6 +62,39 @@ export async function createApiKey(store: Pick<Access, "createApiKey">, options:
   };
   await store.createApiKey(record);
   return { token, key: publicKey(record) };
+}
+
+/** An all-tenants key must be an admin: reading every tenant's runs is an administrator's view. */
+function allTenantsRole(role: string): string {
+  if (role === "admin") return ALL_TENANTS;
+  throw new DuroError("invalid_tenant", `an all-tenants key must have the admin role, not "${role}"; give it --role admin`, {
+    category: "input",
+    details: { tenant: ALL_TENANTS, role },
+  });
+}
+
+/**
+ * The tenant a listing covers: a single-tenant key's own (asking for another is refused), an all-tenants key's
+ * `requested` one, or undefined for every tenant.
+ */
+export function tenantScope(key: { tenant: string }, requested: string | undefined): string | undefined {
+  if (key.tenant === ALL_TENANTS) return requested === undefined ? undefined : checkTenant(requested);
+  if (requested === undefined || requested === key.tenant) return key.tenant;
+  throw new DuroError(
+    "forbidden",
+    `this key belongs to tenant "${key.tenant}" and sees only its runs; listing tenant "${requested}" needs an all-tenants admin key (duro keys create --all-tenants --role admin)`,
+    { category: "auth", details: { tenant: key.tenant, requested } },
+  );
+}
+
+/** The key's one tenant, for what belongs to a single tenant; an all-tenants key is refused with `tenant_required`. */
+export function singleTenant(key: { tenant: string }, action: string): string {
+  if (key.tenant !== ALL_TENANTS) return key.tenant;
+  throw new DuroError(
+    "tenant_required",
+    `${action} belongs to one tenant and this key is an all-tenants key; use a key of that tenant (duro keys create --tenant <t>)`,
+    { category: "input" },
+  );
 }
 
 export function publicKey(record: ApiKeyRecord): PublicKey {

@@ -12,11 +12,13 @@ import {
   LinkBody,
   ListArtifactsQuery,
   ListRunsQuery,
+  RaiseLimitsBody,
   RunLimitsView,
   RunList,
   SignalBody,
   StartRunBody,
   ToolResultBody,
+  TranscriptQuery,
 } from "./schemas.js";
 
 type Json = Record<string, unknown>;
@@ -120,6 +122,23 @@ function documentPaths(): Json {
         parameters: path("id"),
         responses: ok("the run's budgets", "200", RunLimitsView),
       },
+      post: {
+        summary:
+          "Raises the limits of a run its budget suspended, which resumes it (resumed: false when it was not suspended; kept for its next limit)",
+        ...role("operator"),
+        parameters: path("id"),
+        ...body(RaiseLimitsBody),
+        responses: ok("{ runId, raise, resumed }", "202"),
+      },
+    },
+    "/v1/runs/{id}/transcript": {
+      get: {
+        summary:
+          "The run's transcript (as transcript.jsonl): one redacted line per journal event, with the JSON paths redacted; ?step= one step's",
+        ...role("viewer"),
+        parameters: [...path("id"), ...queryParams(TranscriptQuery)],
+        responses: ok("{ lines }"),
+      },
     },
     "/v1/runs/{id}/events": {
       get: {
@@ -154,7 +173,13 @@ function documentPaths(): Json {
         responses: ok("the new run", "201"),
       },
     },
-    "/v1/me": { get: { summary: "The calling key: tenant, role, id", ...role("viewer"), responses: ok("the key") } },
+    "/v1/me": {
+      get: {
+        summary: 'The calling key: tenant ("*" for an all-tenants key), allTenants, role, id',
+        ...role("viewer"),
+        responses: ok("the key"),
+      },
+    },
     "/v1/workflows": {
       get: {
         summary: "The workflows this server runs: name, versions, whether it is a flow document",

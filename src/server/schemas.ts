@@ -13,6 +13,9 @@ const time = z.iso.datetime().meta({ description: "ISO 8601 time (UTC)" });
 const actor = z.string().min(1).max(200).meta({
   description: "who does this (a user id), journaled as the actor; default: the API key's name, else its id",
 });
+const tenant = z.string().min(1).meta({
+  description: "only this tenant's (an all-tenants admin key; default every tenant); any other key may name only its own",
+});
 const WAITING_FOR = ["event", "approval", "question", "timer", "child", "limit", "tool"] as const;
 const attribution = z
   .object({ actor: z.string().optional(), keyId: z.string().optional(), traceparent: z.string().optional() })
@@ -55,10 +58,36 @@ export const ListRunsQuery = z
       description:
         "runs with an open wait of this kind: event, approval, question (ctx.ask), timer (sleep), child, limit (suspended by its budget)",
     }),
+    version: z.string().min(1).optional().meta({ description: "runs of this workflow version" }),
+    since: z.string().min(1).optional().meta({
+      description: "runs created at or after this time: ISO 8601 (UTC unless it names a zone) or a duration ago like 30m, 2h, 7d",
+    }),
+    until: z.string().min(1).optional().meta({ description: "runs created before this time (the same forms as since)" }),
+    sort: z.enum(["created", "updated"]).optional().meta({
+      description: "newest created first (default) or most recently changed first; a cursor continues the sort it came from",
+    }),
+    tenant: tenant.optional(),
     cursor: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
   })
   .strict();
+
+const positive = (what: string) =>
+  z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: `the new ${what} limit` });
+export const RaiseLimitsBody = z
+  .object({
+    maxCostUsd: positive("cost (USD)"),
+    maxTokens: positive("tokens"),
+    maxIterations: positive("model calls"),
+    maxWallTime: z.string().min(1).optional().meta({ description: 'the new wall-time limit, e.g. "30m"' }),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: "name at least one limit to raise" })
+  .meta({ id: "RaiseLimits" });
 
 export const SignalBody = z
   .object({
@@ -115,7 +144,11 @@ export const ForkBody = z
   .strict()
   .meta({ id: "Fork" });
 
-export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional() }).strict();
+export const TranscriptQuery = z
+  .object({ step: z.string().min(1).optional().meta({ description: "only this step's lines (its key, e.g. charge#0)" }) })
+  .strict();
+
+export const ApprovalsQuery = z.object({ state: z.enum(["pending"]).optional(), tenant: tenant.optional() }).strict();
 
 export const LinkBody = z
   .object({

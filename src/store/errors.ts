@@ -24,10 +24,12 @@ export function inboxConflict(runId: string, messageId: number): DuroError {
   );
 }
 
-export function invalidCursor(cursor: string): DuroError {
-  return inputError("invalid_cursor", `"${cursor}" is not a cursor this store returned; pass the nextCursor of a previous page`, {
-    cursor,
-  });
+export function invalidCursor(cursor: string, sort = "created"): DuroError {
+  return inputError(
+    "invalid_cursor",
+    `"${cursor}" is not a cursor this store returned for runs sorted by ${sort}; pass the nextCursor of a previous page with the same sort`,
+    { cursor, sort },
+  );
 }
 
 export function storeClosed(): DuroError {

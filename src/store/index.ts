@@ -6,6 +6,7 @@ export { type ChainReport, type ChainRow, chainHash, type VerifyChainOptions, ve
 export { runNotFound, transactionUnsupported } from "./errors.js";
 export { decodeEvent, type EncodedEvent, encodeEvent } from "./event-codec.js";
 export { MemoryStore } from "./memory.js";
+export { RUN_SORTS } from "./paging.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./store.js";
 export { DEFAULT_DB_URL, type ParsedDbUrl, parseDbUrl } from "./url.js";

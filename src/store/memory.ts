@@ -17,7 +17,7 @@ import { inboxConflict, runNotFound, runTerminal, storeClosed, transactionUnsupp
 import { creationEvents, decodeEvent, type EncodedEvent, encodeEvent, toJson } from "./event-codec.js";
 import { checkFence, checkLease, leaseProblem } from "./fence.js";
 import { heldLimit } from "./holders.js";
-import { decodeCursor, encodeCursor, pageLimit } from "./paging.js";
+import { decodeCursor, type ListPosition, listSort, listTime, pageLimit, pageOfRows } from "./paging.js";
 import { queueWindowOpensAt } from "./queues.js";
 import {
   type ApiKeyRecord,
@@ -42,6 +42,7 @@ import {
   type RunFilter,
   type RunPage,
   type RunRecord,
+  type RunSort,
   type RunStatus,
   type ScheduleFire,
   type ScheduleFireResult,
@@ -188,18 +189,16 @@ export class MemoryStore implements Store {
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
     this.assertOpen();
     const limit = pageLimit(filter.limit);
-    const below = decodeCursor(filter.cursor) ?? Number.POSITIVE_INFINITY;
-    const runs: RunRecord[] = [];
-    let lastPk = 0;
-    for (let pk = Math.min(below - 1, this.nextPk - 1); pk >= 1; pk--) {
-      const run = this.runsByPk.get(pk);
-      if (run === undefined || !matches(run, filter)) continue;
-      // One match past the page means there is a next page, which continues below the page's last run.
-      if (runs.length === limit) return { runs, nextCursor: encodeCursor(lastPk) };
-      runs.push(toRecord(run));
-      lastPk = pk;
+    const sort = listSort(filter.sort);
+    const below = decodeCursor(filter.cursor, sort);
+    listTime(filter.since, "since");
+    listTime(filter.until, "until");
+    const rows: Array<{ pk: number; updated_at: number; run: MemoryRun }> = [];
+    for (const [pk, run] of this.runsByPk) {
+      if (matches(run, filter) && (below === undefined || isBelow(pk, run, below, sort))) rows.push({ pk, updated_at: run.updatedAt, run });
     }
-    return { runs };
+    rows.sort((a, b) => (sort === "updated" && b.updated_at !== a.updated_at ? b.updated_at - a.updated_at : b.pk - a.pk));
+    return pageOfRows(rows.slice(0, limit + 1), limit, sort, (row) => toRecord(row.run));
   }
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {
@@ -828,8 +827,17 @@ function matches(run: MemoryRun, filter: RunFilter): boolean {
     (filter.tenant === undefined || run.tenant === filter.tenant) &&
     (filter.session === undefined || run.session === filter.session) &&
     (filter.actor === undefined || run.actor === filter.actor) &&
-    (filter.waitingFor === undefined || waitingFor(run) === filter.waitingFor)
+    (filter.waitingFor === undefined || waitingFor(run) === filter.waitingFor) &&
+    (filter.version === undefined || run.version === filter.version) &&
+    (filter.since === undefined || run.createdAt >= filter.since) &&
+    (filter.until === undefined || run.createdAt < filter.until)
   );
+}
+
+/** Whether a run comes after the position a page ended at, in the listing's order. */
+function isBelow(pk: number, run: MemoryRun, below: ListPosition, sort: RunSort): boolean {
+  if (sort === "created" || run.updatedAt === below.updatedAt) return pk < below.pk;
+  return run.updatedAt < (below.updatedAt ?? 0);
 }
 
 /** The newest open wait's kind as the index shows it (derived from the waits, as the SQL triggers keep it). */

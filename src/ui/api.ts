@@ -109,8 +109,11 @@ export type Role = "viewer" | "operator" | "admin";
 /** The calling key as GET /v1/me tells it. */
 export interface Me {
   keyId: string;
+  /** "*" for an all-tenants key. */
   tenant: string;
   role: Role;
+  /** The key sees every tenant's runs and may filter by tenant. */
+  allTenants?: boolean;
 }
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -46,12 +46,15 @@ const REDACTED = "[REDACTED]";
 
 /** A JSON value as indented text, with every redacted value marked so a reader sees what was hidden. */
 export function pretty(value: unknown): HTMLElement {
-  const text = JSON.stringify(value, null, 2) ?? "undefined";
-  const pre = h("pre", {});
+  return marked(h("pre", {}), JSON.stringify(value, null, 2) ?? "undefined");
+}
+
+/** Appends JSON text to `into`, each redacted value as a marked element. */
+export function marked<E extends HTMLElement>(into: E, text: string): E {
   const parts = text.split(`"${REDACTED}"`);
   parts.forEach((part, i) => {
-    pre.append(part);
-    if (i < parts.length - 1) pre.append(h("mark", { class: "redacted", title: "redacted: a secret was here" }, REDACTED));
+    into.append(part);
+    if (i < parts.length - 1) into.append(h("mark", { class: "redacted", title: "redacted: a secret was here" }, REDACTED));
   });
-  return pre;
+  return into;
 }

@@ -19,9 +19,11 @@ export interface RunQuery {
   to?: string;
   /** default created */
   sort?: string;
+  /** Only this tenant's runs (an all-tenants key; other keys see only their own). */
+  tenant?: string;
 }
 
-const FIELDS = ["q", "status", "workflow", "version", "parent", "waitingFor", "from", "to", "sort"] as const;
+const FIELDS = ["q", "status", "workflow", "version", "parent", "waitingFor", "from", "to", "sort", "tenant"] as const;
 
 export function parseQuery(params: URLSearchParams): RunQuery {
   const query: RunQuery = {};
@@ -42,38 +44,36 @@ export function queryHash(query: RunQuery): string {
   return text ? `#/runs?${text}` : "#/runs";
 }
 
-/** The part of the query GET /v1/runs filters on; the rest is applied to the page it returns. */
+/** The query as GET /v1/runs filters on it: everything but the search, which looks through the page it returns. */
 export function serverParams(query: RunQuery): string {
   const params = new URLSearchParams({ limit: "200" });
   if (query.status) params.set("status", query.status);
   if (query.workflow) params.set("workflow", query.workflow);
+  if (query.version) params.set("version", query.version);
   if (query.parent) params.set("parentRunId", query.parent);
-  // Not every server filters on this yet; one that does not answers with a validation error the list shows.
   if (query.waitingFor) params.set("waitingFor", query.waitingFor);
+  // A datetime-local value is the browser's local time; the server reads a time without a zone as UTC.
+  if (query.from) params.set("since", localToIso(query.from));
+  if (query.to) params.set("until", localToIso(query.to));
+  if (query.sort) params.set("sort", query.sort);
+  if (query.tenant) params.set("tenant", query.tenant);
   return params.toString();
+}
+
+function localToIso(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
 interface Listed {
   id: string;
   workflow: string;
-  version: string;
   idempotencyKey?: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
-/** Search, version, time range and sort over a page of runs. */
-export function applyLocal<R extends Listed>(runs: R[], query: RunQuery): R[] {
+/** The search over the page the server returned (id, workflow or idempotency key), in the server's order. */
+export function applySearch<R extends Listed>(runs: R[], query: RunQuery): R[] {
   const q = query.q?.toLowerCase();
-  const from = query.from ? Date.parse(query.from) : Number.NEGATIVE_INFINITY;
-  const to = query.to ? Date.parse(query.to) : Number.POSITIVE_INFINITY;
-  const kept = runs.filter((run) => {
-    const created = Date.parse(run.createdAt);
-    if (created < from || created >= to) return false;
-    if (query.version && run.version !== query.version) return false;
-    if (!q) return true;
-    return [run.id, run.workflow, run.idempotencyKey ?? ""].some((text) => text.toLowerCase().includes(q));
-  });
-  const field = query.sort === "updated" ? "updatedAt" : "createdAt";
-  return kept.sort((a, b) => Date.parse(b[field]) - Date.parse(a[field]));
+  if (!q) return runs;
+  return runs.filter((run) => [run.id, run.workflow, run.idempotencyKey ?? ""].some((text) => text.toLowerCase().includes(q)));
 }

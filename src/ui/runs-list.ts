@@ -1,8 +1,8 @@
 // The runs list: search and filters held in the URL, sorted by created or updated, live over the runs stream.
 import type { RunRecord } from "../index.js";
-import { api, follow } from "./api.js";
+import { api, follow, me } from "./api.js";
 import { badge, h, runLink, showError } from "./dom.js";
-import { applyLocal, parseQuery, queryHash, type RunQuery, SORTS, STATUSES, serverParams, WAITING_FOR } from "./query.js";
+import { applySearch, parseQuery, queryHash, type RunQuery, SORTS, STATUSES, serverParams, WAITING_FOR } from "./query.js";
 
 /** A page of GET /v1/runs: the runs index, with its times as ISO strings. */
 export interface RunPage {
@@ -15,18 +15,32 @@ export function runsView(app: HTMLElement, params: URLSearchParams, leave: Array
   const query = parseQuery(params);
   const table = h("table", { id: "runs" });
   const status = h("p", { class: "list-status" });
-  app.replaceChildren(h("h1", {}, "Runs"), filterForm(query), status, table);
+  const form = filterForm(query);
+  app.replaceChildren(h("h1", {}, "Runs"), form, status, table);
+  let allTenants = false;
+  let last: RunPage | undefined;
+  // Only a key that sees every tenant gets the tenant filter and column; any other key sees its own tenant alone.
+  void me()
+    .then((caller) => {
+      allTenants = caller.allTenants === true;
+      if (allTenants) form.querySelector('[name="version"]')?.parentElement?.before(tenantFilter(query));
+      if (last) render(last);
+    })
+    .catch(() => undefined);
   const render = (page: RunPage) => {
-    const runs = applyLocal(page.runs, query);
-    status.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}${page.nextCursor ? " (newest 200 matching the server's filters)" : ""}`;
+    last = page;
+    const runs = applySearch(page.runs, query);
+    status.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}${page.nextCursor ? " (the first 200 the server's filters match)" : ""}`;
+    const columns = ["run", "workflow", ...(allTenants ? ["tenant"] : []), "version", "status", "created", "updated"];
     table.replaceChildren(
-      h("tr", {}, ...["run", "workflow", "version", "status", "created", "updated"].map((t) => h("th", {}, t))),
+      h("tr", {}, ...columns.map((t) => h("th", {}, t))),
       ...runs.map((run) =>
         h(
           "tr",
           { "data-run": run.id },
           h("td", {}, runLink(run.id), run.parentRunId ? h("span", { class: "muted" }, " child") : undefined),
           h("td", {}, run.workflow),
+          allTenants && h("td", { class: "tenant" }, run.tenant),
           h("td", {}, run.version),
           h("td", {}, badge(run.status)),
           h("td", {}, new Date(run.createdAt).toLocaleString()),
@@ -34,7 +48,7 @@ export function runsView(app: HTMLElement, params: URLSearchParams, leave: Array
         ),
       ),
     );
-    if (runs.length === 0) table.append(h("tr", {}, h("td", { colspan: "6" }, "no runs")));
+    if (runs.length === 0) table.append(h("tr", {}, h("td", { colspan: String(columns.length) }, "no runs")));
   };
   leave.push(
     follow(`/v1/live/runs?${serverParams(query)}`, (message) => {
@@ -43,6 +57,10 @@ export function runsView(app: HTMLElement, params: URLSearchParams, leave: Array
   );
   // The stream cannot carry an error body; a plain request tells why a query was refused (a filter this server lacks).
   api<RunPage>("GET", `/v1/runs?${serverParams(query)}`).catch((error: unknown) => status.replaceChildren(showError(error)));
+}
+
+function tenantFilter(query: RunQuery): HTMLElement {
+  return h("label", {}, "tenant ", h("input", { name: "tenant", value: query.tenant ?? "", placeholder: "every tenant" }));
 }
 
 function filterForm(query: RunQuery): HTMLElement {

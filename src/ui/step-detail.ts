@@ -1,8 +1,21 @@
-// A step's detail, opened by clicking its lane on the timeline: attempts with errors, its input and output (redacted
-// values marked), its transcript lines (the journal events of its key), and forking the run from it.
+// A step's detail, opened by clicking its lane on the timeline: attempts with errors, its input and output and its
+// transcript lines as GET /v1/runs/{id}/transcript gives them (redacted, each redaction marked and its path listed),
+// what the journal does not keep said as such, and forking the run from it.
 import { allows, api, type Me } from "./api.js";
-import { duration, h, pretty, runLink, showError } from "./dom.js";
+import { duration, h, marked, pretty, runLink, showError } from "./dom.js";
 import type { Lane } from "./timeline-model.js";
+
+/** One line of the run's transcript (see TranscriptLine in src/observe/transcript.ts). */
+interface TranscriptLine {
+  step: string | null;
+  component: string;
+  phase: string;
+  status: string;
+  attempt?: number;
+  inputs?: unknown;
+  outputs?: unknown;
+  redactions: string[];
+}
 
 export function stepDetail(runId: string, lane: Lane, me: Me | undefined): HTMLElement {
   const panel = h("section", { id: "step-detail", "data-key": lane.key }, h("h2", {}, "Step ", h("code", {}, lane.key)));
@@ -31,24 +44,54 @@ export function stepDetail(runId: string, lane: Lane, me: Me | undefined): HTMLE
     ),
     h("p", {}, "idempotency key ", h("code", {}, `${runId}:${lane.key}`)),
   );
-  for (const event of lane.events) {
-    if (event.type === "wait_started") panel.append(h("h3", {}, "Input (what it waited for)"), pretty(event));
-    if (event.type === "step_completed") {
-      panel.append(h("h3", {}, "Output"), event.resultRef ? h("p", {}, `stored as artifact ${event.resultRef}`) : pretty(event.result));
-    }
-    if (event.type === "wait_resolved") panel.append(h("h3", {}, `Resolved by ${event.by}`), pretty(event.payload));
-  }
-  panel.append(
-    h(
-      "details",
-      { open: "" },
-      h("summary", {}, "Transcript lines"),
-      h("pre", { class: "transcript" }, lane.events.map((e) => JSON.stringify(e)).join("\n")),
-    ),
-  );
+  const transcript = h("div", { class: "step-transcript" }, h("p", { class: "muted" }, "loading the transcript…"));
+  panel.append(transcript);
+  api<{ lines: TranscriptLine[] }>("GET", `/v1/runs/${runId}/transcript?step=${encodeURIComponent(lane.key)}`)
+    .then(({ lines }) => transcript.replaceChildren(...transcriptParts(lines, isCodeStep(lane))))
+    .catch((error: unknown) => transcript.replaceChildren(showError(error)));
   if (me && allows(me.role, "admin") && lane.bars.some((bar) => bar.kind === "step" || bar.kind === "llm"))
     panel.append(forkForm(runId, lane.key));
   return panel;
+}
+
+const isCodeStep = (lane: Lane) => lane.bars.some((bar) => bar.kind === "step");
+
+/** Input, output, redactions, transcript lines and logs: what the journal has, and plainly what it does not. */
+function transcriptParts(lines: TranscriptLine[], codeStep: boolean): HTMLElement[] {
+  const inputs = lines.filter((line) => line.inputs !== undefined);
+  const output = lines.findLast((line) => line.outputs !== undefined);
+  const redactions = lines.flatMap((line) => line.redactions.map((path) => `${line.phase} ${line.status}: ${path}`));
+  return [
+    h("h3", {}, "Input"),
+    inputs.length > 0
+      ? pretty(inputs.length === 1 ? inputs[0]?.inputs : inputs.map((line) => line.inputs))
+      : h(
+          "p",
+          { class: "not-kept", "data-missing": "input" },
+          codeStep
+            ? "not in the journal: a code step's input is what its function closes over (the run's input and earlier results); the journal keeps its result and each attempt's error"
+            : "none journaled",
+        ),
+    h("h3", {}, "Output"),
+    output ? pretty(output.outputs) : h("p", { class: "not-kept", "data-missing": "output" }, "none (yet)"),
+    h(
+      "p",
+      { class: "redactions", "data-count": String(redactions.length) },
+      redactions.length === 0 ? "nothing redacted in this step's lines" : `redacted: ${redactions.join(", ")}`,
+    ),
+    h(
+      "details",
+      { open: "" },
+      h("summary", {}, `Transcript lines (${lines.length})`),
+      marked(h("pre", { class: "transcript" }), lines.map((line) => JSON.stringify(line)).join("\n")),
+    ),
+    h("h3", {}, "Logs"),
+    h(
+      "p",
+      { class: "not-kept", "data-missing": "logs" },
+      "logs are not kept in the journal: what a step prints goes to the output of the worker that ran it",
+    ),
+  ];
 }
 
 function forkForm(runId: string, key: string): HTMLElement {

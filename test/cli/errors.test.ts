@@ -20,6 +20,16 @@ describe.concurrent("coded errors, not stack traces", { timeout: 60_000 }, () =>
     expect(result.stderr).not.toContain("    at ");
   };
 
+  it("runs list with a --since that is no time is invalid_time, and an unknown --sort is usage", async () => {
+    await refused(["runs", "list", "--since", "yesterday"], "invalid_time", "write an ISO 8601 date or date-time");
+    await refused(["runs", "list", "--sort", "name"], "usage", "--sort must be created or updated");
+  });
+
+  it("keys create with --all-tenants and a non-admin role, or with --tenant too, is refused", async () => {
+    await refused(["keys", "create", "--all-tenants", "--role", "viewer"], "invalid_tenant", "must have the admin role");
+    await refused(["keys", "create", "--all-tenants", "--tenant", "acme", "--role", "admin"], "usage", "not both");
+  });
+
   it("--input nested deeper than the API allows is input_too_deep", async () => {
     await refused(["run", fixture("echo.ts"), "--input", `${"[".repeat(20_000)}${"]".repeat(20_000)}`], "input_too_deep", "64 levels");
   });

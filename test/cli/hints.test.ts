@@ -110,4 +110,24 @@ describe("printed hints work", { timeout: 180_000 }, () => {
     expect(next.code, next.output).toBe(0);
     expect(next.output).toContain("r_");
   });
+
+  it("runs list's next-page hint under --since, --version and --sort updated lists the same range in the same order", async () => {
+    for (const item of ["ink", "nib"]) {
+      const ran = await duro(["run", fixture("waiting.ts"), "--workflow", "awaits-approval", "--input", `{"item":"${item}"}`, ...db], cli);
+      expect(ran.code, ran.stderr).toBe(3);
+    }
+    const filter = ["--workflow", "awaits-approval", "--since", "1h", "--sort", "updated", "--limit", "1"];
+    const first = JSON.parse((await duro(["runs", "list", ...filter, "--json", ...db], cli)).stdout) as {
+      runs: Array<{ id: string; version: string }>;
+    };
+    const version = first.runs[0]?.version as string;
+    const printed = await duro(["runs", "list", ...filter, "--version", version, ...db], cli);
+    const more = hintsIn(printed.stdout).find((h) => h.startsWith("duro runs list")) as string;
+    // The relative time is printed resolved, so the next page is of the same range however late it is run.
+    expect(more).toMatch(/--since \d{4}-\d\d-\d\dT[\d:.]+Z --sort updated --limit 1 --cursor u\d+\.\d+ --db /);
+    const next = execute(more, cli);
+    expect(next.code, next.output).toBe(0);
+    expect(next.output).toContain("r_");
+    expect(next.output).not.toContain(first.runs[0]?.id as string);
+  });
 });

@@ -114,6 +114,15 @@ describe("duro/client against duro serve", () => {
     );
   });
 
+  it("list sorts by updated and bounds the creation time on the server, paging in that order", async () => {
+    const sorted = [];
+    for await (const run of client.list({ workflow: "validated", since: "1h", sort: "updated", limit: 1 })) sorted.push(run);
+    const times = sorted.map((r) => Date.parse(r.updatedAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect((await client.listPage({ workflow: "validated", until: "2000-01-01" })).runs).toEqual([]);
+    await expect(client.listPage({ since: "yesterday" })).rejects.toMatchObject({ code: "invalid_time" });
+  });
+
   it("errors are DuroErrors with the server's codes and details", async () => {
     expect(DuroError).toBe(EngineDuroError);
     expect(await failure(client.get("r_missing"))).toMatchObject({ code: "run_not_found", details: { status: 404, runId: "r_missing" } });

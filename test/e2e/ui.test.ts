@@ -1,6 +1,8 @@
 // The web UI in real headless Chromium against the real `duro serve` on a temporary SQLite database: the inbox, the
 // run page's timeline (parallel steps, a retry, waits, markers, 10,000 steps), the child tree, a flow's graph, forking
-// from a step chosen on the timeline, and filters kept in the URL. Screenshots go to test-output/screenshots/.
+// from a step chosen on the timeline, filters kept in the URL and applied by the server, the tenant filter of an
+// all-tenants key, resuming (raising a suspended run's limits, retrying a failed run from its failed step) and a code
+// step's detail. Screenshots go to test-output/screenshots/.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
@@ -9,24 +11,36 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventBody, newRunId } from "../../src/core/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
+import { type MockLlmServer, startMockLlm } from "../../src/testing/mock-llm.js";
 import { DURO_BIN, duroJson, freshDir, REPO_ROOT, removeTempDirs } from "../support/cli.js";
+import { mockLlmEnv } from "../support/llm.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT = join(REPO_ROOT, "test-output", "screenshots");
 const WORKFLOWS = join(REPO_ROOT, "test", "server", "workflows.ts");
 const EXPLORER = join(REPO_ROOT, "test", "e2e", "fixtures", "explorer.ts");
 const ROUTING = join(REPO_ROOT, "test", "e2e", "fixtures", "routing.yaml");
+const AGENT_BUDGET = join(REPO_ROOT, "test", "support", "workflows", "agent-budget.ts");
+/** $0.25 a call: two calls spend the budget of agent-budget, the third answers. */
+const SPEND = { toolCalls: [{ name: "noop", arguments: {} }], usage: { inputTokens: 500, outputTokens: 500 } };
 
 describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, () => {
   let browser: Browser;
   let server: ChildProcess;
   let url: string;
   let token: string;
+  let globexToken: string;
+  let allTenantsToken: string;
   let dbPath: string;
+  let llm: MockLlmServer;
 
   const auth = () => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
-  async function start(workflow: string, input: unknown = {}): Promise<string> {
-    const response = await fetch(`${url}/v1/runs`, { method: "POST", headers: auth(), body: JSON.stringify({ workflow, input }) });
+  async function start(workflow: string, input: unknown = {}, key = token): Promise<string> {
+    const response = await fetch(`${url}/v1/runs`, {
+      method: "POST",
+      headers: { ...auth(), authorization: `Bearer ${key}` },
+      body: JSON.stringify({ workflow, input }),
+    });
     expect(response.status).toBe(201);
     return ((await response.json()) as { id: string }).id;
   }
@@ -43,10 +57,10 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
   }
   const settled = (id: string, status = "completed") =>
     until(async () => ((await getJson<{ status: string }>(`/v1/runs/${id}`)).status === status ? true : undefined), `${id} ${status}`);
-  async function signedIn(hash = ""): Promise<Page> {
+  async function signedIn(hash = "", key = token): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
-    await page.fill("#key", token);
+    await page.fill("#key", key);
     await page.click("#key-form button");
     if (hash) await page.goto(`${url}/${hash}`);
     return page;
@@ -56,10 +70,16 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
     const dir = freshDir("duro-e2e-");
     dbPath = join(dir, "duro.db");
     const db = `sqlite:${dbPath}`;
-    ({ token } = await duroJson<{ token: string }>(["keys", "create", "--tenant", "acme", "--role", "admin", "--db", db], { cwd: dir }));
-    server = spawn(process.execPath, [DURO_BIN, "serve", WORKFLOWS, EXPLORER, ROUTING, "--db", db, "--port", "0", "--json"], {
+    const newKey = async (...args: string[]) =>
+      (await duroJson<{ token: string }>(["keys", "create", ...args, "--role", "admin", "--db", db], { cwd: dir })).token;
+    token = await newKey("--tenant", "acme");
+    globexToken = await newKey("--tenant", "globex");
+    allTenantsToken = await newKey("--all-tenants");
+    llm = await startMockLlm({ replies: [SPEND, SPEND, { content: "done", usage: { inputTokens: 500, outputTokens: 500 } }] });
+    server = spawn(process.execPath, [DURO_BIN, "serve", WORKFLOWS, EXPLORER, ROUTING, AGENT_BUDGET, "--db", db, "--port", "0", "--json"], {
       cwd: dir,
       stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...mockLlmEnv(llm.url) },
     });
     url = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -88,6 +108,7 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
 
   afterAll(async () => {
     await browser?.close();
+    await llm?.close();
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server.once("exit", resolve));
       server.kill("SIGTERM");
@@ -344,5 +365,123 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
     await page.waitForSelector('.tl-marker[data-marker="bookmark"][data-name="checkpoint"]');
     await page.waitForSelector('.tl-marker[data-marker="domain_event"][data-name="order.paid"]');
     await page.screenshot({ path: join(OUTPUT, "markers.png"), fullPage: true });
+  });
+
+  it("version, time range and sort are the server's filters: the URL's query reaches GET /v1/runs", async () => {
+    const id = await start("explorer");
+    await settled(id);
+    const { version } = await getJson<{ version: string }>(`/v1/runs/${id}`);
+    const page = await signedIn("#/runs");
+    await page.waitForSelector(`tr[data-run="${id}"]`);
+    await page.fill('#run-filters input[name="version"]', version);
+    await page.fill('#run-filters input[name="workflow"]', "explorer");
+    await page.fill('#run-filters input[name="from"]', "2000-01-01T00:00");
+    await page.selectOption('#run-filters select[name="sort"]', "updated");
+    const listed = page.waitForRequest((r) => r.url().includes("/v1/runs?"));
+    await page.click('#run-filters button[type="submit"]');
+    const query = new URL((await listed).url()).searchParams;
+    expect(query.get("version")).toBe(version);
+    expect(query.get("sort")).toBe("updated");
+    expect(new Date(query.get("since") as string).getFullYear()).toBe(2000);
+    await page.waitForSelector(`tr[data-run="${id}"]`);
+    expect(new Set(await page.locator("tr[data-run] td:nth-child(3)").allTextContents())).toEqual(new Set([version]));
+
+    // A range that ends before every run: the server finds none (the old client-side filter could only hide rows).
+    await page.fill('#run-filters input[name="from"]', "");
+    await page.fill('#run-filters input[name="to"]', "2000-01-01T00:00");
+    await page.click('#run-filters button[type="submit"]');
+    await page.waitForURL((u) => u.hash.includes("to=2000"));
+    await page.getByText("no runs").waitFor();
+    await page.screenshot({ path: join(OUTPUT, "runs-server-filters.png"), fullPage: true });
+  });
+
+  it("an all-tenants key sees every tenant's runs and a tenant filter; a tenant's key sees neither the filter nor the others", async () => {
+    const acme = await start("explorer");
+    const globex = await start("explorer", {}, globexToken);
+    await settled(acme);
+
+    const own = await signedIn("#/runs", globexToken);
+    await own.waitForSelector(`tr[data-run="${globex}"]`);
+    expect(await own.locator(`tr[data-run="${acme}"]`).count()).toBe(0);
+    expect(await own.locator('#run-filters input[name="tenant"]').count()).toBe(0);
+    expect(await own.locator("#runs th", { hasText: "tenant" }).count()).toBe(0);
+    // A tenant's key naming another tenant in the URL is refused, and the list says why.
+    await own.goto(`${url}/#/runs?tenant=acme`);
+    await own.locator(".list-status .error", { hasText: "forbidden" }).waitFor();
+    await own.goto(`${url}/#/runs/${acme}`);
+    await own.locator("#summary .error", { hasText: "run_not_found" }).waitFor();
+
+    const admin = await signedIn("#/runs", allTenantsToken);
+    await admin.waitForSelector(`tr[data-run="${acme}"]`);
+    await admin.waitForSelector(`tr[data-run="${globex}"] td.tenant`);
+    await admin.fill('#run-filters input[name="tenant"]', "globex");
+    await admin.click('#run-filters button[type="submit"]');
+    await admin.waitForURL((u) => u.hash.includes("tenant=globex"));
+    await admin.waitForSelector(`tr[data-run="${globex}"]`);
+    await admin.locator(`tr[data-run="${acme}"]`).waitFor({ state: "detached" });
+    expect(new Set(await admin.locator("tr[data-run] td.tenant").allTextContents())).toEqual(new Set(["globex"]));
+    await admin.screenshot({ path: join(OUTPUT, "runs-all-tenants.png"), fullPage: true });
+  });
+
+  it("resume: a run its budget suspended continues once its limits are raised on the run page", async () => {
+    const id = await start("agent-budget");
+    await until(
+      async () => ((await getJson<{ waitingFor?: string }>(`/v1/runs/${id}`)).waitingFor === "limit" ? true : undefined),
+      "suspended by its budget",
+    );
+    const page = await signedIn(`#/runs/${id}`);
+    await page.waitForSelector("#run-actions button.resume");
+    expect(await page.locator("#run-actions button.signal").count()).toBe(0);
+    await page.screenshot({ path: join(OUTPUT, "resume-limits.png"), fullPage: true });
+    await page.fill('#run-actions input[name="maxCostUsd"]', "1");
+    await page.click("#run-actions button.resume");
+    await page.waitForSelector('#run-status [data-status="completed"]');
+    const limits = await getJson<{ suspended: boolean; budgets: Array<{ limits: Array<{ max: number }> }> }>(`/v1/runs/${id}/limits`);
+    expect(limits.suspended).toBe(false);
+    expect(limits.budgets[0]?.limits[0]?.max).toBe(1);
+  });
+
+  it("resume: a failed run is retried from its failed step as a new run", async () => {
+    const id = await start("failing");
+    await settled(id, "failed");
+    const page = await signedIn(`#/runs/${id}`);
+    await page.click("#run-actions button.retry");
+    await page.waitForURL((u) => /#\/runs\/[^/]+$/.test(u.hash) && !u.hash.endsWith(id));
+    const retryId = decodeURIComponent(new URL(page.url()).hash.replace("#/runs/", ""));
+    const events = (
+      await getJson<{ events: Array<{ type: string; key?: string; options?: Record<string, unknown> }> }>(`/v1/runs/${retryId}/events`)
+    ).events;
+    expect(events[0]?.options).toMatchObject({ forkedFrom: id, forkStep: "charge#0" });
+    // load#0 is the original's result, replayed; charge#0 ran again.
+    expect(events.filter((e) => e.type === "step_started" && e.key === "load#0")).toHaveLength(1);
+    await until(
+      async () =>
+        (await getJson<{ events: Array<{ type: string; key?: string }> }>(`/v1/runs/${retryId}/events`)).events.some(
+          (e) => e.type === "step_failed" && e.key === "charge#0",
+        )
+          ? true
+          : undefined,
+      "charge#0 retried",
+    );
+  });
+
+  it("a code step's detail shows its output and transcript lines, and says what the journal does not keep", async () => {
+    const id = await start("explorer");
+    await settled(id);
+    const page = await signedIn(`#/runs/${id}`);
+    await page.click('.tl-lane[data-key="flaky#0"] .tl-label');
+    const detail = page.locator('#step-detail[data-key="flaky#0"]');
+    await detail.locator('[data-missing="logs"]').waitFor();
+    expect(await detail.locator('[data-missing="input"]').textContent()).toContain("not in the journal");
+    expect(await detail.locator('[data-missing="logs"]').textContent()).toContain("logs are not kept in the journal");
+    expect(await detail.locator(".redactions").getAttribute("data-count")).toBe("0");
+    const transcript = await detail.locator("pre.transcript").textContent();
+    const lines = (transcript ?? "").split("\n").map((line) => JSON.parse(line) as { step: string; status: string; attempt?: number });
+    expect(lines.every((line) => line.step === "flaky#0")).toBe(true);
+    // Attempt 1 failed and was retried; attempt 2 completed.
+    expect(lines.map((line) => line.status)).toEqual(expect.arrayContaining(["retrying", "completed"]));
+    expect(transcript).toContain("the first attempt fails");
+    expect(await detail.textContent()).toContain('"ok": true');
+    await page.screenshot({ path: join(OUTPUT, "step-detail.png"), fullPage: true });
   });
 });

@@ -33,4 +33,32 @@ describe("explorer routes", () => {
     expect(created.id).not.toBe(id);
     expect(created.steps.map((step: { key: string }) => step.key)).toEqual(["load#0"]);
   });
+
+  it("GET /v1/runs/{id}/transcript gives the redacted transcript lines, one step's with ?step=; hidden from other tenants", async () => {
+    const s = await testServer();
+    const id = await s.startSettled("failing", {});
+    const all = await json(await s.call("GET", `/v1/runs/${id}/transcript`, { token: s.keys.acmeViewer }));
+    const charge = await json(await s.call("GET", `/v1/runs/${id}/transcript?step=charge%230`, { token: s.keys.acmeViewer }));
+    expect(all.lines[0]).toMatchObject({ step: null, component: "workflow", redactions: [] });
+    expect(charge.lines.map((l: { status: string }) => l.status)).toEqual(["running", "failed"]);
+    expect(charge.lines[1].error).toMatchObject({ code: "non_retryable", message: expect.stringContaining("card declined") });
+    expect((await s.call("GET", `/v1/runs/${id}/transcript`, { token: s.keys.globexAdmin })).status).toBe(404);
+    expect((await s.call("GET", `/v1/runs/${id}/transcript?stp=x`, { token: s.keys.acmeViewer })).status).toBe(400);
+  });
+
+  it("POST /v1/runs/{id}/limits needs an operator and at least one limit; a run not suspended keeps them (resumed: false)", async () => {
+    const s = await testServer();
+    const id = await s.startSettled("expense", { amount: 5 });
+    const viewer = await s.call("POST", `/v1/runs/${id}/limits`, { token: s.keys.acmeViewer, body: { maxCostUsd: 1 } });
+    expect(viewer.status).toBe(403);
+    const empty = await s.call("POST", `/v1/runs/${id}/limits`, { token: s.keys.acmeOperator, body: {} });
+    expect(empty.status).toBe(400);
+    expect((await json(empty)).error.code).toBe("invalid_body");
+    const negative = await s.call("POST", `/v1/runs/${id}/limits`, { token: s.keys.acmeOperator, body: { maxCostUsd: -1 } });
+    expect(negative.status).toBe(400);
+    const raised = await s.call("POST", `/v1/runs/${id}/limits`, { token: s.keys.acmeOperator, body: { maxCostUsd: 1 } });
+    expect(raised.status).toBe(202);
+    expect(await json(raised)).toEqual({ runId: id, raise: { maxCostUsd: 1 }, resumed: false });
+    expect((await s.call("POST", `/v1/runs/${id}/limits`, { token: s.keys.globexAdmin, body: { maxCostUsd: 1 } })).status).toBe(404);
+  });
 });

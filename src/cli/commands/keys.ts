@@ -27,21 +27,28 @@ export const keysCommand: CliCommand = {
 };
 
 async function createKey(args: string[]): Promise<number> {
-  const { values } = parse(args, { tenant: { type: "string" }, role: { type: "string" }, name: { type: "string" } });
-  if (values.tenant === undefined) throw usage("missing --tenant <t>");
+  const { values } = parse(args, {
+    tenant: { type: "string" },
+    "all-tenants": { type: "boolean", default: false },
+    role: { type: "string" },
+    name: { type: "string" },
+  });
+  if (values["all-tenants"] && values.tenant !== undefined) throw usage("give --tenant <t> or --all-tenants, not both");
+  if (values.tenant === undefined && !values["all-tenants"])
+    throw usage("missing --tenant <t> (or --all-tenants for an admin key of every tenant)");
   if (values.role === undefined) throw usage("missing --role admin|operator|viewer");
   const out = output(values.json);
   const store = openDb(values.db, { create: true });
   try {
-    const { createApiKey } = await import("../../server/index.js");
+    const { ALL_TENANTS, createApiKey } = await import("../../server/index.js");
     const { token, key } = await createApiKey(store, {
-      tenant: values.tenant,
+      tenant: values.tenant ?? ALL_TENANTS,
       role: values.role as never,
       ...(values.name === undefined ? {} : { name: values.name }),
     });
     out.data({ token, key });
     out.print(
-      `created ${key.role} key ${key.id} for tenant "${key.tenant}"; its token, shown this once (only its hash is stored):\n\n  ${token}\n`,
+      `created ${key.role} key ${key.id} for ${key.tenant === ALL_TENANTS ? "every tenant" : `tenant "${key.tenant}"`}; its token, shown this once (only its hash is stored):\n\n  ${token}\n`,
     );
     out.print(`use it as: curl -H "Authorization: Bearer ${token}" http://127.0.0.1:8080/v1/runs`);
   } finally {

@@ -1,6 +1,15 @@
 // `duro runs list|show|events`: the runs in the database, one run, or its journal. The other `runs` subcommands
 // (export, tail, verify, fork, prune) live in their own files and are handed their arguments from here.
-import { DuroError, formatTimeline, type RunFilter, WAITING_FOR, type WaitingFor } from "../../index.js";
+import {
+  DuroError,
+  formatTimeline,
+  parseInstant,
+  RUN_SORTS,
+  type RunFilter,
+  type RunSort,
+  WAITING_FOR,
+  type WaitingFor,
+} from "../../index.js";
 import type { CliCommand, Subcommand } from "../command.js";
 import { EXIT, engineFor, output, parse, positiveInt, requirePositional, usage } from "../common.js";
 import { duroCommand } from "../hints.js";
@@ -41,6 +50,10 @@ async function listShowEvents(args: string[]): Promise<number> {
     actor: { type: "string" },
     "waiting-for": { type: "string" },
     parent: { type: "string" },
+    version: { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
+    sort: { type: "string" },
   });
   const [sub, ...positionals] = all;
   const out = output(values.json);
@@ -53,6 +66,13 @@ async function listShowEvents(args: string[]): Promise<number> {
   if (waitingFor !== undefined && !WAITING_FOR.includes(waitingFor as WaitingFor)) {
     throw new DuroError("usage", `--waiting-for must be one of ${WAITING_FOR.join(", ")}, not "${waitingFor}"`, { category: "input" });
   }
+  if (values.sort !== undefined && !(RUN_SORTS as readonly string[]).includes(values.sort)) {
+    throw new DuroError("usage", `--sort must be created or updated, not "${values.sort}"`, { category: "input" });
+  }
+  // Relative times are resolved once, so that the next page's command lists the same range.
+  const now = Date.now();
+  const since = values.since === undefined ? undefined : parseInstant(values.since, now, "--since");
+  const until = values.until === undefined ? undefined : parseInstant(values.until, now, "--until");
   const runId = sub === "list" ? undefined : requirePositional(positionals, 0, `the run id: duro runs ${sub} <runId>`);
   const limit = positiveInt(values.limit, "--limit", 50);
   const engine = engineFor(values.db);
@@ -71,10 +91,16 @@ async function listShowEvents(args: string[]): Promise<number> {
       if (values.actor) filter.actor = values.actor;
       if (waitingFor) filter.waitingFor = waitingFor as WaitingFor;
       if (values.parent) filter.parentRunId = values.parent;
+      if (values.version) filter.version = values.version;
+      if (since !== undefined) filter.since = since;
+      if (until !== undefined) filter.until = until;
+      if (values.sort) filter.sort = values.sort as RunSort;
       const page = await engine.list(filter);
       out.data(page);
       out.print(formatRunTable(page.runs));
-      if (page.nextCursor) out.print(`more: ${duroCommand("runs", "list", ...listFilterWords(values), "--cursor", page.nextCursor)}`);
+      const times = { since: since === undefined ? undefined : iso(since), until: until === undefined ? undefined : iso(until) };
+      if (page.nextCursor)
+        out.print(`more: ${duroCommand("runs", "list", ...listFilterWords({ ...values, ...times }), "--cursor", page.nextCursor)}`);
     } else if (sub === "show") {
       const run = await engine.get(runId as string);
       out.data(run);
@@ -96,7 +122,22 @@ async function listShowEvents(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-const LIST_FILTERS = ["status", "workflow", "tenant", "session", "actor", "waiting-for", "parent", "limit"] as const;
+const LIST_FILTERS = [
+  "status",
+  "workflow",
+  "version",
+  "tenant",
+  "session",
+  "actor",
+  "waiting-for",
+  "parent",
+  "since",
+  "until",
+  "sort",
+  "limit",
+] as const;
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The filters of a `runs list`, for the hint that asks for its next page. */
 function listFilterWords(values: Partial<Record<(typeof LIST_FILTERS)[number], string | undefined>>): string[] {

@@ -90,14 +90,25 @@ export interface RunFilter {
   actor?: string;
   /** Runs with an open wait of this kind (see WaitingFor). */
   waitingFor?: WaitingFor;
+  /** Runs of this workflow version (the version journaled in run_created). */
+  version?: string;
+  /** Runs created at or after this time (epoch ms). */
+  since?: number;
+  /** Runs created before this time (epoch ms). */
+  until?: number;
+  /** "created": newest created first; "updated": most recently changed first. default "created" */
+  sort?: RunSort;
   /** default 50 */
   limit?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
 }
 
+/** The order of a runs listing: by creation or by last change, newest first either way. */
+export type RunSort = "created" | "updated";
+
 export interface RunPage {
-  /** Newest first. */
+  /** Newest first (by the filter's sort). */
   runs: RunRecord[];
   nextCursor?: string;
 }
@@ -111,7 +122,7 @@ export interface Runs {
   createRun(run: NewRun, options?: { tx?: unknown }): Promise<CreateResult>;
   /** The run's row in the index, or undefined when there is no run by that id. */
   getRun(runId: string): Promise<RunRecord | undefined>;
-  /** Runs matching the filter, newest first, one page at a time. */
+  /** Runs matching the filter, newest first (created or updated, by its sort), one page at a time. */
   listRuns(filter?: RunFilter): Promise<RunPage>;
   /**
    * Asks a run to stop; it becomes claimable now so an executor can journal `run_cancelled` (with `attribution`, kept

@@ -3,6 +3,8 @@
 // spliced in is the store's schema name, checked against SCHEMA_NAME and quoted, and listRuns' WHERE clause, assembled
 // from the constant fragments below. Each statement has a name, so a connection parses and plans it once.
 import type { QueryConfig } from "pg";
+import type { RunSort } from "../contract/runs.js";
+import type { ListPosition } from "../paging.js";
 
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
 const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk = runs.pk)`;
@@ -460,12 +462,16 @@ export interface ListRunsParams {
   session?: string | undefined;
   actor?: string | undefined;
   waitingFor?: string | undefined;
-  /** List below this pk. */
-  cursor?: number | undefined;
+  version?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  /** List below this position. */
+  cursor?: ListPosition | undefined;
+  sort: RunSort;
   limit: number;
 }
 
-const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit">, string]> = [
+const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit" | "cursor" | "sort">, string]> = [
   ["status", "status = "],
   ["workflow", "workflow = "],
   ["parentRunId", "parent_run_id = "],
@@ -473,14 +479,22 @@ const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit">, strin
   ["session", "session = "],
   ["actor", "actor = "],
   ["waitingFor", "waiting_for = "],
-  ["cursor", "pk < "],
+  ["version", "version = "],
+  ["since", "created_at >= "],
+  ["until", "created_at < "],
 ];
 
-/** The listRuns statement for the filters given (256 shapes at most, each named and so prepared once per connection). */
+/** Per sort: where a page continues below its cursor (given its bound parameters' numbers), and the order. */
+const LIST_ORDER: Record<RunSort, { below: (n: number) => string; order: string }> = {
+  created: { below: (n) => `pk < $${n}`, order: "pk DESC" },
+  updated: { below: (n) => `(updated_at, pk) < ($${n + 1}, $${n})`, order: "updated_at DESC, pk DESC" },
+};
+
+/** The listRuns statement for the filters and sort given (each shape named and so prepared once per connection). */
 export function listRunsQuery(quotedSchema: string, params: ListRunsParams): QueryConfig<Array<string | number>> {
   const values: Array<string | number> = [];
   const where: string[] = [];
-  const shape: string[] = [];
+  const shape: string[] = [params.sort];
   for (const [name, clause] of LIST_FILTERS) {
     const value = params[name];
     if (value === undefined) continue;
@@ -488,11 +502,18 @@ export function listRunsQuery(quotedSchema: string, params: ListRunsParams): Que
     where.push(`${clause}$${values.length}`);
     shape.push(name);
   }
+  const { below, order } = LIST_ORDER[params.sort];
+  if (params.cursor !== undefined) {
+    where.push(below(values.length + 1));
+    values.push(params.cursor.pk);
+    if (params.sort === "updated") values.push(params.cursor.updatedAt ?? 0);
+    shape.push("cursor");
+  }
   values.push(params.limit);
   return {
-    name: `duro_listRuns_${shape.join("_") || "all"}`,
+    name: `duro_listRuns_${shape.join("_")}`,
     text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY pk DESC LIMIT $${values.length}`,
+      ORDER BY ${order} LIMIT $${values.length}`,
     values,
   };
 }

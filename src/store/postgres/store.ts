@@ -31,7 +31,7 @@ import {
 import { creationEvents, decodeEvent, type EncodedEvent, encodeEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView } from "../fence.js";
 import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
-import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
+import { decodeCursor, listSort, listTime, pageLimit, pageOfRows } from "../paging.js";
 import {
   type ApiKeyRow,
   attributionColumn,
@@ -181,7 +181,10 @@ export class PostgresStore implements Store {
 
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
     const limit = pageLimit(filter.limit);
-    const cursor = decodeCursor(filter.cursor);
+    const sort = listSort(filter.sort);
+    const cursor = decodeCursor(filter.cursor, sort);
+    const since = listTime(filter.since, "since");
+    const until = listTime(filter.until, "until");
     return this.use(async () => {
       const query = listRunsQuery(this.quotedSchema, {
         status: filter.status,
@@ -191,14 +194,16 @@ export class PostgresStore implements Store {
         session: filter.session,
         actor: filter.actor,
         waitingFor: filter.waitingFor,
+        version: filter.version,
+        since,
+        until,
         cursor,
+        sort,
         // One row past the page tells whether there is a next page.
         limit: limit + 1,
       });
       const { rows } = await this.pool.query<RunRow>(query);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return rows.length > limit && last ? { runs: page.map(toRecord), nextCursor: encodeCursor(last.pk) } : { runs: page.map(toRecord) };
+      return pageOfRows(rows, limit, sort, toRecord);
     });
   }
 

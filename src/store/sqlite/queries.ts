@@ -1,6 +1,8 @@
 // Every statement the SQLite store runs, in one place. Values are always bound parameters; the only SQL built
 // at runtime is listRuns' WHERE clause, assembled from the constant fragments below.
 
+import type { RunSort } from "../contract/runs.js";
+
 // The last seq is read from the journal's primary key (one index seek), not stored in runs: a step then writes
 // only journal rows, which halves the pages each commit writes.
 const LAST_SEQ = `(SELECT max(seq) FROM journal WHERE run_pk = runs.pk)`;
@@ -212,10 +214,14 @@ export interface ListRunsShape {
   session: boolean;
   actor: boolean;
   waitingFor: boolean;
+  version: boolean;
+  since: boolean;
+  until: boolean;
   cursor: boolean;
+  sort: RunSort;
 }
 
-const LIST_FILTERS: ReadonlyArray<[keyof ListRunsShape, string]> = [
+const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsShape, "cursor" | "sort">, string]> = [
   ["status", "status = @status"],
   ["workflow", "workflow = @workflow"],
   ["parentRunId", "parent_run_id = @parentRunId"],
@@ -223,13 +229,23 @@ const LIST_FILTERS: ReadonlyArray<[keyof ListRunsShape, string]> = [
   ["session", "session = @session"],
   ["actor", "actor = @actor"],
   ["waitingFor", "waiting_for = @waitingFor"],
-  ["cursor", "pk < @cursor"],
+  ["version", "version = @version"],
+  ["since", "created_at >= @since"],
+  ["until", "created_at < @until"],
 ];
 
-/** The listRuns statement for one combination of filters (256 at most, each prepared once when first used). */
+/** Per sort: where a page continues below its cursor, and the order. */
+const LIST_ORDER: Record<RunSort, { below: string; order: string }> = {
+  created: { below: "pk < @cursor", order: "pk DESC" },
+  updated: { below: "(updated_at, pk) < (@cursorUpdatedAt, @cursor)", order: "updated_at DESC, pk DESC" },
+};
+
+/** The listRuns statement for one combination of filters and sort (each prepared once when first used). */
 export function listRunsSql(shape: ListRunsShape): string {
+  const { below, order } = LIST_ORDER[shape.sort];
   const where = LIST_FILTERS.filter(([name]) => shape[name]).map(([, clause]) => clause);
-  return `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY pk DESC LIMIT @limit`;
+  if (shape.cursor) where.push(below);
+  return `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT @limit`;
 }
 
 // --- schedules ---

@@ -27,7 +27,7 @@ import {
 import { creationEvents, decodeEvent, encodeEvent, toJson } from "../event-codec.js";
 import { checkFence, checkLease, type FenceView, leaseProblem } from "../fence.js";
 import { type HeldLeaseRow, heldLimit, holderColumn, toHeldLease } from "../holders.js";
-import { decodeCursor, encodeCursor, pageLimit } from "../paging.js";
+import { decodeCursor, listSort, listTime, pageLimit, pageOfRows } from "../paging.js";
 import {
   type ApiKeyRow,
   attributionColumn,
@@ -64,6 +64,7 @@ import {
   type RunFilter,
   type RunPage,
   type RunRecord,
+  type RunSort,
   type RunStatus,
   type ScheduleFire,
   type ScheduleFireResult,
@@ -123,10 +124,8 @@ function isPending(run: RunRow): boolean {
   return run.queue !== null && run.admitted_at === null && run.status === "queued";
 }
 
-type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant" | "session" | "actor" | "waitingFor", string | null> & {
-  cursor: number | null;
-  limit: number;
-};
+type ListParams = Record<"status" | "workflow" | "parentRunId" | "tenant" | "session" | "actor" | "waitingFor" | "version", string | null> &
+  Record<"since" | "until" | "cursor" | "cursorUpdatedAt", number | null> & { limit: number };
 
 function prepareAll(db: Database.Database) {
   return {
@@ -291,7 +290,8 @@ export class SqliteStore implements Store {
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
     return this.query(() => {
       const limit = pageLimit(filter.limit);
-      const cursor = decodeCursor(filter.cursor);
+      const sort = listSort(filter.sort);
+      const cursor = decodeCursor(filter.cursor, sort);
       const params: ListParams = {
         status: filter.status ?? null,
         workflow: filter.workflow ?? null,
@@ -300,14 +300,15 @@ export class SqliteStore implements Store {
         session: filter.session ?? null,
         actor: filter.actor ?? null,
         waitingFor: filter.waitingFor ?? null,
-        cursor: cursor ?? null,
+        version: filter.version ?? null,
+        since: listTime(filter.since, "since") ?? null,
+        until: listTime(filter.until, "until") ?? null,
+        cursor: cursor?.pk ?? null,
+        cursorUpdatedAt: cursor?.updatedAt ?? null,
         // One row past the page tells whether there is a next page.
         limit: limit + 1,
       };
-      const rows = this.listStatement(params).all(params);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return rows.length > limit && last ? { runs: page.map(toRecord), nextCursor: encodeCursor(last.pk) } : { runs: page.map(toRecord) };
+      return pageOfRows(this.listStatement(params, sort).all(params), limit, sort, toRecord);
     });
   }
 
@@ -758,7 +759,7 @@ export class SqliteStore implements Store {
     this.q.stopRun.run(status, nextReadyAt(status, requested, wakeNow, now) ?? null, now, run.pk);
   }
 
-  private listStatement(params: ListParams): Database.Statement<[ListParams], RunRow> {
+  private listStatement(params: ListParams, sort: RunSort): Database.Statement<[ListParams], RunRow> {
     const shape: sql.ListRunsShape = {
       status: params.status !== null,
       workflow: params.workflow !== null,
@@ -767,7 +768,11 @@ export class SqliteStore implements Store {
       session: params.session !== null,
       actor: params.actor !== null,
       waitingFor: params.waitingFor !== null,
+      version: params.version !== null,
+      since: params.since !== null,
+      until: params.until !== null,
       cursor: params.cursor !== null,
+      sort,
     };
     const key = JSON.stringify(shape);
     let statement = this.listStatements.get(key);

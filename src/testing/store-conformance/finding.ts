@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EventBody } from "../../core/index.js";
 import type { Store } from "../../store/index.js";
-import type { Harness } from "./harness.js";
+import { type Harness, LEASE_MS } from "./harness.js";
 
 export function findingConformance(t: Harness): void {
   let store: Store;
@@ -84,6 +84,60 @@ export function findingConformance(t: Harness): void {
 
       expect(first.runs.map((r) => r.id)).toEqual(["r5", "r3"]);
       expect(second).toEqual({ runs: [expect.objectContaining({ id: "r1" })] });
+    });
+
+    it("listRuns filters by version and by a created time range (since included, until not)", async () => {
+      for (const [id, version] of [
+        ["r1", "1"],
+        ["r2", "2"],
+        ["r3", "2"],
+        ["r4", "1"],
+      ] as const) {
+        await store.createRun(newRun(id, { version }));
+        t.clock.advance(1_000);
+      }
+      const start = Date.UTC(2025, 0, 1);
+
+      expect((await store.listRuns({ version: "2" })).runs.map((r) => r.id)).toEqual(["r3", "r2"]);
+      expect((await store.listRuns({ since: start + 1_000, until: start + 3_000 })).runs.map((r) => r.id)).toEqual(["r3", "r2"]);
+      expect((await store.listRuns({ since: start + 2_000 })).runs.map((r) => r.id)).toEqual(["r4", "r3"]);
+      expect((await store.listRuns({ until: start + 1_000 })).runs.map((r) => r.id)).toEqual(["r1"]);
+      expect((await store.listRuns({ version: "1", since: start + 1 })).runs.map((r) => r.id)).toEqual(["r4"]);
+    });
+
+    it("sorted by updated, the most recently changed run comes first and the cursor pages without repeats or gaps", async () => {
+      for (const id of ["r1", "r2", "r3", "r4", "r5"]) {
+        await store.createRun(newRun(id));
+        t.clock.advance(1_000);
+      }
+      // r2 and r4 change later, at the same moment: their order is their position, newest first.
+      for (const id of ["r2", "r4"]) {
+        const lease = await store.claimRun(id, "w1", LEASE_MS);
+        await store.append(id, t.step("s"), commit(lease as never, 1));
+      }
+
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listRuns({ sort: "updated", limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+        pages.push(page.runs.map((r) => r.id));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+
+      expect(pages).toEqual([["r4", "r2"], ["r5", "r3"], ["r1"]]);
+      expect((await store.listRuns({ sort: "created", limit: 2 })).runs.map((r) => r.id)).toEqual(["r5", "r4"]);
+    });
+
+    it("a bad sort, a time that is not a number, or a cursor of the other sort is refused with its code", async () => {
+      await store.createRun(newRun("r1"));
+      await store.createRun(newRun("r2"));
+      const created = (await store.listRuns({ limit: 1 })).nextCursor;
+      const updated = (await store.listRuns({ limit: 1, sort: "updated" })).nextCursor;
+
+      await expect(store.listRuns({ sort: "name" as never })).rejects.toMatchObject({ code: "invalid_sort" });
+      await expect(store.listRuns({ since: Number.NaN })).rejects.toMatchObject({ code: "invalid_time" });
+      await expect(store.listRuns({ sort: "updated", cursor: created as string })).rejects.toMatchObject({ code: "invalid_cursor" });
+      await expect(store.listRuns({ cursor: updated as string })).rejects.toMatchObject({ code: "invalid_cursor" });
     });
 
     it("a message keeps who sent it, and a cancel request who asked (the first request's)", async () => {
