@@ -3,6 +3,7 @@
 // helper's `approval` option) waits for `duro approve` as a durable approval; a rejection goes back to the model as the
 // tool's output, and the run goes on.
 import type { ToolExecutionOptions, ToolSet } from "ai";
+import { withSpan } from "../agent/kit.js";
 import type { ApprovalDecision, Duration, RetryPolicy, WorkflowContext } from "../core/index.js";
 
 export interface DurableToolsOptions<T extends ToolSet> {
@@ -44,9 +45,17 @@ export function durableTools<T extends ToolSet>(ctx: WorkflowContext, tools: T, 
         }
         return ctx.step(
           `ai/tool:${name}:${call.toolCallId}`,
-          async (step) => {
-            const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, step.signal]) : step.signal;
-            return (await lastOutput(execute(input as never, { ...call, abortSignal: signal }))) ?? null;
+          (step) => {
+            const attributes = {
+              "gen_ai.operation.name": "execute_tool",
+              "gen_ai.tool.name": name,
+              "gen_ai.tool.call.id": call.toolCallId,
+              "duro.run_id": ctx.runId,
+            };
+            return withSpan(`execute_tool ${name}`, attributes, async () => {
+              const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, step.signal]) : step.signal;
+              return (await lastOutput(execute(input as never, { ...call, abortSignal: signal }))) ?? null;
+            });
           },
           { ...(options.retry ? { retry: options.retry } : {}), ...(options.timeout === undefined ? {} : { timeout: options.timeout }) },
         );
