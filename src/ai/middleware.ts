@@ -71,7 +71,7 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
     async wrapGenerate({ model, params }) {
       const call = callOf(model);
       const record = await meteredStep<ModelCallRecord>(ctx, call, async (step) => {
-        const result = await sent(() => model.doGenerate(withStepSignal(params, step)));
+        const result = await sent(call.system, () => model.doGenerate(withStepSignal(params, step)));
         return replyOf(recordOfGenerate(result, costFor(call, result.usage)), result.response?.modelId ?? model.modelId);
       });
       return generateResultOf(expectMode(record, "generate", call.name));
@@ -83,7 +83,7 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
         handOut = resolve;
       });
       const journaled = meteredStep<ModelCallRecord>(ctx, call, async (step) => {
-        const { stream, response } = await sent(() => model.doStream(withStepSignal(params, step)));
+        const { stream, response } = await sent(call.system, () => model.doStream(withStepSignal(params, step)));
         const parts = await relay(stream, (relayed) => handOut({ stream: relayed, ...(response ? { response } : {}) }), journaled);
         const record = recordOfStream(parts, 0);
         record.costUsd = costFor(call, record.modelUsage);
@@ -157,14 +157,14 @@ function relay(
 }
 
 /** Runs the provider call, turning the SDK's HTTP errors into duro's classified ones (429 and 5xx retryable). */
-async function sent<T>(request: () => PromiseLike<T>): Promise<T> {
+async function sent<T>(system: string, request: () => PromiseLike<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
     const api = error as { statusCode?: unknown; responseBody?: unknown; responseHeaders?: Record<string, string> };
     if (typeof api.statusCode !== "number") throw error;
     const headers = new Headers(api.responseHeaders ?? {});
-    throw httpError("the model", api.statusCode, String(api.responseBody ?? ""), retryAfterMs(headers, Date.now()), undefined);
+    throw httpError(system, api.statusCode, String(api.responseBody ?? ""), retryAfterMs(headers, Date.now()), undefined);
   }
 }
 
