@@ -1,7 +1,7 @@
 // duroMiddleware with the AI SDK's own mock models (ai/test) on real SQLite files (and one PostgreSQL case): each
 // model call is a journaled step, a replay makes no model call, streams reach their reader live, structured output
 // goes through the same step, and budgets refuse a call with limit_exceeded.
-import { generateObject, generateText, type LanguageModelMiddleware, streamText, wrapLanguageModel } from "ai";
+import { generateObject, generateText, type LanguageModelMiddleware, streamObject, streamText, wrapLanguageModel } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { workflow } from "duro";
 import { duroMiddleware } from "duro/ai";
@@ -132,6 +132,86 @@ describe("streamText through duroMiddleware", () => {
     expect(completed).toMatchObject({
       result: { mode: "stream", parts: expect.arrayContaining([{ type: "text-delta", id: "t", delta: "Durable runs" }]) },
     });
+  });
+});
+
+/** A mock model whose one stream sends `parts` (then closes, or fails with `failWith`). */
+function streamingModel(parts: StreamPart[], failWith?: Error): MockLanguageModelV3 {
+  return new MockLanguageModelV3({
+    modelId: "gpt-4o-mini",
+    provider: "openai.chat",
+    doStream: async () => ({
+      stream: new ReadableStream<StreamPart>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          if (failWith) controller.error(failWith);
+          else controller.close();
+        },
+      }),
+    }),
+  });
+}
+
+describe("streams that end badly or carry objects", () => {
+  it("a stream that breaks after reaching its reader fails its step without a retry", async () => {
+    const model = streamingModel(
+      [
+        { type: "text-start", id: "t" },
+        { type: "text-delta", id: "t", delta: "Hal" },
+      ],
+      new Error("connection reset"),
+    );
+    const wf = workflow("broken-stream", async (ctx) => {
+      const result = streamText({ model: durable(ctx, model), prompt: "Tell me" });
+      return await result.text;
+    });
+    const h = harness("sqlite", [wf]);
+    const { id } = await h.engine.start(wf, undefined);
+    const run = await h.settle(id);
+
+    expect(run.status).toBe("failed");
+    expect(model.doStreamCalls).toHaveLength(1);
+    const failures = (await h.engine.events(id)).filter((e) => e.type === "step_failed");
+    expect(failures).toEqual([
+      expect.objectContaining({ key: "ai/gpt-4o-mini#0", attempt: 1, error: expect.objectContaining({ code: "non_retryable" }) }),
+    ]);
+    expect(failures[0]).not.toHaveProperty("retryAt");
+  });
+
+  it("streamObject streams partial objects live and replays the journaled object", async () => {
+    const json = '{"city":"Paris","population":2102650}';
+    const model = streamingModel([
+      { type: "stream-start", warnings: [] },
+      { type: "text-start", id: "t" },
+      { type: "text-delta", id: "t", delta: json.slice(0, 15) },
+      { type: "text-delta", id: "t", delta: json.slice(15) },
+      { type: "text-end", id: "t" },
+      { type: "finish", usage: usage(9, 8), finishReason: { unified: "stop", raw: "stop" } },
+    ]);
+    const partials: number[] = [];
+    const wf = workflow("streamed-object", async (ctx) => {
+      const result = streamObject({
+        model: durable(ctx, model),
+        schema: z.object({ city: z.string(), population: z.number() }),
+        prompt: "City",
+      });
+      let seen = 0;
+      for await (const _partial of result.partialObjectStream) seen++;
+      partials.push(seen);
+      const object = await result.object;
+      await ctx.approval("continue");
+      return object;
+    });
+    const h = harness("sqlite", [wf]);
+    const { id } = await h.engine.start(wf, undefined);
+    await h.settle(id);
+    await h.engine.approve(id, "continue", { action: "approve" });
+    const run = await h.settle(id);
+
+    expect(run).toMatchObject({ status: "completed", output: { city: "Paris", population: 2102650 } });
+    expect(model.doStreamCalls).toHaveLength(1);
+    // Live: one partial object per delta; replayed: the joined delta gives the whole object at once.
+    expect(partials).toEqual([2, 1]);
   });
 });
 
