@@ -83,8 +83,9 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
         handOut = resolve;
       });
       const journaled = meteredStep<ModelCallRecord>(ctx, call, async (step) => {
-        const { stream, response } = await sent(call.system, () => model.doStream(withStepSignal(params, step)));
-        const parts = await relay(stream, (relayed) => handOut({ stream: relayed, ...(response ? { response } : {}) }), journaled);
+        // Only the stream is handed out, as on replay: headers and bodies are never part of a call's result here.
+        const { stream } = await sent(call.system, () => model.doStream(withStepSignal(params, step)));
+        const parts = await relay(stream, (relayed) => handOut({ stream: relayed }), journaled);
         const record = recordOfStream(parts, 0);
         record.costUsd = costFor(call, record.modelUsage);
         return replyOf(record, record.response?.modelId ?? model.modelId);
