@@ -101,3 +101,53 @@ it("a rejected tool call does not run; the model gets the refusal and the run co
     },
   });
 });
+
+it("two calls needing approval in one model step wait together and are decided one by one by their wait keys", async () => {
+  const model = new MockLanguageModelV3({
+    modelId: "gpt-4o-mini",
+    provider: "openai.chat",
+    doGenerate: [
+      {
+        ...callDeploy,
+        content: [
+          { type: "tool-call", toolCallId: "call_1", toolName: "deploy", input: '{"service":"api"}' },
+          { type: "tool-call", toolCallId: "call_2", toolName: "deploy", input: '{"service":"web"}' },
+        ],
+      },
+      done,
+    ],
+  });
+  const deployed: string[] = [];
+  const deploy = tool({
+    inputSchema: z.object({ service: z.string() }),
+    needsApproval: true,
+    execute: async ({ service }) => {
+      deployed.push(service);
+      return { deployed: service };
+    },
+  });
+  const wf = workflow("two-deploys", async (ctx) => {
+    const wrapped = wrapLanguageModel({ model, middleware: duroMiddleware(ctx) });
+    return (await generateText({ model: wrapped, tools: durableTools(ctx, { deploy }), stopWhen: stepCountIs(3), prompt: "Deploy both" }))
+      .text;
+  });
+  const h = harness("sqlite", [wf]);
+  const { id } = await h.engine.start(wf, undefined);
+  const waiting = await h.settle(id);
+  expect(waiting.waits?.map((w) => [w.key, w.summary])).toEqual([
+    ["tool:deploy#0", 'the model wants to call the tool "deploy" with {"service":"api"}'],
+    ["tool:deploy#1", 'the model wants to call the tool "deploy" with {"service":"web"}'],
+  ]);
+
+  await h.engine.approve(id, "tool:deploy#0", { action: "approve" });
+  await h.engine.approve(id, "tool:deploy#1", { action: "reject", comment: "web is frozen" });
+  const run = await h.settle(id);
+
+  expect(run).toMatchObject({ status: "completed", output: "Finished." });
+  expect(deployed).toEqual(["api"]);
+  const toolMessage = model.doGenerateCalls[1]?.prompt.find((m) => m.role === "tool");
+  expect(toolMessage?.content).toMatchObject([
+    { toolCallId: "call_1", output: { type: "json", value: { deployed: "api" } } },
+    { toolCallId: "call_2", output: { type: "text", value: expect.stringContaining("rejected: web is frozen") } },
+  ]);
+});
