@@ -25,7 +25,7 @@ const callDeploy: Reply = {
 const done: Reply = { content: [{ type: "text", text: "Finished." }], finishReason: { unified: "stop", raw: "stop" }, usage, warnings: [] };
 
 /** A deploy agent whose tool needs approval (the SDK's own flag); returns the model, the tool's calls and the workflow. */
-function deployAgent(approvalBy: "needsApproval" | "option") {
+function deployAgent(approvalBy: "needsApproval" | "option", approvalTimeout?: string) {
   const model = new MockLanguageModelV3({ modelId: "gpt-4o-mini", provider: "openai.chat", doGenerate: [callDeploy, done] });
   const deployed: string[] = [];
   const deploy = tool({
@@ -38,7 +38,14 @@ function deployAgent(approvalBy: "needsApproval" | "option") {
     },
   });
   const wf = workflow("deployer", async (ctx) => {
-    const tools = durableTools(ctx, { deploy }, approvalBy === "option" ? { approval: { deploy: true } } : {});
+    const tools = durableTools(
+      ctx,
+      { deploy },
+      {
+        ...(approvalBy === "option" ? { approval: { deploy: true } } : {}),
+        ...(approvalTimeout ? { approvalTimeout } : {}),
+      },
+    );
     const result = await generateText({
       model: wrapLanguageModel({ model, middleware: duroMiddleware(ctx) }),
       tools,
@@ -99,6 +106,21 @@ it("a rejected tool call does not run; the model gets the refusal and the run co
       value:
         'The call of the tool "deploy" was rejected by ada: not on a Friday. It did not run; do not call it again with the same input.',
     },
+  });
+});
+
+it("an approval that times out refuses the call like a rejection", async () => {
+  const { model, deployed, wf } = deployAgent("needsApproval", "1h");
+  const h = harness("sqlite", [wf]);
+  const { id } = await h.engine.start(wf, undefined);
+  expect((await h.settle(id)).status).toBe("waiting");
+
+  h.clock.advance(3_600_000);
+  expect((await h.settle(id)).waits?.map((w) => w.key)).toEqual(["finish#0"]);
+
+  expect(deployed).toEqual([]);
+  expect(toolOutputSent(model)).toMatchObject({
+    output: { type: "text", value: expect.stringContaining("rejected: no decision within 1h") },
   });
 });
 
