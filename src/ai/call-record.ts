@@ -39,8 +39,11 @@ export function tokensOf(usage: ModelUsage): { inputTokens: number; outputTokens
   return { inputTokens: usage.inputTokens.total ?? 0, outputTokens: usage.outputTokens.total ?? 0 };
 }
 
+/** What a call with this usage costs, in US dollars. */
+export type Pricing = (usage: ModelUsage) => number;
+
 /** The journaled form of a generate result (without request, headers or bodies). */
-export function recordOfGenerate(result: GenerateResult, costUsd: number): ModelCallRecord {
+export function recordOfGenerate(result: GenerateResult, price: Pricing): ModelCallRecord {
   const response = responseOf(result.response);
   return {
     mode: "generate",
@@ -51,12 +54,12 @@ export function recordOfGenerate(result: GenerateResult, costUsd: number): Model
     ...(response ? { response } : {}),
     warnings: result.warnings,
     usage: tokensOf(result.usage),
-    costUsd,
+    costUsd: price(result.usage),
   };
 }
 
 /** The journaled form of a finished stream (its finish part holds the usage). */
-export function recordOfStream(parts: readonly StreamPart[], costUsd: number): ModelCallRecord {
+export function recordOfStream(parts: readonly StreamPart[], price: Pricing): ModelCallRecord {
   const finish = parts.find((p): p is Extract<StreamPart, { type: "finish" }> => p.type === "finish");
   const metadata = parts.find((p): p is Extract<StreamPart, { type: "response-metadata" }> => p.type === "response-metadata");
   const usage = finish?.usage ?? EMPTY_USAGE;
@@ -70,7 +73,7 @@ export function recordOfStream(parts: readonly StreamPart[], costUsd: number): M
     ...(response ? { response } : {}),
     warnings: parts.flatMap((p) => (p.type === "stream-start" ? p.warnings : [])),
     usage: tokensOf(usage),
-    costUsd,
+    costUsd: price(usage),
   };
 }
 

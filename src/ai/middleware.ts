@@ -64,7 +64,7 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     };
   };
-  const costFor = (call: MeteredCall, usage: ModelCallRecord["modelUsage"]) => costOf(call.model, tokensOf(usage), options.prices);
+  const pricing = (call: MeteredCall) => (usage: ModelCallRecord["modelUsage"]) => costOf(call.model, tokensOf(usage), options.prices);
 
   return {
     specificationVersion: "v3",
@@ -72,7 +72,7 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
       const call = callOf(model);
       const record = await meteredStep<ModelCallRecord>(ctx, call, async (step) => {
         const result = await sent(call.system, () => model.doGenerate(withStepSignal(params, step)));
-        return replyOf(recordOfGenerate(result, costFor(call, result.usage)), result.response?.modelId ?? model.modelId);
+        return replyOf(recordOfGenerate(result, pricing(call)), model.modelId);
       });
       return generateResultOf(expectMode(record, "generate", call.name));
     },
@@ -86,9 +86,7 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
         // Only the stream is handed out, as on replay: headers and bodies are never part of a call's result here.
         const { stream } = await sent(call.system, () => model.doStream(withStepSignal(params, step)));
         const parts = await relay(stream, (relayed) => handOut({ stream: relayed }), journaled);
-        const record = recordOfStream(parts, 0);
-        record.costUsd = costFor(call, record.modelUsage);
-        return replyOf(record, record.response?.modelId ?? model.modelId);
+        return replyOf(recordOfStream(parts, pricing(call)), model.modelId);
       });
       // The live stream's reader learns of a failure from the stream itself; this only keeps it from being unhandled.
       journaled.catch(() => undefined);
@@ -98,8 +96,8 @@ export function duroMiddleware(ctx: WorkflowContext, options: DuroMiddlewareOpti
   };
 }
 
-function replyOf(record: ModelCallRecord, responseModel: string): MeteredReply<ModelCallRecord> {
-  return { record, responseModel, finishReason: record.finishReason.unified };
+function replyOf(record: ModelCallRecord, requestModel: string): MeteredReply<ModelCallRecord> {
+  return { record, responseModel: record.response?.modelId ?? requestModel, finishReason: record.finishReason.unified };
 }
 
 /** The call's options with the step's signal joined to the caller's, so a step timeout or a cancelled run aborts it. */
