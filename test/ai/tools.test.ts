@@ -173,3 +173,29 @@ it("two calls needing approval in one model step wait together and are decided o
     { toolCallId: "call_2", output: { type: "text", value: expect.stringContaining("rejected: web is frozen") } },
   ]);
 });
+
+it("a tool that fails after its attempts reaches the model as a tool error; the run goes on", async () => {
+  const model = new MockLanguageModelV3({ modelId: "gpt-4o-mini", provider: "openai.chat", doGenerate: [callDeploy, done] });
+  let attempts = 0;
+  const deploy = tool({
+    inputSchema: z.object({ service: z.string() }),
+    execute: async (): Promise<string> => {
+      attempts++;
+      throw new Error("registry unreachable");
+    },
+  });
+  const wf = workflow("failing-tool", async (ctx) => {
+    const wrapped = wrapLanguageModel({ model, middleware: duroMiddleware(ctx) });
+    const tools = durableTools(ctx, { deploy }, { retry: { maxAttempts: 1 } });
+    return (await generateText({ model: wrapped, tools, stopWhen: stepCountIs(3), prompt: "Deploy" })).text;
+  });
+  const h = harness("sqlite", [wf]);
+  const { id } = await h.engine.start(wf, undefined);
+  const run = await h.settle(id);
+
+  expect(run).toMatchObject({ status: "completed", output: "Finished." });
+  expect(attempts).toBe(1);
+  expect(toolOutputSent(model)).toMatchObject({
+    output: { type: "error-text", value: expect.stringContaining("registry unreachable") },
+  });
+});
