@@ -16,11 +16,13 @@ const layer = (name, allowed, comment = `${name}/ imports only what ARCHITECTURE
 // A layer's public face: its index.ts. The package's own entries (package.json "exports") are faces too, and
 // store/open.ts, which opens a backend by URL for the root entry without making duro/store load a backend.
 // core/portable.ts is core's face for code that runs outside Node (duro/client): the errors, no Node built-in.
+// agent/kit.ts is agent's face for model clients built on it (duro/ai): the metered step, ledgers, prices.
 const FACES = [
   "^src/[^/]+/index\\.ts$",
   "^src/store/(sqlite|postgres)/index\\.ts$",
   "^src/testing/store-conformance/index\\.ts$",
   "^src/core/portable\\.ts$",
+  "^src/agent/kit\\.ts$",
 ];
 const ROOT_FACES = [...FACES, "^src/store/open\\.ts$"];
 const PUBLIC_API = ["^src/index\\.ts$", "^src/(pack|testing|load|devloop)/index\\.ts$"];
@@ -55,6 +57,7 @@ module.exports = {
     layer("flow", ["^src/core/", "^src/agent/"]),
     layer("pack", ["^src/core/", "^src/flow/"]),
     layer("observe", ["^src/core/", "^src/store/index\\.ts$"]),
+    layer("ai", ["^src/core/index\\.ts$", "^src/agent/(index|kit)\\.ts$"], "ai/ (duro/ai) builds on the agent layer's faces."),
     {
       name: "testing-imports-layers",
       comment: "testing/ may use every layer, but not the libraries built on it (load/, devloop/) nor the faces.",

@@ -1,13 +1,13 @@
 // `ctx.llm`: one durable step per model call. A completed call is journaled with its reply, usage and cost
 // and is never sent again; the history it sent is stored once, content-addressed (see conversation.ts).
 // Structured output is validated against `responseSchema`, with repair calls that show the model its errors.
-import { type ContextServices, type Duration, DuroError, type RetryPolicy, type StepContext, type WorkflowContext } from "../core/index.js";
-import { type Budget, enforce, Ledger } from "./budget.js";
+import { type ContextServices, type Duration, DuroError, type RetryPolicy, type WorkflowContext } from "../core/index.js";
+import { type Budget, Ledger } from "./budget.js";
 import type { ConversationStore } from "./conversation.js";
+import { meteredStep } from "./metered.js";
 import { costOf, type ModelPrice, resolveModel } from "./models.js";
 import type { AssistantMessage, ChatMessage, ChatRequest, ToolCall, ToolSpec, Usage } from "./provider.js";
 import { type AnySchema, formatIssues, jsonSchemaOf, type SchemaIssue, validate } from "./schema.js";
-import { withSpan } from "./telemetry.js";
 
 export interface LlmOptions {
   /** `provider:model`, e.g. `openai:gpt-4o-mini`, `anthropic:claude-haiku-4-5`. */
@@ -77,70 +77,44 @@ export class AgentRuntime {
   ) {}
 
   /** One durable model call under the given ledgers (the run's is always included). */
-  async call(name: string, request: CallRequest, ledgers: Ledger[] = [], attributes: Record<string, string> = {}): Promise<CallRecord> {
-    const all = [this.run, ...ledgers];
-    const clockWarnings = await enforce(this.ctx, all);
+  call(name: string, request: CallRequest, ledgers: Ledger[] = [], attributes: Record<string, string> = {}): Promise<CallRecord> {
     const { provider, providerName, model } = resolveModel(request.model);
-    const record = await this.ctx.step(
-      name,
-      (step) =>
-        withSpan(
-          `chat ${model}`,
-          {
-            "gen_ai.operation.name": "chat",
-            "gen_ai.system": provider.system,
-            "gen_ai.provider.name": providerName,
-            "gen_ai.request.model": model,
-            "duro.run_id": this.ctx.runId,
-            ...attributes,
-            ...requestAttributes(request),
-          },
-          async (span) => {
-            const key = stepKeyOf(this.ctx, step);
-            span.setAttribute("duro.step_key", key);
-            const conversation = await this.conversations.put(request.messages);
-            const response = await provider.chat({
-              model,
-              messages: request.messages,
-              signal: step.signal,
-              ...(request.tools?.length ? { tools: request.tools } : {}),
-              ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-              ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
-              ...(request.responseSchema ? { responseSchema: request.responseSchema } : {}),
-              ...(request.onToken ? { onToken: request.onToken } : {}),
-            });
-            const costUsd = costOf(request.model, response.usage, request.prices);
-            span.setAttributes({
-              "gen_ai.response.model": response.model,
-              "gen_ai.response.finish_reasons": [response.finishReason],
-              "gen_ai.usage.input_tokens": response.usage.inputTokens,
-              "gen_ai.usage.output_tokens": response.usage.outputTokens,
-              "duro.cost_usd": costUsd,
-            });
-            const budgets = all.flatMap((l) => l.snapshotAfter(response.usage, costUsd) ?? []);
-            step.emit({
-              type: "usage_recorded",
-              key,
-              model: request.model,
-              ...response.usage,
-              costUsd,
-              ...(budgets.length ? { budgets } : {}),
-            });
-            for (const warning of [...clockWarnings, ...all.flatMap((l) => l.warningsFor(response.usage, costUsd))]) step.emit(warning);
-            return {
-              message: response.message,
-              usage: response.usage,
-              costUsd,
-              model: response.model,
-              finishReason: response.finishReason,
-              conversation,
-            } satisfies CallRecord;
-          },
-        ),
-      { retry: request.retry ?? DEFAULT_RETRY, ...(request.timeout === undefined ? {} : { timeout: request.timeout }) },
+    return meteredStep<CallRecord>(
+      this.ctx,
+      {
+        name,
+        model: request.model,
+        system: provider.system,
+        providerName,
+        requestModel: model,
+        ledgers: [this.run, ...ledgers],
+        attributes: { ...attributes, ...requestAttributes(request) },
+        retry: request.retry ?? DEFAULT_RETRY,
+        ...(request.timeout === undefined ? {} : { timeout: request.timeout }),
+      },
+      async (step) => {
+        const conversation = await this.conversations.put(request.messages);
+        const response = await provider.chat({
+          model,
+          messages: request.messages,
+          signal: step.signal,
+          ...(request.tools?.length ? { tools: request.tools } : {}),
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+          ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
+          ...(request.responseSchema ? { responseSchema: request.responseSchema } : {}),
+          ...(request.onToken ? { onToken: request.onToken } : {}),
+        });
+        const record: CallRecord = {
+          message: response.message,
+          usage: response.usage,
+          costUsd: costOf(request.model, response.usage, request.prices),
+          model: response.model,
+          finishReason: response.finishReason,
+          conversation,
+        };
+        return { record, responseModel: response.model, finishReason: response.finishReason };
+      },
     );
-    for (const ledger of all) ledger.add(record.usage, record.costUsd);
-    return record as CallRecord;
   }
 
   /** `ctx.llm`: a model call with optional structured output and repairs. */
@@ -210,10 +184,6 @@ function schemaInvalid(name: string, issues: SchemaIssue[], calls: number): Duro
       details: { call: name, issues, calls },
     },
   );
-}
-
-function stepKeyOf(ctx: WorkflowContext, step: StepContext): string {
-  return step.idempotencyKey.slice(ctx.runId.length + 1);
 }
 
 function requestAttributes(request: CallRequest): Record<string, number> {

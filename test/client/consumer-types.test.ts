@@ -1,5 +1,5 @@
 // A consumer project compiles against the built package through a symlinked node_modules/duro, with
-// moduleResolution NodeNext and bundler: duro/client's types resolve (and duro/mcp's), a workflow's input is checked and its output
+// moduleResolution NodeNext and bundler: the types of duro/client, duro/ai and duro/mcp resolve, a workflow's input is checked and its output
 // typed, and a wrong input is a compile error. A browser-like project (DOM, no Node types) checks the client's own
 // declarations without skipLibCheck.
 import { execFileSync } from "node:child_process";
@@ -82,11 +82,34 @@ export async function follow(runId: string, onEvent: (event: JournalEvent) => vo
 }
 `;
 
-/** A project in a temp dir whose node_modules/duro is a symlink to this checkout (as npm link makes it). */
+const AI_WORKFLOW = `import { generateText, jsonSchema, stepCountIs, tool, wrapLanguageModel } from "ai";
+import { workflow } from "duro";
+import { durableTools, duroMiddleware, type DuroMiddlewareOptions } from "duro/ai";
+
+declare const base: Parameters<typeof wrapLanguageModel>[0]["model"];
+const options: DuroMiddlewareOptions = { budget: { maxCostUsd: 1 }, retry: { maxAttempts: 2 } };
+const deploy = tool({
+  inputSchema: jsonSchema<{ service: string }>({ type: "object", properties: { service: { type: "string" } } }),
+  needsApproval: true,
+  execute: async ({ service }) => ({ deployed: service }),
+});
+
+export const agent = workflow("agent", async (ctx, input: { prompt: string }) => {
+  const model = wrapLanguageModel({ model: base, middleware: duroMiddleware(ctx, options) });
+  const tools = durableTools(ctx, { deploy }, { approval: { deploy: true } });
+  // @ts-expect-error only the set's own tools can be marked
+  durableTools(ctx, { deploy }, { approval: { other: true } });
+  const { text } = await generateText({ model, tools, stopWhen: stepCountIs(3), prompt: input.prompt });
+  return text;
+});
+`;
+
+/** A project in a temp dir whose node_modules/duro is a symlink to this checkout (as npm link makes it), and ai beside it. */
 function project(files: Record<string, string>, compilerOptions: Record<string, unknown>): string {
   const dir = freshDir("duro-consumer-");
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO_ROOT, join(dir, "node_modules", "duro"), "dir");
+  symlinkSync(join(REPO_ROOT, "node_modules", "ai"), join(dir, "node_modules", "ai"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
   const tsconfig = { compilerOptions: { strict: true, noEmit: true, target: "ES2022", ...compilerOptions }, include: Object.keys(files) };
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
@@ -152,6 +175,16 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
     expect(result.output).toContain("Property 'missing' does not exist");
     expect(result.output).toContain("client.ts(17,");
     expect(result.output).toContain("Property 'sku' is missing");
+  }, 60_000);
+
+  it("typechecks duro/ai with the AI SDK's wrapLanguageModel, tool and generateText", () => {
+    const dir = project(
+      { "agent.ts": AI_WORKFLOW },
+      { ...resolution, lib: ["ES2022", "DOM"], skipLibCheck: true, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
+    );
+    const result = typecheck(dir);
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
   }, 60_000);
 
   it("typechecks a browser-like consumer (DOM, no Node types) without skipLibCheck", () => {
