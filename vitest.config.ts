@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^duro\/client$/, replacement: fileURLToPath(new URL("./src/client/index.ts", import.meta.url)) },
+      { find: /^duro\/http$/, replacement: fileURLToPath(new URL("./src/http/index.ts", import.meta.url)) },
       { find: /^duro\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
       { find: /^duro$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],
