@@ -71,7 +71,8 @@ export function durable(handler: DurableRouteHandler, options: DurableOptions): 
   const definition = workflow(name, async (ctx, input: DurableRequest) => responseOf(await handler(requestOf(input), ctx)));
   engine.register(definition);
 
-  const endpoint = async (request: Request): Promise<Response> => {
+  const endpoint = (request: Request): Promise<Response> => answer(request).catch(errorAnswer);
+  const answer = async (request: Request): Promise<Response> => {
     const input = await journaled(request, redacted);
     const key = request.headers.get("idempotency-key") ?? undefined;
     const actor = await options.actor?.(request);
@@ -155,6 +156,12 @@ function answerOf(run: RunDetails): Response {
     { error: { code: error.code, message: error.message }, runId: run.id },
     { status: statusOf(error), headers: { "duro-run-id": run.id } },
   );
+}
+
+/** A DuroError of the start (run_conflict, a store outage) as the API answers errors; anything else goes to the app. */
+function errorAnswer(error: unknown): Response {
+  if (!(error instanceof DuroError)) throw error;
+  return Response.json({ error: { code: error.code, message: error.message } }, { status: statusOf(error) });
 }
 
 function statusOf(error: ErrorInfo): number {
