@@ -2,7 +2,6 @@
 // p95 of (1) GET <prefix>/v1/runs/<id> through duroHandler and through the server's app with no prefix, in process,
 // (2) the same through Express 5 (toNodeListener) over HTTP on 127.0.0.1, and (3) a durable endpoint's fast path
 // (one step, so a run created, executed and read back per request). It reports; it does not pass or fail.
-import { join } from "node:path";
 import { durable, duroHandler, toNodeListener } from "../dist/http/index.js";
 import { createEngine, openStore, workflow } from "../dist/index.js";
 import { createApiKey, createApp } from "../dist/server/index.js";
