@@ -75,6 +75,18 @@ module.exports = {
     layer("server", [...PUBLIC_API, ...FACES], "The server is a face: it answers through the public API and the layers' faces."),
     layer("cli", [...PUBLIC_API, ...FACES], "The CLI is a face: it parses arguments and prints, through faces."),
     layer("mcp", [...PUBLIC_API, ...FACES], "mcp/ (duro/mcp) is a face for MCP hosts: it answers through the public API and the faces."),
+    layer(
+      "http",
+      [...PUBLIC_API, ...FACES],
+      "http/ (duro/http) is the server's face inside an app: it reuses the server's routes through its index.ts.",
+    ),
+    {
+      name: "nothing-imports-http",
+      comment: "duro/http is an entry for apps; the server and the CLI do not depend on it.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/http/" },
+      to: { path: "^src/http/" },
+    },
     {
       name: "client-runs-anywhere",
       comment:

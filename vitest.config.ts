@@ -6,6 +6,7 @@ export default defineConfig({
     alias: [
       { find: /^duro\/client$/, replacement: fileURLToPath(new URL("./src/client/index.ts", import.meta.url)) },
       { find: /^duro\/ai$/, replacement: fileURLToPath(new URL("./src/ai/index.ts", import.meta.url)) },
+      { find: /^duro\/http$/, replacement: fileURLToPath(new URL("./src/http/index.ts", import.meta.url)) },
       { find: /^duro\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
       { find: /^duro$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],

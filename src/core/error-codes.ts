@@ -189,6 +189,11 @@ export const ERROR_CODES = {
   stream_quota_exceeded: limit("The tenant or key has as many open event streams as it may.", retryable),
   not_ready: storage("The server cannot reach its database.", { status: 503 }),
 
+  // ---- duro inside an app (duro/http) ----
+  invalid_http_prefix: definition("duroHandler's prefix is not a path of segments like /duro."),
+  invalid_caller: definition("An app's auth function returned a caller without a valid keyId, tenant or role."),
+  durable_response_invalid: definition("A durable endpoint's handler returned neither a Response nor a JSON value."),
+
   // ---- the typed client (duro/client) ----
   server_unreachable: storage("The client got no answer from the server (connection refused, reset, DNS).", retryable),
   bad_response: storage(

@@ -96,6 +96,21 @@ export interface ServerOptions {
    * defines it, hashed when it was loaded). default none
    */
   manifestOf?: (workflow: string) => RunManifest | undefined;
+  /**
+   * The path the app is mounted under (duro/http's duroHandler prefix, e.g. "/duro"): approval links and the approval
+   * page's form carry it. default "" (served at the root)
+   */
+  basePath?: string;
+  /**
+   * Who calls /v1 and /metrics, decided by the embedding app (its own sessions) instead of API keys; throws (e.g.
+   * `unauthorized`) to refuse. default: the API keys in the engine's store
+   */
+  authenticate?: (request: Request) => Promise<Caller>;
+  /**
+   * Refuse requests other than GET and HEAD that a browser sends from another origin (cookie sessions: cross-site
+   * request forgery). default false (true with dev)
+   */
+  sameOriginWrites?: boolean;
 }
 
 /** Who is calling: an API key's tenant and role (or the --dev stand-in). */
@@ -132,11 +147,13 @@ export function createApp(options: ServerOptions): Hono<Env> {
     parseJsonBody(c, schema, { ...opts, maxDepth });
   const guardSite = createSiteGuard({
     strict: options.dev === true,
+    ...(options.sameOriginWrites ? { checkOrigin: true } : {}),
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(options.host === undefined ? {} : { boundHost: options.host }),
   });
   const pollMs = options.pollMs ?? 1_000;
+  const basePath = options.basePath ?? "";
   const app = new Hono<Env>();
 
   app.onError((error, c) => errorResponse(c, error));
@@ -186,7 +203,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
   // Approval links: the token is the credential, so these routes take no API key.
   app.get("/approve/:token", async (c) => {
     const claims = await verifyLink(store, c.req.param("token"), clock());
-    return c.html(approvalPage(claims, c.req.param("token")));
+    return c.html(approvalPage(claims, c.req.param("token"), basePath));
   });
   app.post("/approve/:token", limit, async (c) => {
     const form = await c.req.parseBody();
@@ -230,19 +247,21 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   // ---- everything under /v1 needs a key (or --dev) ----
   app.use("/v1/*", async (c, next) => {
-    const caller = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    const caller = await callerOf(c.req.raw);
     limiter.take(caller.keyId);
     c.set("caller", caller);
     await next();
   });
   app.use("/metrics", async (c, next) => {
-    const caller = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    const caller = await callerOf(c.req.raw);
     requireRole(caller, "admin", "reading metrics");
     await next();
   });
 
-  async function callerOf(header: string | undefined): Promise<Caller> {
-    const key = await authenticate(store, header);
+  async function callerOf(request: Request): Promise<Caller> {
+    if (options.dev) return DEV_CALLER;
+    if (options.authenticate) return options.authenticate(request);
+    const key = await authenticate(store, request.headers.get("authorization") ?? undefined);
     return { keyId: key.id, tenant: key.tenant, role: key.role, ...(key.name === undefined ? {} : { keyName: key.name }) };
   }
 
@@ -512,7 +531,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
     ).catch((error: unknown) => {
       throw withPath(error, { invalid_duration: "body.expires", invalid_link_expiry: "body.expires" });
     });
-    const url = `${new URL(c.req.url).origin}/approve/${token}`;
+    const url = `${new URL(c.req.url).origin}${basePath}/approve/${token}`;
     return c.json({ url, token, expiresAt: new Date(expiresAt).toISOString() }, 201);
   });
 
@@ -604,7 +623,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
 
   // MCP's streamable HTTP transport (docs/mcp.md): the same keys, tenant and roles as /v1, checked per tool call.
   app.on(["GET", "POST", "DELETE"], "/mcp", limit, async (c) => {
-    const who = options.dev ? DEV_CALLER : await callerOf(c.req.header("authorization"));
+    const who = await callerOf(c.req.raw);
     limiter.take(who.keyId);
     return handleMcpRequest(c.req.raw, {
       engine,

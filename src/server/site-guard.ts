@@ -16,6 +16,8 @@ export interface SiteGuardOptions {
   boundHost?: string;
   /** Origins (scheme://host[:port]) accepted besides the server's own. */
   allowedOrigins?: readonly string[];
+  /** Check Origin (the requests that carry one to the guard) even without `allowedOrigins`. default false */
+  checkOrigin?: boolean;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -27,7 +29,7 @@ export function createSiteGuard(options: SiteGuardOptions): (headers: { host?: s
   for (const name of options.allowedHosts ?? []) hosts.add(hostnameOf(name) ?? name.toLowerCase());
   if (options.boundHost !== undefined && !WILDCARD.has(options.boundHost)) hosts.add(hostnameOf(options.boundHost) ?? options.boundHost);
   const checkHost = options.strict || (options.allowedHosts?.length ?? 0) > 0;
-  const checkOrigin = options.strict || (options.allowedOrigins?.length ?? 0) > 0;
+  const checkOrigin = options.strict || options.checkOrigin === true || (options.allowedOrigins?.length ?? 0) > 0;
   const origins = new Set((options.allowedOrigins ?? []).map(normalOrigin));
 
   return ({ host, origin, forwardedHost }) => {

@@ -40,7 +40,7 @@ export function serveUi<E extends Env>(app: Hono<E>, uiDir = defaultUiDir()): vo
 }
 
 /** The page behind an approval link: what is being decided, and a form to approve or reject with a comment. */
-export function approvalPage(claims: LinkClaims, token: string): string {
+export function approvalPage(claims: LinkClaims, token: string, basePath = ""): string {
   const e = escapeHtml;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -49,7 +49,7 @@ export function approvalPage(claims: LinkClaims, token: string): string {
 </head><body>
 <h1>Approval: ${e(claims.gate)}</h1>
 <p>Run <code>${e(claims.runId)}</code> waits for a decision on <b>${e(claims.gate)}</b>. This link works once, until ${e(new Date(claims.expiresAt).toISOString())}.</p>
-<form method="post" action="/approve/${e(token)}">
+<form method="post" action="${e(basePath)}/approve/${e(token)}">
 <p><label>Comment (optional)<br><textarea name="comment"></textarea></label></p>
 <button name="action" value="approve">Approve</button><button name="action" value="reject">Reject</button>
 </form></body></html>`;

@@ -3,6 +3,12 @@
 
 const KEY = "duro.apiKey";
 
+/**
+ * Where the API is: the path the UI's page was served at (routes live in the hash), "" under `duro serve` and e.g.
+ * "/duro" when an app mounts duro/http's handler there.
+ */
+const BASE = location.pathname.replace(/\/(index\.html)?$/, "");
+
 export function apiKey(): string {
   return localStorage.getItem(KEY) ?? "";
 }
@@ -29,7 +35,7 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
+  const response = await fetch(BASE + path, {
     method,
     headers: headers(body === undefined ? {} : { "content-type": "application/json" }),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -56,7 +62,7 @@ export function follow(path: string, onMessage: (message: StreamMessage) => void
   const run = async () => {
     while (!abort.signal.aborted && !ended) {
       try {
-        const response = await fetch(path, {
+        const response = await fetch(BASE + path, {
           headers: headers(lastId === undefined ? {} : { "last-event-id": lastId }),
           signal: abort.signal,
         });

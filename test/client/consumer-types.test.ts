@@ -104,6 +104,26 @@ export const agent = workflow("agent", async (ctx, input: { prompt: string }) =>
 });
 `;
 
+const HTTP_APP = `import { createEngine, openStore } from "duro";
+import { type Caller, durable, duroHandler, embed, nextRoute, toNodeListener } from "duro/http";
+import { order } from "./workflows.js";
+
+const engine = createEngine({ store: openStore("app.db"), workflows: [order] });
+const auth = (request: Request): Caller | undefined =>
+  request.headers.get("authorization") === "Bearer t" ? { keyId: "app", tenant: "default", role: "admin" } : undefined;
+export const handler: (request: Request) => Promise<Response> = duroHandler({ engine, auth, prefix: "/duro" });
+export const listener = toNodeListener(handler);
+export const { GET, POST } = nextRoute(handler);
+export const checkout = durable(async (request, ctx) => ctx.step("charge", async () => ({ body: await request.text() })), {
+  engine,
+  name: "checkout",
+  timeoutMs: 5_000,
+});
+// @ts-expect-error auth is "keys" or a function
+duroHandler({ engine, auth: "sessions" });
+embed({ engine, worker: { concurrency: 4 } });
+`;
+
 /** A project in a temp dir whose node_modules/duro is a symlink to this checkout (as npm link makes it), and ai beside it. */
 function project(files: Record<string, string>, compilerOptions: Record<string, unknown>): string {
   const dir = freshDir("duro-consumer-");
@@ -181,6 +201,22 @@ describe.each(Object.entries(RESOLUTIONS))("a consumer with moduleResolution %s"
     const dir = project(
       { "agent.ts": AI_WORKFLOW },
       { ...resolution, lib: ["ES2022", "DOM"], skipLibCheck: true, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
+    );
+    const result = typecheck(dir);
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  it("typechecks an app that mounts duro/http", () => {
+    const dir = project(
+      { "workflows.ts": WORKFLOWS, "app.ts": HTTP_APP },
+      {
+        ...resolution,
+        lib: ["ES2022", "DOM", "DOM.AsyncIterable"],
+        skipLibCheck: true,
+        typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+        types: ["node"],
+      },
     );
     const result = typecheck(dir);
     expect(result.output).toBe("");
