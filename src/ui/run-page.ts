@@ -48,6 +48,7 @@ export function runView(app: HTMLElement, id: string, leave: Array<() => void>):
   let flowGraph: FlowGraphDoc | undefined | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let busy = false;
+  let shownFormState = "";
   const redraw = async () => {
     timer = undefined;
     if (busy) return schedule();
@@ -59,11 +60,23 @@ export function runView(app: HTMLElement, id: string, leave: Array<() => void>):
       caller = await me().catch(() => undefined);
       const run = await api<RunDetails>("GET", `/v1/runs/${id}`);
       renderSummary(run, summary);
-      actions.replaceChildren(runActions(run, caller) ?? "");
-      waits.replaceChildren(
-        ...(run.waits.length ? [h("h2", {}, "Waiting for")] : []),
-        ...run.waits.map((wait) => waitCard({ ...wait, runId: run.id, workflow: run.workflow, decided: false }, caller)),
-      );
+      // Forms are redrawn only when what they act on changed: a redraw for a journal event would wipe what the
+      // person is typing into them.
+      const formState = JSON.stringify([
+        run.status,
+        run.waitingFor,
+        run.waits,
+        run.steps.filter((s) => s.status === "failed").length,
+        caller,
+      ]);
+      if (formState !== shownFormState) {
+        shownFormState = formState;
+        actions.replaceChildren(runActions(run, caller) ?? "");
+        waits.replaceChildren(
+          ...(run.waits.length ? [h("h2", {}, "Waiting for")] : []),
+          ...run.waits.map((wait) => waitCard({ ...wait, runId: run.id, workflow: run.workflow, decided: false }, caller)),
+        );
+      }
       if (journalBox.open) journal.textContent = events.map((e) => JSON.stringify(e)).join("\n");
       const tree = await childTree(id);
       children.replaceChildren(...(tree ? [h("h2", {}, "Child runs"), tree] : []));

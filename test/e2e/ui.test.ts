@@ -232,8 +232,13 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
       ["step:failed:1", "backoff:backoff:", "step:completed:2"],
     );
     expect(await page.getAttribute('.tl-lane[data-key="cool-down#0"] .tl-bar', "data-kind")).toBe("timer");
-    await flaky.first().hover();
-    const tip = await page.textContent("#tl-tooltip");
+    // A redraw of the timeline (the journal arriving live) replaces the bars under the pointer: hover again then.
+    let tip: string | null = null;
+    for (let tries = 0; tries < 20 && !tip?.includes("attempt 1"); tries++) {
+      await flaky.first().hover();
+      tip = await page.textContent("#tl-tooltip");
+      if (!tip?.includes("attempt 1")) await page.waitForTimeout(100);
+    }
     expect(tip).toContain("attempt 1");
     expect(tip).toContain(`idempotency key ${id}:flaky#0`);
     expect(tip).toContain("the first attempt fails");

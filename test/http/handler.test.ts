@@ -137,7 +137,7 @@ describe("duroHandler with the app's own auth function", () => {
     expect(ada.status).toBe(200);
     expect(bob.status).toBe(404);
     expect(nobody.status).toBe(401);
-    expect(me).toEqual({ keyId: "user:ada", tenant: "acme", role: "operator" });
+    expect(me).toEqual({ keyId: "user:ada", tenant: "acme", role: "operator", allTenants: false });
   });
 
   it("refuses a write a page of another origin sends with the user's cookie", async () => {
