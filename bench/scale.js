@@ -247,14 +247,17 @@ async function fill(target, bulk, templates, { finished, waiting }, tag = "") {
   };
 }
 
-/** Finished over the last 90 days, each a second after it was created: all of them older than a day, so prunable. */
+/**
+ * Created over the last 90 days in pk order, as the engine numbers runs, and finished a second later: all older than a
+ * day, so prunable.
+ */
 function finishedShape(id, n, count, now) {
-  const createdAt = spread(n, count, now - 91 * DAY_MS, 90);
+  const createdAt = Math.floor(now - 91 * DAY_MS + (n / count) * 90 * DAY_MS);
   return { id, createdAt, updatedAt: createdAt + 1_000 };
 }
 
 function waitingShape(id, kind, templates, n, count, now) {
-  const createdAt = spread(n, count, now - 30 * DAY_MS, 29);
+  const createdAt = Math.floor(now - 30 * DAY_MS + (n / count) * 29 * DAY_MS);
   if (kind === "event") return { id, createdAt, updatedAt: createdAt, replace: [[templates.eventKey, `scale-event-${id}`]] };
   if (kind !== "sleeping") return { id, createdAt, updatedAt: createdAt };
   const until = spread(n, count, now + DAY_MS, 30);
