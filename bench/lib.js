@@ -71,3 +71,41 @@ export function formatTable(headers, rows) {
       .trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
+
+/**
+ * A progress bar on stderr for a long build: `update(done)` redraws it in place on a terminal, and prints a line at
+ * every tenth otherwise (a log file keeps a few lines, not thousands); `done()` ends it with the time it took.
+ */
+export function progressBar(label, total) {
+  const started = performance.now();
+  const tty = process.stderr.isTTY;
+  let shownTenth = -1;
+  const line = (done) => {
+    const share = total === 0 ? 1 : Math.min(1, done / total);
+    const width = 30;
+    const filled = Math.round(share * width);
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    return `bench: ${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} (${rate.toLocaleString("en-US")}/s)`;
+  };
+  return {
+    update(done) {
+      if (tty) return void process.stderr.write(`\r${line(done)}`);
+      const tenth = Math.floor((done / Math.max(1, total)) * 10);
+      if (tenth > shownTenth) {
+        shownTenth = tenth;
+        process.stderr.write(`${line(done)}\n`);
+      }
+    },
+    done() {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stderr.write(`${tty ? "\n" : ""}bench: ${label}: done in ${seconds} s\n`);
+    },
+  };
+}
+
+/** The value below which `share` of the samples fall (nearest rank). */
+export function percentile(values, share) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
+}

@@ -8,7 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createEngine, openPostgresStore } from "../dist/index.js";
+import { percentile } from "./lib.js";
 import { sequential, signalled } from "./worker-workflows.js";
+
+export { percentile };
 
 export const PG_URL = process.env.DURO_BENCH_PG ?? process.env.DURO_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -35,7 +38,7 @@ async function withTempSchema({ asyncCommit = false }, fn) {
 }
 
 /** A short-lived plain pg connection for what the bench inspects, measures as a reference, or cleans up. */
-async function admin(fn) {
+export async function admin(fn) {
   const client = new pg.Client({ connectionString: PG_URL, application_name: "duro-bench" });
   await client.connect();
   try {
@@ -340,10 +343,4 @@ function serverCpuUs() {
   } catch {
     return undefined;
   }
-}
-
-/** The value below which `share` of the samples fall (nearest rank). */
-export function percentile(values, share) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
 }

@@ -535,6 +535,23 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     END IF;
   END $$;
   `,
+
+  // Version 18 (scale): the inbox at a million runs. A consumed message stays until its run is pruned, so consumed
+  // rows outnumber the others by far. pruneRuns deleted a batch's messages with a sequential scan of the whole inbox
+  // (no index on consumed_by), once per batch; listing the undelivered messages (runs list --inbox) walked the primary
+  // key through every consumed one. Both indexes are partial, so each holds only the rows its statement looks for.
+  // Listing by status or workflow (newest first) walked the primary key backwards past every newer run of another
+  // status: runs that wait for weeks sit behind all the runs finished since. A btree on (status) alone keeps its
+  // entries in heap order, not pk order, so it cannot give the first page without sorting them all; (status, pk) and
+  // (workflow, pk) give it in index order and replace the two (SQLite's indexes hold the rowid, pk, already).
+  (s) => /* sql */ `
+  CREATE INDEX inbox_consumed ON ${s}.inbox (consumed_by) WHERE consumed_by IS NOT NULL;
+  CREATE INDEX inbox_undelivered ON ${s}.inbox (id) WHERE consumed_by IS NULL;
+  CREATE INDEX runs_by_status ON ${s}.runs (status, pk);
+  CREATE INDEX runs_by_workflow ON ${s}.runs (workflow, pk);
+  DROP INDEX ${s}.runs_status;
+  DROP INDEX ${s}.runs_workflow;
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

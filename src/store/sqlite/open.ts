@@ -90,6 +90,9 @@ function hasSqliteHeader(file: string): boolean {
 
 /** Applies the migrations the file has not seen, in one write transaction (so two processes opening at once agree). */
 function migrate(db: Database.Database, path: string): void {
+  // Up to date (every open but the first after an upgrade): no write lock. Taking it at every open made a worker
+  // starting beside busy ones wait behind their commits, and fail with "database is locked" past the busy timeout.
+  if (schemaVersion(db, path) === SCHEMA_VERSION) return;
   db.transaction(() => {
     const version = schemaVersion(db, path);
     if (version > SCHEMA_VERSION) {

@@ -245,6 +245,16 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET waiting_for = (${NEWEST_WAITING_FOR.replaceAll("@pk", "runs.pk")})
   WHERE pk IN (SELECT run_pk FROM waits);
   `,
+
+  // 12 (scale): the inbox at a million runs. A consumed message stays until its run is pruned, so consumed rows
+  // outnumber the others by far. Pruning deleted a run's messages with a scan of the whole inbox (no index on
+  // consumed_by): per pruned run, so pruning got slower as the square of the history. Listing the undelivered
+  // messages (runs list --inbox) walked the primary key through every consumed one to find the first unconsumed.
+  // Both indexes are partial, so each holds only the rows its statement looks for.
+  /* sql */ `
+  CREATE INDEX inbox_consumed ON inbox (consumed_by) WHERE consumed_by IS NOT NULL;
+  CREATE INDEX inbox_undelivered ON inbox (id) WHERE consumed_by IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,663 @@
+// `npm run bench:scale`: does duro cost the same on a database that holds a real deployment's history as on an empty
+// one? For SQLite, then PostgreSQL (skipped with the reason when its server does not answer), it builds a database of
+// 1,000,000 finished runs and 100,000 waiting runs (DURO_SCALE=0.1 for a tenth) through the bulk path in
+// scale-build.js (clones of runs the engine wrote), runs the same measurements on it and on an empty database, and
+// prints one table per store with each figure's ratio to the empty database. It reports; it does not pass or fail.
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEngine, openPostgresStore, openSqliteStore, pruneBatch, workflow } from "../dist/index.js";
+import { createApp } from "../dist/server/index.js";
+import { formatTable, median, percentile, progress, progressBar, round } from "./lib.js";
+import { admin, PG_URL, postgresReachable } from "./postgres.js";
+import { cloneRuns, DAY_MS, postgresBulk, spread, sqliteBulk } from "./scale-build.js";
+import { probed, steps, timer, waiter } from "./scale-workflows.js";
+
+const SCALE = Number(process.env.DURO_SCALE ?? 1);
+const FINISHED = Math.round(1_000_000 * SCALE);
+const WAITING = Math.round(100_000 * SCALE);
+const BURST = Math.round(100_000 * SCALE);
+/** The empty database's reference for what needs runs to exist (pruning, size per run): this share of the full size. */
+const SMALL = 0.01;
+const CLI = fileURLToPath(new URL("../bin/duro.js", import.meta.url));
+const WORKFLOWS = fileURLToPath(new URL("./scale-workflows.js", import.meta.url));
+const SCRATCH = fileURLToPath(new URL("./.scratch/", import.meta.url));
+const PRUNE_BATCH = 1_000;
+const PRUNE_PAUSE_MS = 10;
+/** What the empty database holds before it is measured: enough for every listing to fill its first page of 50. */
+const PAGE_FILL = { finished: 500, waiting: 600 };
+const UNDELIVERED = 60;
+const WORKER_RUNS = 1_000;
+const ALL_WORKFLOWS = [steps.name, waiter.name, timer.name];
+/** Started but never executed (no worker has it): what `start` costs on its own. */
+const startOnly = workflow("scale.start-only", async () => 0);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main() {
+  const began = performance.now();
+  progress(
+    `scale ${SCALE}: ${FINISHED.toLocaleString("en-US")} finished runs, ${WAITING.toLocaleString("en-US")} waiting, bursts of ${BURST.toLocaleString("en-US")} timers`,
+  );
+  progress(
+    `node ${process.version}, ${cpus().length} cpus, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  mkdirSync(SCRATCH, { recursive: true });
+  const only = process.env.DURO_SCALE_STORES?.split(",");
+  const sections = [];
+  if (!only || only.includes("sqlite")) sections.push(await storeSection(sqliteTarget));
+  const reachable = only && !only.includes("postgres") ? { ok: false, reason: "not in DURO_SCALE_STORES" } : await postgresReachable();
+  if (reachable.ok) sections.push(await storeSection(postgresTarget));
+  else
+    sections.push({
+      heading: `PostgreSQL: skipped, the server at ${PG_URL} does not answer (${reachable.reason}); set DURO_BENCH_PG`,
+      rows: [],
+    });
+
+  console.log(
+    `duro scale benchmark (DURO_SCALE=${SCALE}; node ${process.version}, ${cpus().length} cpus, 1-min load average ${loadavg()[0].toFixed(2)} at end)`,
+  );
+  console.log(
+    "p50/p99 over the samples noted; ratio = full database / empty database (≤ 1.5 is flat); other processes share this machine\n",
+  );
+  for (const section of sections) {
+    console.log(section.heading);
+    if (section.rows.length > 0)
+      console.log(`${formatTable(["measurement", "unit", "empty db", "full db", "ratio", "target / notes"], section.rows)}\n`);
+  }
+  console.log(`total ${round((performance.now() - began) / 1000)} s`);
+  console.log(JSON.stringify(Object.fromEntries(sections.filter((s) => s.figures).map((s) => [s.name, s.figures]))));
+}
+
+// --- the two stores: where a database lives, how the engine opens it, how the bulk path reaches it ---
+
+function sqliteTarget(label) {
+  const path = join(SCRATCH, `scale-${process.pid}-${label}.sqlite`);
+  return {
+    label,
+    location: path,
+    openStore: () => openSqliteStore(path),
+    openBulk: async () => sqliteBulk(path),
+    drop: async () => {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+    },
+  };
+}
+sqliteTarget.heading = "SQLite (WAL, synchronous=NORMAL), one file";
+sqliteTarget.store = "sqlite";
+sqliteTarget.burstGoal = 2_000;
+
+function postgresTarget(label) {
+  const schema = `duro_scale_${process.pid}_${label}`;
+  const url = new URL(PG_URL);
+  url.searchParams.set("schema", schema);
+  return {
+    label,
+    location: url.toString(),
+    openStore: () => openPostgresStore(url.toString()),
+    openBulk: () => postgresBulk(PG_URL, schema),
+    drop: () => admin((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)),
+  };
+}
+postgresTarget.heading = `PostgreSQL at ${PG_URL.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:[REDACTED]@")}, one schema per database`;
+postgresTarget.store = "postgres";
+postgresTarget.burstGoal = 1_000;
+
+// --- one store: build, measure both databases, compare ---
+
+async function storeSection(makeTarget) {
+  const empty = makeTarget("empty");
+  const full = makeTarget("full");
+  try {
+    progress(`${makeTarget.store}: the empty database`);
+    const emptyFigures = await measureDatabase(empty, { finished: 0, waiting: 0 });
+    progress(`${makeTarget.store}: the full database`);
+    const fullFigures = await measureDatabase(full, { finished: FINISHED, waiting: WAITING });
+    return {
+      name: makeTarget.store,
+      heading: makeTarget.heading,
+      figures: { empty: emptyFigures, full: fullFigures },
+      rows: rowsOf(emptyFigures, fullFigures, makeTarget.burstGoal),
+    };
+  } finally {
+    // DURO_SCALE_KEEP=1 leaves the full database behind, to read query plans on it (then delete it by hand).
+    await empty.drop();
+    if (process.env.DURO_SCALE_KEEP === "1") progress(`kept the full database: ${full.location}`);
+    else await full.drop();
+  }
+}
+
+/**
+ * Every measurement on one database, in the same order on both: the full one is filled first; the empty one gets
+ * SMALL of the runs only where a figure needs runs to exist (size per run, pruning), after the rest was measured.
+ */
+async function measureDatabase(target, { finished, waiting }) {
+  const engine = createEngine({ store: target.openStore(), workflows: [steps, waiter, timer, startOnly] });
+  const bulk = await target.openBulk();
+  try {
+    await engine.store.ready?.();
+    const templates = await makeTemplates(engine);
+    const figures = {};
+    // The empty database gets a page of each listing, so that both return 50 rows; the full one its whole history.
+    if (finished > 0) figures.size = await fill(target, bulk, templates, { finished, waiting });
+    else await fill(target, bulk, templates, PAGE_FILL, "p");
+    await undelivered(engine, UNDELIVERED);
+    figures.start = await timeStarts(engine, 300);
+    figures.tenSteps = await timeTenStepRuns(engine, 100);
+    Object.assign(figures, await timeClaims(engine, 300));
+    figures.signal = await timeSignals(target, 50);
+    figures.list = await timeLists(engine, 30);
+    figures.burst1 = await timerBurst(target, bulk, templates, 1);
+    figures.burst4 = await timerBurst(target, bulk, templates, 4);
+    if (finished === 0) {
+      figures.size = await fill(
+        target,
+        bulk,
+        templates,
+        { finished: Math.round(FINISHED * SMALL), waiting: Math.round(WAITING * SMALL) },
+        "s",
+      );
+    }
+    figures.retention = await retention(target, engine, bulk, figures.size.finished + (finished > 0 ? 0 : PAGE_FILL.finished));
+    return figures;
+  } finally {
+    await bulk.close();
+    await engine.close();
+  }
+}
+
+/** Events sent to keys no run waits for: what `runs list --inbox` lists (the full database's inbox also holds consumed ones). */
+async function undelivered(engine, count) {
+  for (let i = 0; i < count; i++) await engine.signal(`scale-nobody-${process.pid}-${i}`, { n: i });
+}
+
+/** Runs the engine executes for real, whose rows the bulk path clones: finished ones and one of each kind of wait. */
+async function makeTemplates(engine) {
+  const settle = async (wf, input) => {
+    const { id } = await engine.start(wf, input);
+    return engine.runUntilSettled(id);
+  };
+  const until = Date.now() + 10 * DAY_MS;
+  const eventKey = `scale-template-${process.pid}-${Date.now()}`;
+  const templates = {
+    steps: await settle(steps, { steps: 3 }),
+    consumed: await settle(waiter, { kind: "event", eventKey: `${eventKey}-consumed` }),
+    event: await settle(waiter, { kind: "event", eventKey }),
+    approval: await settle(waiter, { kind: "approval" }),
+    question: await settle(waiter, { kind: "question" }),
+    sleeping: await settle(waiter, { kind: "timer", until: new Date(until).toISOString() }),
+    timer: await settle(timer, { until: new Date(until).toISOString() }),
+  };
+  await engine.signal(`${eventKey}-consumed`, { ok: true });
+  templates.consumed = await engine.runUntilSettled(templates.consumed.id);
+  for (const [name, run] of Object.entries(templates)) {
+    const expected = name === "steps" || name === "consumed" ? "completed" : "waiting";
+    if (run.status !== expected) throw new Error(`template ${name}: the run is ${run.status}, expected ${expected}`);
+  }
+  return { ...templates, eventKey, until };
+}
+
+/** Fills the database through the bulk path and returns the bytes each finished and each waiting run added. */
+async function fill(target, bulk, templates, { finished, waiting }, tag = "") {
+  const rows = {};
+  for (const [name, run] of Object.entries(templates)) if (typeof run === "object") rows[name] = await bulk.read(run.id);
+  const now = Date.now();
+  const before = await bulk.size();
+  const finishedBar = progressBar(`${target.label}: ${finished.toLocaleString("en-US")} finished runs`, finished);
+  // One run in five waited for an event and consumed it (its inbox row stays until the run is pruned).
+  await cloneRuns(bulk, rows.steps, finished - Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_${n}`, n, finished, now), {
+    onProgress: (done) => finishedBar.update(done),
+  });
+  const steady = finished - Math.floor(finished / 5);
+  await cloneRuns(bulk, rows.consumed, Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_e${n}`, n, finished, now), {
+    onProgress: (done) => finishedBar.update(steady + done),
+  });
+  finishedBar.done();
+  const afterFinished = await bulk.size();
+
+  const waitingBar = progressBar(`${target.label}: ${waiting.toLocaleString("en-US")} waiting runs`, waiting);
+  // 40% wait for events, 25% for approvals, 10% for answers, 25% for timers due over the next 30 days (from tomorrow on).
+  const kinds = [
+    ["event", 0.4],
+    ["approval", 0.25],
+    ["question", 0.1],
+    ["sleeping", 0.25],
+  ];
+  let done = 0;
+  for (const [index, [kind, share]] of kinds.entries()) {
+    const count = index === kinds.length - 1 ? waiting - done : Math.round(waiting * share);
+    const offset = done;
+    await cloneRuns(bulk, rows[kind], count, (n) => waitingShape(`r_wait${tag}_${offset + n}`, kind, templates, offset + n, waiting, now), {
+      onProgress: (d) => waitingBar.update(offset + d),
+    });
+    done += count;
+  }
+  waitingBar.done();
+  await bulk.finish();
+  const afterWaiting = await bulk.size();
+  return {
+    finished,
+    waiting: done,
+    bytesPerFinished: (afterFinished - before) / Math.max(1, finished),
+    bytesPerWaiting: (afterWaiting - afterFinished) / Math.max(1, done),
+  };
+}
+
+/**
+ * Created over the last 90 days in pk order, as the engine numbers runs, and finished a second later: all older than a
+ * day, so prunable.
+ */
+function finishedShape(id, n, count, now) {
+  const createdAt = Math.floor(now - 91 * DAY_MS + (n / count) * 90 * DAY_MS);
+  return { id, createdAt, updatedAt: createdAt + 1_000 };
+}
+
+function waitingShape(id, kind, templates, n, count, now) {
+  const createdAt = Math.floor(now - 30 * DAY_MS + (n / count) * 29 * DAY_MS);
+  if (kind === "event") return { id, createdAt, updatedAt: createdAt, replace: [[templates.eventKey, `scale-event-${id}`]] };
+  if (kind !== "sleeping") return { id, createdAt, updatedAt: createdAt };
+  const until = spread(n, count, now + DAY_MS, 30);
+  return { id, createdAt, updatedAt: createdAt, readyAt: until, replace: untilReplacements(templates.until, until) };
+}
+
+/** A timer's due time as the journal and the waits index hold it: ISO text in the input, epoch ms in the wait. */
+function untilReplacements(from, to) {
+  return [
+    [new Date(from).toISOString(), new Date(to).toISOString()],
+    [String(from), String(to)],
+  ];
+}
+
+// --- the measurements ---
+
+async function timeStarts(engine, samples) {
+  const ms = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await engine.start(startOnly, {});
+    ms.push(performance.now() - start);
+  }
+  return latency(ms);
+}
+
+/** start, then execute in this process until it completes (runUntilSettled): the whole life of a 10-step run. */
+async function timeTenStepRuns(engine, samples) {
+  const ms = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const { id } = await engine.start(steps, { steps: 10 });
+    const record = await engine.runUntilSettled(id);
+    ms.push(performance.now() - start);
+    if (record.status !== "completed") throw new Error(`a 10-step run ended ${record.status}`);
+  }
+  return latency(ms);
+}
+
+/**
+ * A worker's claim of one runnable run (then released, so the next sample claims it again), and its idle poll: the
+ * claim that finds nothing plus nextReadyAt, which sets how long it sleeps.
+ */
+async function timeClaims(engine, samples) {
+  const store = engine.store;
+  const { id } = await engine.start(steps, { steps: 1 });
+  const claim = () => store.claim({ workerId: "bench-scale", limit: 1, leaseMs: 30_000, workflows: ALL_WORKFLOWS });
+  const claimMs = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const leases = await claim();
+    claimMs.push(performance.now() - start);
+    if (leases.length !== 1) throw new Error(`a claim took ${leases.length} runs, expected 1`);
+    await store.release(leases[0]);
+  }
+  const record = await engine.runUntilSettled(id);
+  if (record.status !== "completed") throw new Error(`the claimed run ended ${record.status}`);
+  const idleMs = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const leases = await claim();
+    await store.nextReadyAt(ALL_WORKFLOWS);
+    idleMs.push(performance.now() - start);
+    if (leases.length !== 0) throw new Error(`an idle poll claimed ${leases[0].runId}`);
+  }
+  return { claim: latency(claimMs), idlePoll: latency(idleMs) };
+}
+
+/**
+ * Runs wait for events of their own while an in-process worker polls; one at a time, a signal is sent and the time
+ * taken until the resumed step's function is called (the run's `onResumed`).
+ */
+async function timeSignals(target, samples) {
+  let resumed = () => {};
+  const engine = createEngine({ store: target.openStore(), workflows: [probed(() => resumed())] });
+  const worker = engine.runWorker({ concurrency: 16 });
+  try {
+    const keys = [];
+    const ids = [];
+    for (let i = 0; i < samples; i++) {
+      keys.push(`scale-signal-${process.pid}-${Date.now()}-${i}`);
+      ids.push((await engine.start(waiter.name, { kind: "event", eventKey: keys[i] })).id);
+    }
+    for (const id of ids) await until(async () => (await engine.get(id))?.status === "waiting", `run ${id} to wait`);
+    const ms = [];
+    for (const key of keys) {
+      const called = new Promise((resolve) => {
+        resumed = resolve;
+      });
+      const start = performance.now();
+      await engine.signal(key, { go: true });
+      await called;
+      ms.push(performance.now() - start);
+    }
+    return latency(ms);
+  } finally {
+    await worker.stop();
+    await engine.close();
+  }
+}
+
+async function until(check, what) {
+  for (let i = 0; i < 2_000; i++) {
+    if (await check()) return;
+    await sleep(5);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** p50 of each listing a user (CLI, API) makes, first page of 50. */
+async function timeLists(engine, samples) {
+  const app = createApp({ engine, dev: true });
+  const lists = {
+    status: () => engine.list({ status: "completed" }),
+    workflow: () => engine.list({ workflow: steps.name }),
+    approvals: () => engine.list({ waitingFor: "approval" }),
+    questions: () => engine.list({ waitingFor: "question" }),
+    inbox: () => engine.store.listInbox({ limit: 50 }),
+    api: async () => {
+      const response = await app.request("/v1/runs");
+      if (response.status !== 200) throw new Error(`GET /v1/runs answered ${response.status}`);
+      return response.json();
+    },
+    apiWaiting: async () => {
+      const response = await app.request("/v1/runs?status=waiting");
+      if (response.status !== 200) throw new Error(`GET /v1/runs?status=waiting answered ${response.status}`);
+      return response.json();
+    },
+  };
+  const figures = {};
+  for (const [name, list] of Object.entries(lists)) {
+    await list();
+    const ms = [];
+    for (let i = 0; i < samples; i++) {
+      const start = performance.now();
+      await list();
+      ms.push(performance.now() - start);
+    }
+    figures[name] = median(ms);
+  }
+  return figures;
+}
+
+/**
+ * BURST runs sleep until the same moment, already past; `workers` worker processes resume them all. The rate is
+ * counted from the journal (first wait_resolved to the last run's end, so process start-up is left out), and each
+ * run's journal must hold exactly one wait_resolved and one completed step: a timer that fired twice would show.
+ */
+async function timerBurst(target, bulk, templates, workers) {
+  const template = await bulk.read(templates.timer.id);
+  const due = Date.now() - 1_000;
+  const { pk: firstPk } = await bulk.nextIds();
+  const bar = progressBar(`${target.label}: ${BURST.toLocaleString("en-US")} timers due now`, BURST);
+  await cloneRuns(
+    bulk,
+    template,
+    BURST,
+    (n) => ({
+      id: `r_burst${workers}_${n}`,
+      createdAt: due - 60_000,
+      updatedAt: due - 60_000,
+      readyAt: due,
+      replace: untilReplacements(templates.until, due),
+    }),
+    { onProgress: (done) => bar.update(done) },
+  );
+  bar.done();
+  await bulk.finish();
+  const lastPk = firstPk + BURST - 1;
+  const [check] = await bulk.query(`SELECT spec FROM ${bulk.table("waits")} WHERE run_pk = ${lastPk}`);
+  if (!check || Date.parse(JSON.parse(check.spec).until) !== due)
+    throw new Error(`a burst timer's wait is not due at ${due}: ${check?.spec}`);
+  progress(`${target.label}: ${workers} worker process${workers > 1 ? "es" : ""} resume them`);
+  await Promise.all(Array.from({ length: workers }, () => runWorkerProcess(target.location)));
+  const [counts] = await bulk.query(
+    `SELECT count(*) AS runs, sum(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS completed,
+       max(updated_at) AS last_at FROM ${bulk.table("runs")} WHERE pk BETWEEN ${firstPk} AND ${lastPk}`,
+  );
+  const [journal] = await bulk.query(
+    `SELECT min(CASE WHEN type = 'wait_resolved' THEN at END) AS first_at,
+       sum(CASE WHEN type = 'wait_resolved' THEN 1 ELSE 0 END) AS resolved,
+       sum(CASE WHEN type = 'step_completed' THEN 1 ELSE 0 END) AS steps
+     FROM ${bulk.table("journal")} WHERE run_pk BETWEEN ${firstPk} AND ${lastPk}`,
+  );
+  const completed = Number(counts.completed);
+  if (Number(counts.runs) !== BURST || completed !== BURST) throw new Error(`the burst: ${completed} of ${BURST} runs completed`);
+  const twice = Number(journal.resolved) - BURST + (Number(journal.steps) - BURST);
+  const ms = Number(counts.last_at) - Number(journal.first_at);
+  return { runsPerSec: (BURST / Math.max(1, ms)) * 1000, ms, firedTwice: twice };
+}
+
+/**
+ * Retention while work goes on: WORKER_RUNS runs of 10 steps executed by a worker process alone, then again while
+ * this process prunes every finished run (older than a day) in batches of PRUNE_BATCH, through pruneBatch as the
+ * worker's retention does; pruning goes on to the last finished run.
+ */
+async function retention(target, engine, bulk, finished) {
+  const alone = await workerThroughput(target, engine, bulk);
+  const before = Date.now() - DAY_MS;
+  let pruned = 0;
+  let busyRetries = 0;
+  let stop = false;
+  const bar = progressBar(`${target.label}: pruning ${finished.toLocaleString("en-US")} finished runs`, finished);
+  const pruning = (async () => {
+    const start = performance.now();
+    for (;;) {
+      let batch;
+      try {
+        batch = await pruneBatch(engine.store, { status: "completed", before, limit: PRUNE_BATCH, now: Date.now() });
+      } catch (error) {
+        // SQLite: a batch that waited past the busy timeout behind the worker's commits is tried again, as the
+        // worker's retention does at its next pass; counted, since it is a finding.
+        if (error?.code !== "db_busy") throw error;
+        busyRetries++;
+        continue;
+      }
+      pruned += batch.pruned.length;
+      bar.update(pruned);
+      if (batch.pruned.length < PRUNE_BATCH || stop) return performance.now() - start;
+      // A pause between batches: on SQLite a pruner in another process that takes the write lock again at once starves
+      // the worker's commits (they failed with db_busy after the 5 s busy timeout in a run without it).
+      await sleep(PRUNE_PAUSE_MS);
+    }
+  })();
+  let during;
+  try {
+    during = await workerThroughput(target, engine, bulk);
+  } catch (error) {
+    stop = true;
+    await pruning.catch(() => {});
+    throw error;
+  }
+  const duringPruned = pruned;
+  const ms = await pruning;
+  bar.done();
+  if (pruned < finished) throw new Error(`pruning took ${pruned} of ${finished} finished runs`);
+  stop = true;
+  return {
+    prunedPerSec: (pruned / ms) * 1000,
+    pruned,
+    busyRetries,
+    workerAlone: alone,
+    workerDuring: during,
+    prunedWhileWorking: duringPruned,
+  };
+}
+
+/** WORKER_RUNS runs of 10 steps, started here, executed by one worker process; runs/s from its first step to the last end. */
+async function workerThroughput(target, engine, bulk) {
+  const startedAt = Date.now();
+  for (let i = 0; i < WORKER_RUNS; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, () => engine.start(steps, { steps: 10 })));
+  }
+  await runWorkerProcess(target.location);
+  const [row] = await bulk.query(
+    `SELECT count(*) AS runs, sum(CASE WHEN r.status = 'completed' THEN 1 ELSE 0 END) AS completed,
+       min(j.at) AS first_at, max(r.updated_at) AS last_at
+     FROM ${bulk.table("runs")} r JOIN ${bulk.table("journal")} j ON j.run_pk = r.pk AND j.seq = 2
+     WHERE r.workflow = '${steps.name}' AND r.created_at >= ${startedAt}`,
+  );
+  if (Number(row.runs) !== WORKER_RUNS || Number(row.completed) !== WORKER_RUNS) {
+    throw new Error(`the worker completed ${row.completed} of ${WORKER_RUNS} runs (${row.runs} found)`);
+  }
+  return { runsPerSec: (WORKER_RUNS / Math.max(1, Number(row.last_at) - Number(row.first_at))) * 1000 };
+}
+
+/** `duro worker bench/scale-workflows.js --until-idle` on the database; rejects unless it exits cleanly. */
+function runWorkerProcess(location) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "worker", WORKFLOWS, "--db", location, "--until-idle", "--json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stdout.resume();
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const errors = err
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !/^duro: run \S+ is held by worker .*; not waiting for it/.test(line));
+      if (code !== 0 || errors.length > 0)
+        reject(new Error(`duro worker exited with ${code ?? signal}: ${errors.slice(0, 3).join(" | ")}`));
+      else resolve();
+    });
+  });
+}
+
+function latency(ms) {
+  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), samples: ms.length };
+}
+
+// --- the table ---
+
+/** The table's rows; `burstGoal` is the timer burst's target for this store (runs/s). */
+function rowsOf(empty, full, burstGoal) {
+  const ratio = (a, b) => (a > 0 ? b / a : Number.NaN);
+  const flat = (r) => (Number.isNaN(r) ? "" : r <= 1.5 ? "≤ 1.5 (met)" : "≤ 1.5 (MISSED)");
+  const timeRow = (label, unit, a, b, note = "") => {
+    const r = ratio(a, b);
+    return [label, unit, a, b, round(r), `${flat(r)}${note ? `; ${note}` : ""}`];
+  };
+  const rateRow = (label, a, b, note = "", target) => {
+    const r = ratio(b, a);
+    const goal = target === undefined ? flat(r) : `${flat(r)}; ≥ ${target.toLocaleString("en-US")}/s (${b >= target ? "met" : "MISSED"})`;
+    return [label, "runs/s", a, b, round(r), `${goal}${note ? `; ${note}` : ""}`];
+  };
+  return [
+    timeRow("start a run, p50", "ms", empty.start.p50, full.start.p50, `${full.start.samples} starts`),
+    timeRow("  (p99)", "ms", empty.start.p99, full.start.p99),
+    timeRow(
+      "run of 10 steps end to end, p50",
+      "ms",
+      empty.tenSteps.p50,
+      full.tenSteps.p50,
+      `start + runUntilSettled, ${full.tenSteps.samples} runs`,
+    ),
+    timeRow("  (p99)", "ms", empty.tenSteps.p99, full.tenSteps.p99),
+    timeRow(
+      "claim of one runnable run, p50",
+      "ms",
+      empty.claim.p50,
+      full.claim.p50,
+      `p99 ${round(empty.claim.p99)} / ${round(full.claim.p99)} ms`,
+    ),
+    timeRow(
+      "idle poll (empty claim + nextReadyAt), p50",
+      "ms",
+      empty.idlePoll.p50,
+      full.idlePoll.p50,
+      `p99 ${round(empty.idlePoll.p99)} / ${round(full.idlePoll.p99)} ms`,
+    ),
+    timeRow(
+      "signal → resumed step runs, p50",
+      "ms",
+      empty.signal.p50,
+      full.signal.p50,
+      `${full.signal.samples} signals, in-process worker`,
+    ),
+    timeRow("  (p99)", "ms", empty.signal.p99, full.signal.p99),
+    rateRow(
+      `timer burst (${BURST.toLocaleString("en-US")} due at once), 1 worker`,
+      empty.burst1.runsPerSec,
+      full.burst1.runsPerSec,
+      `fired twice: ${empty.burst1.firedTwice} / ${full.burst1.firedTwice}`,
+      burstGoal,
+    ),
+    rateRow(
+      "  (4 worker processes)",
+      empty.burst4.runsPerSec,
+      full.burst4.runsPerSec,
+      `fired twice: ${empty.burst4.firedTwice} / ${full.burst4.firedTwice}`,
+      burstGoal,
+    ),
+    timeRow("runs list --status completed, p50", "ms", empty.list.status, full.list.status),
+    timeRow("runs list --workflow, p50", "ms", empty.list.workflow, full.list.workflow),
+    timeRow("runs list --waiting-for approval, p50", "ms", empty.list.approvals, full.list.approvals, "the inbox's approvals"),
+    timeRow("runs list --waiting-for question, p50", "ms", empty.list.questions, full.list.questions),
+    timeRow("runs list --inbox (undelivered events), p50", "ms", empty.list.inbox, full.list.inbox),
+    timeRow("GET /v1/runs (createApp), p50", "ms", empty.list.api, full.list.api),
+    timeRow("GET /v1/runs?status=waiting, p50", "ms", empty.list.apiWaiting, full.list.apiWaiting),
+    rateRow(
+      "prune finished runs, batches of 1,000, 10 ms apart",
+      empty.retention.prunedPerSec,
+      full.retention.prunedPerSec,
+      `${empty.retention.pruned.toLocaleString("en-US")} / ${full.retention.pruned.toLocaleString("en-US")} runs; batches retried after db_busy: ${empty.retention.busyRetries} / ${full.retention.busyRetries}`,
+    ),
+    rateRow(
+      "worker without pruning (1,000 × 10 steps)",
+      empty.retention.workerAlone.runsPerSec,
+      full.retention.workerAlone.runsPerSec,
+      "1 worker process",
+    ),
+    [
+      "  (the same while pruning)",
+      "runs/s",
+      empty.retention.workerDuring.runsPerSec,
+      full.retention.workerDuring.runsPerSec,
+      round(full.retention.workerDuring.runsPerSec / full.retention.workerAlone.runsPerSec),
+      `ratio = during / without, full db; ${full.retention.prunedWhileWorking.toLocaleString("en-US")} pruned meanwhile`,
+    ],
+    timeRow(
+      "size per finished run",
+      "bytes",
+      empty.size.bytesPerFinished,
+      full.size.bytesPerFinished,
+      `empty db: ${empty.size.finished.toLocaleString("en-US")} runs (${SMALL * 100}%)`,
+    ),
+    timeRow(
+      "size per waiting run",
+      "bytes",
+      empty.size.bytesPerWaiting,
+      full.size.bytesPerWaiting,
+      `empty db: ${empty.size.waiting.toLocaleString("en-US")} runs`,
+    ),
+  ];
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:scale failed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});
