@@ -87,6 +87,8 @@ describe("duro/client against duro serve", () => {
     expect(await rejected.result()).toEqual({ paid: false, amount: 9_000, comment: "too much" });
 
     const spare = await client.start(expense, { amount: 5 });
+    // Waiting, so nobody holds it: a run a worker is executing is only asked to stop, and answers "running".
+    await waiting(spare.id);
     const cancelled = await client.cancel(spare.id, { reason: "duplicate" });
     expect(cancelled.status).toBe("cancelled");
     const error = await failure(spare.result());
