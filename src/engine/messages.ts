@@ -86,10 +86,11 @@ export async function openWait(
   if (matching.length > 1 || (name === undefined && waits.length > 1)) {
     throw inputError(
       "gate_required",
-      `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waits.map((w) => w.gate).join(", ")}; name one`,
+      `run ${runId} waits for several ${kind === "approval" ? "approvals" : "answers"}: ${waitNames(waits).join(", ")}; name one`,
       {
         runId,
         open: waits.map((w) => w.gate),
+        keys: waits.map((w) => w.key),
       },
     );
   }
@@ -100,6 +101,14 @@ export async function openWait(
     `run ${runId} is not waiting for ${what} (it is ${record.status}${open}); ${kind === "approval" ? "approvals" : "answers"} are only accepted while a run waits on that ${kind === "approval" ? "gate" : "question"}`,
     { runId, status: record.status, open: waits.map((w) => w.gate) },
   );
+}
+
+/** Each wait by its gate, or by its wait key where several share a gate (the key alone tells them apart). */
+function waitNames(waits: OpenWait[]): string[] {
+  return waits.map((w) => {
+    const shared = waits.filter((other) => other.gate === w.gate).length > 1;
+    return shared ? `${w.key} (gate ${w.gate})` : (w.gate ?? w.key);
+  });
 }
 
 /** Refuses a second decision or answer while the first is still on its way to the run. */

@@ -66,6 +66,25 @@ describe.each(STORES)("%s store", (kind) => {
       expect((await settle(id)).output).toEqual({ action: "reject", by: "ada", comment: "too many" });
     });
 
+    it("two open approvals of one gate: a decision must name one, the refusal names them by wait key, and a key decides", async () => {
+      const wf = workflow("twice-gated", async (ctx) => Promise.all([ctx.approval("deploy"), ctx.approval("deploy")]));
+      const { engine, settle } = harness([wf]);
+      const { id } = await engine.start(wf, {});
+      await settle(id);
+      const refusal = engine.approve(id, "deploy", { action: "approve" });
+      await expect(refusal).rejects.toMatchObject({
+        code: "gate_required",
+        message: expect.stringContaining("deploy#0 (gate deploy), deploy#1 (gate deploy)"),
+        details: { keys: ["deploy#0", "deploy#1"] },
+      });
+      await engine.approve(id, "deploy#0", { action: "approve", by: "ada" });
+      await engine.approve(id, "deploy#1", { action: "reject", by: "bob" });
+      expect((await settle(id)).output).toMatchObject([
+        { action: "approve", by: "ada" },
+        { action: "reject", by: "bob" },
+      ]);
+    });
+
     it("refuses a decision for a run that is not waiting for that gate, and changes nothing", async () => {
       const wf = workflow("gated", async (ctx) => ctx.approval("manager"));
       const { engine, settle, store } = harness([wf]);
