@@ -143,7 +143,7 @@ export const COMMAND_HELP: CommandHelp[] = [
   {
     path: "runs fork",
     summary: "a new run that reuses a run's journal up to a step or bookmark and executes from there (with files: onto that code)",
-    usage: ["<runId> [<file...>] (--from-step <key> | --from-bookmark <name>) [--input <json>] [--id <newId>]"],
+    usage: ["<runId> [<file...>] (--from-step <key> | --from-bookmark <name>) [--input <json>] [--id <newId>] [--actor <who>]"],
     flags: [
       ["--from-step <key>", "the first step to execute again (duro runs show lists the keys)"],
       [
@@ -152,6 +152,7 @@ export const COMMAND_HELP: CommandHelp[] = [
       ],
       ["--input <json>", "the new run's input (default: the original's)"],
       ["--id <newId>", "the new run's id"],
+      ["--actor <who>", "who forks it, the new run's actor (default: the user running the command); the original's session is kept"],
     ],
   },
   {

@@ -18,6 +18,8 @@ export interface ForkOptions {
   workflow?: AnyWorkflowDefinition;
   /** The new run's id; default: a new one. */
   id?: string;
+  /** Who forks it: the fork's actor (the origin's session is kept, its actor is not: a fork is a new decision). */
+  actor?: string;
   clock?: () => number;
 }
 
@@ -48,6 +50,8 @@ export async function forkRun(
     version: options.workflow?.version ?? created.version,
     input,
     tenant: created.tenant,
+    ...(created.session === undefined ? {} : { session: created.session }),
+    ...(options.actor === undefined ? {} : { actor: options.actor }),
     options: { ...created.options, forkedFrom: originId, ...cut.origin },
     readyAt: Number.MAX_SAFE_INTEGER,
   });

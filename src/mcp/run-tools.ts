@@ -277,6 +277,7 @@ const forkRunTool = define({
     await scope.run(runId);
     const fork = await forkRun(scope.engine.store, runId, {
       clock: scope.clock,
+      actor: scope.caller.actor,
       ...(fromStep === undefined ? {} : { fromStep }),
       ...(fromBookmark === undefined ? {} : { fromBookmark }),
     });

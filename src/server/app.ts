@@ -124,9 +124,6 @@ export interface Caller {
 
 type Env = { Variables: { caller: Caller } };
 
-/** Waits a person (or an outside system, for tool calls) decides: what the inbox lists. */
-const INBOX_KINDS: ReadonlySet<string> = new Set(["approval", "ask", "tool"]);
-
 const DEV_CALLER: Caller = { keyId: "dev", tenant: "default", role: "admin" };
 
 export function createApp(options: ServerOptions): Hono<Env> {
@@ -462,7 +459,7 @@ export function createApp(options: ServerOptions): Hono<Env> {
     const runId = c.req.param("id");
     await visibleRun(caller(c).tenant, runId);
     const body = await parseBody(c, ForkBody);
-    const fork = await forkRun(store, runId, { ...definedOnly(body), clock }).catch((error: unknown) => {
+    const fork = await forkRun(store, runId, { ...definedOnly(body), actor: keyActor(caller(c)), clock }).catch((error: unknown) => {
       throw withPath(error, {
         fork_step_not_found: "body.fromStep",
         bookmark_not_found: "body.fromBookmark",

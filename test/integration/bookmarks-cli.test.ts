@@ -80,6 +80,12 @@ describe.each([
     expect(anew.filter((e) => e.type === "step_started").map((e) => e.key)).toEqual(["third#0"]);
     expect(anew.filter((e) => e.type === "domain_event").map((e) => e.name)).toEqual(["first.done"]);
 
+    const byAda = await duroJson<{ actor?: string }>(
+      ["runs", "fork", run.id, "--from-bookmark", "after-first", "--actor", "ada", "--db", db],
+      opts,
+    );
+    expect(byAda.actor).toBe("ada");
+
     const unknown = await duro(["runs", "fork", run.id, "--from-bookmark", "nope", "--db", db], opts);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("bookmark_not_found");

@@ -27,6 +27,23 @@ describe.each(["sqlite", "postgres"] as const)("bookmarks over the API on %s", (
     expect(drafts.count).toBe(1);
   });
 
+  it("a fork keeps its origin's session and names whoever forked it as its actor", async () => {
+    const s = await testServer({}, undefined, backend);
+    const started = await s.call("POST", "/v1/runs", {
+      token: s.keys.acmeAdmin,
+      body: { workflow: "milestones", input: { title: "Q1" }, session: "chat-7", actor: "ada" },
+    });
+    const origin = await json(started);
+    expect(origin).toMatchObject({ session: "chat-7", actor: "ada" });
+    await s.settle(origin.id);
+    // The admin key's own actor, as the API records it for a run started without one.
+    const keysOwn = await json(await s.call("POST", "/v1/runs", { token: s.keys.acmeAdmin, body: { workflow: "survey" } }));
+    const forked = await s.call("POST", `/v1/runs/${origin.id}/fork`, { token: s.keys.acmeAdmin, body: { fromBookmark: "drafted" } });
+    expect(forked.status).toBe(201);
+    expect(await json(forked)).toMatchObject({ session: "chat-7", actor: keysOwn.actor });
+    expect(keysOwn.actor).not.toBe("ada");
+  });
+
   it("refuses a fork from an unknown bookmark (400 at body.fromBookmark), with a step too, by a viewer or of another tenant's run", async () => {
     const s = await testServer({}, undefined, backend);
     const id = await s.startSettled("milestones", { title: "Q4" });

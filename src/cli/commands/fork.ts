@@ -8,7 +8,7 @@ import type { WorkflowDefinition } from "../../index.js";
 import { DuroError, forkRun } from "../../index.js";
 import { loadWorkflowFiles } from "../../load/index.js";
 import type { Store } from "../../store/index.js";
-import { EXIT, openDb, output, parse, parseJson, requirePositional, usage } from "../common.js";
+import { currentUser, EXIT, openDb, output, parse, parseJson, requirePositional, usage } from "../common.js";
 import { loadOptions } from "../files.js";
 
 export async function runsFork(args: string[]): Promise<number> {
@@ -17,6 +17,7 @@ export async function runsFork(args: string[]): Promise<number> {
     "from-bookmark": { type: "string" },
     input: { type: "string" },
     id: { type: "string" },
+    actor: { type: "string" },
   });
   const out = output(values.json);
   const originId = requirePositional(positionals, 0, "the run id: duro runs fork <runId> --from-step <key>");
@@ -37,6 +38,7 @@ export async function runsFork(args: string[]): Promise<number> {
       ...(fromStep ? { fromStep } : { fromBookmark: fromBookmark as string }),
       ...(workflow === undefined ? {} : { workflow }),
       ...(values.input === undefined ? {} : { input: parseJson(values.input, "the input", "--input") }),
+      actor: values.actor ?? currentUser(),
       ...(values.id === undefined ? {} : { id: values.id }),
     });
     out.data(run);
