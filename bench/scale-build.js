@@ -135,7 +135,7 @@ export async function postgresBulk(url, schema) {
 
 /**
  * Inserts `count` clones of `template` (rows from `bulk.read`) in transactions of `batchSize` runs. `shape(n)` gives
- * clone n's id, times and replacements: `{ id, createdAt, updatedAt, readyAt?, replace?: [[from, to], ...] }`; a clone
+ * clone n's id, times and replacements: `{ id, createdAt, updatedAt, readyAt?, tenant?, version?, replace?: [[from, to], ...] }`; a clone
  * with replacements gets them in its journal data, waits and inbox rows, and new chain hashes. `onProgress(done)`
  * after each batch.
  */
@@ -151,7 +151,7 @@ export async function cloneRuns(bulk, template, count, shape, { batchSize = 5_00
   }
 }
 
-function addClone(bulk, batch, template, pk, ids, { id, createdAt, updatedAt, readyAt, replace = [] }) {
+function addClone(bulk, batch, template, pk, ids, { id, createdAt, updatedAt, readyAt, tenant, version, replace = [] }) {
   const replacements = [[template.run.id, id], ...replace];
   const fix = (text) => (typeof text === "string" ? replacements.reduce((t, [from, to]) => t.replaceAll(from, to), text) : text);
   batch.runs.push({
@@ -161,6 +161,8 @@ function addClone(bulk, batch, template, pk, ids, { id, createdAt, updatedAt, re
     created_at: createdAt,
     updated_at: updatedAt,
     ready_at: readyAt === undefined ? template.run.ready_at : readyAt,
+    tenant: tenant ?? template.run.tenant,
+    version: version ?? template.run.version,
   });
   // Once one event's bytes differ from the template's, its hash and every later one in the chain are new.
   let rehash = false;
@@ -176,7 +178,14 @@ function addClone(bulk, batch, template, pk, ids, { id, createdAt, updatedAt, re
     batch.waits.push({ ...wait, run_pk: pk, event_key: fix(wait.event_key), spec: fix(wait.spec) });
   }
   for (const message of template.inbox) {
-    batch.inbox.push({ ...message, id: ids.inbox++, consumed_by: pk, event_key: fix(message.event_key), payload: fix(message.payload) });
+    batch.inbox.push({
+      ...message,
+      id: ids.inbox++,
+      tenant: tenant ?? message.tenant,
+      consumed_by: pk,
+      event_key: fix(message.event_key),
+      payload: fix(message.payload),
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createEngine, openPostgresStore, openSqliteStore, pruneBatch, workflow } from "../dist/index.js";
+import { createEngine, openPostgresStore, openSqliteStore, paceBatches, pruneBatch, workflow } from "../dist/index.js";
 import { createApp } from "../dist/server/index.js";
 import { formatTable, median, percentile, progress, progressBar, round } from "./lib.js";
 import { admin, PG_URL, postgresReachable } from "./postgres.js";
@@ -24,13 +24,19 @@ const SMALL = 0.01;
 const CLI = fileURLToPath(new URL("../bin/duro.js", import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL("./scale-workflows.js", import.meta.url));
 const SCRATCH = fileURLToPath(new URL("./.scratch/", import.meta.url));
-const PRUNE_BATCH = 1_000;
-const PRUNE_PAUSE_MS = 10;
+/** `duro runs prune`'s default batch. */
+const PRUNE_BATCH = 500;
 /** What the empty database holds before it is measured: enough for every listing to fill its first page of 50. */
 const PAGE_FILL = { finished: 500, waiting: 600 };
 const UNDELIVERED = 60;
 const WORKER_RUNS = 1_000;
 const ALL_WORKFLOWS = [steps.name, waiter.name, timer.name];
+/**
+ * One finished run in a hundred (one in ten of the empty database's few) belongs to this tenant (the rest to "default"), and the oldest tenth of the finished
+ * runs ran an old version: what a tenant-scoped API key and `runs list --version` look for in a shared database.
+ */
+const SMALL_TENANT = "scale-small";
+const OLD_VERSION = "scale-old";
 /** Started but never executed (no worker has it): what `start` costs on its own. */
 const startOnly = workflow("scale.start-only", async () => 0);
 
@@ -209,11 +215,12 @@ async function fill(target, bulk, templates, { finished, waiting }, tag = "") {
   const before = await bulk.size();
   const finishedBar = progressBar(`${target.label}: ${finished.toLocaleString("en-US")} finished runs`, finished);
   // One run in five waited for an event and consumed it (its inbox row stays until the run is pruned).
-  await cloneRuns(bulk, rows.steps, finished - Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_${n}`, n, finished, now), {
+  const finishedShape = (id, n) => finishedRunShape(id, n, finished, now, rows.steps.run.version);
+  await cloneRuns(bulk, rows.steps, finished - Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_${n}`, n), {
     onProgress: (done) => finishedBar.update(done),
   });
   const steady = finished - Math.floor(finished / 5);
-  await cloneRuns(bulk, rows.consumed, Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_e${n}`, n, finished, now), {
+  await cloneRuns(bulk, rows.consumed, Math.floor(finished / 5), (n) => finishedShape(`r_done${tag}_e${n}`, n), {
     onProgress: (done) => finishedBar.update(steady + done),
   });
   finishedBar.done();
@@ -249,11 +256,22 @@ async function fill(target, bulk, templates, { finished, waiting }, tag = "") {
 
 /**
  * Created over the last 90 days in pk order, as the engine numbers runs, and finished a second later: all older than a
- * day, so prunable.
+ * day, so prunable. Every hundredth belongs to SMALL_TENANT and the oldest tenth ran OLD_VERSION, in their rows and in
+ * their run_created alike.
  */
-function finishedShape(id, n, count, now) {
+function finishedRunShape(id, n, count, now, version) {
   const createdAt = Math.floor(now - 91 * DAY_MS + (n / count) * 90 * DAY_MS);
-  return { id, createdAt, updatedAt: createdAt + 1_000 };
+  const shape = { id, createdAt, updatedAt: createdAt + 1_000, replace: [] };
+  // At least a page of them in the empty database's few hundred runs too, so both sides list 50.
+  if (n % Math.min(100, Math.max(1, Math.floor(count / 50))) === 7) {
+    shape.tenant = SMALL_TENANT;
+    shape.replace.push(['"tenant":"default"', `"tenant":"${SMALL_TENANT}"`]);
+  }
+  if (n < count / 10) {
+    shape.version = OLD_VERSION;
+    shape.replace.push([`"version":${JSON.stringify(version)}`, `"version":"${OLD_VERSION}"`]);
+  }
+  return shape;
 }
 
 function waitingShape(id, kind, templates, n, count, now) {
@@ -374,6 +392,10 @@ async function timeLists(engine, samples) {
     status: () => engine.list({ status: "completed" }),
     workflow: () => engine.list({ workflow: steps.name }),
     approvals: () => engine.list({ waitingFor: "approval" }),
+    tenant: () => engine.list({ tenant: SMALL_TENANT }),
+    tenantWaiting: () => engine.list({ tenant: "default", status: "waiting" }),
+    oldVersion: () => engine.list({ workflow: steps.name, version: OLD_VERSION }),
+    updated: () => engine.list({ sort: "updated" }),
     questions: () => engine.list({ waitingFor: "question" }),
     inbox: () => engine.store.listInbox({ limit: 50 }),
     api: async () => {
@@ -463,24 +485,26 @@ async function retention(target, engine, bulk, finished) {
   const bar = progressBar(`${target.label}: pruning ${finished.toLocaleString("en-US")} finished runs`, finished);
   const pruning = (async () => {
     const start = performance.now();
-    for (;;) {
-      let batch;
-      try {
-        batch = await pruneBatch(engine.store, { status: "completed", before, limit: PRUNE_BATCH, now: Date.now() });
-      } catch (error) {
-        // SQLite: a batch that waited past the busy timeout behind the worker's commits is tried again, as the
-        // worker's retention does at its next pass; counted, since it is a finding.
-        if (error?.code !== "db_busy") throw error;
-        busyRetries++;
-        continue;
-      }
-      pruned += batch.pruned.length;
-      bar.update(pruned);
-      if (batch.pruned.length < PRUNE_BATCH || stop) return performance.now() - start;
-      // A pause between batches: on SQLite a pruner in another process that takes the write lock again at once starves
-      // the worker's commits (they failed with db_busy after the 5 s busy timeout in a run without it).
-      await sleep(PRUNE_PAUSE_MS);
-    }
+    // Paced as `duro runs prune` and the worker's retention are: a rest as long as each batch took.
+    await paceBatches(
+      async () => {
+        if (stop) return 0;
+        try {
+          const batch = await pruneBatch(engine.store, { status: "completed", before, limit: PRUNE_BATCH, now: Date.now() });
+          pruned += batch.pruned.length;
+          bar.update(pruned);
+          return batch.pruned.length;
+        } catch (error) {
+          // SQLite: a batch that waited past the busy timeout behind the worker's commits is tried again, as the
+          // worker's retention does at its next pass; counted, since it is a finding.
+          if (error?.code !== "db_busy") throw error;
+          busyRetries++;
+          return PRUNE_BATCH;
+        }
+      },
+      { limit: PRUNE_BATCH },
+    );
+    return performance.now() - start;
   })();
   let during;
   try {
@@ -620,8 +644,12 @@ function rowsOf(empty, full, burstGoal) {
     timeRow("runs list --inbox (undelivered events), p50", "ms", empty.list.inbox, full.list.inbox),
     timeRow("GET /v1/runs (createApp), p50", "ms", empty.list.api, full.list.api),
     timeRow("GET /v1/runs?status=waiting, p50", "ms", empty.list.apiWaiting, full.list.apiWaiting),
+    timeRow("runs list --tenant (1 % of runs), p50", "ms", empty.list.tenant, full.list.tenant, "what a tenant's API key lists"),
+    timeRow("runs list --tenant default --status waiting, p50", "ms", empty.list.tenantWaiting, full.list.tenantWaiting),
+    timeRow("runs list --workflow --version <old>, p50", "ms", empty.list.oldVersion, full.list.oldVersion, "the oldest 10 % of runs"),
+    timeRow("runs list --sort updated, p50", "ms", empty.list.updated, full.list.updated),
     rateRow(
-      "prune finished runs, batches of 1,000, 10 ms apart",
+      "prune finished runs, batches of 500, paced",
       empty.retention.prunedPerSec,
       full.retention.prunedPerSec,
       `${empty.retention.pruned.toLocaleString("en-US")} / ${full.retention.pruned.toLocaleString("en-US")} runs; batches retried after db_busy: ${empty.retention.busyRetries} / ${full.retention.busyRetries}`,

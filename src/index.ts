@@ -117,6 +117,7 @@ export {
   type ForkOptions,
   forkRun,
   isScheduleDefinition,
+  paceBatches,
   pruneBatch,
   type RetentionOptions,
   type RetentionPolicy,

@@ -14,6 +14,7 @@ export {
   PRUNABLE_STATUSES,
   type PrunableStatus,
   type PruneBatchRequest,
+  paceBatches,
   parseRetentionSpec,
   pruneBatch,
   type RetentionOptions,

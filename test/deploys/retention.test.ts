@@ -3,8 +3,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NonRetryableError, workflow } from "duro";
-import { afterAll, describe, expect, it } from "vitest";
-import { applyRetention, parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { applyRetention, paceBatches, parseRetentionSpec, pruneBatch, readArchive } from "../../src/engine/index.js";
 import { RetentionLoop } from "../../src/engine/retention.js";
 import { type ChainRow, type Store, verifyChain } from "../../src/store/index.js";
 import { freshDir, removeTempDirs } from "../support/cli.js";
@@ -158,6 +158,36 @@ describe("archives", () => {
     expect((error as Error).message).toContain("nothing was pruned");
     expect((await h.store.getRun(id))?.status).toBe("completed");
     await h.engine.close();
+  });
+});
+
+// A pruner that takes the write lock again at once starved a worker in another process (bench:scale): batches rest.
+describe("batch pacing", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("rests after each full batch as long as the batch took, and stops at a short batch or at maxBatches", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "performance"] });
+    const started: number[] = [];
+    const sizes = [10, 10, 10, 4];
+    const total = paceBatches(
+      async () => {
+        started.push(performance.now());
+        vi.advanceTimersByTime(40); // the batch holds the database for 40 ms
+        return sizes[started.length - 1] as number;
+      },
+      { limit: 10 },
+    );
+    await vi.advanceTimersByTimeAsync(39);
+    expect(started).toEqual([0]); // still resting: the next batch waits the 40 ms the first one took
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual([0, 80]);
+    await vi.advanceTimersByTimeAsync(200);
+
+    expect(await total).toBe(34);
+    expect(started).toEqual([0, 80, 160, 240]); // no rest after the short batch, which ends it
+    expect(await paceBatches(async () => 10, { limit: 10, maxBatches: 1 })).toBe(10);
   });
 });
 

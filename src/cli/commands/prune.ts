@@ -4,7 +4,7 @@
 // With --archive each batch is first written to a gzipped JSONL file in <dir> and synced to disk (engine/archive.ts);
 // with --artifacts the artifacts no remaining run references are deleted afterwards (after a grace period).
 import { DuroError, toMs } from "../../core/index.js";
-import { pruneBatch } from "../../index.js";
+import { paceBatches, pruneBatch } from "../../index.js";
 import { EXIT, openDb, output, parse, positiveInt } from "../common.js";
 
 const STATUSES = ["completed", "failed", "cancelled"] as const;
@@ -31,22 +31,20 @@ export async function runsPrune(args: string[]): Promise<number> {
   const archive = values.archive;
   const graceMs = toMs((values["artifact-grace"] ?? "1h") as Parameters<typeof toMs>[0]);
   const store = openDb(values.db);
-  let pruned = 0;
+  let pruned: number;
   let artifacts = 0;
   const archives: string[] = [];
   try {
-    for (;;) {
-      const batch = await pruneBatch(store, { status, before, limit, ...(archive === undefined ? {} : { archive }) });
-      pruned += batch.pruned.length;
-      if (batch.archive !== undefined) archives.push(batch.archive);
-      if (batch.pruned.length < limit) break;
-    }
+    pruned = await paceBatches(
+      async () => {
+        const batch = await pruneBatch(store, { status, before, limit, ...(archive === undefined ? {} : { archive }) });
+        if (batch.archive !== undefined) archives.push(batch.archive);
+        return batch.pruned.length;
+      },
+      { limit },
+    );
     if (values.artifacts) {
-      for (;;) {
-        const collected = await store.collectArtifacts({ before: Date.now() - graceMs, limit });
-        artifacts += collected.length;
-        if (collected.length < limit) break;
-      }
+      artifacts = await paceBatches(async () => (await store.collectArtifacts({ before: Date.now() - graceMs, limit })).length, { limit });
     }
   } finally {
     await store.close();

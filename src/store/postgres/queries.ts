@@ -1,7 +1,8 @@
 // Every statement the PostgreSQL store sends, in one place (the write path's server-side functions, which they call,
 // are in schema.ts). Values are always bound parameters ($1, $2, … in the order each comment lists); the only text
 // spliced in is the store's schema name, checked against SCHEMA_NAME and quoted, and listRuns' WHERE clause, assembled
-// from the constant fragments below. Each statement has a name, so a connection parses and plans it once.
+// from the constant fragments below. Each statement has a name, so a connection parses and plans it once; listRuns'
+// statements are the exception (see listRunsQuery).
 import type { QueryConfig } from "pg";
 import type { RunSort } from "../contract/runs.js";
 import type { ListPosition } from "../paging.js";
@@ -490,28 +491,29 @@ const LIST_ORDER: Record<RunSort, { below: (n: number) => string; order: string 
   updated: { below: (n) => `(updated_at, pk) < ($${n + 1}, $${n})`, order: "updated_at DESC, pk DESC" },
 };
 
-/** The listRuns statement for the filters and sort given (each shape named and so prepared once per connection). */
+/**
+ * The listRuns statement for the filters and sort given. Unnamed, so it is planned with its values each time: a named
+ * statement gets a generic plan after five executions, chosen without them, and for `tenant = $1` on a database where
+ * one tenant holds nearly every run that plan walks the primary key past all of them to find a small tenant's page
+ * (test/store/scale-plans.test.ts). Planning costs a fraction of a millisecond; a listing is not on any hot path.
+ */
 export function listRunsQuery(quotedSchema: string, params: ListRunsParams): QueryConfig<Array<string | number>> {
   const values: Array<string | number> = [];
   const where: string[] = [];
-  const shape: string[] = [params.sort];
   for (const [name, clause] of LIST_FILTERS) {
     const value = params[name];
     if (value === undefined) continue;
     values.push(value);
     where.push(`${clause}$${values.length}`);
-    shape.push(name);
   }
   const { below, order } = LIST_ORDER[params.sort];
   if (params.cursor !== undefined) {
     where.push(below(values.length + 1));
     values.push(params.cursor.pk);
     if (params.sort === "updated") values.push(params.cursor.updatedAt ?? 0);
-    shape.push("cursor");
   }
   values.push(params.limit);
   return {
-    name: `duro_listRuns_${shape.join("_")}`,
     text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${order} LIMIT $${values.length}`,
     values,

@@ -552,6 +552,21 @@ export const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   DROP INDEX ${s}.runs_status;
   DROP INDEX ${s}.runs_workflow;
   `,
+
+  // Version 19 (list indexes): the listings that still walked the whole table on a big database (npm run bench:scale). A
+  // tenant's runs (what a tenant-scoped API key lists), alone, by status or sorted by last change: newest first they were
+  // found by walking every other tenant's newer runs, or sorted whole for a page. Runs of an old version: by walking
+  // every run of the newer versions. All runs sorted by last change: by sorting the whole table for a page. updated_at
+  // changes at each claim and status change, so its two indexes cost those writes two more index entries; the others
+  // change only when a run is created or changes status. Listing a tenant's runs by workflow still reads the workflow's
+  // runs of every tenant (indexes for every combination of filters would slow every write).
+  (s) => /* sql */ `
+  CREATE INDEX runs_tenant ON ${s}.runs (tenant, pk);
+  CREATE INDEX runs_tenant_status ON ${s}.runs (tenant, status, pk);
+  CREATE INDEX runs_version ON ${s}.runs (workflow, version, pk);
+  CREATE INDEX runs_updated ON ${s}.runs (updated_at, pk);
+  CREATE INDEX runs_tenant_updated ON ${s}.runs (tenant, updated_at, pk);
+  `,
 ];
 
 /** Version 2's functions, replaced, with deliveries and pending-message checks limited to the run's tenant. */

@@ -255,6 +255,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX inbox_consumed ON inbox (consumed_by) WHERE consumed_by IS NOT NULL;
   CREATE INDEX inbox_undelivered ON inbox (id) WHERE consumed_by IS NULL;
   `,
+
+  // 13 (list indexes): the listings that still walked the whole table on a big database (npm run bench:scale). A tenant's
+  // runs (what a tenant-scoped API key lists), alone, by status or sorted by last change: newest first they were found by
+  // walking every other tenant's newer runs, or sorted whole for a page. Runs of an old version: by walking every run of
+  // the newer versions. All runs sorted by last change: by sorting the whole table for a page. updated_at changes at each
+  // claim and status change, so its two indexes cost those writes two more index entries; the others change only when a
+  // run is created or changes status. Listing a tenant's runs by workflow still reads the workflow's runs of every tenant
+  // (indexes for every combination of filters would slow every write).
+  /* sql */ `
+  CREATE INDEX runs_tenant ON runs (tenant, pk);
+  CREATE INDEX runs_tenant_status ON runs (tenant, status, pk);
+  CREATE INDEX runs_version ON runs (workflow, version, pk);
+  CREATE INDEX runs_updated ON runs (updated_at, pk);
+  CREATE INDEX runs_tenant_updated ON runs (tenant, updated_at, pk);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
