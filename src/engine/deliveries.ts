@@ -11,12 +11,24 @@ export interface DeliverySlot {
 export class Deliveries {
   private readonly queue: DeliverySlot[] = [];
   private scheduled = false;
+  private reacted: (() => void) | undefined;
 
   constructor(private readonly run: ActivityCount & { readonly finished: boolean }) {}
 
   /** The next result is ready to be handed over (a flush waits for it, so the calls it causes join the commit). */
   get ready(): boolean {
     return this.queue[0]?.settle !== undefined;
+  }
+
+  /**
+   * Runs `fn` in the turn that hands the next result over, once the code has reacted to it; false (and `fn` is not
+   * kept) when no result is ready. The journal writer commits there, so the calls the result causes join the commit
+   * without waiting for another turn of the event loop.
+   */
+  afterNextDelivery(fn: () => void): boolean {
+    if (!this.ready) return false;
+    this.reacted = fn;
+    return true;
   }
 
   /** Hands a live result to the code in its journal order. */
@@ -52,6 +64,11 @@ export class Deliveries {
       const next = this.queue.shift();
       this.run.inFlight--;
       if (!this.run.finished) next?.settle?.();
+      const reacted = this.reacted;
+      this.reacted = undefined;
+      // The code reacts in promise jobs, all run before the next tick; a tick queued from one of them runs after the
+      // last (Node drains the microtask queue, then the ticks queued meanwhile), still in this turn.
+      if (reacted) queueMicrotask(() => process.nextTick(reacted));
       this.schedule();
       this.run.checkIdle();
     });

@@ -80,8 +80,8 @@ export class Invocation implements RunScope {
     return this.lease.runId;
   }
 
-  get deliveriesReady(): boolean {
-    return this.deliveries.ready;
+  afterNextDelivery(fn: () => void): boolean {
+    return this.deliveries.afterNextDelivery(fn);
   }
 
   async run(): Promise<InvocationOutcome> {

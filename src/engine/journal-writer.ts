@@ -11,8 +11,11 @@ export interface WriterHost {
   readonly finished: boolean;
   /** A bug or a storage failure ended the invocation: nothing more is written at all. */
   readonly crashed: boolean;
-  /** Results are waiting to be handed to the code: a flush yields to them, so the calls they cause join it. */
-  readonly deliveriesReady: boolean;
+  /**
+   * Runs `fn` once the result ready to be handed to the code has been, and the code has reacted; false if none is
+   * ready. A flush yields to such results, so the calls they cause join it.
+   */
+  afterNextDelivery(fn: () => void): boolean;
   /** The store refused a commit (lost lease, inbox conflict). */
   stop(error: unknown): void;
   crash(error: unknown): void;
@@ -251,15 +254,21 @@ export class JournalWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.host.finished) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      // An ending (finish, suspend, yield) commits the buffer itself, with its own terms; do not race it.
-      if (this.host.finished) return;
-      // Results not yet handed to the code go first, so what the code asks for next joins this commit.
-      if (this.host.deliveriesReady) return this.scheduleFlush();
-      this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.host.crash(error));
-    });
+    setImmediate(this.scheduledFlush);
   }
+
+  /** The flush scheduleFlush arranged; made once, since nearly every step schedules one. */
+  private readonly scheduledFlush = (): void => {
+    // An ending (finish, suspend, yield) commits the buffer itself, with its own terms; do not race it.
+    if (this.host.finished) {
+      this.flushScheduled = false;
+      return;
+    }
+    // Results not yet handed to the code go first, so what the code asks for next joins this commit.
+    if (this.host.afterNextDelivery(this.scheduledFlush)) return;
+    this.flushScheduled = false;
+    this.flushing = this.flushing.then(() => this.flush()).catch((error) => this.host.crash(error));
+  };
 
   private observe(events: EventBody[], firstSeq: number): void {
     if (!this.deps.onEvents || events.length === 0) return;
