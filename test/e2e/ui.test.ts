@@ -247,7 +247,7 @@ describe.runIf(existsSync(CHROMIUM))("web UI in Chromium", { timeout: 90_000 }, 
     await page.click('.tl-lane[data-key="flaky#0"] .tl-label');
     await page.waitForSelector('#step-detail[data-key="flaky#0"] tr[data-outcome="failed"]');
     // The attempts come with the step's first draw; its output may be drawn a moment later.
-    await page.waitForFunction(() => document.querySelector("#step-detail")?.textContent?.includes('"ok": true'));
+    await page.locator("#step-detail", { hasText: '"ok": true' }).waitFor();
     expect(await page.textContent("#step-detail")).toContain('"ok": true');
 
     // The child tree: the child with its status, expandable in place (it has no children of its own).
