@@ -1,6 +1,7 @@
 // Retention: deletes (and optionally archives first) ended runs past their age, then the artifacts no remaining run
 // references, then inbox events nobody consumed, in bounded batches. Each batch is one short store transaction with a
-// rest after it (paceBatches), so appends of running runs never wait long behind it; workers apply a policy periodically (RetentionLoop), one worker at a time via a maintenance lease.
+// rest after it (paceBatches), so appends of running runs never wait long behind it; workers apply a policy
+// periodically (RetentionLoop), one worker at a time via a maintenance lease.
 import { type Duration, DuroError, toMs } from "../core/index.js";
 import type { Maintenance, PruneRequest } from "../store/index.js";
 import { type ArchiveSource, recordsOf, writeArchive } from "./archive.js";

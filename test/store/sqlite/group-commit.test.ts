@@ -70,7 +70,7 @@ describe("group commit", () => {
     expect(second).toBe(false);
   });
 
-  it("rejects only the write that failed when it committed at once", async () => {
+  it("a write that fails when committed at once rejects and leaves no transaction open; the next write commits", async () => {
     await writeAloneFor(8);
     const failing = writes.submit(() => {
       throw new Error("boom");
