@@ -395,6 +395,12 @@ async function timeLists(engine, samples) {
     tenant: () => engine.list({ tenant: SMALL_TENANT }),
     tenantWaiting: () => engine.list({ tenant: "default", status: "waiting" }),
     oldVersion: () => engine.list({ workflow: steps.name, version: OLD_VERSION }),
+    tenantWorkflow: () => engine.list({ tenant: SMALL_TENANT, workflow: steps.name }),
+    apiOldVersion: async () => {
+      const response = await app.request(`/v1/runs?workflow=${steps.name}&version=${OLD_VERSION}`);
+      if (response.status !== 200) throw new Error(`GET /v1/runs?workflow&version answered ${response.status}`);
+      return response.json();
+    },
     updated: () => engine.list({ sort: "updated" }),
     questions: () => engine.list({ waitingFor: "question" }),
     inbox: () => engine.store.listInbox({ limit: 50 }),
@@ -647,6 +653,8 @@ function rowsOf(empty, full, burstGoal) {
     timeRow("runs list --tenant (1 % of runs), p50", "ms", empty.list.tenant, full.list.tenant, "what a tenant's API key lists"),
     timeRow("runs list --tenant default --status waiting, p50", "ms", empty.list.tenantWaiting, full.list.tenantWaiting),
     timeRow("runs list --workflow --version <old>, p50", "ms", empty.list.oldVersion, full.list.oldVersion, "the oldest 10 % of runs"),
+    timeRow("GET /v1/runs?workflow&version=<old>, p50", "ms", empty.list.apiOldVersion, full.list.apiOldVersion, "with the caller's tenant"),
+    timeRow("runs list --tenant (1 %) --workflow, p50", "ms", empty.list.tenantWorkflow, full.list.tenantWorkflow),
     timeRow("runs list --sort updated, p50", "ms", empty.list.updated, full.list.updated),
     rateRow(
       "prune finished runs, batches of 500, paced",

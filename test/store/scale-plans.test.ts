@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
-import { listRunsQuery, postgresQueries } from "../../src/store/postgres/queries.js";
+import { listRunsQuery, postgresQueries, SEEK_SETTINGS } from "../../src/store/postgres/queries.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
 import { LIST_INBOX, type ListRunsShape, listRunsSql, PRUNE_INBOX } from "../../src/store/sqlite/queries.js";
 import { DROP_TIMEOUT_MS, PG_URL } from "../support/postgres.js";
@@ -22,16 +22,26 @@ const RUNS = 20_000;
 const LISTINGS = [
   { filter: { tenant: "small" }, index: "runs_tenant" },
   { filter: { tenant: "small", status: "completed" }, index: "runs_tenant_status" },
+  { filter: { tenant: "small", workflow: "w" }, index: "runs_tenant_workflow" },
   { filter: { workflow: "w", version: "old" }, index: "runs_version" },
+  // What the API sends for `?workflow=w&version=old` in a one-tenant database.
+  { filter: { tenant: "default", workflow: "w", version: "old" }, index: "runs_version" },
   { filter: { sort: "updated" }, index: "runs_updated" },
   { filter: { tenant: "small", sort: "updated" }, index: "runs_tenant_updated" },
 ] as const;
 
 /**
- * RUNS runs: one in a hundred of tenant "small", the oldest tenth of version "old", the newest tenth waiting. The same
- * statement for both stores (SQLite's and PostgreSQL's generate_series differ only in the table's name).
+ * RUNS runs: one in a hundred of tenant "small", the newest tenth waiting. Workflow "w" ran first, then "c", then "a",
+ * so the workflow's order is not the primary key's; version "old" is the oldest tenth of "w" and of "c", far below the
+ * newest runs. PostgreSQL's planner takes rows matching several equalities to be spread evenly over the primary key,
+ * so, written as equalities, an old version's page looked cheaper to find by walking the primary key from the newest
+ * run (it read 90 % of the table) than by runs_version. The same statement for both stores (SQLite's and PostgreSQL's
+ * generate_series differ only in the table's name).
  */
-const RUN_ROWS = `SELECT i, 'r' || i, 'w', CASE WHEN i <= ${RUNS / 10} THEN 'old' ELSE 'v1' END,
+const runRows = (
+  pkOffset: number,
+) => `SELECT i + ${pkOffset}, 'list' || i, CASE WHEN i <= ${RUNS * 0.8} THEN 'w' WHEN i <= ${RUNS * 0.9} THEN 'c' ELSE 'a' END,
+  CASE WHEN i <= ${RUNS * 0.08} OR i BETWEEN ${RUNS * 0.8} AND ${RUNS * 0.82} THEN 'old' ELSE 'v1' END,
   CASE WHEN i % 100 = 7 THEN 'small' ELSE 'default' END, CASE WHEN i > ${RUNS * 0.9} THEN 'waiting' ELSE 'completed' END,
   i, i + 1000`;
 const RUN_COLUMNS = "(pk, id, workflow, version, tenant, status, created_at, updated_at)";
@@ -76,7 +86,7 @@ describe("SQLite plans at scale", () => {
     const db = new Database(path);
     try {
       db.prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${RUNS}) INSERT INTO runs ${RUN_COLUMNS} ${RUN_ROWS} FROM n`,
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${RUNS}) INSERT INTO runs ${RUN_COLUMNS} ${runRows(0)} FROM n`,
       ).run();
       for (const { filter, index } of LISTINGS) {
         const shape = Object.fromEntries(
@@ -138,29 +148,40 @@ describe("PostgreSQL plans at scale", () => {
     }
   });
 
-  // Planned with its values each time, as the store sends it (unnamed; a named statement's generic plan, chosen without
-  // them, walked the primary key past the 99 % of "default" runs for tenant "small").
+  // Sent unnamed, so planned with its values each time; and a seek over its index's columns, so that index is the only
+  // one that gives the order asked for, and a plan made without the values (a named statement's generic plan, forced
+  // here) cannot walk the primary key instead. The first page and one further on, from a cursor.
   it("reads a tenant's page, an old version's and the sort by last change from their indexes, unsorted", async () => {
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
-      await client.query(`INSERT INTO "${schema}".runs ${RUN_COLUMNS} OVERRIDING SYSTEM VALUE ${RUN_ROWS}
-        FROM generate_series(1000001, ${1_000_000 + RUNS}) i`);
+      await client.query(`INSERT INTO "${schema}".runs ${RUN_COLUMNS} OVERRIDING SYSTEM VALUE ${runRows(1_000_000)}
+        FROM generate_series(1, ${RUNS}) i`);
       await client.query(`ANALYZE "${schema}".runs`);
-      await client.query("SET plan_cache_mode = force_custom_plan");
-      for (const [n, { filter, index }] of LISTINGS.entries()) {
-        const { sort = "created", ...filters } = filter as { sort?: "updated" } & Record<string, string>;
-        const query = listRunsQuery(`"${schema}"`, { ...filters, sort, limit: 51 });
-        // Unnamed: a named statement would be planned once without its values after five executions.
-        expect(query.name).toBeUndefined();
-        await client.query({ text: `PREPARE list_${n} AS ${query.text}` });
-        const { rows } = await client.query(
-          `EXPLAIN EXECUTE list_${n} (${(query.values ?? []).map((v) => (typeof v === "number" ? v : `'${v}'`)).join(", ")})`,
-        );
-        const plan = rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
+      const cursors = [undefined, { pk: 1_000_000 + RUNS * 0.81, updatedAt: RUNS * 0.81 + 1000 }];
+      let n = 0;
+      for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+        await client.query(`SET plan_cache_mode = ${mode}`);
+        for (const { filter, index } of LISTINGS) {
+          for (const cursor of cursors) {
+            const { sort = "created", ...filters } = filter as { sort?: "updated" } & Record<string, string>;
+            const { seek, ...query } = listRunsQuery(`"${schema}"`, { ...filters, sort, cursor, limit: 51 });
+            // Unnamed: a named statement would be planned once without its values after five executions.
+            expect(query.name).toBeUndefined();
+            await client.query("BEGIN");
+            if (seek) await client.query(SEEK_SETTINGS);
+            await client.query({ text: `PREPARE list_${++n} AS ${query.text}` });
+            const { rows } = await client.query(
+              `EXPLAIN EXECUTE list_${n} (${(query.values ?? []).map((v) => (typeof v === "number" ? v : `'${v}'`)).join(", ")})`,
+            );
+            await client.query("ROLLBACK");
+            const plan = rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
+            const what = `${mode} ${JSON.stringify(filter)} ${cursor ? "from a cursor" : "first page"}`;
 
-        expect(plan, JSON.stringify(filter)).toMatch(new RegExp(`Index (Only )?Scan Backward using ${index} `));
-        expect(plan, JSON.stringify(filter)).not.toMatch(/Sort/);
+            expect(plan, what).toMatch(new RegExp(`Index (Only )?Scan Backward using ${index} `));
+            expect(plan, what).not.toMatch(/Sort/);
+          }
+        }
       }
     } finally {
       await client.end();

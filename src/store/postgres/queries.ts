@@ -5,7 +5,7 @@
 // statements are the exception (see listRunsQuery).
 import type { QueryConfig } from "pg";
 import type { RunSort } from "../contract/runs.js";
-import type { ListPosition } from "../paging.js";
+import { type ListPosition, listSeek, type SeekFilter } from "../paging.js";
 
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
 const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk = runs.pk)`;
@@ -486,36 +486,84 @@ const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit" | "curs
 ];
 
 /** Per sort: where a page continues below its cursor (given its bound parameters' numbers), and the order. */
-const LIST_ORDER: Record<RunSort, { below: (n: number) => string; order: string }> = {
-  created: { below: (n) => `pk < $${n}`, order: "pk DESC" },
-  updated: { below: (n) => `(updated_at, pk) < ($${n + 1}, $${n})`, order: "updated_at DESC, pk DESC" },
+const LIST_ORDER: Record<RunSort, { columns: string[]; below: (n: number) => string; order: string }> = {
+  created: { columns: ["pk"], below: (n) => `pk < $${n}`, order: "pk DESC" },
+  updated: { columns: ["updated_at", "pk"], below: (n) => `(updated_at, pk) < ($${n + 1}, $${n})`, order: "updated_at DESC, pk DESC" },
+};
+
+const SEEK_COLUMNS: Record<SeekFilter, string> = {
+  status: "status",
+  workflow: "workflow",
+  tenant: "tenant",
+  version: "version",
+  session: "session",
+  actor: "actor",
+  waitingFor: "waiting_for",
 };
 
 /**
- * The listRuns statement for the filters and sort given. Unnamed, so it is planned with its values each time: a named
- * statement gets a generic plan after five executions, chosen without them, and for `tenant = $1` on a database where
- * one tenant holds nearly every run that plan walks the primary key past all of them to find a small tenant's page
- * (test/store/scale-plans.test.ts). Planning costs a fraction of a millisecond; a listing is not on any hot path.
+ * The listRuns statement for the filters and sort given.
+ *
+ * Where listSeek names an index, the statement is a seek over that index's columns: `(tenant, status) >= ($1, $2)` and
+ * `(tenant, status, pk) < ($1, $2, $cursor)` (or `<= ($1, $2)`), ordered by every one of them; its other equalities are
+ * compared as `(tenant || '') = $3`, which no index serves. Written as plain equalities, the planner drops constant
+ * columns from the order, and then the primary key, or another index led by an equality's column, gives the same
+ * order; only the seek's index gives the seek's order, so no statistics can pick another.
+ *
+ * Unnamed, so it is planned with its values each time: a named statement gets a generic plan after five executions,
+ * chosen without them (test/store/scale-plans.test.ts checks both). Planning costs a fraction of a millisecond; a
+ * listing is not on any hot path.
  */
-export function listRunsQuery(quotedSchema: string, params: ListRunsParams): QueryConfig<Array<string | number>> {
+/** The planner settings a seek (listRunsQuery) runs under, in its own transaction. */
+export const SEEK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off";
+
+export interface ListRunsStatement extends QueryConfig<Array<string | number>> {
+  /** Whether it is a seek, to run under SEEK_SETTINGS. */
+  seek: boolean;
+}
+
+export function listRunsQuery(quotedSchema: string, params: ListRunsParams): ListRunsStatement {
   const values: Array<string | number> = [];
+  const bind = (value: string | number) => `$${values.push(value)}`;
+  const { columns, below, order } = LIST_ORDER[params.sort];
+  const seek = listSeek(
+    params.sort,
+    LIST_FILTERS.filter(([name]) => params[name] !== undefined).map(([name]) => name),
+  );
   const where: string[] = [];
   for (const [name, clause] of LIST_FILTERS) {
     const value = params[name];
-    if (value === undefined) continue;
-    values.push(value);
-    where.push(`${clause}$${values.length}`);
+    if (value === undefined || seek?.includes(name as SeekFilter)) continue;
+    where.push(`${clause}${bind(value)}`);
   }
-  const { below, order } = LIST_ORDER[params.sort];
-  if (params.cursor !== undefined) {
-    where.push(below(values.length + 1));
-    values.push(params.cursor.pk);
-    if (params.sort === "updated") values.push(params.cursor.updatedAt ?? 0);
-  }
-  values.push(params.limit);
-  return {
-    text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+  if (seek === undefined) {
+    if (params.cursor !== undefined) {
+      where.push(below(values.length + 1));
+      values.push(params.cursor.pk);
+      if (params.sort === "updated") values.push(params.cursor.updatedAt ?? 0);
+    }
+    values.push(params.limit);
+    return {
+      text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${order} LIMIT $${values.length}`,
+      values,
+      seek: false,
+    };
+  }
+  const keyColumns = seek.map((name) => SEEK_COLUMNS[name]);
+  const keyValues = seek.map((name) => bind(params[name] as string));
+  where.push(`(${keyColumns.join(", ")}) >= (${keyValues.join(", ")})`);
+  if (params.cursor === undefined) {
+    where.push(`(${keyColumns.join(", ")}) <= (${keyValues.join(", ")})`);
+  } else {
+    const position = params.sort === "updated" ? [params.cursor.updatedAt ?? 0, params.cursor.pk] : [params.cursor.pk];
+    where.push(`(${[...keyColumns, ...columns].join(", ")}) < (${[...keyValues, ...position.map(bind)].join(", ")})`);
+  }
+  const seekOrder = [...keyColumns, ...columns].map((column) => `${column} DESC`).join(", ");
+  return {
+    text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs WHERE ${where.join(" AND ")}
+      ORDER BY ${seekOrder} LIMIT ${bind(params.limit)}`,
     values,
+    seek: true,
   };
 }

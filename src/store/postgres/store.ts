@@ -85,7 +85,7 @@ import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { createListener, createPool, DEFAULT_SCHEMA, migrate, rollback } from "./open.js";
-import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
+import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, SEEK_SETTINGS, type StatementName } from "./queries.js";
 import { PostgresQueues } from "./queues.js";
 import { type CombinedRow, type JournalRow, ReadBatcher, type RunRow } from "./reads.js";
 import { quoteSchema } from "./schema.js";
@@ -185,26 +185,29 @@ export class PostgresStore implements Store {
     const cursor = decodeCursor(filter.cursor, sort);
     const since = listTime(filter.since, "since");
     const until = listTime(filter.until, "until");
-    return this.use(async () => {
-      const query = listRunsQuery(this.quotedSchema, {
-        status: filter.status,
-        workflow: filter.workflow,
-        parentRunId: filter.parentRunId,
-        tenant: filter.tenant,
-        session: filter.session,
-        actor: filter.actor,
-        waitingFor: filter.waitingFor,
-        version: filter.version,
-        since,
-        until,
-        cursor,
-        sort,
-        // One row past the page tells whether there is a next page.
-        limit: limit + 1,
-      });
-      const { rows } = await this.pool.query<RunRow>(query);
-      return pageOfRows(rows, limit, sort, toRecord);
+    const { seek, ...query } = listRunsQuery(this.quotedSchema, {
+      status: filter.status,
+      workflow: filter.workflow,
+      parentRunId: filter.parentRunId,
+      tenant: filter.tenant,
+      session: filter.session,
+      actor: filter.actor,
+      waitingFor: filter.waitingFor,
+      version: filter.version,
+      since,
+      until,
+      cursor,
+      sort,
+      // One row past the page tells whether there is a next page.
+      limit: limit + 1,
     });
+    const rows = seek
+      ? await this.transaction(async (client) => {
+          await client.query(SEEK_SETTINGS);
+          return (await client.query<RunRow>(query)).rows;
+        })
+      : await this.use(async () => (await this.pool.query<RunRow>(query)).rows);
+    return pageOfRows(rows, limit, sort, toRecord);
   }
 
   async append(runId: string, events: EventBody[], commit: AppendCommit): Promise<AppendResult> {

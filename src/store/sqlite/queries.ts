@@ -2,6 +2,7 @@
 // at runtime is listRuns' WHERE clause, assembled from the constant fragments below.
 
 import type { RunSort } from "../contract/runs.js";
+import { listSeek, SEEK_FILTERS, type SeekFilter } from "../paging.js";
 
 // The last seq is read from the journal's primary key (one index seek), not stored in runs: a step then writes
 // only journal rows, which halves the pages each commit writes.
@@ -240,10 +241,21 @@ const LIST_ORDER: Record<RunSort, { below: string; order: string }> = {
   updated: { below: "(updated_at, pk) < (@cursorUpdatedAt, @cursor)", order: "updated_at DESC, pk DESC" },
 };
 
-/** The listRuns statement for one combination of filters and sort (each prepared once when first used). */
+/**
+ * The listRuns statement for one combination of filters and sort (each prepared once when first used). Where listSeek
+ * names an index, the other equalities are written `+tenant = @tenant`: SQLite's unary plus keeps a term from choosing
+ * an index, so the seek's index is the one the page is read from (without it, a tenant's listing by workflow and
+ * version read runs_tenant_workflow through every newer version).
+ */
 export function listRunsSql(shape: ListRunsShape): string {
   const { below, order } = LIST_ORDER[shape.sort];
-  const where = LIST_FILTERS.filter(([name]) => shape[name]).map(([, clause]) => clause);
+  const present = LIST_FILTERS.filter(([name]) => shape[name]);
+  const seek = listSeek(
+    shape.sort,
+    present.map(([name]) => name),
+  );
+  const filterOnly = (name: string) => seek !== undefined && SEEK_FILTERS.has(name) && !seek.includes(name as SeekFilter);
+  const where = present.map(([name, clause]) => (filterOnly(name) ? `+${clause}` : clause));
   if (shape.cursor) where.push(below);
   return `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT @limit`;
 }
