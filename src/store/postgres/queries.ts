@@ -3,7 +3,7 @@
 // spliced in is the store's schema name, checked against SCHEMA_NAME and quoted, and listRuns' WHERE clause, assembled
 // from the constant fragments below. Each statement has a name, so a connection parses and plans it once; listRuns'
 // statements are the exception (see listRunsQuery).
-import type { QueryConfig } from "pg";
+import pg from "pg";
 import type { RunSort } from "../contract/runs.js";
 import { type ListPosition, listSeek, type SeekFilter } from "../paging.js";
 
@@ -485,10 +485,10 @@ const LIST_FILTERS: ReadonlyArray<[Exclude<keyof ListRunsParams, "limit" | "curs
   ["until", "created_at < "],
 ];
 
-/** Per sort: where a page continues below its cursor (given its bound parameters' numbers), and the order. */
-const LIST_ORDER: Record<RunSort, { columns: string[]; below: (n: number) => string; order: string }> = {
-  created: { columns: ["pk"], below: (n) => `pk < $${n}`, order: "pk DESC" },
-  updated: { columns: ["updated_at", "pk"], below: (n) => `(updated_at, pk) < ($${n + 1}, $${n})`, order: "updated_at DESC, pk DESC" },
+/** Per sort: the columns a page is ordered by (a page continues below its cursor's values of them), and the order. */
+const LIST_ORDER: Record<RunSort, { columns: string[]; order: string }> = {
+  created: { columns: ["pk"], order: "pk DESC" },
+  updated: { columns: ["updated_at", "pk"], order: "updated_at DESC, pk DESC" },
 };
 
 const SEEK_COLUMNS: Record<SeekFilter, string> = {
@@ -501,69 +501,66 @@ const SEEK_COLUMNS: Record<SeekFilter, string> = {
   waitingFor: "waiting_for",
 };
 
+/** The planner settings a seek (listRunsQuery) runs under, for its own transaction only. */
+export const SEEK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off";
+
+export interface ListRunsStatement {
+  /** The SELECT: with $n parameters for `values`, or, for a seek, with its values written in. */
+  text: string;
+  values: Array<string | number>;
+  /** For a seek: what to send before the SELECT, in the same simple query. */
+  settings?: string;
+}
+
 /**
  * The listRuns statement for the filters and sort given.
  *
- * Where listSeek names an index, the statement is a seek over that index's columns: `(tenant, status) >= ($1, $2)` and
- * `(tenant, status, pk) < ($1, $2, $cursor)` (or `<= ($1, $2)`), ordered by every one of them; its other equalities are
- * compared as `(tenant || '') = $3`, which no index serves. Written as plain equalities, the planner drops constant
- * columns from the order, and then the primary key, or another index led by an equality's column, gives the same
- * order; only the seek's index gives the seek's order, so no statistics can pick another.
+ * Where listSeek names an index, the statement is a seek over that index's columns: `(tenant, status) >= ('a', 'b')`
+ * and `(tenant, status, pk) < ('a', 'b', 812)` (or `<= ('a', 'b')`), ordered by every one of them, with its other
+ * filters as they are. Written as equalities, the planner drops constant columns from the order, and then the primary
+ * key gives the same order. The seek runs under SEEK_SETTINGS, where a plan that sorts costs more than any other: no
+ * index but the seek's gives its order without one (an index led by an equality's column gives it only through an
+ * incremental sort), so no statistics can pick another, and a sequential scan cannot be chosen on an estimate that too
+ * few rows match to be worth an index. The settings and the SELECT go as one simple query, one implicit transaction
+ * that SET LOCAL ends with, in one round trip; its values are therefore written into it as literals (pg's
+ * escapeLiteral; the numbers are checked integers).
  *
- * Unnamed, so it is planned with its values each time: a named statement gets a generic plan after five executions,
- * chosen without them (test/store/scale-plans.test.ts checks both). Planning costs a fraction of a millisecond; a
- * listing is not on any hot path.
+ * Otherwise the values are bound parameters of an unnamed statement, planned with its values each time: a named
+ * statement gets a generic plan after five executions, chosen without them. Planning costs a fraction of a
+ * millisecond; a listing is not on any hot path.
  */
-/** The planner settings a seek (listRunsQuery) runs under, in its own transaction. */
-export const SEEK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off";
-
-export interface ListRunsStatement extends QueryConfig<Array<string | number>> {
-  /** Whether it is a seek, to run under SEEK_SETTINGS. */
-  seek: boolean;
-}
-
 export function listRunsQuery(quotedSchema: string, params: ListRunsParams): ListRunsStatement {
-  const values: Array<string | number> = [];
-  const bind = (value: string | number) => `$${values.push(value)}`;
-  const { columns, below, order } = LIST_ORDER[params.sort];
   const seek = listSeek(
     params.sort,
     LIST_FILTERS.filter(([name]) => params[name] !== undefined).map(([name]) => name),
   );
+  const values: Array<string | number> = [];
+  const bind = seek === undefined ? (value: string | number) => `$${values.push(value)}` : (value: string | number) => literal(value);
+  const { columns, order } = LIST_ORDER[params.sort];
   const where: string[] = [];
   for (const [name, clause] of LIST_FILTERS) {
     const value = params[name];
     if (value === undefined || seek?.includes(name as SeekFilter)) continue;
     where.push(`${clause}${bind(value)}`);
   }
-  if (seek === undefined) {
-    if (params.cursor !== undefined) {
-      where.push(below(values.length + 1));
-      values.push(params.cursor.pk);
-      if (params.sort === "updated") values.push(params.cursor.updatedAt ?? 0);
-    }
-    values.push(params.limit);
-    return {
-      text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY ${order} LIMIT $${values.length}`,
-      values,
-      seek: false,
-    };
-  }
-  const keyColumns = seek.map((name) => SEEK_COLUMNS[name]);
-  const keyValues = seek.map((name) => bind(params[name] as string));
-  where.push(`(${keyColumns.join(", ")}) >= (${keyValues.join(", ")})`);
-  if (params.cursor === undefined) {
-    where.push(`(${keyColumns.join(", ")}) <= (${keyValues.join(", ")})`);
-  } else {
-    const position = params.sort === "updated" ? [params.cursor.updatedAt ?? 0, params.cursor.pk] : [params.cursor.pk];
+  const position = params.cursor && (params.sort === "updated" ? [params.cursor.updatedAt ?? 0, params.cursor.pk] : [params.cursor.pk]);
+  const keyColumns = seek?.map((name) => SEEK_COLUMNS[name]) ?? [];
+  const keyValues = seek?.map((name) => bind(params[name] as string)) ?? [];
+  if (seek !== undefined) where.push(`(${keyColumns.join(", ")}) >= (${keyValues.join(", ")})`);
+  if (position !== undefined) {
     where.push(`(${[...keyColumns, ...columns].join(", ")}) < (${[...keyValues, ...position.map(bind)].join(", ")})`);
+  } else if (seek !== undefined) {
+    where.push(`(${keyColumns.join(", ")}) <= (${keyValues.join(", ")})`);
   }
-  const seekOrder = [...keyColumns, ...columns].map((column) => `${column} DESC`).join(", ");
-  return {
-    text: `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs WHERE ${where.join(" AND ")}
-      ORDER BY ${seekOrder} LIMIT ${bind(params.limit)}`,
-    values,
-    seek: true,
-  };
+  const orderBy = seek === undefined ? order : [...keyColumns, ...columns].map((column) => `${column} DESC`).join(", ");
+  const text = `SELECT ${runColumns(quotedSchema)} FROM ${quotedSchema}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY ${orderBy} LIMIT ${bind(params.limit)}`;
+  return seek === undefined ? { text, values } : { text, values, settings: SEEK_SETTINGS };
+}
+
+/** A value written into a statement: text through pg's escapeLiteral, a number only when it is a safe integer. */
+function literal(value: string | number): string {
+  if (typeof value === "string") return pg.escapeLiteral(value);
+  if (!Number.isSafeInteger(value)) throw new Error(`a listing's number must be a safe integer, got ${value}`);
+  return String(value);
 }

@@ -85,7 +85,7 @@ import { toWorkerRecord, type WorkerRow, workerColumns } from "../workers.js";
 import { AppendBatcher, type AppendOutcome, type AppendRequest, type AppendRow, batchParams, waitChanges } from "./batch.js";
 import { postgresError } from "./errors.js";
 import { createListener, createPool, DEFAULT_SCHEMA, migrate, rollback } from "./open.js";
-import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, SEEK_SETTINGS, type StatementName } from "./queries.js";
+import { LISTEN_READY, listRunsQuery, postgresQueries, type Queries, READY_CHANNEL, type StatementName } from "./queries.js";
 import { PostgresQueues } from "./queues.js";
 import { type CombinedRow, type JournalRow, ReadBatcher, type RunRow } from "./reads.js";
 import { quoteSchema } from "./schema.js";
@@ -185,7 +185,7 @@ export class PostgresStore implements Store {
     const cursor = decodeCursor(filter.cursor, sort);
     const since = listTime(filter.since, "since");
     const until = listTime(filter.until, "until");
-    const { seek, ...query } = listRunsQuery(this.quotedSchema, {
+    const query = listRunsQuery(this.quotedSchema, {
       status: filter.status,
       workflow: filter.workflow,
       parentRunId: filter.parentRunId,
@@ -201,12 +201,12 @@ export class PostgresStore implements Store {
       // One row past the page tells whether there is a next page.
       limit: limit + 1,
     });
-    const rows = seek
-      ? await this.transaction(async (client) => {
-          await client.query(SEEK_SETTINGS);
-          return (await client.query<RunRow>(query)).rows;
-        })
-      : await this.use(async () => (await this.pool.query<RunRow>(query)).rows);
+    const rows = await this.use(async () => {
+      if (query.settings === undefined) return (await this.pool.query<RunRow>(query)).rows;
+      // One simple query: the settings' results, then the SELECT's.
+      const results = (await this.pool.query<RunRow>(`${query.settings}; ${query.text}`)) as unknown as Array<pg.QueryResult<RunRow>>;
+      return results.at(-1)?.rows ?? [];
+    });
     return pageOfRows(rows, limit, sort, toRecord);
   }
 

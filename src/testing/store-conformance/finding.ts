@@ -188,6 +188,21 @@ export function findingConformance(t: Harness): void {
       }
     });
 
+    it("filter values with quotes, backslashes and percent signs match exactly, alone and together", async () => {
+      const odd = { workflow: "it's a \\ path %", version: "v'1", tenant: "t\\'1" };
+      await store.createRun(newRun("r1", odd));
+      await store.createRun(newRun("r2", { ...odd, workflow: "it's a \\ path" }));
+      await store.createRun(newRun("r3", odd));
+      const ids = async (filter: Parameters<Store["listRuns"]>[0]) => (await store.listRuns(filter)).runs.map((r) => r.id);
+
+      expect(await ids({ workflow: odd.workflow })).toEqual(["r3", "r1"]);
+      expect(await ids({ workflow: odd.workflow, version: odd.version })).toEqual(["r3", "r1"]);
+      expect(await ids({ tenant: odd.tenant, workflow: odd.workflow, sort: "updated" })).toEqual(["r3", "r1"]);
+      const first = await store.listRuns({ tenant: odd.tenant, limit: 2 });
+      expect(first.runs.map((r) => r.id)).toEqual(["r3", "r2"]);
+      expect(await ids({ tenant: odd.tenant, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) })).toEqual(["r1"]);
+    });
+
     it("a bad sort, a time that is not a number, or a cursor of the other sort is refused with its code", async () => {
       await store.createRun(newRun("r1"));
       await store.createRun(newRun("r2"));
