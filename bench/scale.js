@@ -132,8 +132,8 @@ async function storeSection(makeTarget) {
     progress(`${makeTarget.store}: the full database`);
     const fullDb = await open(full);
     await measureFirst(fullDb, { finished: FINISHED, waiting: WAITING });
-    progress(`${makeTarget.store}: listings and idle polls, alternating between the two databases`);
-    await measureSideBySide(emptyDb, fullDb, { idlePoll: 300, list: 30 });
+    progress(`${makeTarget.store}: starts, claims, idle polls and listings, alternating between the two databases`);
+    await measureSideBySide(emptyDb, fullDb);
     await measureLast(fullDb, { finished: FINISHED });
     // The empty database's bursts and pruning run without the full one beside it (PostgreSQL's autovacuum of a
     // fresh 1M-run schema would slow them, and flatter the ratios).
@@ -179,37 +179,116 @@ async function measureFirst({ target, engine, bulk, templates, figures }, { fini
   if (finished > 0) figures.size = await fill(target, bulk, templates, { finished, waiting });
   else await fill(target, bulk, templates, PAGE_FILL, "p");
   await undelivered(engine, UNDELIVERED);
-  figures.start = await timeStarts(engine, 300);
-  figures.tenSteps = await timeTenStepRuns(engine, 100);
-  figures.claim = await timeClaims(engine, 300);
   figures.signal = await timeSignals(target, 50);
 }
 
 /**
- * The reads that take a fraction of a millisecond, sampled in turn on the two databases (empty, full, full, empty, …)
- * so that both see the same minutes of this shared machine: measured one database after the other, a whole run of
- * samples moved from about 0.31 to 0.55 ms with the neighbours, on either database alike.
+ * What takes a millisecond or less (starts, 10-step runs, claims, idle polls, listings), sampled in turn on the two
+ * databases (empty, full, full, empty, …) so that both see the same minutes of this shared machine: measured one
+ * database after the other, a whole run of samples moved from about 0.31 to 0.55 ms with the neighbours, on either
+ * database alike.
  */
-async function measureSideBySide(emptyDb, fullDb, counts) {
-  const reads = [listings(emptyDb.engine), listings(fullDb.engine)];
-  const figures = [{}, {}];
-  for (const name of Object.keys(reads[0])) {
-    const ms = [[], []];
-    for (const side of [0, 1]) await reads[side][name]();
-    for (let i = 0; i < (name === "idlePoll" ? counts.idlePoll : counts.list); i++) {
-      for (const side of i % 2 === 0 ? [0, 1] : [1, 0]) {
-        const start = performance.now();
-        await reads[side][name]();
-        ms[side].push(performance.now() - start);
-      }
+async function measureSideBySide(emptyDb, fullDb) {
+  const sides = [sideBySide(emptyDb.engine), sideBySide(fullDb.engine)];
+  const databases = [emptyDb, fullDb];
+  for (const database of databases) database.figures.list = {};
+  for (const [index, { name, samples }] of sides[0].entries()) {
+    const measurements = sides.map((side) => side[index]);
+    for (const measurement of measurements) {
+      await measurement.before?.();
+      await measurement.sample(); // warm-up
     }
-    for (const side of [0, 1]) figures[side][name] = name === "idlePoll" ? latency(ms[side]) : median(ms[side]);
+    const ms = [[], []];
+    for (let i = 0; i < samples; i++) {
+      for (const side of i % 2 === 0 ? [0, 1] : [1, 0]) ms[side].push(await measurements[side].sample());
+    }
+    for (const [side, measurement] of measurements.entries()) {
+      await measurement.after?.();
+      const { figures } = databases[side];
+      if (name.startsWith("list.")) figures.list[name.slice("list.".length)] = median(ms[side]);
+      else figures[name] = latency(ms[side]);
+    }
   }
-  for (const [side, database] of [emptyDb, fullDb].entries()) {
-    const { idlePoll, ...list } = figures[side];
-    database.figures.idlePoll = idlePoll;
-    database.figures.list = list;
-  }
+}
+
+/** Times `work` (ms). */
+async function timed(work) {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+/**
+ * The side-by-side measurements on one database, in order: each sample returns its ms; `before` and `after` run once
+ * per database around them (`this` is the measurement). The idle polls come after the claims' run has ended, when
+ * nothing of ALL_WORKFLOWS is runnable; listings are a user's (CLI, API) first page of 50.
+ */
+function sideBySide(engine) {
+  const store = engine.store;
+  const app = createApp({ engine, dev: true });
+  const get = async (path) => {
+    const response = await app.request(path);
+    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
+    return response.json();
+  };
+  const lists = {
+    status: () => engine.list({ status: "completed" }),
+    workflow: () => engine.list({ workflow: steps.name }),
+    approvals: () => engine.list({ waitingFor: "approval" }),
+    tenant: () => engine.list({ tenant: SMALL_TENANT }),
+    tenantWaiting: () => engine.list({ tenant: "default", status: "waiting" }),
+    oldVersion: () => engine.list({ workflow: steps.name, version: OLD_VERSION }),
+    tenantWorkflow: () => engine.list({ tenant: SMALL_TENANT, workflow: steps.name }),
+    apiOldVersion: () => get(`/v1/runs?workflow=${steps.name}&version=${OLD_VERSION}`),
+    updated: () => engine.list({ sort: "updated" }),
+    questions: () => engine.list({ waitingFor: "question" }),
+    inbox: () => store.listInbox({ limit: 50 }),
+    api: () => get("/v1/runs"),
+    apiWaiting: () => get("/v1/runs?status=waiting"),
+  };
+  return [
+    { name: "start", samples: 300, sample: () => timed(() => engine.start(startOnly, {})) },
+    {
+      name: "tenSteps",
+      samples: 100,
+      sample: () =>
+        timed(async () => {
+          const { id } = await engine.start(steps, { steps: 10 });
+          const record = await engine.runUntilSettled(id);
+          if (record.status !== "completed") throw new Error(`a 10-step run ended ${record.status}`);
+        }),
+    },
+    {
+      name: "claim",
+      samples: 300,
+      async before() {
+        this.runId = (await engine.start(steps, { steps: 1 })).id;
+      },
+      async sample() {
+        const start = performance.now();
+        const leases = await claimOne(store);
+        const ms = performance.now() - start;
+        if (leases.length !== 1) throw new Error(`a claim took ${leases.length} runs, expected 1`);
+        await store.release(leases[0]);
+        return ms;
+      },
+      async after() {
+        const record = await engine.runUntilSettled(this.runId);
+        if (record.status !== "completed") throw new Error(`the claimed run ended ${record.status}`);
+      },
+    },
+    {
+      name: "idlePoll",
+      samples: 300,
+      sample: () =>
+        timed(async () => {
+          const leases = await claimOne(store);
+          await store.nextReadyAt(ALL_WORKFLOWS);
+          if (leases.length !== 0) throw new Error(`an idle poll claimed ${leases[0].runId}`);
+        }),
+    },
+    ...Object.entries(lists).map(([name, list]) => ({ name: `list.${name}`, samples: 30, sample: () => timed(list) })),
+  ];
 }
 
 /** Timer bursts, then pruning; the empty database first gets SMALL of the full one's runs, to have some to prune. */
@@ -296,8 +375,10 @@ async function fill(target, bulk, templates, { finished, waiting }, tag = "") {
     done += count;
   }
   waitingBar.done();
-  await bulk.finish();
+  // Measured before finish(): PostgreSQL's VACUUM there truncates the tables' empty tails, left by runs of earlier
+  // measurements on the same database, and adds its visibility maps.
   const afterWaiting = await bulk.size();
+  await bulk.finish();
   return {
     finished,
     waiting: done,
@@ -344,29 +425,6 @@ function untilReplacements(from, to) {
 
 // --- the measurements ---
 
-async function timeStarts(engine, samples) {
-  const ms = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    await engine.start(startOnly, {});
-    ms.push(performance.now() - start);
-  }
-  return latency(ms);
-}
-
-/** start, then execute in this process until it completes (runUntilSettled): the whole life of a 10-step run. */
-async function timeTenStepRuns(engine, samples) {
-  const ms = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    const { id } = await engine.start(steps, { steps: 10 });
-    const record = await engine.runUntilSettled(id);
-    ms.push(performance.now() - start);
-    if (record.status !== "completed") throw new Error(`a 10-step run ended ${record.status}`);
-  }
-  return latency(ms);
-}
-
 /**
  * A worker's claim of one runnable run (then released, so the next sample claims it again), and its idle poll: the
  * claim that finds nothing plus nextReadyAt, which sets how long it sleeps.
@@ -374,22 +432,6 @@ async function timeTenStepRuns(engine, samples) {
 /** A worker's claim of at most one run of ALL_WORKFLOWS. */
 function claimOne(store) {
   return store.claim({ workerId: "bench-scale", limit: 1, leaseMs: 30_000, workflows: ALL_WORKFLOWS });
-}
-
-async function timeClaims(engine, samples) {
-  const store = engine.store;
-  const { id } = await engine.start(steps, { steps: 1 });
-  const claimMs = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    const leases = await claimOne(store);
-    claimMs.push(performance.now() - start);
-    if (leases.length !== 1) throw new Error(`a claim took ${leases.length} runs, expected 1`);
-    await store.release(leases[0]);
-  }
-  const record = await engine.runUntilSettled(id);
-  if (record.status !== "completed") throw new Error(`the claimed run ended ${record.status}`);
-  return latency(claimMs);
 }
 
 /**
@@ -433,47 +475,6 @@ async function until(check, what) {
     await sleep(5);
   }
   throw new Error(`gave up waiting for ${what}`);
-}
-
-/**
- * Each listing a user (CLI, API) makes, first page of 50, and a worker's idle poll (an empty claim and nextReadyAt:
- * nothing of ALL_WORKFLOWS is runnable by now), as functions to time (measureSideBySide).
- */
-function listings(engine) {
-  const app = createApp({ engine, dev: true });
-  const store = engine.store;
-  return {
-    idlePoll: async () => {
-      const leases = await claimOne(store);
-      await store.nextReadyAt(ALL_WORKFLOWS);
-      if (leases.length !== 0) throw new Error(`an idle poll claimed ${leases[0].runId}`);
-    },
-    status: () => engine.list({ status: "completed" }),
-    workflow: () => engine.list({ workflow: steps.name }),
-    approvals: () => engine.list({ waitingFor: "approval" }),
-    tenant: () => engine.list({ tenant: SMALL_TENANT }),
-    tenantWaiting: () => engine.list({ tenant: "default", status: "waiting" }),
-    oldVersion: () => engine.list({ workflow: steps.name, version: OLD_VERSION }),
-    tenantWorkflow: () => engine.list({ tenant: SMALL_TENANT, workflow: steps.name }),
-    apiOldVersion: async () => {
-      const response = await app.request(`/v1/runs?workflow=${steps.name}&version=${OLD_VERSION}`);
-      if (response.status !== 200) throw new Error(`GET /v1/runs?workflow&version answered ${response.status}`);
-      return response.json();
-    },
-    updated: () => engine.list({ sort: "updated" }),
-    questions: () => engine.list({ waitingFor: "question" }),
-    inbox: () => engine.store.listInbox({ limit: 50 }),
-    api: async () => {
-      const response = await app.request("/v1/runs");
-      if (response.status !== 200) throw new Error(`GET /v1/runs answered ${response.status}`);
-      return response.json();
-    },
-    apiWaiting: async () => {
-      const response = await app.request("/v1/runs?status=waiting");
-      if (response.status !== 200) throw new Error(`GET /v1/runs?status=waiting answered ${response.status}`);
-      return response.json();
-    },
-  };
 }
 
 /**
