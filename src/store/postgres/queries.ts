@@ -4,6 +4,7 @@
 // from the constant fragments below. Each statement has a name, so a connection parses and plans it once; listRuns'
 // statements are the exception (see listRunsQuery).
 import pg from "pg";
+import { internalError } from "../../core/index.js";
 import type { RunSort } from "../contract/runs.js";
 import { type ListPosition, listSeek, type SeekFilter } from "../paging.js";
 
@@ -561,6 +562,6 @@ export function listRunsQuery(quotedSchema: string, params: ListRunsParams): Lis
 /** A value written into a statement: text through pg's escapeLiteral, a number only when it is a safe integer. */
 function literal(value: string | number): string {
   if (typeof value === "string") return pg.escapeLiteral(value);
-  if (!Number.isSafeInteger(value)) throw new Error(`a listing's number must be a safe integer, got ${value}`);
+  if (!Number.isSafeInteger(value)) throw internalError(`a listing's number must be a safe integer, got ${value}`);
   return String(value);
 }
