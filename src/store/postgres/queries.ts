@@ -3,10 +3,10 @@
 // spliced in is the store's schema name, checked against SCHEMA_NAME and quoted, and listRuns' WHERE clause, assembled
 // from the constant fragments below. Each statement has a name, so a connection parses and plans it once; listRuns'
 // statements are the exception (see listRunsQuery).
-import pg from "pg";
 import { internalError } from "../../core/index.js";
 import type { RunSort } from "../contract/runs.js";
 import { type ListPosition, listSeek, type SeekFilter } from "../paging.js";
+import { pgDriver } from "./driver.js";
 
 /** The last seq is read from the journal's primary key (one index seek), not stored in runs: a step writes only journal rows. */
 const lastSeq = (s: string) => `(SELECT max(seq) FROM ${s}.journal WHERE run_pk = runs.pk)`;
@@ -523,8 +523,8 @@ export interface ListRunsStatement {
  * index but the seek's gives its order without one (an index led by an equality's column gives it only through an
  * incremental sort), so no statistics can pick another, and a sequential scan cannot be chosen on an estimate that too
  * few rows match to be worth an index. The settings and the SELECT go as one simple query, one implicit transaction
- * that SET LOCAL ends with, in one round trip; its values are therefore written into it as literals (pg's
- * escapeLiteral; the numbers are checked integers).
+ * that SET LOCAL ends with, in one round trip; its values are therefore written into it as literals: text through
+ * pg's escapeLiteral, numbers checked to be integers.
  *
  * Otherwise the values are bound parameters of an unnamed statement, planned with its values each time: a named
  * statement gets a generic plan after five executions, chosen without them. Planning costs a fraction of a
@@ -561,7 +561,7 @@ export function listRunsQuery(quotedSchema: string, params: ListRunsParams): Lis
 
 /** A value written into a statement: text through pg's escapeLiteral, a number only when it is a safe integer. */
 function literal(value: string | number): string {
-  if (typeof value === "string") return pg.escapeLiteral(value);
+  if (typeof value === "string") return pgDriver().escapeLiteral(value);
   if (!Number.isSafeInteger(value)) throw internalError(`a listing's number must be a safe integer, got ${value}`);
   return String(value);
 }
