@@ -66,16 +66,9 @@ export function pageOfRows<R extends { pk: number | string; updated_at: number |
 }
 
 /** The listing filters that are equalities on one column of the runs index (parentRunId is left to the planner). */
-export type SeekFilter = "status" | "workflow" | "tenant" | "version" | "session" | "actor" | "waitingFor";
-export const SEEK_FILTERS: ReadonlySet<string> = new Set<SeekFilter>([
-  "status",
-  "workflow",
-  "tenant",
-  "version",
-  "session",
-  "actor",
-  "waitingFor",
-]);
+const SEEK_FILTER_NAMES = ["status", "workflow", "tenant", "version", "session", "actor", "waitingFor"] as const;
+export type SeekFilter = (typeof SEEK_FILTER_NAMES)[number];
+export const SEEK_FILTERS: ReadonlySet<string> = new Set(SEEK_FILTER_NAMES);
 
 /**
  * Per sort, the equality filters each listing index of both stores holds in front of the sort's columns, in the

@@ -503,7 +503,7 @@ const SEEK_COLUMNS: Record<SeekFilter, string> = {
 };
 
 /** The planner settings a seek (listRunsQuery) runs under, for its own transaction only. */
-export const SEEK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off";
+const SEEK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off";
 
 export interface ListRunsStatement {
   /** The SELECT: with $n parameters for `values`, or, for a seek, with its values written in. */

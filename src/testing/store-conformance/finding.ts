@@ -146,7 +146,8 @@ export function findingConformance(t: Harness): void {
       for (let i = 1; i < RUNS; i += 5) {
         if (i % 4 === 0) continue; // waiting, with a journal of its own
         const lease = await store.claimRun(`r${i}`, "w1", LEASE_MS);
-        if (lease) await store.append(`r${i}`, t.step("s"), commit(lease, 1, { release: true }));
+        expect(lease, `r${i}`).toBeDefined();
+        await store.append(`r${i}`, t.step("s"), commit(lease as NonNullable<typeof lease>, 1, { release: true }));
         if (i % 2 === 0) t.clock.advance(1_000);
       }
       const fields = {
